@@ -1,0 +1,75 @@
+// The explorer's entry point and result types (implemented in explorer/bfs.ts).
+import type { Violation } from './model.js';
+
+export interface ExploreOptions {
+  /** Longest action sequence explored (depth of the BFS); default unbounded. */
+  readonly maxDepth?: number;
+  /** Stop after this many distinct states; default unbounded. */
+  readonly maxStates?: number;
+  /** Stop after this many seconds; default unbounded. */
+  readonly timeLimitSeconds?: number;
+  /** Stop at the first violation of any property (default), or collect the shortest of each. */
+  readonly stopAtFirstViolation?: boolean;
+  /** Check only these property ids (default: all the model declares). */
+  readonly propertyIds?: readonly string[];
+  /** Called at most about once a second with live figures (never called when absent). */
+  readonly onProgress?: (p: Progress) => void;
+}
+
+export interface Progress {
+  readonly generated: number;
+  readonly distinct: number;
+  readonly queue: number;
+  readonly depth: number;
+  readonly seconds: number;
+  readonly statesPerSecond: number;
+}
+
+export interface Stats {
+  readonly distinctStates: number;
+  /** Generated successors (transitions), TLC's "states generated". */
+  readonly transitions: number;
+  /** Deepest BFS level reached (in actions from an initial world). */
+  readonly depth: number;
+  readonly seconds: number;
+  /** Generated per second. */
+  readonly statesPerSecond: number;
+  readonly distinctPerSecond: number;
+  readonly queueLeft: number;
+  /** TLC's optimistic estimate n·(g−n)/2^64 for 64-bit fingerprints. */
+  readonly collisionProbability: number;
+  /** Bytes held by the visited store (typed arrays), and per distinct state. */
+  readonly storeBytes: number;
+  readonly bytesPerState: number;
+}
+
+export interface ActionCoverage {
+  readonly kind: string;
+  /** How often an action of this kind was enabled (listed by `actions`). */
+  readonly enabled: number;
+  /** How often it led to a state not seen before. */
+  readonly newStates: number;
+}
+
+export interface FoundViolation<A> {
+  readonly propertyId: string;
+  readonly violation: Violation;
+  /** Index into `model.init()` of the trace's first world. */
+  readonly initIndex: number;
+  /** The actions from that world, shortest (BFS), rebuilt by replay from the initial world. */
+  readonly actions: readonly A[];
+}
+
+export type StopReason = 'exhausted' | 'max-depth' | 'max-states' | 'time-limit' | 'violation';
+
+export interface ExploreResult<A> {
+  /** True when every state reachable within maxDepth was explored. */
+  readonly complete: boolean;
+  readonly stoppedBy: StopReason;
+  readonly stats: Stats;
+  /** Shortest violation of each violated property, in order of discovery. */
+  readonly violations: readonly FoundViolation<A>[];
+  readonly coverage: readonly ActionCoverage[];
+  /** e.g. "action kind X was never enabled: the run may be vacuous for it". */
+  readonly warnings: readonly string[];
+}
