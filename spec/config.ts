@@ -1,0 +1,57 @@
+// The names users and scripts depend on (design.md): systems, kernels, parents, userspaces,
+// invariant ids. A configuration is one choice of each plus the bounds.
+
+export const SYSTEMS = ['vdpa', 'vfio'] as const;
+export type SystemName = (typeof SYSTEMS)[number];
+
+export const VDPA_KERNELS = ['6.1', '6.6', 'rfc-v2', 'rfc-v3', '6.7', '6.12'] as const;
+export type VdpaKernelName = (typeof VDPA_KERNELS)[number];
+export const VFIO_KERNELS = ['6.12', 'lu-rfc'] as const;
+export type VfioKernelName = (typeof VFIO_KERNELS)[number];
+
+export const VDPA_PARENTS = ['mlx5', 'vdpa_sim', 'vdpa_sim_dma', 'platform', 'vduse'] as const;
+export type ParentName = (typeof VDPA_PARENTS)[number];
+
+export const VDPA_USERSPACES = ['qemu', 'qemu-persist', 'any'] as const;
+export type VdpaUserspaceName = (typeof VDPA_USERSPACES)[number];
+export const VFIO_USERSPACES = ['cpr', 'any'] as const;
+export type VfioUserspaceName = (typeof VFIO_USERSPACES)[number];
+
+/** Never rename one; add as the model grows. */
+export const INVARIANT_IDS = [
+  'user-kernel-agreement',
+  'kernel-device-agreement',
+  'identity-after-detach',
+  'no-dma-window',
+  'feature-negotiation',
+  'dma-isolation',
+  'pin-accounting',
+  'asid-routing',
+  'vfio-live-update',
+] as const;
+export type InvariantId = (typeof INVARIANT_IDS)[number];
+
+export interface Bounds {
+  readonly maxDepth: number;
+  readonly maxStates: number;
+  /** Seconds. */
+  readonly timeLimit: number;
+}
+
+export interface Config {
+  readonly system: SystemName;
+  /** A shipped kernel name, or the path of a variant module as given on the command line. */
+  readonly kernel: string;
+  /** vdpa only (vfio has no parent). */
+  readonly parent: ParentName | undefined;
+  readonly userspace: string;
+  /** Explicitly chosen invariant ids; undefined = all that apply to the configuration. */
+  readonly invariants: readonly InvariantId[] | undefined;
+  /** Bounds given on the command line; undefined fields take the configuration's defaults. */
+  readonly bounds: Partial<Bounds>;
+}
+
+/** A user error: one line, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
