@@ -1,0 +1,7 @@
+// PLACEHOLDER until the vdpa model lands in this session: replaced by the real builder.
+import { type Config, UsageError } from '../config.js';
+import type { CheckTarget } from '../target.js';
+
+export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
+  throw new UsageError(`the vdpa model is not built yet (asked for kernel ${config.kernel})`);
+}
