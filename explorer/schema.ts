@@ -4,11 +4,12 @@
 // Canonical order (e.g. sorted interval lists) is the model's responsibility.
 
 export type Schema<T> =
-  | (T extends boolean ? BoolSchema : never)
-  | (T extends number ? IntSchema : never)
-  | (T extends string ? EnumSchema<T> : never)
-  | (T extends readonly (infer E)[] ? ArraySchema<E> | ListSchema<E> : never)
-  | (T extends object ? (T extends readonly unknown[] ? never : StructSchema<T>) : never);
+  [T] extends [boolean] ? BoolSchema
+  : [T] extends [number] ? IntSchema
+  : [T] extends [string] ? EnumSchema<T>
+  : [T] extends [readonly (infer E)[]] ? ArraySchema<E> | ListSchema<E>
+  : [T] extends [object] ? StructSchema<T>
+  : never;
 
 export interface BoolSchema { readonly tag: 'bool' }
 /** A 32-bit signed integer; `min`/`max` are documentation and checked in debug encoders. */
