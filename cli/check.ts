@@ -1,0 +1,163 @@
+// `vdpa-mc check`: explore one CheckTarget and turn the explorer's result into design.md's JSON
+// result object (and the text report). Loaded lazily by main.ts: it pulls in the engine.
+import { explore as bfsExplore } from '../explorer/bfs.js';
+import type { ExploreOptions, ExploreResult, Progress } from '../explorer/explore-api.js';
+import type { Model } from '../explorer/model.js';
+import { UsageError } from '../spec/config.js';
+import type { CheckTarget } from '../spec/target.js';
+import { buildTrace, type Trace } from '../traces/trace.js';
+import { traceToItf } from './counterexample.js';
+import { TOOL, VERSION } from './version.js';
+
+export type Verdict = 'pass' | 'violation' | 'incomplete';
+
+/** design.md's `config` object. `parent` is null for vfio (no parent), so the keys never vary. */
+export interface CheckJsonConfig {
+  readonly system: string;
+  readonly kernel: string;
+  readonly parent: string | null;
+  readonly userspace: string;
+  readonly maxDepth: number;
+  readonly maxStates: number;
+  readonly invariants: readonly string[];
+}
+
+export interface CheckJsonStats {
+  readonly distinctStates: number;
+  readonly transitions: number;
+  readonly depth: number;
+  readonly seconds: number;
+  readonly statesPerSecond: number;
+  readonly queueLeft: number;
+  readonly collisionProbability: number;
+}
+
+export interface CheckJsonStep {
+  /** The action's kind (e.g. "iotlbInvalidate"). */
+  readonly action: string;
+  /** The model's label (e.g. "VHOST_IOTLB_INVALIDATE asid=0 iova=[0,2)"). */
+  readonly label: string;
+}
+
+export interface CheckJsonViolation {
+  readonly invariant: string;
+  readonly message: string;
+  /** Number of actions. */
+  readonly length: number;
+  readonly steps: readonly CheckJsonStep[];
+  /** An ITF object. */
+  readonly trace: unknown;
+}
+
+/** Exactly design.md's JSON result (`vdpa-mc check --json`). */
+export interface CheckJson {
+  readonly tool: string;
+  readonly version: string;
+  readonly config: CheckJsonConfig;
+  readonly verdict: Verdict;
+  readonly complete: boolean;
+  readonly stats: CheckJsonStats;
+  readonly violations: readonly CheckJsonViolation[];
+}
+
+export type ExploreFn = <S, A>(model: Model<S, A>, options: ExploreOptions) => ExploreResult<A>;
+
+export interface RunCheckOptions {
+  /** Live figures, about once a second (the CLI prints them on stderr unless --json). */
+  readonly onProgress?: (p: Progress) => void;
+  /** The engine; explorer/bfs.ts's explore by default. */
+  readonly explore?: ExploreFn;
+}
+
+export interface CheckRun {
+  readonly target: CheckTarget;
+  readonly explored: ExploreResult<unknown>;
+  /** One trace per violated invariant, in the order of `json.violations`. */
+  readonly traces: readonly Trace[];
+  /** Things the user must know beyond the engine's own warnings (e.g. an invariant with no property). */
+  readonly warnings: readonly string[];
+  readonly json: CheckJson;
+  readonly exitCode: 0 | 12;
+}
+
+/** violation if any was found; else pass only when the search was complete; else incomplete. */
+export function verdictOf(r: Pick<ExploreResult<unknown>, 'complete' | 'violations'>): Verdict {
+  if (r.violations.length > 0) return 'violation';
+  return r.complete ? 'pass' : 'incomplete';
+}
+
+/** design.md: 12 when an invariant is violated, else 0 (an incomplete run says so in its verdict). */
+export function exitCodeOf(v: Verdict): 0 | 12 {
+  return v === 'violation' ? 12 : 0;
+}
+
+export function jsonConfigOf(target: CheckTarget): CheckJsonConfig {
+  const c = target.config;
+  return {
+    system: c.system,
+    kernel: c.kernel,
+    parent: c.parent ?? null,
+    userspace: c.userspace,
+    maxDepth: c.bounds.maxDepth,
+    maxStates: c.bounds.maxStates,
+    invariants: [...c.invariants],
+  };
+}
+
+/**
+ * Explores `target.model` within the target's resolved bounds, for the target's invariants,
+ * collecting the shortest counterexample of each violated one. Throws UsageError when an asked-for
+ * invariant does not apply to the configuration.
+ */
+export function runCheck(target: CheckTarget, options: RunCheckOptions = {}): CheckRun {
+  const { config, model } = target;
+  const notApplicable = config.invariants.filter((id) => !target.applicable.includes(id));
+  if (notApplicable.length > 0) {
+    throw new UsageError(
+      `vdpa-mc check: --invariants "${notApplicable.join(',')}" does not apply to this ${config.system} configuration (accepted: ${target.applicable.join(', ')})`,
+    );
+  }
+  const declared = new Set(model.properties().map((p) => p.id));
+  const warnings = config.invariants
+    .filter((id) => !declared.has(id))
+    .map((id) => `invariant ${id} applies but the model declares no property for it: it was not checked`);
+  const explore = options.explore ?? bfsExplore;
+  const exploreOptions: ExploreOptions = {
+    maxDepth: config.bounds.maxDepth,
+    maxStates: config.bounds.maxStates,
+    timeLimitSeconds: config.bounds.timeLimit,
+    stopAtFirstViolation: false,
+    propertyIds: config.invariants.filter((id) => declared.has(id)),
+    ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+  };
+  const explored = explore(model, exploreOptions);
+  const jsonConfig = jsonConfigOf(target);
+  const traceConfig = { ...jsonConfig, timeLimit: config.bounds.timeLimit };
+  const traces = explored.violations.map((v) => buildTrace(model, v, traceConfig, `${TOOL} ${VERSION}`));
+  const verdict = verdictOf(explored);
+  const st = explored.stats;
+  const json: CheckJson = {
+    tool: TOOL,
+    version: VERSION,
+    config: jsonConfig,
+    verdict,
+    complete: explored.complete,
+    stats: {
+      distinctStates: st.distinctStates,
+      transitions: st.transitions,
+      depth: st.depth,
+      seconds: st.seconds,
+      statesPerSecond: st.statesPerSecond,
+      queueLeft: st.queueLeft,
+      collisionProbability: st.collisionProbability,
+    },
+    violations: traces.map((t) => ({
+      invariant: t.violation.invariant,
+      message: t.violation.message,
+      length: t.steps.length,
+      steps: t.steps.map((s) => ({ action: s.kind, label: s.label })),
+      trace: traceToItf(t),
+    })),
+  };
+  return { target, explored, traces, warnings, json, exitCode: exitCodeOf(verdict) };
+}

@@ -1,0 +1,242 @@
+// The vdpa-mc command: dispatch to subcommands, and the one place where errors become exit codes.
+// Only light modules are imported statically; the model, the engine, immer and ts-pattern are
+// imported by the subcommands that need them, so that `--help` answers at once.
+import { type Config, SYSTEMS, type SystemName, UsageError, VDPA_PARENTS, INVARIANT_IDS } from '../spec/config.js';
+import type { CheckTarget } from '../spec/target.js';
+import {
+  actionLines,
+  INVARIANT_TITLES,
+  kernelLines,
+  PARENT_LINES,
+  userspaceLines,
+} from './catalogue.js';
+import type { ExploreFn } from './check.js';
+import { COMMAND_HELP, GLOBAL_HELP } from './help.js';
+import { type CliIO, useColor } from './io.js';
+import {
+  type CheckOptions,
+  type ListOptions,
+  kernelsOf,
+  parseCheck,
+  parseCompare,
+  parseCost,
+  parseList,
+  parseMatrix,
+  parseTraceExport,
+  parseTraceReplay,
+  parseTraceShow,
+  userspacesOf,
+} from './options.js';
+import { TOOL, VERSION } from './version.js';
+
+export const COMMANDS = ['check', 'matrix', 'cost', 'compare', 'trace', 'list'] as const;
+const TRACE_SUBCOMMANDS = ['show', 'replay', 'export-test'] as const;
+
+/** Seams for tests: a toy target instead of the registry's, another engine. */
+export interface CliDeps {
+  readonly buildTarget?: (config: Config) => Promise<CheckTarget>;
+  readonly explore?: ExploreFn;
+}
+
+/** Runs one command line (without `node` and the script); returns the exit code. Throws like any command. */
+export async function runCli(argv: readonly string[], io: CliIO, deps: CliDeps = {}): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    throw new UsageError(`vdpa-mc: a command is required (accepted: ${COMMANDS.join(', ')}; see vdpa-mc --help)`);
+  }
+  if (first === '--help' || first === '-h') {
+    io.out(GLOBAL_HELP);
+    return 0;
+  }
+  if (first === 'help') {
+    const topic = rest[0];
+    if (topic === undefined) io.out(GLOBAL_HELP);
+    else io.out(helpOf(topic));
+    return 0;
+  }
+  if (first === '--version' || first === '-V') {
+    io.out(`${TOOL} ${VERSION}\n`);
+    return 0;
+  }
+  switch (first) {
+    case 'check':
+      return checkCommand(rest, io, deps);
+    case 'list':
+      return listCommand(rest, io, deps);
+    case 'matrix': {
+      const o = parseMatrix(rest);
+      if (o.help) return help(io, 'matrix');
+      return (await import('./pending.js')).matrixCommand(o, io);
+    }
+    case 'cost': {
+      const o = parseCost(rest);
+      if (o.help) return help(io, 'cost');
+      return (await import('./pending.js')).costCommand(o, io);
+    }
+    case 'compare': {
+      const o = parseCompare(rest);
+      if (o.help) return help(io, 'compare');
+      return (await import('./pending.js')).compareCommand(o, io);
+    }
+    case 'trace':
+      return traceCommand(rest, io);
+  }
+  if (first.startsWith('-')) {
+    throw new UsageError(`vdpa-mc: unknown option ${first} (accepted before a command: --help, --version; options go after the command)`);
+  }
+  throw new UsageError(`vdpa-mc: unknown command "${first}" (accepted: ${COMMANDS.join(', ')})`);
+}
+
+function helpOf(topic: string): string {
+  const h = COMMAND_HELP[topic];
+  if (h === undefined) throw new UsageError(`vdpa-mc help: unknown command "${topic}" (accepted: ${COMMANDS.join(', ')})`);
+  return h;
+}
+
+function help(io: CliIO, topic: string): number {
+  io.out(helpOf(topic));
+  return 0;
+}
+
+async function targetOf(config: Config, deps: CliDeps): Promise<CheckTarget> {
+  const build = deps.buildTarget ?? (await import('../spec/registry.js')).buildTarget;
+  return build(config);
+}
+
+async function checkCommand(argv: readonly string[], io: CliIO, deps: CliDeps): Promise<number> {
+  const o = parseCheck(argv);
+  if (o.help) return help(io, 'check');
+  return runCheckCommand(o, io, deps);
+}
+
+/** `check` after parsing: build, explore, write the files, print text or JSON. */
+export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps = {}): Promise<number> {
+  const target = await targetOf(o.config, deps);
+  const [{ runCheck }, { renderSummary }, { progressPrinter }, traceOut] = await Promise.all([
+    import('./check.js'),
+    import('./report.js'),
+    import('./progress.js'),
+    import('./counterexample.js'),
+  ]);
+  const progress = o.json ? undefined : progressPrinter({ write: (s) => io.err(s), isTTY: io.stderrIsTTY });
+  let run;
+  try {
+    run = runCheck(target, {
+      ...(progress !== undefined ? { onProgress: progress.onProgress } : {}),
+      ...(deps.explore !== undefined ? { explore: deps.explore } : {}),
+    });
+  } finally {
+    progress?.done();
+  }
+  const written: string[] = [];
+  if (o.out !== undefined) {
+    for (const t of run.traces) {
+      try {
+        written.push(...traceOut.writeTraceFilesInterim(o.out, t));
+      } catch (e) {
+        const why = e instanceof Error ? e.message : String(e);
+        throw new UsageError(`vdpa-mc check: --out "${o.out}" cannot be written (${why})`);
+      }
+    }
+  }
+  if (o.json) {
+    io.out(JSON.stringify(run.json, null, 2) + '\n');
+    return run.exitCode;
+  }
+  io.out(renderSummary(run, { color: useColor(io) }));
+  for (const t of run.traces) io.out('\n' + traceOut.traceToText(t));
+  if (o.out !== undefined) {
+    io.out(written.length > 0 ? `\ntraces written:\n${written.map((p) => `  ${p}\n`).join('')}` : `\nno violation: nothing written to ${o.out}\n`);
+  }
+  return run.exitCode;
+}
+
+async function traceCommand(argv: readonly string[], io: CliIO): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === '--help' || sub === '-h') return help(io, 'trace');
+  if (sub === undefined || !(TRACE_SUBCOMMANDS as readonly string[]).includes(sub)) {
+    const what = sub === undefined ? 'a subcommand is required' : `"${sub}" is not a subcommand`;
+    throw new UsageError(`vdpa-mc trace: ${what} (accepted: ${TRACE_SUBCOMMANDS.join(', ')})`);
+  }
+  const o = sub === 'show' ? parseTraceShow(rest) : sub === 'replay' ? parseTraceReplay(rest) : parseTraceExport(rest);
+  if (o.help) return help(io, 'trace');
+  throw new UsageError(`vdpa-mc trace ${sub}: not available in this build (issue 6)`);
+}
+
+function table(rows: readonly (readonly [string, string])[], indent = ''): string {
+  const w = Math.max(0, ...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${indent}${k.padEnd(w)}  ${v}\n`).join('');
+}
+
+/** Per system: without --system both, in sections; with it, that one alone. */
+function perSystem(o: ListOptions, rows: (sys: SystemName) => (readonly [string, string])[]): string {
+  if (o.system !== undefined) return table(rows(o.system));
+  return SYSTEMS.map((sys) => `${sys}:\n${table(rows(sys), '  ')}`).join('');
+}
+
+async function listCommand(argv: readonly string[], io: CliIO, deps: CliDeps): Promise<number> {
+  const o = parseList(argv);
+  if (o.help) return help(io, 'list');
+  switch (o.topic) {
+    case 'kernels':
+      io.out(perSystem(o, (sys) => kernelsOf(sys).map((k) => [k, kernelLines(sys)[k] ?? ''] as const)));
+      return 0;
+    case 'userspaces':
+      io.out(perSystem(o, (sys) => userspacesOf(sys).map((u) => [u, userspaceLines(sys)[u] ?? ''] as const)));
+      return 0;
+    case 'parents':
+      io.out(o.system === 'vfio' ? '(none: vfio has no parent)\n' : table(VDPA_PARENTS.map((p) => [p, PARENT_LINES[p]] as const)));
+      return 0;
+    case 'invariants':
+      io.out(table(INVARIANT_IDS.map((id) => [id, INVARIANT_TITLES[id]] as const)));
+      return 0;
+    case 'actions': {
+      const systems = o.system !== undefined ? [o.system] : SYSTEMS;
+      const kinds = new Map<SystemName, readonly string[]>();
+      for (const sys of systems) kinds.set(sys, await actionKindsOf(sys, io, deps));
+      io.out(perSystem(o, (sys) => (kinds.get(sys) ?? []).map((k) => [k, actionLines(sys)[k] ?? ''] as const)));
+      return 0;
+    }
+  }
+}
+
+/** The action kinds of the default configuration's model; the catalogue's list while the model is not built in. */
+async function actionKindsOf(sys: SystemName, io: CliIO, deps: CliDeps): Promise<readonly string[]> {
+  const config: Config = {
+    system: sys,
+    kernel: '6.12',
+    parent: sys === 'vdpa' ? 'mlx5' : undefined,
+    userspace: 'any',
+    invariants: undefined,
+    bounds: {},
+  };
+  try {
+    return (await targetOf(config, deps)).model.actionKinds;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`note: the ${sys} model is not available in this build (${e.message}); listing the action kinds of cli/catalogue.ts\n`);
+    return Object.keys(actionLines(sys));
+  }
+}
+
+/** Turns anything thrown into one line on stderr and an exit code: 2 for usage, 1 for the rest. */
+export function exitCodeForError(e: unknown, io: CliIO): number {
+  const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ').trim();
+  if (e instanceof UsageError || (e instanceof Error && e.name === 'UsageError')) {
+    io.err(`${oneLine(e.message)}\n`);
+    return 2;
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  io.err(`vdpa-mc: internal error: ${oneLine(msg)}${io.env['VDPA_MC_DEBUG'] === '1' ? '' : ' (VDPA_MC_DEBUG=1 shows the stack)'}\n`);
+  if (io.env['VDPA_MC_DEBUG'] === '1' && e instanceof Error && e.stack !== undefined) io.err(`${e.stack}\n`);
+  return 1;
+}
+
+/** runCli with every error turned into its exit code: what the binary runs. */
+export async function main(argv: readonly string[], io: CliIO, deps: CliDeps = {}): Promise<number> {
+  try {
+    return await runCli(argv, io, deps);
+  } catch (e) {
+    return exitCodeForError(e, io);
+  }
+}

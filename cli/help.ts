@@ -1,0 +1,114 @@
+// --help texts (design.md's command table and options). Plain strings: no imports, fast start.
+
+export const GLOBAL_HELP = `vdpa-mc: a model checker for the DMA-mapping semantics of Linux vDPA (vhost-vdpa, the vdpa bus,
+parent drivers, virtio-vdpa), its userspace (QEMU) and VFIO type1.
+
+usage: vdpa-mc <command> [options]
+
+commands:
+  check [options]                        check one configuration: verdict, statistics, shortest counterexamples
+  matrix [options]                       check the shipped matrix of configurations (this is \`npm start\`)
+  cost [options]                         the cost of QEMU's stop-then-start cycle under a configuration, in counts
+  compare --base X --patched Y [options] patch semantics: verdicts on both sides and the behaviours that differ
+  trace show FILE [--format text|mermaid|html]   render a saved trace
+  trace replay FILE [options]            replay a saved trace against a (possibly different) configuration
+  trace export-test FILE [--out FILE]    write a vitest regression test that replays the trace
+  list kernels|parents|userspaces|invariants|actions   what can be named
+
+global options:
+  --help, -h      this text (and \`vdpa-mc <command> --help\` for a command's options)
+  --version       the version
+
+exit codes: 0 no violation within the bounds (read the verdict: "incomplete" is not a pass),
+            12 an invariant is violated, 2 bad usage or configuration, 1 internal error.
+`;
+
+const CONFIG_OPTIONS = `  --system vdpa|vfio         the system modelled (default vdpa)
+  --kernel NAME|FILE         vdpa: 6.1, 6.6, rfc-v2, rfc-v3, 6.7, 6.12; vfio: 6.12, lu-rfc;
+                             or the path of a variant module (default 6.12)
+  --parent NAME              vdpa only: mlx5, vdpa_sim, vdpa_sim_dma, platform, vduse (default mlx5)
+  --userspace NAME           vdpa: qemu, qemu-persist, any (default qemu); vfio: cpr, any (default cpr)`;
+
+const INVARIANTS_OPTION = `  --invariants ID,ID,...     check only these (default: all that apply; see \`vdpa-mc list invariants\`)`;
+
+const BOUND_OPTIONS = `  --max-depth N              longest action sequence explored (default: the configuration's)
+  --max-states N             stop after N distinct states: the verdict is then "incomplete", not a pass
+  --time-limit SECONDS       stop after this long (e.g. 60 or 0.5): likewise "incomplete"`;
+
+export const COMMAND_HELP: Readonly<Record<string, string>> = {
+  check: `usage: vdpa-mc check [options]
+
+Checks one configuration by bounded exhaustive breadth-first search and prints the configuration,
+the userspace's alphabet, the verdict (pass, violation, or incomplete when a bound stopped the run),
+statistics, coverage warnings, and for each violated invariant its shortest counterexample.
+
+options:
+${CONFIG_OPTIONS}
+${INVARIANTS_OPTION}
+${BOUND_OPTIONS}
+  --json                     print the JSON result object on stdout and nothing else
+  --out DIR                  write each counterexample as <invariant>.itf.json, .txt and .html
+
+exit codes: 0 no violation within the bounds, 12 an invariant is violated, 2 bad usage, 1 internal error.
+`,
+  matrix: `usage: vdpa-mc matrix [options]
+
+Checks the shipped matrix of configurations (kernels x parents x userspaces that make sense) with
+default bounds, and prints a table of verdicts, one row per configuration. This is \`npm start\`.
+
+options:
+  --system vdpa|vfio         only this system's rows
+${INVARIANTS_OPTION}
+${BOUND_OPTIONS}
+  --json                     print the same as data on stdout and nothing else
+  --out DIR                  write every counterexample found under DIR
+`,
+  cost: `usage: vdpa-mc cost [options]
+
+The cost of the userspace's reference cycle (QEMU's device stop then start, as at a guest reboot)
+under a configuration, in counts: IOTLB messages, pages pinned and unpinned, set_map, dma_map and
+dma_unmap calls, VQ teardowns.
+
+options:
+${CONFIG_OPTIONS}
+  --json                     print {config, cycle} on stdout and nothing else
+`,
+  compare: `usage: vdpa-mc compare --base X --patched Y [options]
+
+Patch semantics: checks both kernels (shipped names or variant modules) under the same parent and
+userspace, gives each invariant's verdict on both sides (fixed, regressed, unchanged), and the shortest
+userspace action sequences whose observable results differ, shown on both sides.
+
+options:
+  --base NAME|FILE           the kernel before the patch (required)
+  --patched NAME|FILE        the kernel with the patch (required)
+  --system vdpa|vfio         the system modelled (default vdpa)
+  --parent NAME              vdpa only (default mlx5)
+  --userspace NAME           (default qemu; vfio: cpr)
+${INVARIANTS_OPTION}
+${BOUND_OPTIONS}
+  --json                     print the comparison object on stdout and nothing else
+  --out DIR                  write the traces under DIR
+`,
+  trace: `usage: vdpa-mc trace show FILE [--format text|mermaid|html]
+       vdpa-mc trace replay FILE [options]
+       vdpa-mc trace export-test FILE [--out FILE]
+
+show         renders a saved trace (an .itf.json written by check --out); default format text
+replay       re-executes the trace's actions against a configuration (by default the one it was found
+             under; any of --system, --kernel, --parent, --userspace, --invariants changes it) and
+             says at which step the outcome first differs; exit 12 when an invariant is violated
+             along it, 0 when none is, 2 when the file is not a trace it can read
+export-test  writes a vitest file that replays the trace and asserts the violation
+
+replay options:
+${CONFIG_OPTIONS}
+${INVARIANTS_OPTION}
+  --json                     print the replay result as JSON
+`,
+  list: `usage: vdpa-mc list kernels|parents|userspaces|invariants|actions [--system vdpa|vfio]
+
+Prints what can be named, one per line with a description. --system vfio lists VFIO's kernels,
+userspaces and actions (vfio has no parents).
+`,
+};

@@ -1,0 +1,371 @@
+// The options of each command (design.md) and their validation. Every bad value is a
+// UsageError naming the flag, the value and what is accepted: one line, exit 2.
+import { accessSync, constants, statSync } from 'node:fs';
+import {
+  type Bounds,
+  type Config,
+  INVARIANT_IDS,
+  type InvariantId,
+  type ParentName,
+  SYSTEMS,
+  type SystemName,
+  UsageError,
+  VDPA_KERNELS,
+  VDPA_PARENTS,
+  VDPA_USERSPACES,
+  VFIO_KERNELS,
+  VFIO_USERSPACES,
+} from '../spec/config.js';
+import { type OptionTable, type ParsedArgs, parseArgs } from './args.js';
+
+const CONFIG_TABLE = { system: 'value', kernel: 'value', parent: 'value', userspace: 'value' } as const;
+const BOUNDS_TABLE = { 'max-depth': 'value', 'max-states': 'value', 'time-limit': 'value' } as const;
+
+/** Options each command accepts (names without `--`). */
+export const COMMAND_OPTIONS = {
+  check: { ...CONFIG_TABLE, invariants: 'value', ...BOUNDS_TABLE, json: 'flag', out: 'value', help: 'flag' },
+  matrix: { system: 'value', invariants: 'value', ...BOUNDS_TABLE, json: 'flag', out: 'value', help: 'flag' },
+  cost: { ...CONFIG_TABLE, json: 'flag', help: 'flag' },
+  compare: {
+    base: 'value',
+    patched: 'value',
+    system: 'value',
+    parent: 'value',
+    userspace: 'value',
+    invariants: 'value',
+    ...BOUNDS_TABLE,
+    json: 'flag',
+    out: 'value',
+    help: 'flag',
+  },
+  'trace show': { format: 'value', help: 'flag' },
+  'trace replay': { ...CONFIG_TABLE, invariants: 'value', ...BOUNDS_TABLE, json: 'flag', help: 'flag' },
+  'trace export-test': { out: 'value', help: 'flag' },
+  list: { system: 'value', help: 'flag' },
+} as const satisfies Record<string, OptionTable>;
+export type CommandName = keyof typeof COMMAND_OPTIONS;
+
+export const LIST_TOPICS = ['kernels', 'parents', 'userspaces', 'invariants', 'actions'] as const;
+export type ListTopic = (typeof LIST_TOPICS)[number];
+export const TRACE_FORMATS = ['text', 'mermaid', 'html'] as const;
+export type TraceFormat = (typeof TRACE_FORMATS)[number];
+
+export interface CheckOptions {
+  readonly config: Config;
+  readonly json: boolean;
+  readonly out: string | undefined;
+}
+export interface MatrixOptions {
+  /** Only this system's rows; undefined = the whole shipped matrix. */
+  readonly system: SystemName | undefined;
+  readonly invariants: readonly InvariantId[] | undefined;
+  readonly bounds: Partial<Bounds>;
+  readonly json: boolean;
+  readonly out: string | undefined;
+}
+export interface CostOptions {
+  readonly config: Config;
+  readonly json: boolean;
+}
+export interface CompareOptions {
+  /** The same configuration on both sides except the kernel (`--base`, `--patched`). */
+  readonly base: Config;
+  readonly patched: Config;
+  readonly json: boolean;
+  readonly out: string | undefined;
+}
+export interface TraceShowOptions {
+  readonly file: string;
+  readonly format: TraceFormat;
+}
+/** What is not given is taken from the trace itself (the configuration it was found under). */
+export interface TraceReplayOptions {
+  readonly file: string;
+  readonly system: SystemName | undefined;
+  readonly kernel: string | undefined;
+  readonly parent: ParentName | undefined;
+  readonly userspace: string | undefined;
+  readonly invariants: readonly InvariantId[] | undefined;
+  readonly bounds: Partial<Bounds>;
+  readonly json: boolean;
+}
+export interface TraceExportOptions {
+  readonly file: string;
+  /** Where to write the vitest file; undefined = the trace module's default. */
+  readonly out: string | undefined;
+}
+export interface ListOptions {
+  readonly topic: ListTopic;
+  readonly system: SystemName | undefined;
+}
+
+const list = (xs: readonly string[]): string => xs.join(', ');
+
+function oneOf<T extends string>(cmd: string, flag: string, value: string, accepted: readonly T[], what: string): T {
+  if ((accepted as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${cmd}: --${flag} "${value}" is not ${what} (accepted: ${list(accepted)})`);
+}
+
+export function validateSystem(cmd: string, value: string): SystemName {
+  return oneOf(cmd, 'system', value, SYSTEMS, 'a system');
+}
+
+/** A kernel value with '/' in it or a .ts/.js (.mts/.mjs) suffix names a variant module. */
+export function isVariantPath(value: string): boolean {
+  return value.includes('/') || /\.(ts|js|mts|mjs)$/.test(value);
+}
+
+export function kernelsOf(system: SystemName): readonly string[] {
+  return system === 'vdpa' ? VDPA_KERNELS : VFIO_KERNELS;
+}
+export function userspacesOf(system: SystemName): readonly string[] {
+  return system === 'vdpa' ? VDPA_USERSPACES : VFIO_USERSPACES;
+}
+
+/** A shipped kernel of the system, or the path of a readable variant module (checked now). */
+export function validateKernel(cmd: string, system: SystemName, value: string, flag = 'kernel'): string {
+  const shipped = kernelsOf(system);
+  if (isVariantPath(value)) {
+    let ok = false;
+    try {
+      accessSync(value, constants.R_OK);
+      ok = statSync(value).isFile();
+    } catch {
+      ok = false;
+    }
+    if (ok) return value;
+    throw new UsageError(
+      `${cmd}: --${flag} "${value}" is not a readable file (accepted: a ${system} kernel, ${list(shipped)}, or the path of a variant module)`,
+    );
+  }
+  if (shipped.includes(value)) return value;
+  throw new UsageError(
+    `${cmd}: --${flag} "${value}" is not a ${system} kernel (accepted: ${list(shipped)}, or the path of a variant module)`,
+  );
+}
+
+export function validateParent(cmd: string, system: SystemName, value: string | undefined): ParentName | undefined {
+  if (system === 'vfio') {
+    if (value !== undefined) {
+      throw new UsageError(`${cmd}: --parent "${value}" does not apply to --system vfio (--parent is for vdpa: ${list(VDPA_PARENTS)})`);
+    }
+    return undefined;
+  }
+  return oneOf(cmd, 'parent', value ?? 'mlx5', VDPA_PARENTS, 'a vdpa parent');
+}
+
+export function validateUserspace(cmd: string, system: SystemName, value: string | undefined): string {
+  // design.md's default is `qemu`; VFIO's QEMU userspace is `cpr`.
+  const v = value ?? (system === 'vdpa' ? 'qemu' : 'cpr');
+  return oneOf(cmd, 'userspace', v, userspacesOf(system), `a ${system} userspace`);
+}
+
+export function validateInvariants(cmd: string, value: string): InvariantId[] {
+  const ids = value.split(',').map((x) => x.trim());
+  const out: InvariantId[] = [];
+  for (const id of ids) {
+    const ok = oneOf(cmd, 'invariants', id, INVARIANT_IDS, 'an invariant id');
+    if (!out.includes(ok)) out.push(ok);
+  }
+  return out;
+}
+
+export function validatePositiveInt(cmd: string, flag: string, value: string): number {
+  const n = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+  if (Number.isSafeInteger(n) && n > 0) return n;
+  throw new UsageError(`${cmd}: --${flag} "${value}" is not a positive integer (accepted: 1, 2, 3, ...)`);
+}
+
+export function validateSeconds(cmd: string, flag: string, value: string): number {
+  const n = /^([0-9]+(\.[0-9]*)?|\.[0-9]+)$/.test(value) ? Number(value) : NaN;
+  if (Number.isFinite(n) && n > 0) return n;
+  throw new UsageError(`${cmd}: --${flag} "${value}" is not a positive number of seconds (accepted: e.g. 30 or 0.5)`);
+}
+
+function bounds(cmd: string, a: ParsedArgs): Partial<Bounds> {
+  const b: { maxDepth?: number; maxStates?: number; timeLimit?: number } = {};
+  const d = a.values.get('max-depth');
+  const s = a.values.get('max-states');
+  const t = a.values.get('time-limit');
+  if (d !== undefined) b.maxDepth = validatePositiveInt(cmd, 'max-depth', d);
+  if (s !== undefined) b.maxStates = validatePositiveInt(cmd, 'max-states', s);
+  if (t !== undefined) b.timeLimit = validateSeconds(cmd, 'time-limit', t);
+  return b;
+}
+
+function system(cmd: string, a: ParsedArgs): SystemName {
+  const v = a.values.get('system');
+  return v === undefined ? 'vdpa' : validateSystem(cmd, v);
+}
+
+function invariants(cmd: string, a: ParsedArgs): InvariantId[] | undefined {
+  const v = a.values.get('invariants');
+  return v === undefined ? undefined : validateInvariants(cmd, v);
+}
+
+function out(cmd: string, a: ParsedArgs): string | undefined {
+  const v = a.values.get('out');
+  if (v === undefined) return undefined;
+  if (v === '') throw new UsageError(`${cmd}: --out "" is not a directory name (accepted: a directory, created if missing)`);
+  let isDir = true;
+  try {
+    isDir = statSync(v).isDirectory();
+  } catch {
+    // Missing: created when the first file is written.
+  }
+  if (!isDir) throw new UsageError(`${cmd}: --out "${v}" exists and is not a directory (accepted: a directory, created if missing)`);
+  return v;
+}
+
+function noPositionals(cmd: string, a: ParsedArgs, expected = 0): void {
+  if (a.positionals.length > expected) {
+    throw new UsageError(`${cmd}: unexpected argument "${a.positionals[expected]}" (see ${cmd} --help)`);
+  }
+}
+
+/** The configuration options (--system, --kernel, --parent, --userspace, --invariants, bounds). */
+function configOf(cmd: string, a: ParsedArgs, kernel: string | undefined): Config {
+  const sys = system(cmd, a);
+  return {
+    system: sys,
+    kernel: kernel ?? validateKernel(cmd, sys, a.values.get('kernel') ?? '6.12'),
+    parent: validateParent(cmd, sys, a.values.get('parent')),
+    userspace: validateUserspace(cmd, sys, a.values.get('userspace')),
+    invariants: invariants(cmd, a),
+    bounds: bounds(cmd, a),
+  };
+}
+
+/** `help: true` when --help/-h was given (nothing else is validated then). */
+export type Parsed<T> = { readonly help: true } | ({ readonly help: false } & T);
+
+function parse(name: CommandName, argv: readonly string[]): ParsedArgs & { cmd: string } {
+  const cmd = `vdpa-mc ${name}`;
+  return { ...parseArgs(argv, COMMAND_OPTIONS[name], cmd), cmd };
+}
+
+export function parseCheck(argv: readonly string[]): Parsed<CheckOptions> {
+  const a = parse('check', argv);
+  if (a.flags.has('help')) return { help: true };
+  noPositionals(a.cmd, a);
+  return { help: false, config: configOf(a.cmd, a, undefined), json: a.flags.has('json'), out: out(a.cmd, a) };
+}
+
+export function parseMatrix(argv: readonly string[]): Parsed<MatrixOptions> {
+  const a = parse('matrix', argv);
+  if (a.flags.has('help')) return { help: true };
+  noPositionals(a.cmd, a);
+  const v = a.values.get('system');
+  return {
+    help: false,
+    system: v === undefined ? undefined : validateSystem(a.cmd, v),
+    invariants: invariants(a.cmd, a),
+    bounds: bounds(a.cmd, a),
+    json: a.flags.has('json'),
+    out: out(a.cmd, a),
+  };
+}
+
+export function parseCost(argv: readonly string[]): Parsed<CostOptions> {
+  const a = parse('cost', argv);
+  if (a.flags.has('help')) return { help: true };
+  noPositionals(a.cmd, a);
+  return { help: false, config: configOf(a.cmd, a, undefined), json: a.flags.has('json') };
+}
+
+export function parseCompare(argv: readonly string[]): Parsed<CompareOptions> {
+  const a = parse('compare', argv);
+  if (a.flags.has('help')) return { help: true };
+  noPositionals(a.cmd, a);
+  const sys = system(a.cmd, a);
+  const side = (flag: 'base' | 'patched'): string => {
+    const v = a.values.get(flag);
+    if (v === undefined) {
+      throw new UsageError(`${a.cmd}: --${flag} is required (accepted: a ${sys} kernel, ${list(kernelsOf(sys))}, or the path of a variant module)`);
+    }
+    return validateKernel(a.cmd, sys, v, flag);
+  };
+  const base = side('base');
+  const patched = side('patched');
+  const config = configOf(a.cmd, a, base);
+  return { help: false, base: config, patched: { ...config, kernel: patched }, json: a.flags.has('json'), out: out(a.cmd, a) };
+}
+
+function traceFile(cmd: string, a: ParsedArgs): string {
+  const file = a.positionals[0];
+  if (file === undefined) throw new UsageError(`${cmd}: a trace FILE is required (accepted: a .itf.json file written by check --out)`);
+  noPositionals(cmd, a, 1);
+  // Readability and format are checked by the trace reader (one line, exit 2).
+  return file;
+}
+
+export function parseTraceShow(argv: readonly string[]): Parsed<TraceShowOptions> {
+  const a = parse('trace show', argv);
+  if (a.flags.has('help')) return { help: true };
+  const file = traceFile(a.cmd, a);
+  const f = a.values.get('format');
+  return { help: false, file, format: f === undefined ? 'text' : oneOf(a.cmd, 'format', f, TRACE_FORMATS, 'a trace format') };
+}
+
+export function parseTraceReplay(argv: readonly string[]): Parsed<TraceReplayOptions> {
+  const a = parse('trace replay', argv);
+  if (a.flags.has('help')) return { help: true };
+  const file = traceFile(a.cmd, a);
+  const sv = a.values.get('system');
+  const sys = sv === undefined ? undefined : validateSystem(a.cmd, sv);
+  const k = a.values.get('kernel');
+  const p = a.values.get('parent');
+  const u = a.values.get('userspace');
+  // Without --system, a name is checked against both systems; the trace decides which applies.
+  const kernel =
+    k === undefined
+      ? undefined
+      : sys !== undefined
+        ? validateKernel(a.cmd, sys, k)
+        : kernelsOf('vfio').includes(k)
+          ? k
+          : validateKernel(a.cmd, 'vdpa', k);
+  const userspace =
+    u === undefined
+      ? undefined
+      : sys !== undefined
+        ? validateUserspace(a.cmd, sys, u)
+        : userspacesOf('vfio').includes(u)
+          ? u
+          : validateUserspace(a.cmd, 'vdpa', u);
+  return {
+    help: false,
+    file,
+    system: sys,
+    kernel,
+    parent: p === undefined ? undefined : validateParent(a.cmd, sys ?? 'vdpa', p),
+    userspace,
+    invariants: invariants(a.cmd, a),
+    bounds: bounds(a.cmd, a),
+    json: a.flags.has('json'),
+  };
+}
+
+export function parseTraceExport(argv: readonly string[]): Parsed<TraceExportOptions> {
+  const a = parse('trace export-test', argv);
+  if (a.flags.has('help')) return { help: true };
+  const file = traceFile(a.cmd, a);
+  const o = a.values.get('out');
+  if (o === '') throw new UsageError(`${a.cmd}: --out "" is not a file name (accepted: the path of the .test.ts file to write)`);
+  return { help: false, file, out: o };
+}
+
+export function parseList(argv: readonly string[]): Parsed<ListOptions> {
+  const a = parse('list', argv);
+  if (a.flags.has('help')) return { help: true };
+  const t = a.positionals[0];
+  if (t === undefined) throw new UsageError(`vdpa-mc list: a topic is required (accepted: ${list(LIST_TOPICS)})`);
+  noPositionals(a.cmd, a, 1);
+  const topic = LIST_TOPICS.includes(t as ListTopic)
+    ? (t as ListTopic)
+    : (() => {
+        throw new UsageError(`vdpa-mc list: "${t}" is not a list topic (accepted: ${list(LIST_TOPICS)})`);
+      })();
+  const v = a.values.get('system');
+  return { help: false, topic, system: v === undefined ? undefined : validateSystem(a.cmd, v) };
+}
