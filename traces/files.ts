@@ -1,0 +1,43 @@
+// A trace on disk: `check --out DIR` writes <invariant>.itf.json, .txt and .html; `trace ...`
+// reads the .itf.json back. Reading never throws: a missing or malformed file is one line.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { renderHtml } from './html.js';
+import { itfText, parseItf, type ReadResult } from './itf.js';
+import { renderText } from './text.js';
+import { type Trace, traceStem } from './trace.js';
+
+export interface TracePaths {
+  readonly itf: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+/** Writes the three files of a trace into `dir` (created if missing); the text file is plain (no colour). */
+export async function writeTraceFiles(dir: string, trace: Trace): Promise<TracePaths> {
+  await mkdir(dir, { recursive: true });
+  const stem = traceStem(trace);
+  const paths: TracePaths = {
+    itf: join(dir, `${stem}.itf.json`),
+    text: join(dir, `${stem}.txt`),
+    html: join(dir, `${stem}.html`),
+  };
+  await writeFile(paths.itf, itfText(trace));
+  await writeFile(paths.text, renderText(trace, { color: false }));
+  await writeFile(paths.html, renderHtml(trace));
+  return paths;
+}
+
+/** Reads a trace file; the error says which file and what is wrong, in one line. */
+export async function readTraceFile(path: string): Promise<ReadResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? String(e));
+    return { ok: false, error: `${path}: cannot read (${why})` };
+  }
+  const r = parseItf(text);
+  return r.ok ? r : { ok: false, error: `${path}: ${r.error}` };
+}
