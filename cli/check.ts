@@ -5,8 +5,8 @@ import type { ExploreOptions, ExploreResult, Progress } from '../explorer/explor
 import type { Model } from '../explorer/model.js';
 import { UsageError } from '../spec/config.js';
 import type { CheckTarget } from '../spec/target.js';
+import { toItf } from '../traces/itf.js';
 import { buildTrace, type Trace } from '../traces/trace.js';
-import { traceToItf } from './counterexample.js';
 import { TOOL, VERSION } from './version.js';
 
 export type Verdict = 'pass' | 'violation' | 'incomplete';
@@ -156,7 +156,7 @@ export function runCheck(target: CheckTarget, options: RunCheckOptions = {}): Ch
       message: t.violation.message,
       length: t.steps.length,
       steps: t.steps.map((s) => ({ action: s.kind, label: s.label })),
-      trace: traceToItf(t),
+      trace: toItf(t),
     })),
   };
   return { target, explored, traces, warnings, json, exitCode: exitCodeOf(verdict) };

@@ -112,11 +112,12 @@ async function checkCommand(argv: readonly string[], io: CliIO, deps: CliDeps): 
 /** `check` after parsing: build, explore, write the files, print text or JSON. */
 export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps = {}): Promise<number> {
   const target = await targetOf(o.config, deps);
-  const [{ runCheck }, { renderSummary }, { progressPrinter }, traceOut] = await Promise.all([
+  const [{ runCheck }, { renderSummary }, { progressPrinter }, traceOut, { renderText }] = await Promise.all([
     import('./check.js'),
     import('./report.js'),
     import('./progress.js'),
     import('./counterexample.js'),
+    import('../traces/text.js'),
   ]);
   const progress = o.json ? undefined : progressPrinter({ write: (s) => io.err(s), isTTY: io.stderrIsTTY });
   let run;
@@ -144,7 +145,7 @@ export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps 
     return run.exitCode;
   }
   io.out(renderSummary(run, { color: useColor(io) }));
-  for (const t of run.traces) io.out('\n' + traceOut.traceToText(t));
+  for (const t of run.traces) io.out('\n' + renderText(t, { color: useColor(io) }));
   if (o.out !== undefined) {
     io.out(written.length > 0 ? `\ntraces written:\n${written.map((p) => `  ${p}\n`).join('')}` : `\nno violation: nothing written to ${o.out}\n`);
   }

@@ -1,0 +1,167 @@
+// `vdpa-mc trace show|replay|export-test FILE ...` (design.md). Options are parsed with the
+// CLI's parsers (cli/options.ts); a file that is not a trace we can read is one line and exit 2.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { type Config, UsageError } from '../spec/config.js';
+import type { CheckTarget } from '../spec/target.js';
+import { defaultTestPath, exportTestSource } from '../traces/export-test.js';
+import { readTraceFile } from '../traces/files.js';
+import { renderHtml } from '../traces/html.js';
+import { renderMermaid } from '../traces/mermaid.js';
+import { describeReplay, replay } from '../traces/replay.js';
+import { renderText } from '../traces/text.js';
+import type { Trace } from '../traces/trace.js';
+import { traceConfig } from '../traces/trace-config.js';
+import { parseTraceExport, parseTraceReplay, parseTraceShow } from './options.js';
+
+/** Where output goes (structurally the CLI's CliIO). */
+export interface TraceIO {
+  out(s: string): void;
+  err(s: string): void;
+  readonly stdoutIsTTY: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface TraceDeps {
+  /** The registry's buildTarget by default (imported lazily: the models are heavy). */
+  readonly buildTarget?: (config: Config) => Promise<CheckTarget>;
+  /** Directory `export-test` writes its default file under (default: process.cwd()). */
+  readonly cwd?: string;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_VIOLATION = 12;
+export const EXIT_USAGE = 2;
+export const EXIT_INTERNAL = 1;
+
+function processTraceIO(): TraceIO {
+  return {
+    out: (s) => void process.stdout.write(s),
+    err: (s) => void process.stderr.write(s),
+    stdoutIsTTY: process.stdout.isTTY === true,
+    env: process.env,
+  };
+}
+
+/** A bad trace file or bad usage: the one line the user sees (exit 2). */
+class TraceUsage extends Error {}
+
+async function load(file: string): Promise<Trace> {
+  const r = await readTraceFile(file);
+  if (!r.ok) throw new TraceUsage(r.error);
+  return r.trace;
+}
+
+/**
+ * Runs `trace <sub> ...`: `argv` is what follows `trace` (a leading "trace" is tolerated).
+ * Returns the exit code; never throws (usage → 2 with one line on stderr, anything else → 1).
+ */
+export async function runTraceCommand(argv: readonly string[], io: TraceIO = processTraceIO(), deps: TraceDeps = {}): Promise<number> {
+  const args = argv[0] === 'trace' ? argv.slice(1) : argv;
+  const [sub, ...rest] = args;
+  try {
+    switch (sub) {
+      case 'show':
+        return await show(rest, io);
+      case 'replay':
+        return await replayCommand(rest, io, deps);
+      case 'export-test':
+        return await exportTest(rest, io, deps);
+      default:
+        throw new TraceUsage(
+          `vdpa-mc trace: ${sub === undefined ? 'a subcommand is required' : `"${sub}" is not a subcommand`} (accepted: show, replay, export-test)`,
+        );
+    }
+  } catch (e) {
+    if (e instanceof TraceUsage || e instanceof UsageError) {
+      io.err(`${e.message.split('\n')[0] ?? ''}\n`);
+      return EXIT_USAGE;
+    }
+    io.err(`vdpa-mc trace: internal error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+    return EXIT_INTERNAL;
+  }
+}
+
+const HELP = `usage: vdpa-mc trace show FILE [--format text|mermaid|html]
+       vdpa-mc trace replay FILE [--system S] [--kernel K] [--parent P] [--userspace U] [--invariants IDS] [--json]
+       vdpa-mc trace export-test FILE [--out PATH]
+FILE is a .itf.json trace written by \`vdpa-mc check --out DIR\`.
+replay exits 12 when an invariant is violated along the replay, 0 when none is, 2 when FILE is not a trace.
+`;
+
+async function show(argv: readonly string[], io: TraceIO): Promise<number> {
+  const o = parseTraceShow(argv);
+  if (o.help) {
+    io.out(HELP);
+    return EXIT_OK;
+  }
+  const trace = await load(o.file);
+  const color = io.stdoutIsTTY && (io.env['NO_COLOR'] ?? '') === '';
+  io.out(o.format === 'mermaid' ? renderMermaid(trace) : o.format === 'html' ? renderHtml(trace) : renderText(trace, { color }));
+  return EXIT_OK;
+}
+
+async function replayCommand(argv: readonly string[], io: TraceIO, deps: TraceDeps): Promise<number> {
+  const o = parseTraceReplay(argv);
+  if (o.help) {
+    io.out(HELP);
+    return EXIT_OK;
+  }
+  const trace = await load(o.file);
+  const config = { ...traceConfig(trace, o), bounds: o.bounds };
+  const build = deps.buildTarget ?? (await import('../spec/registry.js')).buildTarget;
+  const target = await build(config);
+  const r = replay(trace, target.model, o.invariants !== undefined ? { propertyIds: o.invariants } : {});
+  if (r.divergedAt?.why === 'unknown-action') {
+    const d = r.divergedAt;
+    throw new TraceUsage(`${o.file}: step ${d.step} is not an action of the ${config.system} model (${d.base})`);
+  }
+  const rc = r.violations.length > 0 ? EXIT_VIOLATION : EXIT_OK;
+  if (o.json) {
+    const c = target.config;
+    io.out(
+      `${JSON.stringify(
+        {
+          file: o.file,
+          config: { system: c.system, kernel: c.kernel, parent: c.parent ?? null, userspace: c.userspace },
+          recorded: { invariant: trace.violation.invariant, steps: trace.steps.length },
+          stepsRun: r.stepsRun,
+          divergedAt: r.divergedAt ?? null,
+          violations: r.violations.map((v) => ({ invariant: v.propertyId, step: v.step, message: v.message, ...(v.observation !== undefined ? { observation: v.observation } : {}) })),
+          reproduced: r.violations.some((v) => v.propertyId === trace.violation.invariant),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return rc;
+  }
+  const c = target.config;
+  io.out(`replaying ${o.file} (${trace.steps.length} steps, recorded: ${trace.violation.invariant}) on system=${c.system} kernel=${c.kernel}${c.parent !== undefined ? ` parent=${c.parent}` : ''} userspace=${c.userspace}\n`);
+  io.out(describeReplay(trace, r).map((l) => `${l}\n`).join(''));
+  return rc;
+}
+
+async function exportTest(argv: readonly string[], io: TraceIO, deps: TraceDeps): Promise<number> {
+  const o = parseTraceExport(argv);
+  if (o.help) {
+    io.out(HELP);
+    return EXIT_OK;
+  }
+  const trace = await load(o.file);
+  if (o.out === '-') {
+    io.out(exportTestSource(trace, { outPath: resolve(deps.cwd ?? process.cwd(), 'stdout.test.ts') }));
+    return EXIT_OK;
+  }
+  const out = o.out !== undefined ? resolve(deps.cwd ?? process.cwd(), o.out) : defaultTestPath(trace, deps.cwd ?? process.cwd());
+  // The test rebuilds the model from the recorded configuration: refuse a trace that does not record one.
+  traceConfig(trace);
+  try {
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(out, exportTestSource(trace, { outPath: out }));
+  } catch (e) {
+    throw new TraceUsage(`${out}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  io.out(`wrote ${out}\n`);
+  return EXIT_OK;
+}

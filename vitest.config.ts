@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // The binary tests run dist/cli/main.js: rebuild it first when the source is newer.
+    globalSetup: ['test/cli/build-dist.ts'],
+    testTimeout: 30_000,
+  },
+});
