@@ -22,9 +22,6 @@ import {
   parseCost,
   parseList,
   parseMatrix,
-  parseTraceExport,
-  parseTraceReplay,
-  parseTraceShow,
   userspacesOf,
 } from './options.js';
 import { TOOL, VERSION } from './version.js';
@@ -79,7 +76,7 @@ export async function runCli(argv: readonly string[], io: CliIO, deps: CliDeps =
       return (await import('./pending.js')).compareCommand(o, io);
     }
     case 'trace':
-      return traceCommand(rest, io);
+      return traceCommand(rest, io, deps);
   }
   if (first.startsWith('-')) {
     throw new UsageError(`vdpa-mc: unknown option ${first} (accepted before a command: --help, --version; options go after the command)`);
@@ -112,11 +109,11 @@ async function checkCommand(argv: readonly string[], io: CliIO, deps: CliDeps): 
 /** `check` after parsing: build, explore, write the files, print text or JSON. */
 export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps = {}): Promise<number> {
   const target = await targetOf(o.config, deps);
-  const [{ runCheck }, { renderSummary }, { progressPrinter }, traceOut, { renderText }] = await Promise.all([
+  const [{ runCheck }, { renderSummary }, { progressPrinter }, { writeTraceFiles }, { renderText }] = await Promise.all([
     import('./check.js'),
     import('./report.js'),
     import('./progress.js'),
-    import('./counterexample.js'),
+    import('../traces/files.js'),
     import('../traces/text.js'),
   ]);
   const progress = o.json ? undefined : progressPrinter({ write: (s) => io.err(s), isTTY: io.stderrIsTTY });
@@ -133,7 +130,8 @@ export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps 
   if (o.out !== undefined) {
     for (const t of run.traces) {
       try {
-        written.push(...traceOut.writeTraceFilesInterim(o.out, t));
+        const p = await writeTraceFiles(o.out, t);
+        written.push(p.itf, p.text, p.html);
       } catch (e) {
         const why = e instanceof Error ? e.message : String(e);
         throw new UsageError(`vdpa-mc check: --out "${o.out}" cannot be written (${why})`);
@@ -152,16 +150,16 @@ export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps 
   return run.exitCode;
 }
 
-async function traceCommand(argv: readonly string[], io: CliIO): Promise<number> {
-  const [sub, ...rest] = argv;
+async function traceCommand(argv: readonly string[], io: CliIO, deps: CliDeps): Promise<number> {
+  const [sub] = argv;
   if (sub === '--help' || sub === '-h') return help(io, 'trace');
   if (sub === undefined || !(TRACE_SUBCOMMANDS as readonly string[]).includes(sub)) {
     const what = sub === undefined ? 'a subcommand is required' : `"${sub}" is not a subcommand`;
     throw new UsageError(`vdpa-mc trace: ${what} (accepted: ${TRACE_SUBCOMMANDS.join(', ')})`);
   }
-  const o = sub === 'show' ? parseTraceShow(rest) : sub === 'replay' ? parseTraceReplay(rest) : parseTraceExport(rest);
-  if (o.help) return help(io, 'trace');
-  throw new UsageError(`vdpa-mc trace ${sub}: not available in this build (issue 6)`);
+  // traces/ owns the subcommands (cli/trace.ts); it parses with options.ts and returns the exit code.
+  const { runTraceCommand } = await import('./trace.js');
+  return runTraceCommand(argv, io, deps.buildTarget !== undefined ? { buildTarget: deps.buildTarget } : {});
 }
 
 function table(rows: readonly (readonly [string, string])[], indent = ''): string {

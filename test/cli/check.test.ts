@@ -136,6 +136,13 @@ describe('vdpa-mc check (in-process, toy target)', () => {
     for (const ext of ['.itf.json', '.txt', '.html']) expect(existsSync(join(dir, `no-dma-window${ext}`))).toBe(true);
     const itf = JSON.parse(readFileSync(join(dir, 'no-dma-window.itf.json'), 'utf8')) as { states: unknown[] };
     expect(itf.states).toHaveLength(4);
+    expect(readFileSync(join(dir, 'no-dma-window.html'), 'utf8')).toMatch(/^<!doctype html>/i);
+    // What check wrote, trace reads: show renders it, replay on the same configuration finds the violation again.
+    const file = join(dir, 'no-dma-window.itf.json');
+    const shown = await run(['trace', 'show', file], deps);
+    expect([shown.code, shown.stdout.includes('Counterexample to no-dma-window')]).toEqual([0, true]);
+    const replayed = await run(['trace', 'replay', file], deps);
+    expect(replayed.code).toBe(12);
   });
 
   test('an exception that is not a usage error: one line "internal error", exit 1; the stack only with VDPA_MC_DEBUG=1', async () => {

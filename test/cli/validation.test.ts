@@ -61,6 +61,8 @@ const cases: [string[], string[]][] = [
   [['trace', 'show'], ['trace FILE is required']],
   [['trace', 'show', 'f.itf.json', '--format', 'pdf'], ['--format', '"pdf"', 'text, mermaid, html']],
   [['trace', 'replay', 'f.itf.json', '--kernel', '5.10'], ['--kernel', '"5.10"']],
+  [['trace', 'show', join(tmp, 'missing.itf.json')], ['missing.itf.json', 'cannot read']],
+  [['trace', 'show', aFile], ['a-file']],
   [['trace', 'replay', 'f.itf.json', '--system', 'vfio', '--parent', 'mlx5'], ['--parent', 'vfio']],
 ];
 
