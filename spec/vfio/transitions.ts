@@ -1,0 +1,181 @@
+// Which actions a VFIO world allows, and with which errno the kernel refuses the others
+// (drivers/vfio/vfio_iommu_type1.c, v6.12, checks in the kernel's order).
+//
+// Two levels (stack-notes.md: ts-pattern per successor costs more than everything else):
+// - a kind gate, decided with ts-pattern once per *control projection* of the world (kernel,
+//   phase, whether any vaddr is invalid, which domains exist) and memoized in a table;
+// - the argument checks (overlap, bisect, exact match, pinning, PTEs present), plain code behind a
+//   `switch`, evaluated per action.
+import { match, P } from 'ts-pattern';
+import {
+  DMA_ENTRY_LIMIT, MAP_LIVE_UPDATE, MAP_READ, MAP_VADDR, MAP_WRITE, UNMAP_ALL, UNMAP_GET_DIRTY_BITMAP, UNMAP_VADDR,
+  hex, iovaHex, iovaRange, pfnName, vaddrHex,
+} from './constants.js';
+import { ACTION_KINDS, GROUP_NAMES, type Attach, type MapDma, type UnmapDma, type VfioAction, type VfioActionKind, kindIndex } from './actions.js';
+import type { VfioKernel } from './kernels.js';
+import { domainList, ptOf, firstDomain, vaddrInvalidCount, type Phase, type VfioWorld } from './world.js';
+
+export type Errno = 'EINVAL' | 'EEXIST' | 'ENOENT' | 'EBUSY' | 'ENOSPC' | 'EFAULT';
+
+/**
+ * - allowed: the call succeeds and changes the world;
+ * - refused: the kernel returns -errno and the world is unchanged;
+ * - noop: the call returns 0 but changes nothing (UNMAP_DMA of an empty range, munmap of nothing);
+ * - disabled: not a call the model explores here (one live update per run, no kexec persistence).
+ */
+export type Verdict =
+  | { readonly tag: 'allowed' }
+  | { readonly tag: 'refused'; readonly errno: Errno; readonly reason: string }
+  | { readonly tag: 'noop'; readonly reason: string }
+  | { readonly tag: 'disabled'; readonly reason: string };
+
+const ALLOWED: Verdict = { tag: 'allowed' };
+const refuse = (errno: Errno, reason: string): Verdict => ({ tag: 'refused', errno, reason });
+
+/** The part of a world that decides which action kinds are worth checking at all. */
+interface Projection {
+  readonly phase: Phase;
+  readonly vaddrInvalid: boolean;
+  readonly persistentTables: boolean;
+}
+
+type Gate = Verdict | 'check';
+
+// ts-pattern over (kind, projection): evaluated once per distinct projection, then memoized.
+function gateOf(kind: VfioActionKind, pr: Projection): Gate {
+  return match<[VfioActionKind, Projection], Gate>([kind, pr])
+    .with(['exec', { phase: P.not('boot') }], () => ({ tag: 'disabled', reason: 'the model explores one live update per run' }))
+    .with(['kexec', { persistentTables: false }], () => ({ tag: 'disabled', reason: 'this kernel persists nothing across kexec' }))
+    .with(['kexec', { phase: P.not('boot') }], () => ({ tag: 'disabled', reason: 'the model explores one live update per run' }))
+    // vfio_iommu_type1_attach_group: "Attach could require pinning, so disallow while vaddr is invalid."
+    .with(['attach', { vaddrInvalid: true }], () => refuse('EBUSY', 'vaddr_invalid_count != 0: attach could require pinning'))
+    .with([P.union('exec', 'kexec'), P._], () => ALLOWED)
+    .with([P.union('map', 'unmap', 'attach', 'free'), P._], () => 'check' as const)
+    .exhaustive();
+}
+
+const gateTables = new Map<number, readonly Gate[]>();
+
+function projectionKey(k: VfioKernel, w: VfioWorld): number {
+  const ph = w.phase === 'boot' ? 0 : w.phase === 'exec' ? 1 : 2;
+  return ph | (vaddrInvalidCount(w) > 0 ? 4 : 0) | (k.persistentTables ? 8 : 0);
+}
+
+function gates(k: VfioKernel, w: VfioWorld): readonly Gate[] {
+  const key = projectionKey(k, w);
+  let t = gateTables.get(key);
+  if (t === undefined) {
+    const pr: Projection = { phase: w.phase, vaddrInvalid: vaddrInvalidCount(w) > 0, persistentTables: k.persistentTables };
+    t = ACTION_KINDS.map((kind) => gateOf(kind, pr));
+    gateTables.set(key, t);
+  }
+  return t;
+}
+
+/** The verdict of the kernel (and of the model's bounds) on `a` in `w`. */
+export function verdict(k: VfioKernel, w: VfioWorld, a: VfioAction): Verdict {
+  const g = gates(k, w)[kindIndex(a)]!;
+  if (g !== 'check') return g;
+  switch (a.kind) {
+    case 'map': return mapVerdict(k, w, a);
+    case 'unmap': return unmapVerdict(w, a);
+    case 'attach': return attachVerdict(k, w, a);
+    case 'free': return w.vmap[a.vaddr]! < 0 ? { tag: 'noop', reason: `nothing mapped at ${vaddrHex(a.vaddr)}` } : ALLOWED;
+    case 'exec':
+    case 'kexec':
+      return ALLOWED;
+  }
+}
+
+// vfio_iommu_type1_map_dma + vfio_dma_do_map + vfio_pin_map_dma, drivers/vfio/vfio_iommu_type1.c, v6.12 (+ seed 004)
+function mapVerdict(k: VfioKernel, w: VfioWorld, a: MapDma): Verdict {
+  if (a.flags & ~k.mapFlagMask) return refuse('EINVAL', `flags ${hex(a.flags & ~k.mapFlagMask)} outside the MAP_DMA mask of ${k.name}`);
+  const prot = a.flags & (MAP_READ | MAP_WRITE);
+  const setVaddr = (a.flags & MAP_VADDR) !== 0;
+  if ((prot !== 0) === setVaddr) return refuse('EINVAL', 'READ/WRITE and VADDR: exactly one of them');
+  if (a.size <= 0) return refuse('EINVAL', 'size 0');
+  const last = a.iova + a.size;
+  // vfio_find_dma(iommu, iova, size): any vfio_dma overlapping the range.
+  const hit = w.dmas.findIndex((d) => d.iova < last && a.iova < d.iova + d.size);
+  if (setVaddr) {
+    if (hit < 0) return refuse('ENOENT', `no vfio_dma overlaps ${iovaRange(a.iova, a.size)}`);
+    const d = w.dmas[hit]!;
+    if (!d.vaddrInvalid) return refuse('EINVAL', `vfio_dma ${iovaRange(d.iova, d.size)} has a valid vaddr (not invalidated by UNMAP_DMA|VADDR)`);
+    if (d.iova !== a.iova || d.size !== a.size) return refuse('EINVAL', `vfio_dma is ${iovaRange(d.iova, d.size)}: iova and size must match exactly`);
+    return ALLOWED;
+  }
+  if (hit >= 0) {
+    const d = w.dmas[hit]!;
+    return refuse('EEXIST', `overlaps vfio_dma ${iovaRange(d.iova, d.size)}`);
+  }
+  if (w.dmas.length >= DMA_ENTRY_LIMIT) return refuse('ENOSPC', `dma_avail is 0 (dma_entry_limit=${DMA_ENTRY_LIMIT})`);
+  const doms = domainList(w);
+  if (doms.length === 0) return ALLOWED; // no IOMMU domain: nothing pinned or mapped
+  for (let i = 0; i < a.size; i++) {
+    if (w.vmap[a.vaddr + i]! < 0) return refuse('EFAULT', `vaddr_get_pfns: nothing mapped at ${vaddrHex(a.vaddr + i)}`);
+  }
+  if (a.flags & MAP_LIVE_UPDATE) return ALLOWED; // seed 004: iommu_map skipped, nothing checked
+  for (const dom of doms) {
+    const pt = ptOf(w, dom);
+    for (let p = a.iova; p < last; p++) {
+      // io-pgtable drivers refuse to overwrite a present PTE (ARM LPAE: -EEXIST); vfio unwinds the
+      // chunk and vfio_remove_dma() the rest, so the world is as before.
+      if (pt[p]! >= 0) return refuse('EEXIST', `iommu_map: IOVA ${iovaHex(p)} already has a PTE in domain ${dom} (→ ${pfnName(pt[p]!)})`);
+    }
+  }
+  return ALLOWED;
+}
+
+// vfio_iommu_type1_unmap_dma + vfio_dma_do_unmap, drivers/vfio/vfio_iommu_type1.c, v6.12
+function unmapVerdict(w: VfioWorld, a: UnmapDma): Verdict {
+  if (a.flags & ~(UNMAP_GET_DIRTY_BITMAP | UNMAP_ALL | UNMAP_VADDR)) return refuse('EINVAL', `unknown flags ${hex(a.flags)}`);
+  if ((a.flags & UNMAP_GET_DIRTY_BITMAP) !== 0) return refuse('EINVAL', 'GET_DIRTY_BITMAP without dirty page tracking');
+  const all = (a.flags & UNMAP_ALL) !== 0;
+  const vaddr = (a.flags & UNMAP_VADDR) !== 0;
+  if (all && (a.iova !== 0 || a.size !== 0)) return refuse('EINVAL', 'UNMAP_ALL needs iova = size = 0');
+  if (!all && a.size === 0) return refuse('EINVAL', 'size 0');
+  const first = all ? 0 : a.iova;
+  const end = all ? Infinity : a.iova + a.size;
+  if (!all) {
+    // v2: the range must not bisect a vfio_dma.
+    for (const d of w.dmas) {
+      if (d.iova < first && first < d.iova + d.size) return refuse('EINVAL', `v2: ${iovaRange(a.iova, a.size)} starts inside vfio_dma ${iovaRange(d.iova, d.size)}`);
+      if (d.iova < end && end < d.iova + d.size) return refuse('EINVAL', `v2: ${iovaRange(a.iova, a.size)} ends inside vfio_dma ${iovaRange(d.iova, d.size)}`);
+    }
+  }
+  const inRange = w.dmas.filter((d) => d.iova >= first && d.iova < end);
+  if (inRange.length === 0) return { tag: 'noop', reason: 'no vfio_dma in the range: size=0x0' };
+  if (vaddr) {
+    const bad = inRange.find((d) => d.vaddrInvalid);
+    if (bad) return refuse('EINVAL', `vfio_dma ${iovaRange(bad.iova, bad.size)} already has an invalid vaddr (marks rolled back)`);
+  }
+  return ALLOWED;
+}
+
+// vfio_iommu_type1_attach_group + vfio_iommu_replay, drivers/vfio/vfio_iommu_type1.c, v6.12
+// (the persisted variant: pkernfs RFC, Feb 2024)
+function attachVerdict(k: VfioKernel, w: VfioWorld, a: Attach): Verdict {
+  const g = GROUP_NAMES[a.group] ?? String(a.group);
+  if ((a.group === 0 && w.aIn) || (a.group === 1 && w.bIn)) return refuse('EINVAL', `group ${g} is already in the container`);
+  if (a.persisted) {
+    if (!k.persistentTables) return refuse('EINVAL', 'no persistent page tables in this kernel');
+    if (a.group !== 0 || !w.aPersisted) return refuse('EINVAL', `no persisted page table for group ${g}`);
+  }
+  // Replay the vfio_dma list into the new domain, reading phys from the first domain.
+  const src = firstDomain(w);
+  const target = a.persisted ? w.ptA : undefined; // a fresh domain starts empty
+  for (const d of w.dmas) {
+    for (let p = d.iova; p < d.iova + d.size; p++) {
+      let phys: number;
+      if (d.iommuMapped) {
+        phys = src === undefined ? -1 : ptOf(w, src)[p]!;
+        if (phys < 0) continue; // WARN_ON(!phys): skipped
+      } else {
+        phys = w.vmap[d.vaddr + (p - d.iova)]!;
+        if (phys < 0) return refuse('EFAULT', `replay: vaddr_get_pfns: nothing mapped at ${vaddrHex(d.vaddr + p - d.iova)}`);
+      }
+      if (target !== undefined && target[p]! >= 0) return refuse('EEXIST', `replay: iommu_map: IOVA ${iovaHex(p)} already has a persisted PTE (→ ${pfnName(target[p]!)})`);
+    }
+  }
+  return ALLOWED;
+}
