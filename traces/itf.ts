@@ -179,6 +179,7 @@ function fail(path: string, what: string): never {
 }
 
 function kindOf(j: unknown): string {
+  if (j === undefined) return 'nothing';
   if (j === null) return 'null';
   if (Array.isArray(j)) return 'a list';
   if (typeof j === 'object') return 'an object';
@@ -191,7 +192,7 @@ function isObject(j: unknown): j is Record<string, unknown> {
 }
 
 function obj(j: unknown, path: string): Record<string, unknown> {
-  if (!isObject(j)) fail(path, `expected an object, got ${kindOf(j)}`);
+  if (!isObject(j)) fail(path, j === undefined ? 'missing (expected an object)' : `expected an object, got ${kindOf(j)}`);
   return j;
 }
 

@@ -3,9 +3,9 @@
 // Note for the violation. Pastes into GitHub issues, GitLab and mermaid.live as is.
 import type { Trace } from './trace.js';
 
-/** Mermaid message text: one line, and `#` `;` `<` `>` as Mermaid's numeric entity codes (#NN;). */
+/** Mermaid message text: one line, and `#` `;` `<` as Mermaid's numeric entity codes (#NN;). */
 export function mermaidText(s: string): string {
-  return s.replace(/[\r\n]+/g, ' ').replace(/[#;<>]/g, (ch) => `#${ch.charCodeAt(0)};`);
+  return s.replace(/[\r\n]+/g, ' ').replace(/[#;<]/g, (ch) => `#${ch.charCodeAt(0)};`);
 }
 
 export function renderMermaid(trace: Trace): string {
