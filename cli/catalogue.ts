@@ -51,39 +51,35 @@ export const INVARIANT_TITLES: Readonly<Record<InvariantId, string>> = {
 };
 
 /**
- * Action kinds of the models, kept here until `list actions` can read them from the model
- * (CheckTarget.model.actionKinds of the default configuration); also the descriptions shown
- * beside the model's own names.
+ * Descriptions of the models' action kinds. `list actions` takes the kinds from the model of the
+ * default configuration (CheckTarget.model.actionKinds), and falls back to these names while a
+ * model is not built in.
  */
 export const VDPA_ACTION_LINES: Readonly<Record<string, string>> = {
-  open: 'open /dev/vhost-vdpa-N (vhost_vdpa_open: reset the device, attach a fresh domain)',
+  open: 'open /dev/vhost-vdpa-N (vhost_vdpa_open: resets the device)',
+  close: 'close the fd (vhost_vdpa_release: reset, unmap all, .reset_map)',
   setOwner: 'VHOST_SET_OWNER',
-  getBackendFeatures: 'VHOST_GET_BACKEND_FEATURES',
   setBackendFeatures: 'VHOST_SET_BACKEND_FEATURES (IOTLB_BATCH, IOTLB_ASID, IOTLB_PERSIST ...)',
-  setStatus: 'VHOST_VDPA_SET_STATUS with a non-zero status (ACK, DRIVER, FEATURES_OK, DRIVER_OK)',
-  reset: 'VHOST_VDPA_SET_STATUS(0): vhost_vdpa_reset, .reset or .compat_reset',
+  setStatus: 'VHOST_VDPA_SET_STATUS (0 is a reset: vhost_vdpa_reset, .reset or .compat_reset)',
   suspend: 'VHOST_VDPA_SUSPEND',
   resume: 'VHOST_VDPA_RESUME',
   setGroupAsid: 'VHOST_VDPA_SET_GROUP_ASID',
   iotlbUpdate: 'VHOST_IOTLB_UPDATE: map an IOVA range in an ASID',
   iotlbInvalidate: 'VHOST_IOTLB_INVALIDATE: unmap every entry meeting an IOVA range',
-  batchBegin: 'VHOST_IOTLB_BATCH_BEGIN',
-  batchEnd: 'VHOST_IOTLB_BATCH_END (set_map of the whole IOTLB on set_map parents)',
-  close: 'close the fd (vhost_vdpa_release: reset, unmap all, .reset_map)',
+  iotlbBatchBegin: 'VHOST_IOTLB_BATCH_BEGIN',
+  iotlbBatchEnd: 'VHOST_IOTLB_BATCH_END (set_map of the whole IOTLB on set_map parents)',
   bindVirtio: 'unbind vhost-vdpa and bind virtio-vdpa (its probe resets the device)',
-  deviceDma: 'a device DMA access by a virtqueue group to an IOVA page',
+  bindVhost: 'unbind virtio-vdpa and bind vhost-vdpa again',
   userFree: 'userspace munmaps a host page',
 };
 
 export const VFIO_ACTION_LINES: Readonly<Record<string, string>> = {
-  mapDma: 'VFIO_IOMMU_MAP_DMA (pin and map)',
-  mapDmaLiveUpdate: 'VFIO_IOMMU_MAP_DMA with VFIO_DMA_MAP_FLAG_LIVE_UPDATE (pin, no IOMMU map)',
-  unmapDma: 'VFIO_IOMMU_UNMAP_DMA',
-  unmapVaddr: 'VFIO_IOMMU_UNMAP_DMA with VFIO_DMA_UNMAP_FLAG_VADDR (invalidate the vaddr)',
-  mapVaddr: 'VFIO_IOMMU_MAP_DMA with VFIO_DMA_MAP_FLAG_VADDR (new vaddr for an existing map)',
-  exec: 'userspace execs (its page tables are replaced)',
-  kexec: 'live-update kexec (the persisted IOMMU page table survives)',
-  deviceDma: 'a device DMA access to an IOVA page',
+  map: 'VFIO_IOMMU_MAP_DMA (flags READ|WRITE, VADDR for a new vaddr, LIVE_UPDATE to skip the IOMMU map)',
+  unmap: 'VFIO_IOMMU_UNMAP_DMA (flags ALL, VADDR to invalidate the vaddr)',
+  attach: 'VFIO_GROUP_SET_CONTAINER of a group (a new or the persisted IOMMU domain)',
+  exec: 'the VMM re-execs itself (QEMU cpr-exec: container fd kept, new mm)',
+  kexec: 'live-update kexec (guest RAM and IOMMU page tables persisted)',
+  free: 'userspace munmaps the page behind a vaddr',
 };
 
 export function kernelLines(system: SystemName): Readonly<Record<string, string>> {

@@ -65,7 +65,7 @@ export function renderSummary(run: CheckRun, style: ReportStyle): string {
   );
   out.push(
     `               ${n(s.statesPerSecond)} generated/s · ${n(s.distinctPerSecond)} distinct/s · queue left ${n(s.queueLeft)} · ` +
-      `collision probability ${s.collisionProbability.toExponential(1)} · store ${s.bytesPerState.toFixed(1)} B/state`,
+      `collision probability ${s.collisionProbability.toExponential(1)} · visited store ${(s.storeBytes / 2 ** 20).toFixed(1)} MiB (${s.bytesPerState.toFixed(1)} B/state)`,
   );
   if (explored.coverage.length > 0) {
     const w = Math.max(11, ...explored.coverage.map((k) => k.kind.length));

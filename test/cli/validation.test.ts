@@ -127,6 +127,8 @@ describe('good values are accepted', () => {
       expect(r.stdout).toMatch(new RegExp(`^usage: vdpa-mc ${cmd[0]}`));
       expect(r.stderr).toBe('');
     }
+    expect((await run(['help', 'compare'])).stdout).toMatch(/^usage: vdpa-mc compare --base X --patched Y/);
+    expect((await run(['-h'])).stdout).toMatch(/^vdpa-mc: a model checker/);
     // --help wins over a bad value given with it.
     expect((await run(['check', '--kernel', 'nope', '--help'])).code).toBe(0);
   });
