@@ -1,7 +1,7 @@
 // VFIO type1 (drivers/vfio/vfio_iommu_type1.c): one Immer reducer per ioctl. Each assumes the
 // verdict of spec/vfio/transitions.ts was `allowed`; `calls`, when given, receives the calls made
 // (lane to lane) for sequence diagrams.
-import { produce } from '../explorer/immer.js';
+import { edit } from './vfio/edit.js';
 import type { CallView } from '../traces/trace-model.js';
 import { MAP_LIVE_UPDATE, MAP_READ, MAP_VADDR, MAP_WRITE, UNMAP_ALL, UNMAP_VADDR, iovaHex, iovaRange, pfnName, vaddrHex } from '../spec/vfio/constants.js';
 import type { Attach, MapDma, UnmapDma } from '../spec/vfio/actions.js';
@@ -20,7 +20,7 @@ function pt(w: Draft, d: DomainId): number[] {
 
 // vfio_dma_do_map (+ vfio_pin_map_dma, vfio_change_dma_owner), drivers/vfio/vfio_iommu_type1.c, v6.12; LIVE_UPDATE: seed 004
 export function mapDma(w: VfioWorld, a: MapDma, calls?: CallView[]): VfioWorld {
-  return produce(w, (x) => {
+  return edit(w, (x) => {
     if (a.flags & MAP_VADDR) {
       const d = x.dmas.find((e) => e.iova === a.iova)!;
       if (!d.mmCur) {
@@ -101,7 +101,7 @@ function unmapUnpin(x: Draft, d: Dma, calls?: CallView[]): void {
 
 // vfio_dma_do_unmap (+ vfio_remove_dma), drivers/vfio/vfio_iommu_type1.c, v6.12
 export function unmapDma(w: VfioWorld, a: UnmapDma, calls?: CallView[]): VfioWorld {
-  return produce(w, (x) => {
+  return edit(w, (x) => {
     const all = (a.flags & UNMAP_ALL) !== 0;
     const first = all ? 0 : a.iova;
     const end = all ? Infinity : a.iova + a.size;
@@ -134,7 +134,7 @@ export function startUpdate(x: Draft): void {
 // vfio_iommu_type1_attach_group + vfio_iommu_replay, drivers/vfio/vfio_iommu_type1.c, v6.12;
 // persisted: VFIO_CONTAINER_SET_PERSISTENT_PGTABLES of the pkernfs RFC (Feb 2024)
 export function attachGroup(w: VfioWorld, a: Attach, calls?: CallView[]): VfioWorld {
-  return produce(w, (x) => {
+  return edit(w, (x) => {
     const dom: DomainId = a.group === 0 ? 'A' : 'B';
     const src = firstDomain(x);
     const npt = pt(x, dom);

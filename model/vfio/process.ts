@@ -1,6 +1,6 @@
 // What happens to the VMM process and the machine around VFIO: exec (QEMU cpr-exec), kexec with
 // pkernfs persistence (the pkernfs RFC, Feb 2024), and munmap of a page.
-import { produce } from '../../explorer/immer.js';
+import { edit } from './edit.js';
 import type { CallView } from '../../traces/trace-model.js';
 import { NH, NP, PRIVATE_PFN_NEW, PRIVATE_PFN_OLD, PRIVATE_VADDR, SHARED_VADDRS, pfnName, vaddrHex } from '../../spec/vfio/constants.js';
 import type { Free } from '../../spec/vfio/actions.js';
@@ -20,7 +20,7 @@ function newProcessMemory(x: VfioWorld): void {
 // execve (exec_mmap drops the old mm; the container fd survives), fs/exec.c, v6.12; with the
 // vfio_dma accounting of vfio_iommu_type1.c v6.12 (dma->mm is the old mm until MAP_DMA|VADDR)
 export function exec(w: VfioWorld, calls?: CallView[]): VfioWorld {
-  return produce(w, (x) => {
+  return edit(w, (x) => {
     startUpdate(x);
     newProcessMemory(x);
     releaseIfUnheld(x, PRIVATE_PFN_OLD);
@@ -34,7 +34,7 @@ export function exec(w: VfioWorld, calls?: CallView[]): VfioWorld {
 // kexec into a kernel that adopts pkernfs: guest RAM file and IOMMU page tables persisted, the
 // device keeps running on them; the container, its vfio_dma list and all pins are gone (pkernfs RFC)
 export function kexec(w: VfioWorld, calls?: CallView[]): VfioWorld {
-  return produce(w, (x) => {
+  return edit(w, (x) => {
     startUpdate(x);
     x.dmas = [];
     for (let p = 0; p < NP; p++) x.pinnedPfn[p] = -1;
@@ -58,7 +58,7 @@ export function kexec(w: VfioWorld, calls?: CallView[]): VfioWorld {
 // munmap (or a hole punch of the memory file) by the process, mm/mmap.c, v6.12: a pinned page
 // keeps its VFIO references
 export function free(w: VfioWorld, a: Free, calls?: CallView[]): VfioWorld {
-  return produce(w, (x) => {
+  return edit(w, (x) => {
     const h = x.vmap[a.vaddr]!;
     x.vmap[a.vaddr] = -1;
     releaseIfUnheld(x, h);

@@ -77,13 +77,13 @@ export function buildVfioModel(kernel: VfioKernel, userspace: VfioUserspace, inv
     actions(s, out) {
       if (program !== undefined) {
         const a = program[s.pc];
-        if (a !== undefined && verdict(kernel, s, a).tag === 'allowed') out.push(a);
+        if (a !== undefined && verdict(kernel, s, a, false).tag === 'allowed') out.push(a);
         return;
       }
-      for (const a of alphabet) if (verdict(kernel, s, a).tag === 'allowed') out.push(a);
+      for (const a of alphabet) if (verdict(kernel, s, a, false).tag === 'allowed') out.push(a);
     },
     next(s, a) {
-      if (verdict(kernel, s, a).tag !== 'allowed') return undefined;
+      if (verdict(kernel, s, a, false).tag !== 'allowed') return undefined;
       let w = reduce(s, a);
       if (program !== undefined) w = produce(w, (x) => { x.pc++; });
       return observeDevice(w);

@@ -31,6 +31,14 @@ export type Verdict =
 
 const ALLOWED: Verdict = { tag: 'allowed' };
 const refuse = (errno: Errno, reason: string): Verdict => ({ tag: 'refused', errno, reason });
+/** Refusals without a reason, for the explorer's hot path (building reason strings costs more than the checks). */
+const QUIET: Readonly<Record<Errno, Verdict>> = {
+  EINVAL: refuse('EINVAL', ''), EEXIST: refuse('EEXIST', ''), ENOENT: refuse('ENOENT', ''),
+  EBUSY: refuse('EBUSY', ''), ENOSPC: refuse('ENOSPC', ''), EFAULT: refuse('EFAULT', ''),
+};
+const QUIET_NOOP: Verdict = { tag: 'noop', reason: '' };
+/** `ex`: explain (build the reason); otherwise a shared quiet verdict. */
+const no = (ex: boolean, errno: Errno, reason: () => string): Verdict => (ex ? refuse(errno, reason()) : QUIET[errno]);
 
 /** The part of a world that decides which action kinds are worth checking at all. */
 interface Projection {
@@ -73,14 +81,16 @@ function gates(k: VfioKernel, w: VfioWorld): readonly Gate[] {
 }
 
 /** The verdict of the kernel (and of the model's bounds) on `a` in `w`. */
-export function verdict(k: VfioKernel, w: VfioWorld, a: VfioAction): Verdict {
+export function verdict(k: VfioKernel, w: VfioWorld, a: VfioAction, ex = true): Verdict {
   const g = gates(k, w)[kindIndex(a)]!;
   if (g !== 'check') return g;
   switch (a.kind) {
-    case 'map': return mapVerdict(k, w, a);
-    case 'unmap': return unmapVerdict(w, a);
-    case 'attach': return attachVerdict(k, w, a);
-    case 'free': return w.vmap[a.vaddr]! < 0 ? { tag: 'noop', reason: `nothing mapped at ${vaddrHex(a.vaddr)}` } : ALLOWED;
+    case 'map': return mapVerdict(k, w, a, ex);
+    case 'unmap': return unmapVerdict(w, a, ex);
+    case 'attach': return attachVerdict(k, w, a, ex);
+    case 'free':
+      if (w.vmap[a.vaddr]! >= 0) return ALLOWED;
+      return ex ? { tag: 'noop', reason: `nothing mapped at ${vaddrHex(a.vaddr)}` } : QUIET_NOOP;
     case 'exec':
     case 'kexec':
       return ALLOWED;
@@ -88,31 +98,35 @@ export function verdict(k: VfioKernel, w: VfioWorld, a: VfioAction): Verdict {
 }
 
 // vfio_iommu_type1_map_dma + vfio_dma_do_map + vfio_pin_map_dma, drivers/vfio/vfio_iommu_type1.c, v6.12 (+ seed 004)
-function mapVerdict(k: VfioKernel, w: VfioWorld, a: MapDma): Verdict {
-  if (a.flags & ~k.mapFlagMask) return refuse('EINVAL', `flags ${hex(a.flags & ~k.mapFlagMask)} outside the MAP_DMA mask of ${k.name}`);
+function mapVerdict(k: VfioKernel, w: VfioWorld, a: MapDma, ex: boolean): Verdict {
+  if (a.flags & ~k.mapFlagMask) return no(ex, 'EINVAL', () => `flags ${hex(a.flags & ~k.mapFlagMask)} outside the MAP_DMA mask of ${k.name}`);
   const prot = a.flags & (MAP_READ | MAP_WRITE);
   const setVaddr = (a.flags & MAP_VADDR) !== 0;
-  if ((prot !== 0) === setVaddr) return refuse('EINVAL', 'READ/WRITE and VADDR: exactly one of them');
-  if (a.size <= 0) return refuse('EINVAL', 'size 0');
+  if ((prot !== 0) === setVaddr) return no(ex, 'EINVAL', () => 'READ/WRITE and VADDR: exactly one of them');
+  if (a.size <= 0) return no(ex, 'EINVAL', () => 'size 0');
   const last = a.iova + a.size;
   // vfio_find_dma(iommu, iova, size): any vfio_dma overlapping the range.
-  const hit = w.dmas.findIndex((d) => d.iova < last && a.iova < d.iova + d.size);
+  let hit = -1;
+  for (let i = 0; i < w.dmas.length; i++) {
+    const d = w.dmas[i]!;
+    if (d.iova < last && a.iova < d.iova + d.size) { hit = i; break; }
+  }
   if (setVaddr) {
-    if (hit < 0) return refuse('ENOENT', `no vfio_dma overlaps ${iovaRange(a.iova, a.size)}`);
+    if (hit < 0) return no(ex, 'ENOENT', () => `no vfio_dma overlaps ${iovaRange(a.iova, a.size)}`);
     const d = w.dmas[hit]!;
-    if (!d.vaddrInvalid) return refuse('EINVAL', `vfio_dma ${iovaRange(d.iova, d.size)} has a valid vaddr (not invalidated by UNMAP_DMA|VADDR)`);
-    if (d.iova !== a.iova || d.size !== a.size) return refuse('EINVAL', `vfio_dma is ${iovaRange(d.iova, d.size)}: iova and size must match exactly`);
+    if (!d.vaddrInvalid) return no(ex, 'EINVAL', () => `vfio_dma ${iovaRange(d.iova, d.size)} has a valid vaddr (not invalidated by UNMAP_DMA|VADDR)`);
+    if (d.iova !== a.iova || d.size !== a.size) return no(ex, 'EINVAL', () => `vfio_dma is ${iovaRange(d.iova, d.size)}: iova and size must match exactly`);
     return ALLOWED;
   }
   if (hit >= 0) {
     const d = w.dmas[hit]!;
-    return refuse('EEXIST', `overlaps vfio_dma ${iovaRange(d.iova, d.size)}`);
+    return no(ex, 'EEXIST', () => `overlaps vfio_dma ${iovaRange(d.iova, d.size)}`);
   }
-  if (w.dmas.length >= DMA_ENTRY_LIMIT) return refuse('ENOSPC', `dma_avail is 0 (dma_entry_limit=${DMA_ENTRY_LIMIT})`);
+  if (w.dmas.length >= DMA_ENTRY_LIMIT) return no(ex, 'ENOSPC', () => `dma_avail is 0 (dma_entry_limit=${DMA_ENTRY_LIMIT})`);
   const doms = domainList(w);
   if (doms.length === 0) return ALLOWED; // no IOMMU domain: nothing pinned or mapped
   for (let i = 0; i < a.size; i++) {
-    if (w.vmap[a.vaddr + i]! < 0) return refuse('EFAULT', `vaddr_get_pfns: nothing mapped at ${vaddrHex(a.vaddr + i)}`);
+    if (w.vmap[a.vaddr + i]! < 0) return no(ex, 'EFAULT', () => `vaddr_get_pfns: nothing mapped at ${vaddrHex(a.vaddr + i)}`);
   }
   if (a.flags & MAP_LIVE_UPDATE) return ALLOWED; // seed 004: iommu_map skipped, nothing checked
   for (const dom of doms) {
@@ -120,46 +134,47 @@ function mapVerdict(k: VfioKernel, w: VfioWorld, a: MapDma): Verdict {
     for (let p = a.iova; p < last; p++) {
       // io-pgtable drivers refuse to overwrite a present PTE (ARM LPAE: -EEXIST); vfio unwinds the
       // chunk and vfio_remove_dma() the rest, so the world is as before.
-      if (pt[p]! >= 0) return refuse('EEXIST', `iommu_map: IOVA ${iovaHex(p)} already has a PTE in domain ${dom} (→ ${pfnName(pt[p]!)})`);
+      if (pt[p]! >= 0) return no(ex, 'EEXIST', () => `iommu_map: IOVA ${iovaHex(p)} already has a PTE in domain ${dom} (→ ${pfnName(pt[p]!)})`);
     }
   }
   return ALLOWED;
 }
 
 // vfio_iommu_type1_unmap_dma + vfio_dma_do_unmap, drivers/vfio/vfio_iommu_type1.c, v6.12
-function unmapVerdict(w: VfioWorld, a: UnmapDma): Verdict {
-  if (a.flags & ~(UNMAP_GET_DIRTY_BITMAP | UNMAP_ALL | UNMAP_VADDR)) return refuse('EINVAL', `unknown flags ${hex(a.flags)}`);
-  if ((a.flags & UNMAP_GET_DIRTY_BITMAP) !== 0) return refuse('EINVAL', 'GET_DIRTY_BITMAP without dirty page tracking');
+function unmapVerdict(w: VfioWorld, a: UnmapDma, ex: boolean): Verdict {
+  if (a.flags & ~(UNMAP_GET_DIRTY_BITMAP | UNMAP_ALL | UNMAP_VADDR)) return no(ex, 'EINVAL', () => `unknown flags ${hex(a.flags)}`);
+  if ((a.flags & UNMAP_GET_DIRTY_BITMAP) !== 0) return no(ex, 'EINVAL', () => 'GET_DIRTY_BITMAP without dirty page tracking');
   const all = (a.flags & UNMAP_ALL) !== 0;
   const vaddr = (a.flags & UNMAP_VADDR) !== 0;
-  if (all && (a.iova !== 0 || a.size !== 0)) return refuse('EINVAL', 'UNMAP_ALL needs iova = size = 0');
-  if (!all && a.size === 0) return refuse('EINVAL', 'size 0');
+  if (all && (a.iova !== 0 || a.size !== 0)) return no(ex, 'EINVAL', () => 'UNMAP_ALL needs iova = size = 0');
+  if (!all && a.size === 0) return no(ex, 'EINVAL', () => 'size 0');
   const first = all ? 0 : a.iova;
   const end = all ? Infinity : a.iova + a.size;
   if (!all) {
     // v2: the range must not bisect a vfio_dma.
     for (const d of w.dmas) {
-      if (d.iova < first && first < d.iova + d.size) return refuse('EINVAL', `v2: ${iovaRange(a.iova, a.size)} starts inside vfio_dma ${iovaRange(d.iova, d.size)}`);
-      if (d.iova < end && end < d.iova + d.size) return refuse('EINVAL', `v2: ${iovaRange(a.iova, a.size)} ends inside vfio_dma ${iovaRange(d.iova, d.size)}`);
+      if (d.iova < first && first < d.iova + d.size) return no(ex, 'EINVAL', () => `v2: ${iovaRange(a.iova, a.size)} starts inside vfio_dma ${iovaRange(d.iova, d.size)}`);
+      if (d.iova < end && end < d.iova + d.size) return no(ex, 'EINVAL', () => `v2: ${iovaRange(a.iova, a.size)} ends inside vfio_dma ${iovaRange(d.iova, d.size)}`);
     }
   }
-  const inRange = w.dmas.filter((d) => d.iova >= first && d.iova < end);
-  if (inRange.length === 0) return { tag: 'noop', reason: 'no vfio_dma in the range: size=0x0' };
-  if (vaddr) {
-    const bad = inRange.find((d) => d.vaddrInvalid);
-    if (bad) return refuse('EINVAL', `vfio_dma ${iovaRange(bad.iova, bad.size)} already has an invalid vaddr (marks rolled back)`);
+  let found = false;
+  for (const d of w.dmas) {
+    if (d.iova < first || d.iova >= end) continue;
+    found = true;
+    if (vaddr && d.vaddrInvalid) return no(ex, 'EINVAL', () => `vfio_dma ${iovaRange(d.iova, d.size)} already has an invalid vaddr (marks rolled back)`);
   }
+  if (!found) return ex ? { tag: 'noop', reason: 'no vfio_dma in the range: size=0x0' } : QUIET_NOOP;
   return ALLOWED;
 }
 
 // vfio_iommu_type1_attach_group + vfio_iommu_replay, drivers/vfio/vfio_iommu_type1.c, v6.12
 // (the persisted variant: pkernfs RFC, Feb 2024)
-function attachVerdict(k: VfioKernel, w: VfioWorld, a: Attach): Verdict {
+function attachVerdict(k: VfioKernel, w: VfioWorld, a: Attach, ex: boolean): Verdict {
   const g = GROUP_NAMES[a.group] ?? String(a.group);
-  if ((a.group === 0 && w.aIn) || (a.group === 1 && w.bIn)) return refuse('EINVAL', `group ${g} is already in the container`);
+  if ((a.group === 0 && w.aIn) || (a.group === 1 && w.bIn)) return no(ex, 'EINVAL', () => `group ${g} is already in the container`);
   if (a.persisted) {
-    if (!k.persistentTables) return refuse('EINVAL', 'no persistent page tables in this kernel');
-    if (a.group !== 0 || !w.aPersisted) return refuse('EINVAL', `no persisted page table for group ${g}`);
+    if (!k.persistentTables) return no(ex, 'EINVAL', () => 'no persistent page tables in this kernel');
+    if (a.group !== 0 || !w.aPersisted) return no(ex, 'EINVAL', () => `no persisted page table for group ${g}`);
   }
   // Replay the vfio_dma list into the new domain, reading phys from the first domain.
   const src = firstDomain(w);
@@ -172,9 +187,9 @@ function attachVerdict(k: VfioKernel, w: VfioWorld, a: Attach): Verdict {
         if (phys < 0) continue; // WARN_ON(!phys): skipped
       } else {
         phys = w.vmap[d.vaddr + (p - d.iova)]!;
-        if (phys < 0) return refuse('EFAULT', `replay: vaddr_get_pfns: nothing mapped at ${vaddrHex(d.vaddr + p - d.iova)}`);
+        if (phys < 0) return no(ex, 'EFAULT', () => `replay: vaddr_get_pfns: nothing mapped at ${vaddrHex(d.vaddr + p - d.iova)}`);
       }
-      if (target !== undefined && target[p]! >= 0) return refuse('EEXIST', `replay: iommu_map: IOVA ${iovaHex(p)} already has a persisted PTE (→ ${pfnName(target[p]!)})`);
+      if (target !== undefined && target[p]! >= 0) return no(ex, 'EEXIST', () => `replay: iommu_map: IOVA ${iovaHex(p)} already has a persisted PTE (→ ${pfnName(target[p]!)})`);
     }
   }
   return ALLOWED;
