@@ -1,7 +1,69 @@
-// PLACEHOLDER until the vdpa model lands in this session: replaced by the real builder.
-import { type Config, UsageError } from '../config.js';
+// From a configuration to the vDPA model that checks it: kernel table, parent ops, userspace,
+// invariants that apply, default bounds, and the alphabet printed with each result.
+import { type Bounds, type Config, INVARIANT_IDS, type InvariantId, UsageError, VDPA_KERNELS, VDPA_PARENTS } from '../config.js';
 import type { CheckTarget } from '../target.js';
+import type { VdpaCtx } from '../../model/context.js';
+import type { Userspace } from '../../model/userspace.js';
+import { anyUserspace } from '../../model/userspace-any.js';
+import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';
+import type { TraceModel } from '../../traces/trace-model.js';
+import { labelAction } from './actions.js';
+import { VDPA_KERNEL_TABLE, type VdpaKernel } from './kernels.js';
+import { buildVdpaModel } from './model.js';
+import { makeParent } from './parents.js';
+import { offeredFeatures } from './transitions.js';
+import { featureHex, featureNames } from './actions.js';
+
+/** Default bounds: deep enough for the known bugs (K2 needs 5 steps, the kernel's real bugs 7–8), within ~30 s here. */
+export function defaultBounds(userspace: string): Bounds {
+  return userspace === 'any'
+    ? { maxDepth: 7, maxStates: 3_000_000, timeLimit: 60 }
+    : { maxDepth: 40, maxStates: 3_000_000, timeLimit: 60 };
+}
+
+export function makeUserspace(name: string): Userspace {
+  if (name === 'any') return anyUserspace();
+  throw new UsageError(`--userspace ${name}: not available for --system vdpa in this build (accepted: any)`);
+}
+
+export function resolveKernel(name: string): VdpaKernel {
+  const k = VDPA_KERNEL_TABLE[name];
+  if (k === undefined) throw new UsageError(`--kernel ${name}: unknown vdpa kernel (accepted: ${VDPA_KERNELS.join(', ')}, or a path to a variant module)`);
+  return k;
+}
 
 export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
-  throw new UsageError(`the vdpa model is not built yet (asked for kernel ${config.kernel})`);
+  const kernel = resolveKernel(config.kernel);
+  const parentName = config.parent ?? 'mlx5';
+  if (!(VDPA_PARENTS as readonly string[]).includes(parentName)) {
+    throw new UsageError(`--parent ${parentName}: unknown (accepted: ${VDPA_PARENTS.join(', ')})`);
+  }
+  const ctx: VdpaCtx = { kernel, ops: makeParent(parentName, kernel) };
+  const us = makeUserspace(config.userspace);
+  const applicable = VDPA_INVARIANTS.filter((i) => i.applies(ctx)).map((i) => i.id);
+  const chosen: readonly InvariantId[] = config.invariants ?? applicable;
+  for (const id of chosen) {
+    if (!applicable.includes(id)) {
+      throw new UsageError(`--invariants ${id}: does not apply to --system vdpa --parent ${parentName} (applicable: ${applicable.join(', ')})`);
+    }
+  }
+  const model = buildVdpaModel(ctx, us, VDPA_INVARIANTS.filter((i) => chosen.includes(i.id)));
+  const defaults = defaultBounds(config.userspace);
+  const bounds: Bounds = {
+    maxDepth: config.bounds.maxDepth ?? defaults.maxDepth,
+    maxStates: config.bounds.maxStates ?? defaults.maxStates,
+    timeLimit: config.bounds.timeLimit ?? defaults.timeLimit,
+  };
+  const offered = offeredFeatures(kernel, ctx.ops);
+  const alphabet = [
+    `IOVA pages p0..p3 (0x0..0x4000), host pages h0..h3 (pfn 0x100,0x101 contiguous; 0x200; 0x300), ASIDs 0..${ctx.ops.nas - 1}, groups 0..${ctx.ops.ngroups - 1}`,
+    `GET_BACKEND_FEATURES offers ${featureHex(offered, kernel.featureBits)} ${featureNames(offered)}`,
+    ...us.alphabet(ctx).map((a) => labelAction(a, kernel.featureBits)),
+  ];
+  return {
+    config: { system: 'vdpa', kernel: kernel.name, parent: parentName, userspace: us.name, bounds, invariants: chosen },
+    model: model as unknown as TraceModel<unknown, unknown>,
+    applicable: INVARIANT_IDS.filter((id) => applicable.includes(id)),
+    alphabet,
+  };
 }

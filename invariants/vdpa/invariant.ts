@@ -1,0 +1,16 @@
+// The shape of a vDPA invariant module: id, title, the kernel behaviour it guards, when it applies,
+// and the property itself (over a world, or over a step).
+import type { Property } from '../../explorer/model.js';
+import type { VdpaCtx } from '../../model/context.js';
+import type { Action } from '../../spec/vdpa/actions.js';
+import type { InvariantId } from '../../spec/config.js';
+import type { World } from '../../spec/vdpa/world.js';
+
+export interface VdpaInvariant {
+  readonly id: InvariantId;
+  readonly title: string;
+  /** The kernel behaviour it guards, one paragraph. */
+  readonly guards: string;
+  applies(ctx: VdpaCtx): boolean;
+  property(ctx: VdpaCtx): Property<World, Action>;
+}

@@ -1,0 +1,41 @@
+// INV-7: every host page is pinned once per iotlb page that maps it (PA mode; none in VA mode, none
+// after close), and a page a running device's translation holds at a quiescent point is pinned.
+import { NAS, NH, NP, hostName, PAGE, hex } from '../../spec/vdpa/constants.js';
+import { deviceRuns } from '../../model/device-dma.js';
+import type { VdpaInvariant } from './invariant.js';
+
+export const pinAccounting: VdpaInvariant = {
+  id: 'pin-accounting',
+  title: 'pins match the iotlb, and the device only reaches pinned pages',
+  guards: 'vhost_vdpa_pa_map pins, vhost_vdpa_pa_unmap unpins whole entries, cleanup unpins everything at release; ' +
+    'a device translation left behind (no reset_map, a CVQ iotlb not reset) references pages nobody pins.',
+  applies: () => true,
+  property: (ctx) => ({
+    kind: 'invariant',
+    id: 'pin-accounting',
+    check: (w) => {
+      const want = new Array<number>(NH).fill(0);
+      if (!ctx.ops.useVa) for (let i = 0; i < NAS * NP; i++) { const h = w.vHost[i]!; if (h >= 0) want[h]!++; }
+      for (let h = 0; h < NH; h++) {
+        if (w.pinned[h] !== want[h]) {
+          return { message: `h${h} is pinned ${w.pinned[h]} times, vhost-vdpa's iotlb maps it ${want[h]} times` };
+        }
+      }
+      if (w.inBatch || ctx.ops.useVa) return undefined;
+      for (let g = 0; g < ctx.ops.ngroups; g++) {
+        if (!deviceRuns(ctx, w, g)) continue;
+        for (let p = 0; p < NP; p++) {
+          const t = ctx.ops.translate(w, g, p);
+          if (t >= 0 && w.pinned[t] === 0) {
+            return {
+              message: `group ${g} of the running device translates IOVA ${hex(p * PAGE)} to ${hostName(t)}, ` +
+                `which nobody pins any more`,
+              observation: `DMA by group ${g} to IOVA ${hex(p * PAGE)} → ${hostName(t)} (unpinned)`,
+            };
+          }
+        }
+      }
+      return undefined;
+    },
+  }),
+};

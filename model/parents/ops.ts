@@ -1,0 +1,47 @@
+// A parent driver as `struct vdpa_config_ops` (include/linux/vdpa.h): a table of optional ops.
+// vhost-vdpa and the bus call an op only if the table has it, as the kernel does.
+import type { World } from '../../spec/vdpa/world.js';
+
+export interface VdpaConfigOps {
+  readonly name: string;
+  /** vdpa_device fields. */
+  readonly ngroups: number;
+  readonly nas: number;
+  /** VA mode (VDUSE): iotlb entries hold user VAs; no pinning. */
+  readonly useVa: boolean;
+  /** The parent's translation at device creation (vdpa_dev_add), per ASID page, and its CVQ iotlb. */
+  initialDevMap(): number[];
+  initialCvq(): number[];
+
+  // ---- optional ops, as in struct vdpa_config_ops ----
+  readonly set_map?: (d: World, asid: number) => void;
+  readonly dma_map?: (d: World, asid: number, page: number, hosts: readonly number[]) => void;
+  readonly dma_unmap?: (d: World, asid: number, page: number, npages: number) => void;
+  readonly reset: (d: World) => void;
+  readonly compat_reset?: (d: World, flags: number) => void;
+  readonly reset_map?: (d: World, asid: number) => void;
+  /** Returns 0 or a negative errno name. */
+  readonly set_group_asid?: (d: World, group: number, asid: number) => string | 0;
+  readonly suspend?: (d: World) => void;
+  readonly resume?: (d: World) => void;
+  /** Backend features the parent reports (upstream bit mask). */
+  readonly get_backend_features?: () => number;
+  /** Presence only: the parent reports a descriptor group per virtqueue. */
+  readonly get_vq_desc_group?: true;
+  readonly set_status: (d: World, status: number) => void;
+
+  // ---- the device itself (not ops): what DMA by a group reaches ----
+  /** Whether the device processes group g's queues now (DRIVER_OK, not suspended, queues exist). */
+  canDma(w: World, group: number): boolean;
+  /** The translation group g's DMA to IOVA page p goes through: host page, FAULT or IDENTITY. */
+  translate(w: World, group: number, page: number): number;
+  /** The parent's translation of ASID a at page p. */
+  asidMap(w: World, asid: number, page: number): number;
+  /** The translation group g would use if its queues ran now (identity checks, with no VQs). */
+  groupMap(w: World, group: number, page: number): number;
+  /** What virtio-vdpa's DMA addresses must translate to: the 1:1 map, or nothing left (FAULT). */
+  readonly detachedTarget: number;
+}
+
+/** VDPA_RESET_F_CLEAN_MAP (include/linux/vdpa.h, a26f2e4e68ee). */
+export const VDPA_RESET_F_CLEAN_MAP = 1;

@@ -1,0 +1,66 @@
+// Userspace `any`: every ioctl and IOTLB message of a small alphabet, in any order, plus the
+// environment (bus driver binds, munmap). The alphabet is printed with each result.
+import type { Action } from '../spec/vdpa/actions.js';
+import { NAS, bit } from '../spec/vdpa/constants.js';
+import type { World } from '../spec/vdpa/world.js';
+import { makeEnabledIndices } from '../spec/vdpa/transitions.js';
+import type { VdpaCtx } from './context.js';
+import type { Userspace } from './userspace.js';
+import { believeAfter, noteWindow } from './userspace-belief.js';
+
+const BASE = bit('IOTLB_MSG_V2') | bit('IOTLB_BATCH') | bit('IOTLB_ASID');
+
+/** The feature sets `any` acks: every bit of semantics.md §1.6 appears, alone or with QEMU's base. */
+export const ANY_FEATURE_SETS: readonly number[] = [
+  0,
+  BASE,
+  BASE | bit('SUSPEND') | bit('RESUME'),
+  BASE | bit('IOTLB_PERSIST'),
+  bit('IOTLB_PERSIST'),
+  BASE | bit('DESC_ASID'),
+  BASE | bit('ENABLE_AFTER_DRIVER_OK'),
+  BASE | bit('SUSPEND') | bit('RESUME') | bit('IOTLB_PERSIST'),
+];
+
+export function anyAlphabet(ctx: VdpaCtx): Action[] {
+  const out: Action[] = [{ t: 'open' }, { t: 'setOwner' }];
+  for (const features of ANY_FEATURE_SETS) out.push({ t: 'setBackendFeatures', features });
+  out.push({ t: 'setStatus', status: 0xf }, { t: 'setStatus', status: 0 }, { t: 'suspend' }, { t: 'resume' });
+  for (let g = 0; g < ctx.ops.ngroups; g++) for (let a = 0; a < NAS; a++) out.push({ t: 'setGroupAsid', group: g, asid: a });
+  for (let asid = 0; asid < NAS; asid++) {
+    out.push(
+      { t: 'iotlbUpdate', asid, page: 0, npages: 2, host: 0 }, // h0,h1: physically contiguous → one entry
+      { t: 'iotlbUpdate', asid, page: 2, npages: 2, host: 2 }, // h2,h3: not contiguous → two entries
+      { t: 'iotlbUpdate', asid, page: 0, npages: 1, host: 2 }, // p0 to another page
+      { t: 'iotlbInvalidate', asid, page: 0, npages: 1 }, // partial
+      { t: 'iotlbInvalidate', asid, page: 0, npages: 4 }, // everything
+      { t: 'iotlbBatchBegin', asid },
+      { t: 'iotlbBatchEnd', asid },
+    );
+  }
+  out.push({ t: 'close' }, { t: 'bindVirtio' }, { t: 'bindVhost' }, { t: 'userFree', host: 0 }, { t: 'userFree', host: 2 });
+  return out;
+}
+
+export function anyUserspace(): Userspace {
+  let cache: { ctx: VdpaCtx; alphabet: Action[]; enabled: (w: World) => readonly number[] } | undefined;
+  const get = (ctx: VdpaCtx): NonNullable<typeof cache> => {
+    if (cache === undefined || cache.ctx !== ctx) {
+      const alphabet = anyAlphabet(ctx);
+      cache = { ctx, alphabet, enabled: makeEnabledIndices(ctx, alphabet) };
+    }
+    return cache;
+  };
+  return {
+    name: 'any',
+    alphabet: (ctx) => get(ctx).alphabet,
+    enabled: (ctx, w, out) => {
+      const c = get(ctx);
+      for (const i of c.enabled(w)) out.push(c.alphabet[i]!);
+    },
+    believe: (ctx, d, a, r) => {
+      believeAfter(ctx, d, a, r);
+      if (!(a.t === 'iotlbBatchEnd' && r.ret === '0')) noteWindow(ctx, d);
+    },
+  };
+}

@@ -1,0 +1,15 @@
+// A userspace drives vhost-vdpa: which calls it makes in a world, and what it believes afterwards.
+// `any` (here) makes every call of a small alphabet in any order; QEMU's flows live in model/qemu.ts.
+import type { Action } from '../spec/vdpa/actions.js';
+import type { World } from '../spec/vdpa/world.js';
+import type { CallResult, VdpaCtx } from './context.js';
+
+export interface Userspace {
+  readonly name: string;
+  /** Every action this userspace (and its environment) can ever take, in a fixed order. */
+  alphabet(ctx: VdpaCtx): readonly Action[];
+  /** Appends the actions it takes in `w` (for scripted userspaces: the next one, plus the environment). */
+  enabled(ctx: VdpaCtx, w: World, out: Action[]): void;
+  /** Updates what userspace believes (and its program counter) after `a` returned `r`. */
+  believe(ctx: VdpaCtx, d: World, a: Action, r: CallResult): void;
+}

@@ -1,0 +1,121 @@
+// Kernel versions as data: which behaviours and fixes each has, with the upstream commits, all in one
+// place so that a reader sees at a glance what differs between two kernels. A proposed patch is a
+// variant of one of these (see examples/variants/).
+import type { FeatureName } from './constants.js';
+
+/** How VHOST_SET_BACKEND_FEATURES validates the request (vhost_vdpa_unlocked_ioctl). */
+export type SbfCheck =
+  /** v6.1..v6.6: unknown bits, SUSPEND, RESUME (and, with descriptor groups, DESC_ASID) checked. */
+  | 'pre-series'
+  /** RFC v2 patch 4/4 (seed 001): the PERSIST check pasted inside the DESC_ASID `if`: rejected only if both fail. */
+  | 'rfc-v2-merge-error'
+  /** RFC v3 and later: each check returns on its own. */
+  | 'separate-checks';
+
+export interface VdpaKernel {
+  readonly name: string;
+  readonly description: string;
+  /** The uapi bit number of each backend feature this kernel knows (RFC series numbered differently). */
+  readonly featureBits: Partial<Record<FeatureName, number>>;
+  readonly sbfCheck: SbfCheck;
+  /** ENABLE_AFTER_DRIVER_OK accepted with no support check (v6.5+, §1.6). */
+  readonly enableAfterDriverOkUnchecked: boolean;
+  /** _compat_vdpa_reset: CLEAN_MAP unless IOTLB_PERSIST acked; compat_reset op (bc91df5c70ac, a26f2e4e68ee). */
+  readonly compatReset: boolean;
+  /** vhost_vdpa_remove_as calls ops->reset_map (RFC patch 3 / 1d0f874bfe78). */
+  readonly resetMapInRemoveAs: boolean;
+  /** Before c82729e06644 "vhost_vdpa: fix unmap process in no-batch mode": an AS left empty is removed. */
+  readonly removeAsWhenEmpty: boolean;
+  /** VHOST_VDPA_SUSPEND/RESUME are a no-op returning 0 without DRIVER_OK, and v->suspended is tracked. */
+  readonly suspendTracked: boolean;
+  /** VHOST_VDPA_RESUME ioctl exists (v6.3+). */
+  readonly resumeIoctl: boolean;
+  /** SET_GROUP_ASID checks group < ngroups in vhost-vdpa (cd025c1e876b, backported to 6.1.y/6.12.y). */
+  readonly sgaGroupCheck: boolean;
+  /** Parent implementations to use: pre-series "bogus" resets, the RFC's, or the merged series'. */
+  readonly parents: 'pre-series' | 'rfc' | 'series';
+  /** mlx5 has per-ASID MRs, CVQ refresh on set_group_asid (5dc31bd245a4) and a descriptor group (v6.7 rework). */
+  readonly mlx5PerAsidMr: boolean;
+  /** mlx5 change_map suspends/resumes VQs instead of destroying them when resumable (f756dd3e2a4c, v6.8). */
+  readonly mlx5ResumableChangeMap: boolean;
+  /** vdpa_sim's reset installs passthrough in every ASID (6c3d329e6486 "get rid of DMA ops", v6.6). */
+  readonly vdpaSimPassthrough: boolean;
+}
+
+const UPSTREAM_BITS: Partial<Record<FeatureName, number>> = {
+  IOTLB_MSG_V2: 1, IOTLB_BATCH: 2, IOTLB_ASID: 3, SUSPEND: 4, RESUME: 5,
+  ENABLE_AFTER_DRIVER_OK: 6, DESC_ASID: 7, IOTLB_PERSIST: 8,
+};
+
+const v61: VdpaKernel = {
+  name: '6.1',
+  description: 'Linux 6.1.192 (Debian linux-source-6.1): pre-series; resets drop on-chip maps; SUSPEND only',
+  featureBits: { IOTLB_MSG_V2: 1, IOTLB_BATCH: 2, IOTLB_ASID: 3, SUSPEND: 4 },
+  sbfCheck: 'pre-series',
+  enableAfterDriverOkUnchecked: false,
+  compatReset: false,
+  resetMapInRemoveAs: false,
+  removeAsWhenEmpty: false, // c82729e06644 is in 6.1.y (process_iotlb_msg only unmaps)
+  suspendTracked: false,
+  resumeIoctl: false,
+  sgaGroupCheck: true, // 6.1.192's vhost_vdpa_vring_ioctl checks idx >= ngroups (backport)
+  parents: 'pre-series',
+  mlx5PerAsidMr: false,
+  mlx5ResumableChangeMap: false,
+  vdpaSimPassthrough: false,
+};
+
+const v66: VdpaKernel = {
+  ...v61,
+  name: '6.6',
+  description: 'Linux 6.6 (reconstructed from the series\' context lines): pre-series, RESUME, ENABLE_AFTER_DRIVER_OK',
+  featureBits: { ...UPSTREAM_BITS, DESC_ASID: undefined, IOTLB_PERSIST: undefined },
+  enableAfterDriverOkUnchecked: true,
+  resumeIoctl: true,
+  sgaGroupCheck: false,
+  vdpaSimPassthrough: true,
+};
+
+/** Seed 001 as posted: on top of the descriptor-group RFC, numbered DESC_ASID=6, IOTLB_PERSIST=7. */
+const rfcV2: VdpaKernel = {
+  ...v66,
+  name: 'rfc-v2',
+  description: 'RFC v2 of the series (seed 001) exactly as posted, patch 4 with its merge error',
+  featureBits: { IOTLB_MSG_V2: 1, IOTLB_BATCH: 2, IOTLB_ASID: 3, SUSPEND: 4, RESUME: 5, DESC_ASID: 6, IOTLB_PERSIST: 7 },
+  enableAfterDriverOkUnchecked: false,
+  sbfCheck: 'rfc-v2-merge-error',
+  resetMapInRemoveAs: true,
+  parents: 'rfc',
+};
+
+const rfcV3: VdpaKernel = {
+  ...rfcV2,
+  name: 'rfc-v3',
+  description: 'RFC v3: v2 with the missing return of patch 4 restored',
+  sbfCheck: 'separate-checks',
+};
+
+const v67: VdpaKernel = {
+  ...v66,
+  name: '6.7',
+  description: 'Linux 6.7: the series merged (d2cf1b6e3b85 1d0f874bfe78 4398776f7a6d a26f2e4e68ee bc91df5c70ac 2eacf4b5e3eb 86f6c224c979)',
+  featureBits: UPSTREAM_BITS,
+  sbfCheck: 'separate-checks',
+  compatReset: true,
+  resetMapInRemoveAs: true,
+  parents: 'series',
+  mlx5PerAsidMr: true,
+};
+
+const v612: VdpaKernel = {
+  ...v67,
+  name: '6.12',
+  description: 'Linux 6.12.117: the series, suspended-state tracking, mlx5 resumable change_map, group bound check',
+  suspendTracked: true,
+  sgaGroupCheck: true,
+  mlx5ResumableChangeMap: true,
+};
+
+export const VDPA_KERNEL_TABLE: Readonly<Record<string, VdpaKernel>> = {
+  '6.1': v61, '6.6': v66, 'rfc-v2': rfcV2, 'rfc-v3': rfcV3, '6.7': v67, '6.12': v612,
+};

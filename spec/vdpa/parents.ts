@@ -1,0 +1,19 @@
+// Parent names of the command line → ops tables for a kernel.
+import { UsageError } from '../config.js';
+import { mlx5 } from '../../model/parents/mlx5.js';
+import type { VdpaConfigOps } from '../../model/parents/ops.js';
+import { platformIommu } from '../../model/parents/platform-iommu.js';
+import { vdpaSim } from '../../model/parents/vdpa-sim.js';
+import { vduse } from '../../model/parents/vduse.js';
+import type { VdpaKernel } from './kernels.js';
+
+export function makeParent(name: string, k: VdpaKernel): VdpaConfigOps {
+  switch (name) {
+    case 'mlx5': return mlx5(k);
+    case 'vdpa_sim': return vdpaSim(k, true);
+    case 'vdpa_sim_dma': return vdpaSim(k, false);
+    case 'platform': return platformIommu();
+    case 'vduse': return vduse();
+    default: throw new UsageError(`--parent ${name}: unknown`);
+  }
+}

@@ -1,0 +1,136 @@
+// Which actions a world allows, and the errno a refused one gets, decided with ts-pattern over the
+// whole action union (.exhaustive()). A refused action never reaches a reducer: it is a self-loop.
+// ts-pattern is slow per call (stack-notes.md), so the explorer asks `enabledIndices`, memoised per
+// control projection of the world (the fields a guard reads), and only traces call `guard` directly.
+import { match, P } from 'ts-pattern';
+import type { VdpaCtx } from '../../model/context.js';
+import type { Action } from './actions.js';
+import { NH, bit, type FeatureName } from './constants.js';
+import type { VdpaKernel } from './kernels.js';
+import type { World } from './world.js';
+import type { VdpaConfigOps } from '../../model/parents/ops.js';
+
+export type Verdict =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly ret: string; readonly reason: string };
+
+const OK: Verdict = { ok: true };
+const refuse = (ret: string, reason: string): Verdict => ({ ok: false, ret, reason });
+
+const has = (mask: number, f: FeatureName): boolean => (mask & bit(f)) !== 0;
+
+/** The ASID a v2 IOTLB message lands in: honoured only once IOTLB_ASID is acked (vhost_chr_write_iter). */
+export const effectiveAsid = (w: World, asid: number): number => (has(w.acked, 'IOTLB_ASID') ? asid : 0);
+
+/** vhost_vdpa_has_persistent_map (v6.7+): platform IOMMU, or reset_map, or the parent reports IOTLB_PERSIST. */
+export function hasPersistentMap(ops: VdpaConfigOps): boolean {
+  return (ops.set_map === undefined && ops.dma_map === undefined) || ops.reset_map !== undefined ||
+    has(ops.get_backend_features?.() ?? 0, 'IOTLB_PERSIST');
+}
+
+/** VHOST_GET_BACKEND_FEATURES: what this kernel offers for this parent (upstream bit mask). */
+export function offeredFeatures(k: VdpaKernel, ops: VdpaConfigOps): number {
+  const known = (f: FeatureName): boolean => k.featureBits[f] !== undefined;
+  let m = bit('IOTLB_MSG_V2') | bit('IOTLB_BATCH') | bit('IOTLB_ASID');
+  if (ops.suspend !== undefined && known('SUSPEND')) m |= bit('SUSPEND');
+  if (ops.resume !== undefined && known('RESUME')) m |= bit('RESUME');
+  if (ops.get_vq_desc_group && known('DESC_ASID')) m |= bit('DESC_ASID');
+  if (known('IOTLB_PERSIST') && hasPersistentMap(ops)) m |= bit('IOTLB_PERSIST');
+  if (known('ENABLE_AFTER_DRIVER_OK')) m |= ops.get_backend_features?.() ?? 0;
+  return m;
+}
+
+// VHOST_SET_BACKEND_FEATURES in vhost_vdpa_unlocked_ioctl: v6.1, v6.6, RFC v2 (merge error), RFC v3 / v6.7+.
+export function checkBackendFeatures(k: VdpaKernel, ops: VdpaConfigOps, f: number): Verdict {
+  let allowed = 0;
+  for (const [name, b] of Object.entries(k.featureBits)) if (b !== undefined) allowed |= bit(name as FeatureName);
+  if ((f & ~allowed) !== 0) return refuse('-EOPNOTSUPP', 'bits this kernel does not know');
+  if (has(f, 'SUSPEND') && ops.suspend === undefined) return refuse('-EOPNOTSUPP', 'SUSPEND: parent has no suspend');
+  if (has(f, 'RESUME') && ops.resume === undefined) return refuse('-EOPNOTSUPP', 'RESUME: parent has no resume');
+  // ENABLE_AFTER_DRIVER_OK: accepted with no support check (v6.5+)
+  if (has(f, 'DESC_ASID') && !has(f, 'IOTLB_ASID')) return refuse('-EINVAL', 'DESC_ASID requires IOTLB_ASID');
+  const badDesc = has(f, 'DESC_ASID') && ops.get_vq_desc_group !== true;
+  const badPersist = has(f, 'IOTLB_PERSIST') && !hasPersistentMap(ops);
+  if (k.sbfCheck === 'rfc-v2-merge-error') {
+    // `if (DESC_ASID && !desc_group) if (PERSIST && !persistent) return -EOPNOTSUPP;` (seed 001, 4/4)
+    if (badDesc && badPersist) return refuse('-EOPNOTSUPP', 'DESC_ASID and IOTLB_PERSIST both unsupported');
+    return OK;
+  }
+  if (badDesc) return refuse('-EOPNOTSUPP', 'DESC_ASID: parent has no get_vq_desc_group');
+  if (badPersist) return refuse('-EOPNOTSUPP', 'IOTLB_PERSIST: parent has no persistent map');
+  return OK;
+}
+
+const needFd = (w: World): Verdict | undefined => (w.fdOpen ? undefined : refuse('-EBADF', 'vhost-vdpa fd not open'));
+
+/** The guard: decided from control fields only (see `projection`). */
+export function guard(ctx: VdpaCtx, w: World, a: Action): Verdict {
+  const { kernel: k, ops } = ctx;
+  return match<Action, Verdict>(a)
+    .with({ t: 'open' }, () =>
+      w.bound !== 'vhost' ? refuse('-ENODEV', 'vhost-vdpa is not bound to the device')
+        : w.fdOpen ? refuse('-EBUSY', 'vhost-vdpa is opened once at a time') : OK)
+    .with({ t: 'close' }, () => needFd(w) ?? OK)
+    .with({ t: 'setOwner' }, () => needFd(w) ?? (w.owner ? refuse('-EBUSY', 'owner already set') : OK))
+    .with({ t: 'setBackendFeatures' }, ({ features }) => needFd(w) ?? checkBackendFeatures(k, ops, features))
+    .with({ t: 'setStatus' }, ({ status }) =>
+      needFd(w) ?? (status !== 0 && (w.status & ~status) !== 0 ? refuse('-EINVAL', 'status bits may only be cleared by 0') : OK))
+    .with({ t: 'suspend' }, () => needFd(w) ?? (ops.suspend === undefined ? refuse('-EOPNOTSUPP', 'parent has no suspend') : OK))
+    .with({ t: 'resume' }, () =>
+      needFd(w) ?? (!k.resumeIoctl ? refuse('-ENOTTY', 'no VHOST_VDPA_RESUME in this kernel')
+        : ops.resume === undefined ? refuse('-EOPNOTSUPP', 'parent has no resume') : OK))
+    .with({ t: 'setGroupAsid' }, ({ group, asid }) =>
+      needFd(w) ?? (!w.owner ? refuse('-EPERM', 'not the owner (vhost_dev_ioctl)')
+        : k.sgaGroupCheck && group >= ops.ngroups ? refuse('-EINVAL', `group ${group} >= ngroups ${ops.ngroups}`)
+          : asid >= ops.nas ? refuse('-EINVAL', `asid ${asid} >= nas ${ops.nas}`)
+            : ops.set_group_asid === undefined ? refuse('-EOPNOTSUPP', 'parent has no set_group_asid') : OK))
+    .with({ t: P.union('iotlbUpdate', 'iotlbBatchBegin') }, ({ asid }) => {
+      const fd = needFd(w);
+      if (fd !== undefined) return fd;
+      if (!w.owner) return refuse('-EFAULT', '-EPERM: not the owner (vhost_dev_check_owner)');
+      const as = effectiveAsid(w, asid);
+      if (as >= ops.nas) return refuse('-EFAULT', `-EINVAL: can't find and alloc asid ${as}`);
+      // AS missing: it is created and the message may still fail, so it is not a self-loop
+      if ((w.asExists & (1 << as)) !== 0 && w.inBatch && w.batchAsid !== as) {
+        return refuse('-EFAULT', `-EINVAL: batch open for asid ${w.batchAsid}`);
+      }
+      return OK;
+    })
+    .with({ t: P.union('iotlbInvalidate', 'iotlbBatchEnd') }, ({ asid }) => {
+      const fd = needFd(w);
+      if (fd !== undefined) return fd;
+      if (!w.owner) return refuse('-EFAULT', '-EPERM: not the owner (vhost_dev_check_owner)');
+      const as = effectiveAsid(w, asid);
+      if ((w.asExists & (1 << as)) === 0) return refuse('-EFAULT', `-EINVAL: no iotlb for asid ${as}`);
+      if (w.inBatch && w.batchAsid !== as) return refuse('-EFAULT', `-EINVAL: batch open for asid ${w.batchAsid}`);
+      return OK;
+    })
+    .with({ t: 'bindVirtio' }, () =>
+      w.bound !== 'vhost' ? refuse('-EBUSY', 'virtio-vdpa already bound')
+        : w.fdOpen ? refuse('blocks', 'vhost_vdpa_remove waits for the fd to be closed') : OK)
+    .with({ t: 'bindVhost' }, () => (w.bound !== 'virtio' ? refuse('-EBUSY', 'vhost-vdpa already bound') : OK))
+    .with({ t: 'userFree' }, ({ host }) =>
+      host >= NH || (w.userFreed & (1 << host)) !== 0 ? refuse('0', 'nothing mapped there any more') : OK)
+    .exhaustive();
+}
+
+/** The control projection: every world field `guard` reads, packed into one number. */
+export function projection(w: World): number {
+  return (w.fdOpen ? 1 : 0) | (w.owner ? 2 : 0) | (w.bound === 'vhost' ? 4 : 0) | (w.inBatch ? 8 : 0) |
+    (w.batchAsid << 4) | (w.asExists << 5) | ((w.status & 0xf) << 7) | (w.userFreed << 11) | (w.acked * 0x8000);
+}
+
+/** Memoised per projection: the indices into `alphabet` of the actions `guard` allows. */
+export function makeEnabledIndices(ctx: VdpaCtx, alphabet: readonly Action[]): (w: World) => readonly number[] {
+  const memo = new Map<number, number[]>();
+  return (w) => {
+    const key = projection(w);
+    let idx = memo.get(key);
+    if (idx === undefined) {
+      idx = [];
+      for (let i = 0; i < alphabet.length; i++) if (guard(ctx, w, alphabet[i]!).ok) idx.push(i);
+      memo.set(key, idx);
+    }
+    return idx;
+  };
+}
