@@ -92,6 +92,7 @@ export function exportTestSource(trace: Trace, options: ExportOptions): string {
     ...firstLines,
     '//',
     ...steps,
+    '',
     ...imports,
     '',
     `const ITF: unknown = ${JSON.stringify(toItf(trace), null, 2)};`,

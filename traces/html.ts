@@ -51,7 +51,25 @@ function layout(trace: Trace): Layout {
   }
   const x: number[] = [GUTTER + 80];
   for (const g of gaps) x.push((x[x.length - 1] as number) + g);
-  return { lanes, x, width: (x[x.length - 1] as number) + 90 };
+  // A step's title runs across the lanes: the diagram is at least as wide as the longest.
+  const titles = Math.max(0, ...trace.steps.map((s) => (s.label.length + s.outcome.ret.length + 3) * 7.3));
+  return { lanes, x, width: Math.max((x[x.length - 1] as number) + 90, GUTTER + 8 + titles + 16) };
+}
+
+/** Greedy word wrap to lines of at most `width` characters (a longer word gets a line of its own). */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (line === '') line = word;
+    else if (line.length + 1 + word.length <= width) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line !== '' || lines.length === 0) lines.push(line);
+  return lines;
 }
 
 function arrow(x1: number, x2: number, y: number, label: string, cls: string): string {
@@ -99,10 +117,15 @@ export function renderSvg(trace: Trace): string {
   }
   const v = trace.violation;
   const noteTop = y + 6;
-  const noteLines = [`✖ ${v.invariant}`, v.message, ...(v.observation !== undefined ? [`observed: ${v.observation}`] : [])];
-  const noteH = 16 + noteLines.length * 18;
   const x0 = (L.x[0] as number) - 70;
   const x1 = (L.x[L.x.length - 1] as number) + 70;
+  const fit = Math.max(20, Math.floor((x1 - x0 - 24) / CHAR));
+  const noteLines = [
+    `✖ ${v.invariant}`,
+    ...wrap(v.message, fit),
+    ...(v.observation !== undefined ? wrap(`observed: ${v.observation}`, fit) : []),
+  ];
+  const noteH = 16 + noteLines.length * 18;
   parts.push(
     `<g id="violation-note" class="note"><rect x="${x0}" y="${noteTop}" width="${x1 - x0}" height="${noteH}" rx="6"/>` +
       noteLines.map((t, i) => `<text x="${x0 + 12}" y="${noteTop + 22 + i * 18}" class="${i === 0 ? 'nhead' : 'ntext'}">${esc(t)}</text>`).join('') +
@@ -157,12 +180,15 @@ main { display:grid; grid-template-columns:minmax(0, 1fr) minmax(320px, 420px); 
 #world tr.changed td.name { border-left:3px solid var(--chgb); color:var(--fg); font-weight:600; }
 #world tr.removed td.value { text-decoration:line-through; color:var(--muted); }
 #world .was { display:block; color:var(--muted); font-size:11.5px; }
+#world .violated-here { margin-top:12px; padding:8px 10px; border:1px solid var(--badb); border-radius:6px; background:var(--bad); font-size:12.5px; }
+#world .violated-here b { color:var(--err); display:block; margin-bottom:2px; }
 #world .nochange { color:var(--muted); font-style:italic; font-size:12px; }
 #violation { margin:0 20px 20px; padding:12px 16px; border:1px solid var(--line); border-left:6px solid var(--badb); border-radius:8px; background:#fff; }
 #violation.active { background:var(--bad); border-color:var(--badb); box-shadow:0 0 0 3px rgba(217,48,37,.18); }
 #violation h2 { margin:0 0 4px; font-size:15px; color:var(--err); }
 #violation .msg { font-family:ui-monospace, "DejaVu Sans Mono", monospace; font-size:13px; }
 #violation .obs { margin-top:4px; font-size:13px; }
+#diagram { display:block; max-width:100%; height:auto; }
 svg text { font-family:ui-monospace, "DejaVu Sans Mono", monospace; font-size:11px; fill:var(--fg); }
 svg .lane { fill:var(--lane); stroke:var(--laneb); }
 svg .lanename { font-family:system-ui, "DejaVu Sans", sans-serif; font-size:12.5px; font-weight:600; }
@@ -172,6 +198,9 @@ svg .step { cursor:pointer; }
 svg .step:hover .band { fill:#f3f5f8; }
 svg .step.selected .band { fill:var(--sel); stroke:var(--selb); }
 svg .title { font-size:12px; font-weight:600; }
+svg .title, svg .lbl { paint-order:stroke; stroke:#fff; stroke-width:4px; stroke-linejoin:round; }
+svg .step.selected .title, svg .step.selected .lbl { stroke:var(--sel); }
+svg .step:hover:not(.selected) .title, svg .step:hover:not(.selected) .lbl { stroke:#f3f5f8; }
 svg .num { fill:var(--muted); font-weight:600; }
 svg .step.selected .num { fill:var(--fg); }
 svg .ret.ok { fill:var(--ok); } svg .ret.err { fill:var(--err); }
@@ -266,6 +295,13 @@ const SCRIPT = String.raw`
       box.appendChild(t);
     });
     if (before && changedCount === 0) box.appendChild(el('p', 'nochange', 'No field changed at this step.'));
+    if (i === last) {
+      var v = itf['#meta'];
+      var note = el('div', 'violated-here');
+      note.appendChild(el('b', null, '\u2716 ' + v.invariant + ' is violated here'));
+      note.appendChild(el('div', null, v.message));
+      box.appendChild(note);
+    }
   }
   function select(i) {
     current = Math.max(0, Math.min(last, i));
@@ -336,11 +372,11 @@ export function renderHtml(trace: Trace): string {
 <div class="cfg">${esc(cfg)}${cfg ? '  ·  ' : ''}${esc(trace.source)}</div>
 </header>
 <nav class="controls">
-<button id="first" title="First step (Home)">⏮</button>
+<button id="first" title="First step (Home)">◀◀</button>
 <button id="prev" title="Previous step (← or k)">◀ Prev</button>
 <span id="step-counter">Step 0 / ${trace.steps.length}</span>
 <button id="next" title="Next step (→ or j)">Next ▶</button>
-<button id="last" title="Last step (End)">⏭</button>
+<button id="last" title="Last step (End)">▶▶</button>
 <span id="step-label"></span>
 <span class="keys"><kbd>←</kbd><kbd>→</kbd> or <kbd>k</kbd><kbd>j</kbd> to step</span>
 </nav>
