@@ -1,0 +1,50 @@
+// Shared by the VFIO tests: build a model for a kernel name and userspace, run actions, explore.
+import { explore } from '../../explorer/bfs.js';
+import type { ExploreResult } from '../../explorer/explore-api.js';
+import type { InvariantId } from '../../spec/config.js';
+import { VFIO_KERNEL_TABLE } from '../../spec/vfio/kernels.js';
+import { buildVfioModel, type VfioModel, type VfioUserspace } from '../../spec/vfio/model.js';
+import { verdict, type Verdict } from '../../spec/vfio/transitions.js';
+import type { VfioAction } from '../../spec/vfio/actions.js';
+import { initialWorld, type VfioWorld } from '../../spec/vfio/world.js';
+import { MAP_LIVE_UPDATE, MAP_RW, MAP_VADDR, UNMAP_ALL, UNMAP_VADDR } from '../../spec/vfio/constants.js';
+
+export function vfioModel(kernel: string, userspace: VfioUserspace, invariants?: readonly InvariantId[]): VfioModel {
+  const k = VFIO_KERNEL_TABLE[kernel];
+  if (k === undefined) throw new Error(`no kernel ${kernel}`);
+  return buildVfioModel(k, userspace, invariants);
+}
+
+export function check(kernel: string, userspace: VfioUserspace, maxDepth: number, invariants?: readonly InvariantId[]): ExploreResult<VfioAction> {
+  const m = vfioModel(kernel, userspace, invariants);
+  return explore(m, { maxDepth, stopAtFirstViolation: false, ...(invariants ? { propertyIds: invariants } : {}) });
+}
+
+/** Applies actions from the initial world; throws with the verdict when one is not allowed. */
+export function run(m: VfioModel, actions: readonly VfioAction[], from: VfioWorld = initialWorld()): VfioWorld {
+  let w = from;
+  for (const a of actions) {
+    const v = verdict(m.kernel, w, a);
+    if (v.tag !== 'allowed') throw new Error(`${m.label(a)}: ${v.tag} ${'errno' in v ? v.errno : ''} ${v.reason}`);
+    const next = m.next(w, a);
+    if (next === undefined) throw new Error(`${m.label(a)}: next() returned undefined`);
+    w = next;
+  }
+  return w;
+}
+
+export function verdictOf(m: VfioModel, w: VfioWorld, a: VfioAction): Verdict {
+  return verdict(m.kernel, w, a);
+}
+
+// Action builders, in pages.
+export const map = (iova: number, size: number, vaddr: number, flags = MAP_RW): VfioAction => ({ kind: 'map', iova, size, vaddr, flags });
+export const mapLU = (iova: number, size: number, vaddr: number): VfioAction => map(iova, size, vaddr, MAP_RW | MAP_LIVE_UPDATE);
+export const mapVaddr = (iova: number, size: number, vaddr: number): VfioAction => map(iova, size, vaddr, MAP_VADDR);
+export const unmap = (iova: number, size: number, flags = 0): VfioAction => ({ kind: 'unmap', iova, size, flags });
+export const unmapVaddr = (iova: number, size: number): VfioAction => unmap(iova, size, UNMAP_VADDR);
+export const unmapAll = (flags = 0): VfioAction => unmap(0, 0, UNMAP_ALL | flags);
+export const attach = (group: number, persisted = false): VfioAction => ({ kind: 'attach', group, persisted });
+export const EXEC: VfioAction = { kind: 'exec' };
+export const KEXEC: VfioAction = { kind: 'kexec' };
+export const free = (vaddr: number): VfioAction => ({ kind: 'free', vaddr });
