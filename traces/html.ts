@@ -51,9 +51,24 @@ function layout(trace: Trace): Layout {
   }
   const x: number[] = [GUTTER + 80];
   for (const g of gaps) x.push((x[x.length - 1] as number) + g);
-  // A step's title runs across the lanes: the diagram is at least as wide as the longest.
+  // A step's title runs across the lanes, and so may a long arrow label: the diagram is wide enough for both.
   const titles = Math.max(0, ...trace.steps.map((s) => (s.label.length + s.outcome.ret.length + 3) * 7.3));
-  return { lanes, x, width: Math.max((x[x.length - 1] as number) + 90, GUTTER + 8 + titles + 16) };
+  const at = (lane: string): number => x[Math.max(0, lanes.indexOf(lane))] as number;
+  let right = 0;
+  for (const s of trace.steps) {
+    for (const c of s.outcome.calls) right = Math.max(right, labelRight(at(c.from), at(c.to), c.label));
+    const head = s.outcome.calls[0];
+    const ret = s.outcome.ret + (s.outcome.reason !== undefined ? ` (${s.outcome.reason})` : '');
+    if (head !== undefined) right = Math.max(right, labelRight(at(head.to), at(head.from), ret));
+  }
+  return { lanes, x, width: Math.ceil(Math.max((x[x.length - 1] as number) + 90, GUTTER + 8 + titles + 16, right + 12)) };
+}
+
+/** Where an arrow's label ends on the right (see `arrow` for where it starts). */
+function labelRight(x1: number, x2: number, label: string): number {
+  const w = label.length * CHAR;
+  if (x1 === x2) return x1 + 34 + w;
+  return w <= Math.abs(x2 - x1) - 8 ? (x1 + x2) / 2 + w / 2 : Math.min(x1, x2) + 6 + w;
 }
 
 /** Greedy word wrap to lines of at most `width` characters (a longer word gets a line of its own). */
@@ -79,8 +94,12 @@ function arrow(x1: number, x2: number, y: number, label: string, cls: string): s
       `<text class="lbl" x="${x1 + 34}" y="${y + 4}">${esc(label)}</text>`;
   }
   const dir = x2 > x1 ? -1 : 1;
+  // A label longer than its arrow starts at the arrow's left end and runs on to the right
+  // (centred, it would run off the diagram's left edge).
+  const fits = label.length * CHAR <= Math.abs(x2 - x1) - 8;
+  const at = fits ? `x="${(x1 + x2) / 2}" text-anchor="middle"` : `x="${Math.min(x1, x2) + 6}"`;
   return `<line class="${cls}" x1="${x1}" y1="${y}" x2="${x2 + dir * 3}" y2="${y}" marker-end="url(#head)"/>` +
-    `<text class="lbl" x="${(x1 + x2) / 2}" y="${y - 6}" text-anchor="middle">${esc(label)}</text>`;
+    `<text class="lbl" ${at} y="${y - 6}">${esc(label)}</text>`;
 }
 
 /** The diagram: lane heads, one band per step (0 = the initial world), then the violation note. */
@@ -132,15 +151,19 @@ export function renderSvg(trace: Trace): string {
       '</g>',
   );
   const height = noteTop + noteH + 12;
-  const lifelines = L.lanes
+  const lifelines = L.x.map((x) => `<line class="life" x1="${x}" y1="${HEAD}" x2="${x}" y2="${height - 4}"/>`).join('');
+  const heads = L.lanes
     .map((l, i) => {
       const x = L.x[i] as number;
-      return `<line class="life" x1="${x}" y1="${HEAD}" x2="${x}" y2="${height - 4}"/>` +
+      return `<line class="life" x1="${x}" y1="38" x2="${x}" y2="${HEAD}"/>` +
         `<rect class="lane" x="${x - 68}" y="8" width="136" height="30" rx="6"/><text class="lanename" x="${x}" y="28" text-anchor="middle">${esc(l)}</text>`;
     })
     .join('');
+  // The lane heads are a strip of their own that stays at the top of the scrolling box; same
+  // width and viewBox width as the body, so that both scale alike.
   return (
-    `<svg id="diagram" xmlns="http://www.w3.org/2000/svg" width="${L.width}" height="${height}" viewBox="0 0 ${L.width} ${height}" role="img" aria-label="sequence diagram">` +
+    `<div id="lane-heads"><svg xmlns="http://www.w3.org/2000/svg" width="${L.width}" height="${HEAD}" viewBox="0 0 ${L.width} ${HEAD}" aria-hidden="true">${heads}</svg></div>` +
+    `<svg id="diagram" xmlns="http://www.w3.org/2000/svg" width="${L.width}" height="${height - HEAD}" viewBox="0 ${HEAD} ${L.width} ${height - HEAD}" role="img" aria-label="sequence diagram">` +
     '<defs><marker id="head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="context-stroke"/></marker></defs>' +
     `${lifelines}${parts.join('')}</svg>`
   );
@@ -188,7 +211,8 @@ main { display:grid; grid-template-columns:minmax(0, 1fr) minmax(320px, 420px); 
 #violation h2 { margin:0 0 4px; font-size:15px; color:var(--err); }
 #violation .msg { font-family:ui-monospace, "DejaVu Sans Mono", monospace; font-size:13px; }
 #violation .obs { margin-top:4px; font-size:13px; }
-#diagram { display:block; max-width:100%; height:auto; }
+#diagram, #lane-heads svg { display:block; max-width:100%; height:auto; }
+#lane-heads { position:sticky; top:0; z-index:1; background:#fff; border-radius:8px 8px 0 0; }
 svg text { font-family:ui-monospace, "DejaVu Sans Mono", monospace; font-size:11px; fill:var(--fg); }
 svg .lane { fill:var(--lane); stroke:var(--laneb); }
 svg .lanename { font-family:system-ui, "DejaVu Sans", sans-serif; font-size:12.5px; font-weight:600; }
@@ -303,6 +327,25 @@ const SCRIPT = String.raw`
       box.appendChild(note);
     }
   }
+  // Scrolls the diagram's box (not the page) so that the selected band is in view.
+  function reveal(g) {
+    var wrap = document.getElementById('diagram-wrap');
+    var r = g.getBoundingClientRect();
+    var w = wrap.getBoundingClientRect();
+    var top = w.top + document.getElementById('lane-heads').getBoundingClientRect().height;
+    if (r.top < top) wrap.scrollTop += r.top - top - 8;
+    else if (r.bottom > w.bottom) wrap.scrollTop += Math.min(r.bottom - w.bottom + 8, r.top - top - 8);
+  }
+  // Scrolls the world panel to its first changed field when that is below the fold.
+  function revealChange() {
+    var box = document.getElementById('world');
+    box.scrollTop = 0;
+    var row = box.querySelector('tr.changed');
+    if (!row) return;
+    var r = row.getBoundingClientRect();
+    var b = box.getBoundingClientRect();
+    if (r.bottom > b.bottom) box.scrollTop += r.top - b.top - 60;
+  }
   function select(i) {
     current = Math.max(0, Math.min(last, i));
     var groups = document.querySelectorAll('#diagram .step');
@@ -310,7 +353,7 @@ const SCRIPT = String.raw`
       var g = groups[k];
       var on = Number(g.getAttribute('data-step')) === current;
       g.classList.toggle('selected', on);
-      if (on && g.scrollIntoView) g.scrollIntoView({ block: 'nearest' });
+      if (on) reveal(g);
     }
     var meta = states[current]['#meta'];
     document.getElementById('step-counter').textContent = 'Step ' + current + ' / ' + last;
@@ -325,6 +368,7 @@ const SCRIPT = String.raw`
     document.getElementById('violation').classList.toggle('active', atEnd);
     document.getElementById('violation-note').classList.toggle('active', atEnd);
     renderWorld(current);
+    revealChange();
     if (history.replaceState) history.replaceState(null, '', '#step-' + current);
   }
   document.getElementById('prev').addEventListener('click', function () { select(current - 1); });

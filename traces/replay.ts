@@ -53,9 +53,15 @@ export function toPlainJson(v: unknown): unknown {
   return v;
 }
 
-/** One line naming the first field that differs: from the views when they differ, else from the JSON. */
-function worldDifference(base: TraceWorld, other: TraceWorld): { base: string; other: string } {
-  const ch = viewChanges(base.view, other.view)[0];
+/**
+ * One line naming the first field that differs: from the views when they differ in a way they
+ * did not already differ at the previous step (a view may show a variant's shape, e.g. one more
+ * group, without the worlds differing), else from the JSON.
+ */
+function worldDifference(base: TraceWorld, other: TraceWorld, before?: { base: TraceWorld; other: TraceWorld }): { base: string; other: string } {
+  const key = (c: { layer: string; name: string; before?: string; after?: string }): string => JSON.stringify([c.layer, c.name, c.before, c.after]);
+  const old = new Set(before !== undefined ? viewChanges(before.base.view, before.other.view).map(key) : []);
+  const ch = viewChanges(base.view, other.view).find((c) => !old.has(key(c)));
   if (ch !== undefined) {
     const where = `${ch.layer} ${ch.name}`;
     return { base: `${where}: ${ch.before ?? '(absent)'}`, other: `${where}: ${ch.after ?? '(absent)'}` };
@@ -91,6 +97,7 @@ export function replay<S, A>(trace: Trace, model: TraceModel<S, A>, options: Rep
   for (const p of properties) if (p.kind === 'invariant') record(0, p.id, p.check(s));
 
   let stepsRun = 0;
+  let prev = { base: trace.init, other: initWorld };
   for (const step of trace.steps) {
     const a = model.actionFromJson(toPlainJson(step.action));
     if (a === undefined) {
@@ -112,7 +119,8 @@ export function replay<S, A>(trace: Trace, model: TraceModel<S, A>, options: Rep
       diverge({ step: step.index, why: 'errno', base: `${step.label} = ${step.outcome.ret}`, other: `${model.label(a)} = ${outcome.ret}${outcome.reason !== undefined ? ` (${outcome.reason})` : ''}` });
     }
     const afterWorld: TraceWorld = { world: model.worldToJson(after), view: model.view(after) };
-    if (canonical(afterWorld.world) !== canonical(step.world)) diverge({ step: step.index, why: 'world', ...worldDifference(step, afterWorld) });
+    if (canonical(afterWorld.world) !== canonical(step.world)) diverge({ step: step.index, why: 'world', ...worldDifference(step, afterWorld, prev) });
+    prev = { base: step, other: afterWorld };
     for (const p of properties) record(step.index, p.id, p.kind === 'invariant' ? p.check(after) : p.check(s, a, after));
     s = after;
   }

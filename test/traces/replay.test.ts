@@ -47,6 +47,11 @@ describe('replay', () => {
     ]);
   });
 
+  test('world: a difference the views already had before the step is not the one named', () => {
+    const r = replay(persist, toyModel({ resetKeepsDevice: true, viewNote: 'variant' }));
+    expect(r.divergedAt).toEqual({ step: 3, why: 'world', base: 'device iommu: empty', other: 'device iommu: [0x0000,0x1000) → h0+' });
+  });
+
   test('not-allowed: an action the model no longer enables stops the replay', () => {
     const r = replay(persist, toyModel({ offerPersist: false }));
     expect(r.divergedAt).toMatchObject({ step: 1, why: 'not-allowed' });

@@ -99,7 +99,7 @@ describe('the trace viewer in chromium', () => {
     expect(await page.locator('#violation').innerText()).toContain('vhost-vdpa holds [0x0000,0x1000) → h0+ but the device IOMMU has empty');
     expect(await page.locator('#world .violated-here').innerText()).toContain('kernel-device-agreement is violated here');
     expect(await page.locator('#next').isDisabled()).toBe(true);
-    await page.screenshot({ path: join(SHOTS, 'viewer-persist-violation.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, 'viewer-persist-violation.png') });
 
     await page.keyboard.press('ArrowRight'); // at the end: stays
     expect(await counter()).toBe('Step 3 / 3');
