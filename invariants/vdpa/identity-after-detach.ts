@@ -14,7 +14,10 @@ export const identityAfterDetach: VdpaInvariant = {
     kind: 'invariant',
     id: 'identity-after-detach',
     check: (w) => {
-      const detached = w.bound === 'virtio' || (ctx.kernel.resetMapInRemoveAs && !w.fdOpen);
+      // Released: only where release resets the parent's map (a reset_map op called from remove_as);
+      // elsewhere the parent gets its map back from virtio-vdpa's probe reset.
+      const viaRelease = ctx.kernel.resetMapInRemoveAs && ctx.ops.reset_map !== undefined;
+      const detached = w.bound === 'virtio' || (viaRelease && !w.fdOpen);
       if (!detached) return undefined;
       const want = ctx.ops.detachedTarget;
       for (let g = 0; g < ctx.ops.ngroups; g++) {

@@ -1,0 +1,34 @@
+// K1 and K2 of known-bugs.md, found where they must be and not where they must not.
+import { describe, expect, test } from 'vitest';
+import { checkVdpa } from './helpers.js';
+
+describe('K1: RFC v2 patch 4/4 accepts IOTLB_PERSIST on a parent without persistent maps', () => {
+  test('rfc-v2 + vdpa_sim (pre-series, no reset_map) + any violates feature-negotiation in 2 steps', async () => {
+    const r = await checkVdpa('rfc-v2', 'vdpa_sim', 'any', 'feature-negotiation', 4);
+    expect(r.violated).toBe(true);
+    expect(r.length).toBe(2);
+    expect(r.labels[0]).toContain('open');
+    expect(r.labels[1]).toContain('VHOST_SET_BACKEND_FEATURES');
+    expect(r.message).toMatch(/IOTLB_PERSIST|DESC_ASID/);
+  });
+  test('rfc-v3 + vdpa_sim + any: feature-negotiation holds', async () => {
+    const r = await checkVdpa('rfc-v3', 'vdpa_sim', 'any', 'feature-negotiation', 4);
+    expect(r.violated).toBe(false);
+    expect(r.stoppedBy).toMatch(/max-depth|exhausted/);
+  });
+});
+
+describe('K2: before 6.7 the parents\' reset dropped on-chip maps behind vhost-vdpa', () => {
+  test('6.6 + mlx5 + any violates kernel-device-agreement in 5 steps', async () => {
+    const r = await checkVdpa('6.6', 'mlx5', 'any', 'kernel-device-agreement', 5);
+    expect(r.violated).toBe(true);
+    expect(r.length).toBe(5);
+  });
+  test('6.6 + mlx5 + any: dma-isolation once DMA runs on the 1:1 map: open, owner, UPDATE, reset, DRIVER_OK', async () => {
+    const r = await checkVdpa('6.6', 'mlx5', 'any', 'dma-isolation', 5);
+    expect(r.violated).toBe(true);
+    expect(r.length).toBe(5);
+    expect(r.labels.join('\n')).toMatch(/VHOST_IOTLB_UPDATE[\s\S]*SET_STATUS, 0x0[\s\S]*SET_STATUS, 0xf/);
+    expect(r.message).toContain('1:1 map');
+  });
+});

@@ -1,0 +1,130 @@
+// The subtle kernel rules, one call at a time, on the model's reducers (auto-freeze on: a reducer
+// that mutates its input throws here).
+import { beforeAll, describe, expect, test } from 'vitest';
+import { setAutoFreeze } from '../../explorer/immer.js';
+import type { Action } from '../../spec/vdpa/actions.js';
+import { bit, IDENTITY, NP } from '../../spec/vdpa/constants.js';
+import { VDPA_KERNEL_TABLE } from '../../spec/vdpa/kernels.js';
+import { buildVdpaModel, type VdpaModel } from '../../spec/vdpa/model.js';
+import { makeParent } from '../../spec/vdpa/parents.js';
+import { checkBackendFeatures } from '../../spec/vdpa/transitions.js';
+import type { World } from '../../spec/vdpa/world.js';
+import { anyUserspace } from '../../model/userspace-any.js';
+import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';
+import type { ParentName } from '../../spec/config.js';
+
+beforeAll(() => setAutoFreeze(true));
+
+function model(kernel: string, parent: ParentName): VdpaModel {
+  const k = VDPA_KERNEL_TABLE[kernel]!;
+  return buildVdpaModel({ kernel: k, ops: makeParent(parent, k) }, anyUserspace(), VDPA_INVARIANTS);
+}
+
+/** Applies actions in order; returns the worlds and what each caller saw. */
+function run(m: VdpaModel, actions: readonly Action[]): { worlds: World[]; rets: string[] } {
+  let w = m.init()[0]!;
+  const worlds = [w];
+  const rets: string[] = [];
+  for (const a of actions) {
+    const o = m.outcome(w, a);
+    rets.push(o.reason === undefined ? o.ret : `${o.ret} (${o.reason})`);
+    w = m.next(w, a) ?? w;
+    worlds.push(w);
+  }
+  return { worlds, rets };
+}
+
+const open: Action = { t: 'open' };
+const owner: Action = { t: 'setOwner' };
+const U = (asid: number, page: number, npages: number, host: number): Action => ({ t: 'iotlbUpdate', asid, page, npages, host });
+const I = (asid: number, page: number, npages: number): Action => ({ t: 'iotlbInvalidate', asid, page, npages });
+const last = (r: { worlds: World[] }): World => r.worlds[r.worlds.length - 1]!;
+
+describe('vhost_vdpa_process_iotlb_msg', () => {
+  test('INVALIDATE removes whole entries: [0x0,0x1000) drops the contiguous entry [0x0,0x2000)', () => {
+    const r = run(model('6.12', 'mlx5'), [open, owner, U(0, 0, 2, 0), I(0, 0, 1)]);
+    expect(last(r).vHost.slice(0, NP)).toEqual([-1, -1, -1, -1]);
+    expect(last(r).pinned).toEqual([0, 0, 0, 0]);
+  });
+  test('non-contiguous host pages become one entry each, and a partial INVALIDATE keeps the other', () => {
+    const r = run(model('6.12', 'mlx5'), [open, owner, U(0, 2, 2, 2), I(0, 2, 1)]);
+    expect(last(r).vStart.slice(0, NP)).toEqual([-1, -1, -1, 3]);
+  });
+  test('EEXIST on overlap reaches userspace as -EFAULT, including an entry pending in a batch', () => {
+    const r = run(model('6.12', 'mlx5'), [open, owner, { t: 'iotlbBatchBegin', asid: 0 }, U(0, 0, 2, 0), U(0, 0, 1, 2)]);
+    expect(r.rets[4]).toMatch(/^-EFAULT \(-EEXIST/);
+  });
+  test('a batch defers set_map to BATCH_END on a set_map parent, not on a dma_map parent', () => {
+    const steps: Action[] = [open, owner, { t: 'iotlbBatchBegin', asid: 0 }, U(0, 0, 1, 2)];
+    const sim = run(model('6.12', 'vdpa_sim'), [...steps, { t: 'iotlbBatchEnd', asid: 0 }]);
+    expect(sim.worlds[4]!.devMap[0]).toBe(IDENTITY); // still passthrough inside the batch
+    expect(last(sim).devMap[0]).toBe(2);
+    const dma = run(model('6.12', 'vdpa_sim_dma'), steps);
+    expect(last(dma).devMap[0]).toBe(2); // dma_map applied at once
+  });
+  test('without IOTLB_ASID acked the ASID field is ignored: the map lands in ASID 0', () => {
+    const r = run(model('6.12', 'mlx5'), [open, owner, U(1, 0, 1, 2)]);
+    expect(last(r).vHost[0]).toBe(2);
+    expect(last(r).vHost[NP]).toBe(-1);
+  });
+  test('a message for another ASID while a batch is open fails, but an UPDATE has created its AS first', () => {
+    const m = model('6.12', 'mlx5');
+    const asid = bit('IOTLB_MSG_V2') | bit('IOTLB_BATCH') | bit('IOTLB_ASID');
+    const r = run(m, [open, owner, { t: 'setBackendFeatures', features: asid }, { t: 'iotlbBatchBegin', asid: 0 }, U(1, 0, 1, 2)]);
+    expect(r.rets[4]).toMatch(/-EINVAL: batch open/);
+    expect(last(r).asExists & 2).toBe(2);
+  });
+});
+
+describe('reset', () => {
+  test('in_batch survives SET_STATUS(0) and is cleared by close', () => {
+    const r = run(model('6.12', 'mlx5'), [open, owner, { t: 'iotlbBatchBegin', asid: 0 }, { t: 'setStatus', status: 0 }]);
+    expect(last(r).inBatch).toBe(true);
+    const c = run(model('6.12', 'mlx5'), [open, owner, { t: 'iotlbBatchBegin', asid: 0 }, { t: 'close' }]);
+    expect(last(c).inBatch).toBe(false);
+  });
+  test('compat_reset cleans maps iff IOTLB_PERSIST was not acked (6.7+); 6.6 .reset always drops them', () => {
+    const persist: Action = { t: 'setBackendFeatures', features: bit('IOTLB_MSG_V2') | bit('IOTLB_BATCH') | bit('IOTLB_PERSIST') };
+    const base = [open, owner, U(0, 0, 1, 2)];
+    const reset: Action = { t: 'setStatus', status: 0 };
+    expect(last(run(model('6.7', 'mlx5'), [...base, reset])).devMap[0]).toBe(IDENTITY);
+    expect(last(run(model('6.7', 'mlx5'), [open, owner, persist, U(0, 0, 1, 2), reset])).devMap[0]).toBe(2);
+    expect(last(run(model('6.6', 'mlx5'), [...base, reset])).devMap[0]).toBe(IDENTITY);
+    // vhost-vdpa's own iotlb is never touched by a reset
+    expect(last(run(model('6.6', 'mlx5'), [...base, reset])).vHost[0]).toBe(2);
+  });
+  test('release calls reset_map for every AS (6.7+): mlx5 ASID 0 is back on the DMA MR', () => {
+    const persist: Action = { t: 'setBackendFeatures', features: bit('IOTLB_PERSIST') };
+    const r = run(model('6.12', 'mlx5'), [open, owner, persist, U(0, 0, 1, 2), { t: 'close' }]);
+    expect(last(r).devMap.slice(0, NP)).toEqual([IDENTITY, IDENTITY, IDENTITY, IDENTITY]);
+    expect(last(r).pinned).toEqual([0, 0, 0, 0]);
+  });
+});
+
+describe('VHOST_SET_BACKEND_FEATURES per kernel', () => {
+  const f = (...names: Parameters<typeof bit>[0][]): number => names.reduce((m, n) => m | bit(n), 0);
+  const check = (kernel: string, parent: ParentName, features: number): string => {
+    const k = VDPA_KERNEL_TABLE[kernel]!;
+    const v = checkBackendFeatures(k, makeParent(parent, k), features);
+    return v.ok ? '0' : v.ret;
+  };
+  test('6.1 knows no RESUME; 6.6 accepts ENABLE_AFTER_DRIVER_OK unchecked', () => {
+    expect(check('6.1', 'mlx5', f('RESUME'))).toBe('-EOPNOTSUPP');
+    expect(check('6.6', 'platform', f('ENABLE_AFTER_DRIVER_OK'))).toBe('0');
+  });
+  test('RFC v2 accepts IOTLB_PERSIST alone on a parent without persistent maps; RFC v3 refuses it', () => {
+    expect(check('rfc-v2', 'vdpa_sim', f('IOTLB_PERSIST'))).toBe('0');
+    expect(check('rfc-v3', 'vdpa_sim', f('IOTLB_PERSIST'))).toBe('-EOPNOTSUPP');
+    expect(check('rfc-v2', 'vdpa_sim', f('IOTLB_ASID', 'DESC_ASID', 'IOTLB_PERSIST'))).toBe('-EOPNOTSUPP');
+  });
+  test('DESC_ASID requires IOTLB_ASID (-EINVAL) and a descriptor group (-EOPNOTSUPP)', () => {
+    expect(check('6.12', 'mlx5', f('DESC_ASID'))).toBe('-EINVAL');
+    expect(check('6.12', 'vdpa_sim', f('IOTLB_ASID', 'DESC_ASID'))).toBe('-EOPNOTSUPP');
+    expect(check('6.12', 'mlx5', f('IOTLB_ASID', 'DESC_ASID'))).toBe('0');
+  });
+  test('IOTLB_PERSIST on 6.12: offered with reset_map (mlx5) or a platform IOMMU, refused for VDUSE', () => {
+    expect(check('6.12', 'mlx5', f('IOTLB_PERSIST'))).toBe('0');
+    expect(check('6.12', 'platform', f('IOTLB_PERSIST'))).toBe('0');
+    expect(check('6.12', 'vduse', f('IOTLB_PERSIST'))).toBe('-EOPNOTSUPP');
+  });
+});
