@@ -28,8 +28,8 @@
 #ifndef P
 #define P 3
 #endif
-#if P > 8
-#error "vdpa_core.pml spells its guards for at most 8 pages"
+#if P > 10
+#error "vdpa_core.pml spells its guards for at most 10 pages"
 #endif
 
 bool running = 0;  /* DRIVER_OK set */
@@ -64,9 +64,15 @@ byte i = 0;        /* loop index, back to 0 at the end of every loop (constant i
 #elif P == 7
 #define DIFF    (D(0) || D(1) || D(2) || D(3) || D(4) || D(5) || D(6))
 #define ANYDEV  (A(0) || A(1) || A(2) || A(3) || A(4) || A(5) || A(6))
-#else
+#elif P == 8
 #define DIFF    (D(0) || D(1) || D(2) || D(3) || D(4) || D(5) || D(6) || D(7))
 #define ANYDEV  (A(0) || A(1) || A(2) || A(3) || A(4) || A(5) || A(6) || A(7))
+#elif P == 9
+#define DIFF    (D(0) || D(1) || D(2) || D(3) || D(4) || D(5) || D(6) || D(7) || D(8))
+#define ANYDEV  (A(0) || A(1) || A(2) || A(3) || A(4) || A(5) || A(6) || A(7) || A(8))
+#else
+#define DIFF    (D(0) || D(1) || D(2) || D(3) || D(4) || D(5) || D(6) || D(7) || D(8) || D(9))
+#define ANYDEV  (A(0) || A(1) || A(2) || A(3) || A(4) || A(5) || A(6) || A(7) || A(8) || A(9))
 #endif
 
 #ifdef CHECK
@@ -128,6 +134,12 @@ active proctype vdpa()
 #endif
 #if P > 7
   PAGE(7)
+#endif
+#if P > 8
+  PAGE(8)
+#endif
+#if P > 9
+  PAGE(9)
 #endif
   :: d_step { !inbatch -> as = 1; inbatch = 1; INV }                   /* BATCH_BEGIN */
   BEND                                                                /* BATCH_END */

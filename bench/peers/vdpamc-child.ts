@@ -1,0 +1,51 @@
+// One vdpa-mc run in a fresh process (so that its peak RSS is its own): argv[2] is a JSON ChildJob,
+// the last line of stdout a JSON ChildResult.
+import { explore } from '../../explorer/bfs.js';
+import { buildPeerModel, type PeerModelSpec } from './models/index.js';
+
+export interface ChildJob {
+  readonly spec: PeerModelSpec;
+  /** Check the model's invariants (and stop at the first violation), or explore without them. */
+  readonly check: boolean;
+}
+
+export interface ChildResult {
+  readonly distinct: number;
+  readonly transitions: number;
+  readonly initial: number;
+  readonly depth: number;
+  readonly stoppedBy: string;
+  /** The explorer's own search time (model built, engine compiled, search; not Node's start-up). */
+  readonly seconds: number;
+  readonly statesPerSecond: number;
+  readonly storeBytes: number;
+  readonly bytesPerState: number;
+  /** Peak resident set of this process, bytes. */
+  readonly maxRssBytes: number;
+  readonly violation?: { readonly propertyId: string; readonly length: number; readonly message: string };
+}
+
+function main(): void {
+  const job = JSON.parse(process.argv[2] ?? '') as ChildJob;
+  const t0 = performance.now();
+  const model = buildPeerModel(job.spec);
+  const r = explore(model, job.check ? {} : { propertyIds: [] });
+  const seconds = (performance.now() - t0) / 1000;
+  const v = r.violations[0];
+  const result: ChildResult = {
+    distinct: r.stats.distinctStates,
+    transitions: r.stats.transitions,
+    initial: model.init().length,
+    depth: r.stats.depth,
+    stoppedBy: r.stoppedBy,
+    seconds,
+    statesPerSecond: r.stats.transitions / seconds,
+    storeBytes: r.stats.storeBytes,
+    bytesPerState: r.stats.bytesPerState,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    ...(v === undefined ? {} : { violation: { propertyId: v.propertyId, length: v.actions.length, message: v.violation.message } }),
+  };
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+main();
