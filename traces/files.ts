@@ -1,5 +1,6 @@
 // A trace on disk: `check --out DIR` writes <invariant>.itf.json, .txt and .html; `trace ...`
 // reads the .itf.json back. Reading never throws: a missing or malformed file is one line.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderHtml } from './html.js';
@@ -16,16 +17,27 @@ export interface TracePaths {
 /** Writes the three files of a trace into `dir` (created if missing); the text file is plain (no colour). */
 export async function writeTraceFiles(dir: string, trace: Trace): Promise<TracePaths> {
   await mkdir(dir, { recursive: true });
-  const stem = traceStem(trace);
-  const paths: TracePaths = {
-    itf: join(dir, `${stem}.itf.json`),
-    text: join(dir, `${stem}.txt`),
-    html: join(dir, `${stem}.html`),
-  };
+  const paths = tracePaths(dir, trace);
   await writeFile(paths.itf, itfText(trace));
   await writeFile(paths.text, renderText(trace, { color: false }));
   await writeFile(paths.html, renderHtml(trace));
   return paths;
+}
+
+/** The same, synchronously (for callers that write as they print). */
+export function writeTraceFilesSync(dir: string, trace: Trace): TracePaths {
+  mkdirSync(dir, { recursive: true });
+  const paths = tracePaths(dir, trace);
+  writeFileSync(paths.itf, itfText(trace));
+  writeFileSync(paths.text, renderText(trace, { color: false }));
+  writeFileSync(paths.html, renderHtml(trace));
+  return paths;
+}
+
+/** Where writeTraceFiles puts the files of `trace` under `dir`. */
+export function tracePaths(dir: string, trace: Trace): TracePaths {
+  const stem = traceStem(trace);
+  return { itf: join(dir, `${stem}.itf.json`), text: join(dir, `${stem}.txt`), html: join(dir, `${stem}.html`) };
 }
 
 /** Reads a trace file; the error says which file and what is wrong, in one line. */

@@ -8,7 +8,8 @@
 //
 // Values: integers within ±(2^53−1) are plain JSON numbers (ADR-015 allows it); bigints are
 // `{"#bigint": "..."}`; Map, Set and Tup become `#map`, `#set`, `#tup`; arrays are lists and plain
-// objects records. ITF has no null, so null is `{"#unserializable": "null"}`.
+// objects records. ITF has no null, so null is `{"#unserializable": "null"}`; a state whose world
+// lacks a field that others have gets `{"#unserializable": "absent"}` for it (ITF wants every var).
 import type { CallView, FieldView, LayerView, StepOutcome } from './trace-model.js';
 import type { Trace, TraceStep, TraceViolation, TraceWorld } from './trace.js';
 import { Tup, type TraceValue } from './values.js';
@@ -104,23 +105,22 @@ function stepMeta(index: number, label: string, outcome: StepOutcome | undefined
   };
 }
 
+/** ITF wants every var in every state: a world without one of them says so with this marker. */
+const ABSENT = { '#unserializable': 'absent' } as const;
+
 function stateVars(w: TraceWorld, keys: readonly string[], path: string): Record<string, unknown> {
-  const have = Object.keys(w.world).filter((k) => w.world[k] !== undefined);
-  const missing = keys.filter((k) => !have.includes(k));
-  const extra = have.filter((k) => !keys.includes(k));
-  if (missing.length > 0 || extra.length > 0) {
-    throw new ItfEncodeError(
-      `${path}: every world must have the same top-level fields (ITF vars): ${missing.length > 0 ? `missing ${missing.join(', ')}` : ''}${missing.length > 0 && extra.length > 0 ? '; ' : ''}${extra.length > 0 ? `extra ${extra.join(', ')}` : ''}`,
-    );
-  }
   const out: Record<string, unknown> = {};
-  for (const k of keys) out[k] = encodeValue(w.world[k], `${path}.${k}`);
+  for (const k of keys) out[k] = w.world[k] === undefined ? ABSENT : encodeValue(w.world[k], `${path}.${k}`);
   return out;
 }
 
 /** The trace as an ITF object (plain JSON: JSON.stringify writes it). */
 export function toItf(trace: Trace): ItfTrace {
-  const keys = Object.keys(trace.init.world).filter((k) => trace.init.world[k] !== undefined);
+  // The vars: every top-level field any world has, in order of first appearance.
+  const keys: string[] = [];
+  for (const w of [trace.init, ...trace.steps]) {
+    for (const [k, v] of Object.entries(w.world)) if (v !== undefined && !keys.includes(k)) keys.push(k);
+  }
   for (const k of keys) {
     if ((OUR_VARS as readonly string[]).includes(k) || k.startsWith('#')) {
       throw new ItfEncodeError(`world field '${k}' clashes with an ITF variable of the trace layout`);
@@ -304,6 +304,10 @@ function plainJson(j: unknown, path: string): void {
   fail(path, `unexpected ${typeof j}`);
 }
 
+function isAbsent(j: unknown): boolean {
+  return isObject(j) && Object.keys(j).length === 1 && j['#unserializable'] === 'absent';
+}
+
 function readTrace(j: unknown): Trace {
   const root = obj(j, '(top level)');
   const meta = obj(root['#meta'], '#meta');
@@ -342,7 +346,8 @@ function readTrace(j: unknown): Trace {
     if (int(sm.index, `${p}.#meta.index`) !== i) fail(`${p}.#meta.index`, `expected ${i}, got ${String(sm.index)}`);
     for (const k of Object.keys(so)) if (k !== '#meta' && !vars.includes(k)) fail(`${p}.${k}`, 'not one of the trace\'s vars');
     for (const v of vars) if (!Object.hasOwn(so, v)) fail(`${p}.${v}`, 'missing (every state sets every var)');
-    const world = Object.fromEntries(worldKeys.map((k) => [k, decodeValue(so[k], `${p}.${k}`)]));
+    const present = worldKeys.filter((k) => !isAbsent(so[k]));
+    const world = Object.fromEntries(present.map((k) => [k, decodeValue(so[k], `${p}.${k}`)]));
     const view = readView(sm.view, `${p}.#meta.view`);
     const label = str(sm.label, `${p}.#meta.label`);
     const calls = readCalls(sm.calls, `${p}.#meta.calls`);

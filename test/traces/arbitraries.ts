@@ -39,11 +39,14 @@ const outcome: fc.Arbitrary<StepOutcome> = fc
   .map(([ret, reason, c]) => (reason !== undefined ? { ret, reason, calls: c } : { ret, calls: c }));
 const config = fc.dictionary(field, fc.oneof(text, fc.integer(), fc.boolean(), fc.constant(null)), { maxKeys: 4, noNullPrototype: true });
 
-/** A trace whose worlds all have the same top-level fields (ITF vars), none named like ours. */
+/** A trace whose worlds have top-level fields (ITF vars) from one set, none named like ours. */
 export const trace: fc.Arbitrary<Trace> = fc
   .uniqueArray(field.filter((k) => !['action', 'action_args', 'ret'].includes(k)), { maxLength: 3 })
   .chain((keys) => {
-    const world = fc.tuple(...keys.map(() => value)).map((vs) => Object.fromEntries(keys.map((k, i) => [k, vs[i]])));
+    // A world may lack some of the fields others have (written as ITF's "absent" marker).
+    const world = fc
+      .tuple(...keys.map(() => fc.option(value, { nil: undefined, freq: 4 })))
+      .map((vs) => Object.fromEntries(keys.flatMap((k, i) => (vs[i] === undefined ? [] : [[k, vs[i]]]))));
     const traceWorld: fc.Arbitrary<TraceWorld> = fc.record({ world, view }, NP);
     const step = fc.record({ kind: text, label: text, action: record, outcome, w: traceWorld }, NP);
     return fc.record({
