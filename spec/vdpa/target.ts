@@ -5,6 +5,7 @@ import type { CheckTarget } from '../target.js';
 import type { VdpaCtx } from '../../model/context.js';
 import type { Userspace } from '../../model/userspace.js';
 import { anyUserspace } from '../../model/userspace-any.js';
+import { qemuUserspace } from '../../model/qemu.js';
 import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';
 import type { TraceModel } from '../../traces/trace-model.js';
 import { labelAction } from './actions.js';
@@ -15,15 +16,19 @@ import { offeredFeatures } from './transitions.js';
 import { featureHex, featureNames } from './actions.js';
 
 /** Default bounds: deep enough for the known bugs (K2 needs 5 steps, the kernel's real bugs 7–8), within ~30 s here. */
+// QEMU's scripts (model/qemu/script.ts) reach every program point and every world within ~70 steps
+// (boot 13, then resize, migrate, reboot and quit, the longest flow 20): 120 leaves room and the search
+// ends exhausted, well before the bound.
 export function defaultBounds(userspace: string): Bounds {
   return userspace === 'any'
     ? { maxDepth: 7, maxStates: 3_000_000, timeLimit: 60 }
-    : { maxDepth: 40, maxStates: 3_000_000, timeLimit: 60 };
+    : { maxDepth: 120, maxStates: 3_000_000, timeLimit: 60 };
 }
 
 export function makeUserspace(name: string): Userspace {
   if (name === 'any') return anyUserspace();
-  throw new UsageError(`--userspace ${name}: not available for --system vdpa in this build (accepted: any)`);
+  if (name === 'qemu' || name === 'qemu-persist') return qemuUserspace(name);
+  throw new UsageError(`--userspace ${name}: not a vdpa userspace (accepted: qemu, qemu-persist, any)`);
 }
 
 export function resolveKernel(name: string): VdpaKernel {
