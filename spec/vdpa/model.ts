@@ -7,6 +7,7 @@ import type { TraceModel } from '../../traces/trace-model.js';
 import { LANE_DEVICE, LANE_PARENT, LANE_USER, LANE_VHOST, call, recordCalls } from '../../model/call-log.js';
 import type { CallResult, VdpaCtx } from '../../model/context.js';
 import { userFree } from '../../model/host-memory.js';
+import { commit, workingCopy } from '../../model/working-copy.js';
 import type { Userspace } from '../../model/userspace.js';
 import {
   vhost_dev_set_owner, vhost_set_backend_features, vhost_vdpa_open, vhost_vdpa_process_iotlb_msg,
@@ -46,15 +47,21 @@ function dispatch(ctx: VdpaCtx, d: World, a: Action): CallResult {
 export function step(ctx: VdpaCtx, us: Userspace, w: World, a: Action): { world: World; result: CallResult } {
   let result: CallResult = { ret: '0' };
   const world = produce(w, (d: World) => {
-    result = dispatch(ctx, d, a);
-    us.believe(ctx, d, a, result);
+    const m = workingCopy(w);
+    result = dispatch(ctx, m, a);
+    us.believe(ctx, m, a, result);
+    commit(d, w, m);
   });
   return { world, result };
 }
 
 /** A refused call: no reducer runs, but a scripted userspace still moves on (and believes nothing). */
 function refused(ctx: VdpaCtx, us: Userspace, w: World, a: Action, r: CallResult): World {
-  return produce(w, (d: World) => { us.believe(ctx, d, a, r); });
+  return produce(w, (d: World) => {
+    const m = workingCopy(w);
+    us.believe(ctx, m, a, r);
+    commit(d, w, m);
+  });
 }
 
 export interface VdpaModel extends TraceModel<World, Action> {
