@@ -2,7 +2,7 @@
 // vfio_dma list says; UNMAP will unpin exactly what MAP pinned (vfio_unmap_unpin reads the pfns
 // back from the first domain's page table, WARNs and skips an absent one); locked_vm of the
 // process equals the pages its vfio_dmas hold.
-import { NH, iovaHex, iovaRange, pfnName } from '../../spec/vfio/constants.js';
+import { NH, PAGE, hex, iovaHex, iovaRange, pfnName } from '../../spec/vfio/constants.js';
 import { firstDomain, lockedOf, ptOf, type VfioWorld } from '../../spec/vfio/world.js';
 import type { Violation } from '../../explorer/model.js';
 import type { VfioInvariant } from './common.js';
@@ -39,15 +39,18 @@ export const pinAccounting: VfioInvariant = {
     for (const d of w.dmas) for (let p = d.iova; p < d.iova + d.size; p++) if (w.pinnedPfn[p]! >= 0) expected[w.pinnedPfn[p]!]!++;
     for (let h = 0; h < NH; h++) {
       if (w.pins[h] === expected[h]) continue;
+      const at: string[] = [];
+      for (let p = 0; p < w.pinnedPfn.length; p++) if (w.pinnedPfn[p] === h) at.push(iovaHex(p));
       return {
-        message: `host page ${pfnName(h)} has ${w.pins[h]} VFIO pins, the vfio_dma list accounts for ${expected[h]}` +
-          (w.pins[h]! > expected[h]! ? ' (a pin leaked)' : ' (unpinned more than pinned: a reference VFIO never took was dropped)'),
+        message: `host memory vs vfio type1: ${pfnName(h)} has ${w.pins[h]} VFIO pins, the vfio_dma list accounts for ${expected[h]}` +
+          (at.length ? ` (pinned for IOVA ${at.join(', ')})` : '') +
+          (w.pins[h]! > expected[h]! ? ': a pin leaked' : ': unpinned more than pinned, a reference VFIO never took was dropped'),
       };
     }
     let locked = 0;
     for (const d of w.dmas) if (d.mmCur) locked += lockedOf(w, d);
     if (w.lockedVm !== locked) {
-      return { message: `locked_vm of the process is ${w.lockedVm} pages, its vfio_dmas hold ${locked}` };
+      return { message: `process vs vfio type1: locked_vm is ${w.lockedVm} pages (${hex(w.lockedVm * PAGE)}), the vfio_dmas charged to this mm hold ${locked}` };
     }
     return undefined;
   },

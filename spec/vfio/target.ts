@@ -7,7 +7,7 @@ import { type Bounds, type Config, type InvariantId, UsageError, VFIO_KERNELS, V
 import type { CheckTarget } from '../target.js';
 import type { TraceModel } from '../../traces/trace-model.js';
 import { DMA_ENTRY_LIMIT, NH, NP, NV, PAGE, SHARED_VADDRS, hex, iovaHex, vaddrHex } from './constants.js';
-import { labelOf } from './actions.js';
+import { labelOf, type VfioAction } from './actions.js';
 import { VFIO_KERNEL_TABLE, type VfioKernel } from './kernels.js';
 import { buildVfioModel, VFIO_INVARIANT_IDS, type VfioUserspace } from './model.js';
 
@@ -51,7 +51,7 @@ async function loadVariant(path: string): Promise<VfioKernel> {
   return k;
 }
 
-function alphabetLines(kernelName: string, userspace: VfioUserspace, actions: readonly { toString(): string }[]): string[] {
+function alphabetLines(kernelName: string, userspace: VfioUserspace, actions: readonly VfioAction[]): string[] {
   const lines = [
     `IOVA pages: ${Array.from({ length: NP }, (_, p) => iovaHex(p)).join(', ')} (page ${hex(PAGE)})`,
     `vaddr pages: ${Array.from({ length: NV }, (_, v) => `${vaddrHex(v)} (${SHARED_VADDRS[v] ? 'shared memory' : 'private'})`).join(', ')}`,
@@ -59,6 +59,20 @@ function alphabetLines(kernelName: string, userspace: VfioUserspace, actions: re
     `dma_entry_limit=${DMA_ENTRY_LIMIT}; group A (the running device) attached at start, group B attachable`,
     `kernel ${kernelName}, userspace ${userspace}: ${actions.length} actions`,
   ];
+  if (userspace === 'any') {
+    // One line per kind: how many, and the distinct flag sets, so the alphabet stays readable.
+    const kinds = new Map<string, { n: number; flags: Set<string> }>();
+    for (const a of actions) {
+      const label = labelOf(a);
+      const op = label.split(' ')[0]!.replace(/[;(].*/, '');
+      const e = kinds.get(op) ?? { n: 0, flags: new Set<string>() };
+      e.n++;
+      const f = / flags=(\S+)/.exec(label);
+      if (f) e.flags.add(f[1]!);
+      kinds.set(op, e);
+    }
+    for (const [op, e] of kinds) lines.push(`  ${op}: ${e.n}${e.flags.size ? ` (flags ${[...e.flags].join(', ')})` : ''}`);
+  }
   return lines;
 }
 

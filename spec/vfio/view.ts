@@ -28,24 +28,18 @@ function ptLine(pt: readonly number[]): string {
 }
 
 export function viewOf(w: VfioWorld, program: readonly VfioAction[] | undefined): readonly LayerView[] {
-  const vm: string[] = [];
-  for (let v = 0; v < w.vmap.length; v++) vm.push(`${vaddrHex(v)} → ${pfnName(w.vmap[v]!)}`);
-  const user = [
-    { name: 'phase', value: w.phase === 'boot' ? 'before the live update' : `after ${w.phase}` },
-    { name: 'memory', value: vm.join(', ') },
-  ];
+  const user = [{ name: 'phase', value: w.phase === 'boot' ? 'before the live update' : `after ${w.phase}` }];
+  for (let v = 0; v < w.vmap.length; v++) user.push({ name: `vaddr ${vaddrHex(v)}`, value: pfnName(w.vmap[v]!) });
   if (program !== undefined) {
     const next = program[w.pc];
     user.unshift({ name: 'cpr', value: next === undefined ? `done (${w.pc} steps)` : `step ${w.pc + 1}/${program.length}: ${labelOf(next)}` });
   }
   const doms = domainList(w);
   const device: { name: string; value: string }[] = [{ name: 'running', value: w.devRunning ? 'yes' : 'no' }];
-  const reach: string[] = [];
   for (let p = 0; p < NP; p++) {
     const h = deviceReach(w, p);
-    reach.push(`${iovaHex(p)} → ${h < 0 ? 'fault' : pfnName(h)}`);
+    device.push({ name: `DMA to ${iovaHex(p)}`, value: h < 0 ? 'fault' : pfnName(h) });
   }
-  device.push({ name: 'DMA', value: reach.join(', ') });
   if (w.inUpdate) {
     const kept: string[] = [];
     const faulted: string[] = [];
@@ -56,8 +50,8 @@ export function viewOf(w: VfioWorld, program: readonly VfioAction[] | undefined)
     device.push({ name: 'kept across update', value: kept.join(', ') || 'none' });
     device.push({ name: 'faulted during update', value: faulted.join(', ') || 'none' });
   }
-  const mem: string[] = [];
-  for (let h = 0; h < NH; h++) mem.push(`${pfnName(h)}: ${w.pins[h]} pin${w.pins[h] === 1 ? '' : 's'}, ${w.owner[h]}`);
+  const mem: { name: string; value: string }[] = [];
+  for (let h = 0; h < NH; h++) mem.push({ name: pfnName(h), value: `${w.pins[h]} pin${w.pins[h] === 1 ? '' : 's'}, ${w.owner[h]}` });
   return [
     { layer: 'userspace', fields: user },
     {
@@ -77,6 +71,6 @@ export function viewOf(w: VfioWorld, program: readonly VfioAction[] | undefined)
       ],
     },
     { layer: 'device', fields: device },
-    { layer: 'host memory', fields: [{ name: 'pages', value: mem.join('; ') }] },
+    { layer: 'host memory', fields: mem },
   ];
 }

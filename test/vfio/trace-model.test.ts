@@ -46,7 +46,7 @@ describe('VFIO trace model', () => {
     expect(a.map((l) => l.layer)).toEqual(['userspace', 'vfio type1', 'iommu', 'device', 'host memory']);
     expect(a.map((l) => l.fields.map((f) => f.name))).toEqual(b.map((l) => l.fields.map((f) => f.name)).map((names, i) =>
       // the device layer gains the update's fields once an update has started
-      i === 3 ? names.slice(0, 2) : names));
+      i === 3 ? names.slice(0, 4) : names));
     expect(JSON.stringify(b)).toMatch(/\(persisted\) \(not in the container\) \[0x0,0x1000\) → h0/);
     expect(m.worldToJson(initialWorld())).toMatchObject({ phase: 'boot', dmas: [] });
   });
@@ -59,5 +59,12 @@ describe('VFIO trace model', () => {
     await expect(buildVfioTarget(config('6.12', 'qemu-persist'))).rejects.toBeInstanceOf(UsageError);
     await expect(buildVfioTarget(config('7.0', 'any'))).rejects.toThrow(/unknown vfio kernel '7\.0'/);
     await expect(buildVfioTarget({ ...config('6.12', 'any'), invariants: ['asid-routing'] })).rejects.toBeInstanceOf(UsageError);
+  });
+
+  test('target: a kernel variant module given by path', async () => {
+    const t = await buildVfioTarget(config('test/vfio/fixtures/lu-rfc-noflag.ts', 'cpr'));
+    expect(t.config.kernel).toBe('lu-rfc-noflag (variant module)');
+    expect(t.alphabet.join('\n')).toMatch(/VFIO_GROUP_SET_CONTAINER group A \(new IOMMU domain\)/);
+    await expect(buildVfioTarget(config('test/vfio/fixtures/bad-kernel.ts', 'cpr'))).rejects.toThrow(/must export/);
   });
 });
