@@ -112,8 +112,8 @@ async function replayCommand(argv: readonly string[], io: TraceIO, deps: TraceDe
   const build = deps.buildTarget ?? (await import('../spec/registry.js')).buildTarget;
   const target = await build(config);
   const r = replay(trace, target.model, o.invariants !== undefined ? { propertyIds: o.invariants } : {});
-  if (r.divergedAt?.why === 'unknown-action') {
-    const d = r.divergedAt;
+  if (r.stopped?.why === 'unknown-action') {
+    const d = r.stopped;
     throw new TraceUsage(`${o.file}: step ${d.step} is not an action of the ${config.system} model (${d.base})`);
   }
   const rc = r.violations.length > 0 ? EXIT_VIOLATION : EXIT_OK;
@@ -127,6 +127,7 @@ async function replayCommand(argv: readonly string[], io: TraceIO, deps: TraceDe
           recorded: { invariant: trace.violation.invariant, steps: trace.steps.length },
           stepsRun: r.stepsRun,
           divergedAt: r.divergedAt ?? null,
+          stopped: r.stopped ?? null,
           violations: r.violations.map((v) => ({ invariant: v.propertyId, step: v.step, message: v.message, ...(v.observation !== undefined ? { observation: v.observation } : {}) })),
           reproduced: r.violations.some((v) => v.propertyId === trace.violation.invariant),
         },

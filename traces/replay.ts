@@ -31,6 +31,8 @@ export interface ReplayResult {
   readonly violations: readonly ReplayViolation[];
   /** Steps actually executed (replay stops at an action it cannot run). */
   readonly stepsRun: number;
+  /** Why the replay stopped early (an action not allowed or not known), when it did; may come after divergedAt. */
+  readonly stopped?: Divergence;
 }
 
 export interface ReplayOptions {
@@ -76,8 +78,13 @@ export function replay<S, A>(trace: Trace, model: TraceModel<S, A>, options: Rep
   const violations: ReplayViolation[] = [];
   const violated = new Set<string>();
   let divergedAt: Divergence | undefined;
+  let stopped: Divergence | undefined;
   const diverge = (d: Divergence): void => {
     divergedAt ??= d;
+  };
+  const stop = (d: Divergence): void => {
+    diverge(d);
+    stopped = d;
   };
   const record = (step: number, id: string, v: Violation | undefined): void => {
     if (v === undefined || violated.has(id)) return;
@@ -88,8 +95,8 @@ export function replay<S, A>(trace: Trace, model: TraceModel<S, A>, options: Rep
   const inits = model.init();
   const first = inits[trace.initIndex];
   if (first === undefined) {
-    diverge({ step: 0, why: 'world', base: `initial world #${trace.initIndex}`, other: `the model has ${inits.length} initial world${inits.length === 1 ? '' : 's'}` });
-    return { divergedAt: divergedAt as Divergence | undefined, violations, stepsRun: 0 };
+    const why = `the model has ${inits.length} initial world${inits.length === 1 ? '' : 's'}`;
+    return { divergedAt: { step: 0, why: 'world', base: `initial world #${trace.initIndex}`, other: why }, violations, stepsRun: 0 };
   }
   let s: S = first;
   const initWorld: TraceWorld = { world: model.worldToJson(s), view: model.view(s) };
@@ -101,7 +108,7 @@ export function replay<S, A>(trace: Trace, model: TraceModel<S, A>, options: Rep
   for (const step of trace.steps) {
     const a = model.actionFromJson(toPlainJson(step.action));
     if (a === undefined) {
-      diverge({ step: step.index, why: 'unknown-action', base: `${step.kind} ${JSON.stringify(toPlainJson(step.action), bigintSafe)}`, other: 'not an action of this model' });
+      stop({ step: step.index, why: 'unknown-action', base: `${step.kind} ${JSON.stringify(toPlainJson(step.action), bigintSafe)}`, other: 'not an action of this model' });
       break;
     }
     const enabled: A[] = [];
@@ -109,7 +116,7 @@ export function replay<S, A>(trace: Trace, model: TraceModel<S, A>, options: Rep
     const key = canonical(model.actionToJson(a));
     if (!enabled.some((e) => canonical(model.actionToJson(e)) === key)) {
       const o = model.outcome(s, a);
-      diverge({ step: step.index, why: 'not-allowed', base: `${step.label} = ${step.outcome.ret}`, other: `${model.label(a)} is not allowed here (would return ${o.ret})` });
+      stop({ step: step.index, why: 'not-allowed', base: `${step.label} = ${step.outcome.ret}`, other: `${model.label(a)} is not allowed here (would return ${o.ret})` });
       break;
     }
     const outcome = model.outcome(s, a);
@@ -124,7 +131,9 @@ export function replay<S, A>(trace: Trace, model: TraceModel<S, A>, options: Rep
     for (const p of properties) record(step.index, p.id, p.kind === 'invariant' ? p.check(after) : p.check(s, a, after));
     s = after;
   }
-  return divergedAt !== undefined ? { divergedAt, violations, stepsRun } : { violations, stepsRun };
+  const d = divergedAt as Divergence | undefined;
+  const st = stopped as Divergence | undefined;
+  return { ...(d !== undefined ? { divergedAt: d } : {}), violations, stepsRun, ...(st !== undefined ? { stopped: st } : {}) };
 }
 
 function bigintSafe(_key: string, v: unknown): unknown {
@@ -141,7 +150,11 @@ export function describeReplay(trace: Trace, r: ReplayResult): string[] {
     lines.push(`diverges at step ${d.step} (${d.why}: ${what})`);
     lines.push(`  trace:  ${d.base}`);
     lines.push(`  replay: ${d.other}`);
-    if (d.why === 'not-allowed' || d.why === 'unknown-action') lines.push(`replay stopped after ${r.stepsRun} of ${trace.steps.length} steps`);
+  }
+  const st = r.stopped;
+  if (st !== undefined) {
+    if (st !== d) lines.push(`stopped at step ${st.step} (${st.why}): ${st.other}`);
+    lines.push(`replay stopped after ${r.stepsRun} of ${trace.steps.length} steps`);
   }
   if (r.violations.length === 0) lines.push('no invariant violated along the replay');
   for (const v of r.violations) {

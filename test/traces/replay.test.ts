@@ -64,7 +64,12 @@ describe('replay', () => {
     const bad: Trace = { ...overlap, steps: overlap.steps.map((s) => (s.index === 2 ? { ...s, action: { type: 'frobnicate' } } : s)) };
     const r = replay(bad, toyModel());
     expect(r.divergedAt).toMatchObject({ step: 2, why: 'unknown-action', other: 'not an action of this model' });
+    expect(r.stopped).toBe(r.divergedAt);
     expect(r.stepsRun).toBe(1);
+    // Stopped after an earlier divergence: both are reported.
+    const r3 = replay({ ...bad, steps: [{ ...bad.steps[0]!, outcome: { ...bad.steps[0]!.outcome, ret: '-EIO' } }, bad.steps[1]!] }, toyModel());
+    expect([r3.divergedAt?.why, r3.divergedAt?.step, r3.stopped?.why, r3.stopped?.step]).toEqual(['errno', 1, 'unknown-action', 2]);
+    expect(describeReplay(bad, r3)).toContain('stopped at step 2 (unknown-action): not an action of this model');
   });
 
   test('world at step 0, and a trace whose initial world the model does not have', () => {
