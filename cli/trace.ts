@@ -84,8 +84,9 @@ export async function runTraceCommand(argv: readonly string[], io: TraceIO = pro
 
 const HELP = `usage: vdpa-mc trace show FILE [--format text|mermaid|html]
        vdpa-mc trace replay FILE [--system S] [--kernel K] [--parent P] [--userspace U] [--invariants IDS] [--json]
-       vdpa-mc trace export-test FILE [--out PATH]
-FILE is a .itf.json trace written by \`vdpa-mc check --out DIR\`.
+       vdpa-mc trace export-test FILE [--out PATH|-]
+FILE is a .itf.json trace written by \`vdpa-mc check --out DIR\`. export-test writes
+test/regressions/<invariant>.test.ts by default, or PATH, or stdout with --out -.
 replay exits 12 when an invariant is violated along the replay, 0 when none is, 2 when FILE is not a trace.
 `;
 

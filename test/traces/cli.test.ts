@@ -128,6 +128,13 @@ describe('trace export-test', () => {
     expect(existsSync(join(tmp, 'test', 'regressions', 'user-kernel-agreement.test.ts'))).toBe(true);
   });
 
+  test('--out - prints the test on stdout', async () => {
+    const r = await run(['export-test', fixture('toy-persist.itf.json'), '--out', '-']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^\/\/ Regression test exported by `vdpa-mc trace export-test` from a counterexample to kernel-device-agreement\n/);
+    expect(r.out).toContain("import { expect, test } from 'vitest';");
+  });
+
   test('a file that is not a trace: exit 2', async () => {
     expect((await run(['export-test', fixture('not-itf.json')])).code).toBe(2);
   });
