@@ -18,7 +18,9 @@ export const noDmaWindow: VdpaInvariant = {
       if (!before.uTxn || after.uTxn) return undefined;
       for (let i = 0; i < NAS * NP; i++) {
         if ((before.uWindow & (1 << i)) === 0) continue;
-        if (before.uTxnBefore[i]! < 0 || after.uMap[i]! < 0) continue;
+        // mapped before and after, in userspace's view and vhost-vdpa's (a page lost for good is
+        // user-kernel-agreement's business, not a window)
+        if (before.uTxnBefore[i]! < 0 || after.uMap[i]! < 0 || after.vHost[i] !== after.uMap[i]) continue;
         const a = Math.floor(i / NP);
         const p = i % NP;
         return {

@@ -1,0 +1,46 @@
+// Every vDPA invariant both ways: a configuration where it must be violated (with the expected
+// shortest trace length) and one where it must hold within the same depth. Configurations with
+// QEMU as the userspace are in test/qemu/.
+import { describe, expect, test } from 'vitest';
+import type { InvariantId, ParentName } from '../../spec/config.js';
+import { checkVdpa } from './helpers.js';
+
+interface Case {
+  readonly id: InvariantId;
+  readonly violated: readonly [kernel: string, parent: ParentName, depth: number, length: number, why: RegExp];
+  readonly holds?: readonly [kernel: string, parent: ParentName, depth: number];
+}
+
+const CASES: readonly Case[] = [
+  // whole-entry invalidation: INVALIDATE [0x0,0x1000) drops the entry [0x0,0x2000)
+  { id: 'user-kernel-agreement', violated: ['6.12', 'platform', 4, 4, /IOVA 0x1000: userspace believes h1/] },
+  { id: 'kernel-device-agreement', violated: ['6.6', 'vdpa_sim', 5, 5, /device translates/], holds: ['6.12', 'platform', 6] },
+  // RFC mlx5 reset_map restores the data MR but leaves the CVQ iotlb on the user's map
+  { id: 'identity-after-detach', violated: ['rfc-v3', 'mlx5', 4, 4, /cvq/], holds: ['6.12', 'vdpa_sim', 6] },
+  // seed 003 on a platform IOMMU: flush then add inside one batch
+  { id: 'no-dma-window', violated: ['6.12', 'platform', 8, 8, /unmapped in between/], holds: ['6.12', 'vduse', 8] },
+  { id: 'feature-negotiation', violated: ['6.12', 'platform', 2, 2, /ENABLE_AFTER_DRIVER_OK/], holds: ['6.12', 'mlx5', 3] },
+  { id: 'dma-isolation', violated: ['6.6', 'mlx5', 5, 5, /1:1 map/], holds: ['6.12', 'platform', 6] },
+  // VDUSE keeps the last user's map after release; virtio-vdpa's device reaches pages nobody holds
+  { id: 'pin-accounting', violated: ['6.12', 'vduse', 5, 5, /nobody pins/], holds: ['6.12', 'vdpa_sim', 6] },
+  // mlx5 data VQs keep the MR they were created with when the data group moves while running
+  { id: 'asid-routing', violated: ['6.12', 'mlx5', 4, 4, /hardware VQs still use/], holds: ['6.12', 'vdpa_sim', 6] },
+];
+
+describe.each(CASES)('$id', ({ id, violated, holds }) => {
+  test(`violated: --kernel ${violated[0]} --parent ${violated[1]} --userspace any, shortest trace ${violated[3]}`, async () => {
+    const [kernel, parent, depth, length, why] = violated;
+    const r = await checkVdpa(kernel, parent, 'any', id, depth);
+    expect(r.violated).toBe(true);
+    expect(r.length).toBe(length);
+    expect(r.message).toMatch(why);
+  });
+  if (holds !== undefined) {
+    test(`holds: --kernel ${holds[0]} --parent ${holds[1]} --userspace any to depth ${holds[2]}`, async () => {
+      const [kernel, parent, depth] = holds;
+      const r = await checkVdpa(kernel, parent, 'any', id, depth);
+      expect(r.violated).toBe(false);
+      expect(r.stoppedBy).toMatch(/max-depth|exhausted/);
+    });
+  }
+});
