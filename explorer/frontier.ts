@@ -1,0 +1,49 @@
+// One BFS level of worlds waiting to be expanded, kept as fixed-size encoded records in chunked
+// Int32Arrays rather than objects (stack-notes.md: 2.2 s against 3.7 s for 200k states, and a
+// fraction of the memory). Chunks are dropped as soon as they have been read.
+
+const CHUNK_WORDS = 1 << 16;
+
+export class RecordQueue {
+  private readonly perChunk: number;
+  private chunks: (Int32Array | undefined)[] = [];
+  private writeCount = 0;
+  private readCount = 0;
+
+  constructor(private readonly words: number) {
+    this.perChunk = Math.max(1, Math.floor(CHUNK_WORDS / Math.max(1, words)));
+  }
+
+  get length(): number {
+    return this.writeCount - this.readCount;
+  }
+
+  /** Copies the first `words` words of `src`. */
+  push(src: Int32Array): void {
+    const c = Math.floor(this.writeCount / this.perChunk);
+    let chunk = this.chunks[c];
+    if (chunk === undefined) {
+      chunk = new Int32Array(this.perChunk * this.words);
+      this.chunks[c] = chunk;
+    }
+    const at = (this.writeCount - c * this.perChunk) * this.words;
+    if (src.length === this.words) chunk.set(src, at);
+    else chunk.set(src.subarray(0, this.words), at);
+    this.writeCount++;
+  }
+
+  /** The chunk holding the record returned by the last `shift` (valid until the next `shift`). */
+  chunk: Int32Array = new Int32Array(0);
+
+  /** Dequeues a record: returns its word offset in `this.chunk`. */
+  shift(): number {
+    if (this.readCount >= this.writeCount) throw new Error('RecordQueue.shift on an empty queue');
+    const c = Math.floor(this.readCount / this.perChunk);
+    this.chunk = this.chunks[c]!;
+    const offset = (this.readCount - c * this.perChunk) * this.words;
+    this.readCount++;
+    // Free the previous chunk once reading has moved past it.
+    if (c > 0 && this.chunks[c - 1] !== undefined) this.chunks[c - 1] = undefined;
+    return offset;
+  }
+}

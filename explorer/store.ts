@@ -1,0 +1,147 @@
+// The visited set: 64-bit fingerprints in an open-addressing table (linear probing) on one
+// Uint32Array, plus, per state in BFS order, the index of its parent and the index of the action
+// that led to it, in chunked typed arrays. No fingerprint -> index map is needed: the BFS knows
+// the index of the state it expands, and a trace is rebuilt by walking parent links and
+// REPLAYING the actions from the initial world (as TLC and Stateright do).
+//
+// Memory per state = 8 / load (table) + 4 (parent) + 1 (action, widened to 2 or 4 only if some
+// world allows more than 255 actions). To stay under 16 B/state across growth, the load factor
+// is kept in [MAX_LOAD / GROWTH, MAX_LOAD] = [0.75, 0.9]: the table grows by x1.2, indexed by
+// multiply-shift (floor(h * slots / 2^32)), which works for any table size, not only powers of two.
+// Chunked per-state arrays grow without copying and waste at most one chunk.
+
+const MAX_LOAD = 0.9;
+const GROWTH = 1.2;
+const CHUNK_BITS = 16;
+const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
+const MIN_SLOTS = 1024;
+
+type ActionArray = Uint8Array | Uint16Array | Uint32Array;
+
+export class VisitedStore {
+  private table: Uint32Array;
+  private slots: number;
+  private limit: number;
+  private count = 0;
+  private readonly parentChunks: Int32Array[] = [];
+  private actionChunks: ActionArray[] = [];
+  private actionMax = 0xff;
+
+  constructor(expectedStates = 0) {
+    this.slots = Math.max(MIN_SLOTS, Math.ceil(expectedStates / MAX_LOAD));
+    this.table = new Uint32Array(this.slots * 2);
+    this.limit = Math.floor(this.slots * MAX_LOAD);
+  }
+
+  /** Number of distinct states stored. */
+  get size(): number {
+    return this.count;
+  }
+
+  /**
+   * Adds fingerprint (lo, hi) if absent, recording its parent index (negative for an initial
+   * world: -(initIndex + 1)) and the action index that led to it. Returns the new state's index,
+   * or -1 when the fingerprint was already present.
+   */
+  addIfNew(lo: number, hi: number, parent: number, action: number): number {
+    lo >>>= 0;
+    hi >>>= 0;
+    if (lo === 0 && hi === 0) lo = 1; // (0,0) marks an empty slot
+    const t = this.table;
+    const slots = this.slots;
+    let i = Math.floor((hi * slots) / 4294967296);
+    for (;;) {
+      const j = i << 1;
+      const a = t[j]!;
+      const b = t[j + 1]!;
+      if (a === 0 && b === 0) break;
+      if (a === lo && b === hi) return -1;
+      if (++i === slots) i = 0;
+    }
+    const j = i << 1;
+    t[j] = lo;
+    t[j + 1] = hi;
+    const index = this.count++;
+    this.record(index, parent, action);
+    if (this.count >= this.limit) this.grow();
+    return index;
+  }
+
+  /** True when fingerprint (lo, hi) is stored. */
+  has(lo: number, hi: number): boolean {
+    lo >>>= 0;
+    hi >>>= 0;
+    if (lo === 0 && hi === 0) lo = 1;
+    const t = this.table;
+    const slots = this.slots;
+    let i = Math.floor((hi * slots) / 4294967296);
+    for (;;) {
+      const j = i << 1;
+      const a = t[j]!;
+      const b = t[j + 1]!;
+      if (a === 0 && b === 0) return false;
+      if (a === lo && b === hi) return true;
+      if (++i === slots) i = 0;
+    }
+  }
+
+  parentOf(index: number): number {
+    return this.parentChunks[index >>> CHUNK_BITS]![index & CHUNK_MASK]!;
+  }
+
+  actionOf(index: number): number {
+    return this.actionChunks[index >>> CHUNK_BITS]![index & CHUNK_MASK]!;
+  }
+
+  /** Bytes held by the typed arrays of the store. */
+  get bytes(): number {
+    let b = this.table.byteLength;
+    for (const c of this.parentChunks) b += c.byteLength;
+    for (const c of this.actionChunks) b += c.byteLength;
+    return b;
+  }
+
+  private record(index: number, parent: number, action: number): void {
+    const c = index >>> CHUNK_BITS;
+    if (c === this.parentChunks.length) {
+      this.parentChunks.push(new Int32Array(CHUNK));
+      this.actionChunks.push(this.newActionChunk());
+    }
+    if (action > this.actionMax) this.widenActions(action);
+    this.parentChunks[c]![index & CHUNK_MASK] = parent;
+    this.actionChunks[c]![index & CHUNK_MASK] = action;
+  }
+
+  private newActionChunk(): ActionArray {
+    return this.actionMax === 0xff ? new Uint8Array(CHUNK) : this.actionMax === 0xffff ? new Uint16Array(CHUNK) : new Uint32Array(CHUNK);
+  }
+
+  private widenActions(action: number): void {
+    this.actionMax = action <= 0xffff ? 0xffff : 0xffffffff;
+    this.actionChunks = this.actionChunks.map((old) => {
+      const wide = this.newActionChunk();
+      wide.set(old);
+      return wide;
+    });
+  }
+
+  private grow(): void {
+    const old = this.table;
+    const oldSlots = this.slots;
+    const slots = Math.ceil(oldSlots * GROWTH);
+    const t = new Uint32Array(slots * 2);
+    for (let k = 0; k < oldSlots; k++) {
+      const lo = old[2 * k]!;
+      const hi = old[2 * k + 1]!;
+      if (lo === 0 && hi === 0) continue;
+      let i = Math.floor((hi * slots) / 4294967296);
+      while (t[2 * i] !== 0 || t[2 * i + 1] !== 0) if (++i === slots) i = 0;
+      t[2 * i] = lo;
+      t[2 * i + 1] = hi;
+    }
+    this.table = t;
+    this.slots = slots;
+    this.limit = Math.floor(slots * MAX_LOAD);
+  }
+}
