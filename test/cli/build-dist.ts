@@ -13,6 +13,8 @@ function newestSource(dir: string): number {
   if (!existsSync(dir)) return newest;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
+    // tsc's wildcards skip node_modules (a peer tool's install under bench/ has thousands of files).
+    if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
     if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
     else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
   }
