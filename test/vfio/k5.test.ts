@@ -1,7 +1,11 @@
 // K5 of known-bugs.md, both ways: with seed 004's VFIO_DMA_MAP_FLAG_LIVE_UPDATE the kernel trusts
 // the (persisted) page table; `any` userspace breaks that trust, the honest `cpr` one does not.
 import { describe, expect, test } from 'vitest';
+import { explore } from '../../explorer/bfs.js';
+import type { Property } from '../../explorer/model.js';
+import type { VfioAction } from '../../spec/vfio/actions.js';
 import { MAP_LIVE_UPDATE } from '../../spec/vfio/constants.js';
+import type { VfioWorld } from '../../spec/vfio/world.js';
 import { check, vfioModel } from './helpers.js';
 
 describe('K5: VFIO_DMA_MAP_FLAG_LIVE_UPDATE (seed 004)', () => {
@@ -37,5 +41,32 @@ describe('K5: VFIO_DMA_MAP_FLAG_LIVE_UPDATE (seed 004)', () => {
     const o = m.outcome(m.init()[0]!, { kind: 'map', iova: 0, size: 1, vaddr: 0, flags: 3 | MAP_LIVE_UPDATE });
     expect(o.ret).toBe('-EINVAL');
     expect(o.reason).toMatch(/outside the MAP_DMA mask of 6\.12/);
+  });
+});
+
+describe('K5 mechanism, found by the search (no scenario written)', () => {
+  test('UNMAP after a LIVE_UPDATE map over a stale persisted PTE unpins a page this kernel never pinned', () => {
+    const m = vfioModel('lu-rfc', 'any');
+    // A probe property over the same model: a pin count below zero is a reference dropped that was never taken.
+    const probe: Property<VfioWorld, VfioAction> = {
+      kind: 'invariant',
+      id: 'probe-negative-pin',
+      check: (w) => (w.pins.some((n) => n < 0) ? { message: 'a pin count went below zero' } : undefined),
+    };
+    // A smaller alphabet keeps the test fast: one-page calls, no munmap/exec (the search is still blind).
+    const small = (a: VfioAction): boolean => a.kind !== 'free' && a.kind !== 'exec' && !((a.kind === 'map' || a.kind === 'unmap') && a.size > 1);
+    const actions = (s: VfioWorld, out: VfioAction[]): void => {
+      const all: VfioAction[] = [];
+      m.actions(s, all);
+      for (const a of all) if (small(a)) out.push(a);
+    };
+    const r = explore({ ...m, actions, properties: () => [probe] }, { maxDepth: 5 });
+    expect(r.violations).toHaveLength(1);
+    const steps = r.violations[0]!.actions.map((a) => m.label(a));
+    expect(steps).toHaveLength(5);
+    expect(steps[1]).toMatch(/^kexec/);
+    expect(steps[2]).toMatch(/SET_PERSISTENT_PGTABLES/);
+    expect(steps[3]).toMatch(/flags=READ\|WRITE\|LIVE_UPDATE$/);
+    expect(steps[4]).toMatch(/^VFIO_IOMMU_UNMAP_DMA/);
   });
 });
