@@ -46,6 +46,13 @@ describe('runCheck', () => {
     expect(r.exitCode).toBe(0);
   });
 
+  test('stopped by the time limit: incomplete, and the report names the bound', async () => {
+    const big = { buildTarget: async (c: Config) => toyTarget(c, { planted: false, size: 3000 }) };
+    const r = await run(['check', '--time-limit', '0.2', '--max-depth', '10000', '--max-states', '100000000'], big);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('INCOMPLETE: stopped at the time limit (--time-limit 0.2 s)');
+  });
+
   test('the depth bound makes a complete run within it (design.md: complete within maxDepth)', () => {
     const r = runCheck(toyTarget(cfg({ bounds: { maxDepth: 2 } })));
     expect(r.json.verdict).toBe('pass');
