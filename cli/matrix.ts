@@ -1,0 +1,199 @@
+// `vdpa-mc matrix` (`npm start`): every configuration of the shipped matrix checked with its default
+// bounds through the check pipeline (cli/check.ts), one table row each: a verdict per invariant, the
+// states explored, the reference cycle's cost, and where the counterexamples were written.
+import { readdir, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { type Config, INVARIANT_IDS, type InvariantId } from '../spec/config.js';
+import type { CheckTarget } from '../spec/target.js';
+import type { Cost } from '../spec/vdpa/cost.js';
+import { writeTraceFiles } from '../traces/files.js';
+import { type CheckJsonConfig, type ExploreFn, runCheck, type Verdict } from './check.js';
+import { cycleOf } from './cost.js';
+import type { CliIO } from './io.js';
+import { type MatrixRow, matrixRows, rowSlug } from './matrix-rows.js';
+import type { MatrixOptions } from './options.js';
+import { TOOL, VERSION } from './version.js';
+
+export type CellResult = 'pass' | 'violation' | 'not-applicable' | 'incomplete';
+
+export interface MatrixCell {
+  readonly result: CellResult;
+  /** Actions in the shortest counterexample (violation only). */
+  readonly length?: number;
+  /** The counterexample's .itf.json (violation only). */
+  readonly trace?: string;
+}
+
+export interface MatrixRowJson {
+  readonly config: CheckJsonConfig;
+  /** Why the row is in the matrix (a known behaviour of known-bugs.md), if it stands for one. */
+  readonly ref: string | null;
+  readonly verdict: Verdict;
+  readonly complete: boolean;
+  readonly stats: { readonly distinctStates: number; readonly depth: number; readonly seconds: number };
+  readonly invariants: Readonly<Partial<Record<InvariantId, MatrixCell>>>;
+  /** The reference cycle's cost (QEMU userspaces), else null. */
+  readonly cycle: Cost | null;
+  /** Directory of this row's traces (null when nothing was violated). */
+  readonly traceDir: string | null;
+}
+
+export interface MatrixJson {
+  readonly tool: string;
+  readonly version: string;
+  readonly invariants: readonly InvariantId[];
+  readonly seconds: number;
+  readonly rows: readonly MatrixRowJson[];
+}
+
+export interface MatrixDeps {
+  readonly buildTarget?: (config: Config) => Promise<CheckTarget>;
+  readonly explore?: ExploreFn;
+  /** Another matrix (tests). */
+  readonly rows?: readonly MatrixRow[];
+}
+
+export const DEFAULT_MATRIX_OUT = join('out', 'matrix');
+
+const TRACE_SUFFIXES = ['.itf.json', '.txt', '.html'];
+
+/** Removes the trace files a previous run left in `dir` (only those), so that none outlives its verdict. */
+async function clearTraces(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) if (TRACE_SUFFIXES.some((s) => n.endsWith(s))) await rm(join(dir, n), { force: true });
+}
+
+async function checkRow(row: MatrixRow, o: MatrixOptions, out: string, build: (c: Config) => Promise<CheckTarget>, deps: MatrixDeps): Promise<MatrixRowJson> {
+  const base: Config = { system: row.system, kernel: row.kernel, parent: row.parent, userspace: row.userspace, invariants: undefined, bounds: o.bounds };
+  let target = await build(base);
+  if (o.invariants !== undefined) {
+    const chosen = o.invariants.filter((id) => target.applicable.includes(id));
+    target = await build({ ...base, invariants: chosen });
+  }
+  const run = runCheck(target, deps.explore !== undefined ? { explore: deps.explore } : {});
+  const dir = join(out, rowSlug(row));
+  await clearTraces(dir);
+  const written = new Map<string, string>();
+  for (const t of run.traces) written.set(t.violation.invariant, (await writeTraceFiles(dir, t)).itf);
+  const cells: Partial<Record<InvariantId, MatrixCell>> = {};
+  for (const id of target.applicable) {
+    if (o.invariants !== undefined && !o.invariants.includes(id)) continue;
+    const v = run.json.violations.find((x) => x.invariant === id);
+    const trace = written.get(id);
+    cells[id] = v !== undefined
+      ? { result: 'violation', length: v.length, ...(trace !== undefined ? { trace } : {}) }
+      : { result: run.json.complete ? 'pass' : 'incomplete' };
+  }
+  for (const id of o.invariants ?? INVARIANT_IDS) if (cells[id] === undefined && !target.applicable.includes(id)) cells[id] = { result: 'not-applicable' };
+  const cycle = cycleOf(target);
+  const s = run.json.stats;
+  return {
+    config: run.json.config,
+    ref: row.why ?? null,
+    verdict: run.json.verdict,
+    complete: run.json.complete,
+    stats: { distinctStates: s.distinctStates, depth: s.depth, seconds: s.seconds },
+    invariants: cells,
+    cycle: typeof cycle === 'string' ? null : cycle.cost,
+    traceDir: written.size > 0 ? dir : null,
+  };
+}
+
+/** Short column heads, with the legend printed under the table. */
+const HEADS: Readonly<Record<InvariantId, string>> = {
+  'user-kernel-agreement': 'UKA',
+  'kernel-device-agreement': 'KDA',
+  'identity-after-detach': 'IAD',
+  'no-dma-window': 'NDW',
+  'feature-negotiation': 'FN',
+  'dma-isolation': 'DI',
+  'pin-accounting': 'PA',
+  'asid-routing': 'AR',
+  'vfio-live-update': 'VLU',
+};
+
+function cellText(c: MatrixCell | undefined): string {
+  if (c === undefined) return '–';
+  switch (c.result) {
+    case 'pass': return 'pass';
+    case 'violation': return `✗${c.length ?? '?'}`;
+    case 'not-applicable': return '–';
+    case 'incomplete': return '…';
+  }
+}
+
+export const costText = (c: Cost | null): string =>
+  c === null ? '–' : `${c.iotlbMessages} ${c.pagesPinned}/${c.pagesUnpinned} ${c.setMapCalls}/${c.dmaMapCalls}/${c.dmaUnmapCalls} ${c.vqTeardowns}`;
+
+/** The table, readable at 120 columns, then the legend and the trace directories. */
+export function renderMatrix(m: MatrixJson): string {
+  const ids = m.invariants;
+  const row = (cfg: string, ref: string, cells: readonly string[], states: string, secs: string, cost: string): string =>
+    `${cfg.padEnd(32)} ${ref.padEnd(8)} ${cells.map((c) => c.padEnd(5)).join('')}${states.padStart(7)} ${secs.padStart(5)}  ${cost}`.trimEnd();
+  const lines: string[] = [];
+  lines.push(`${TOOL} ${VERSION} matrix: ${m.rows.length} configurations, default bounds, ${m.seconds.toFixed(0)} s`);
+  lines.push('');
+  lines.push(row('kernel parent       userspace', 'ref', ids.map((id) => HEADS[id]), 'states', 'secs', 'cycle'));
+  for (const r of m.rows) {
+    const c = r.config;
+    const cfg = `${c.kernel.padEnd(6)} ${(c.parent ?? '(vfio)').padEnd(12)} ${c.userspace}`;
+    lines.push(row(cfg, r.ref ?? '', ids.map((id) => cellText(r.invariants[id])), String(r.stats.distinctStates),
+      r.stats.seconds.toFixed(1), costText(r.cycle)));
+  }
+  const counts = { pass: 0, violation: 0, incomplete: 0 };
+  for (const r of m.rows) counts[r.verdict]++;
+  lines.push('');
+  lines.push(`${counts.pass} pass, ${counts.violation} with a violation, ${counts.incomplete} incomplete`);
+  lines.push('pass: holds in every state within the bounds · ✗N: violated, shortest trace N steps · –: not applicable · …: incomplete');
+  lines.push(ids.map((id) => `${HEADS[id]} ${id}`).join(' · '));
+  lines.push('cycle: QEMU\'s stop then start (guest reboot) from DRIVER_OK: IOTLB messages, pages pinned/unpinned,');
+  lines.push('       set_map/dma_map/dma_unmap calls, mlx5 change_map VQ teardowns (vdpa-mc cost gives the details)');
+  lines.push('ref: the behaviour of known-bugs.md the row stands for (found, or must not be found)');
+  const withTraces = m.rows.filter((r) => r.traceDir !== null);
+  if (withTraces.length > 0) {
+    lines.push('');
+    lines.push('counterexamples written (<invariant>.itf.json, .txt, .html):');
+    for (const r of withTraces) {
+      const names = Object.values(r.invariants).flatMap((c) => (c?.trace !== undefined ? [basename(c.trace, '.itf.json')] : []));
+      lines.push(`  ${r.traceDir}/  ${names.join(' ')}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Checks every row (filtered by --system), writing traces under `o.out` (default out/matrix). */
+export async function runMatrix(o: MatrixOptions, io: CliIO, deps: MatrixDeps = {}): Promise<MatrixJson> {
+  const build = deps.buildTarget ?? (await import('../spec/registry.js')).buildTarget;
+  const rows = (deps.rows ?? matrixRows()).filter((r) => o.system === undefined || r.system === o.system);
+  const out = o.out ?? DEFAULT_MATRIX_OUT;
+  const t0 = performance.now();
+  const results: MatrixRowJson[] = [];
+  const w = String(rows.length).length;
+  for (const [i, row] of rows.entries()) {
+    const r = await checkRow(row, o, out, build, deps);
+    results.push(r);
+    const viol = Object.entries(r.invariants).filter(([, c]) => c?.result === 'violation').map(([id]) => id);
+    io.err(`[${String(i + 1).padStart(w)}/${rows.length}] ${row.system} ${rowSlug(row).padEnd(30)} ${r.verdict.padEnd(10)} ` +
+      `${String(r.stats.distinctStates).padStart(7)} states ${r.stats.seconds.toFixed(1).padStart(5)} s` +
+      `${viol.length > 0 ? `  ${viol.join(', ')}` : ''}\n`);
+  }
+  const present = new Set<InvariantId>();
+  for (const r of results) for (const [id, c] of Object.entries(r.invariants)) if (c !== undefined && c.result !== 'not-applicable') present.add(id as InvariantId);
+  const invariants = INVARIANT_IDS.filter((id) => present.has(id) && (o.invariants === undefined || o.invariants.includes(id)));
+  return { tool: TOOL, version: VERSION, invariants, seconds: (performance.now() - t0) / 1000, rows: results };
+}
+
+/**
+ * `vdpa-mc matrix`. Exit 0 once the matrix has run: violations are its content (several rows stand for
+ * known bugs that must be found), not a failure of the command; bad usage is 2 as everywhere.
+ */
+export async function matrixCommand(o: MatrixOptions, io: CliIO, deps: MatrixDeps = {}): Promise<number> {
+  const m = await runMatrix(o, io, deps);
+  io.out(o.json ? JSON.stringify(m, null, 2) + '\n' : renderMatrix(m));
+  return 0;
+}
