@@ -7,6 +7,9 @@ import { firstDomain, lockedOf, ptOf, type VfioWorld } from '../../spec/vfio/wor
 import type { Violation } from '../../explorer/model.js';
 import type { VfioInvariant } from './common.js';
 
+/** Reused per check: invariants run on every new world. */
+const scratch = new Int32Array(NH);
+
 export const pinAccounting: VfioInvariant = {
   kind: 'invariant',
   id: 'pin-accounting',
@@ -35,7 +38,8 @@ export const pinAccounting: VfioInvariant = {
         }
       }
     }
-    const expected = new Array<number>(NH).fill(0);
+    const expected = scratch;
+    expected.fill(0);
     for (const d of w.dmas) for (let p = d.iova; p < d.iova + d.size; p++) if (w.pinnedPfn[p]! >= 0) expected[w.pinnedPfn[p]!]!++;
     for (let h = 0; h < NH; h++) {
       if (w.pins[h] === expected[h]) continue;

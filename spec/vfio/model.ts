@@ -11,7 +11,7 @@ import {
 } from './actions.js';
 import type { VfioKernel } from './kernels.js';
 import { anyAlphabet, cprProgram } from './userspaces.js';
-import { verdict } from './transitions.js';
+import { allowedActions, verdict } from './transitions.js';
 import { viewOf } from './view.js';
 import { initialWorld, vfioWorldSchema, type VfioWorld } from './world.js';
 import { attachGroup, mapDma, unmapDma } from '../../model/vfio-type1.js';
@@ -80,7 +80,7 @@ export function buildVfioModel(kernel: VfioKernel, userspace: VfioUserspace, inv
         if (a !== undefined && verdict(kernel, s, a, false).tag === 'allowed') out.push(a);
         return;
       }
-      for (const a of alphabet) if (verdict(kernel, s, a, false).tag === 'allowed') out.push(a);
+      allowedActions(kernel, s, alphabet, out);
     },
     next(s, a) {
       if (verdict(kernel, s, a, false).tag !== 'allowed') return undefined;

@@ -82,7 +82,17 @@ function gates(k: VfioKernel, w: VfioWorld): readonly Gate[] {
 
 /** The verdict of the kernel (and of the model's bounds) on `a` in `w`. */
 export function verdict(k: VfioKernel, w: VfioWorld, a: VfioAction, ex = true): Verdict {
-  const g = gates(k, w)[kindIndex(a)]!;
+  return verdictWith(gates(k, w), k, w, a, ex);
+}
+
+/** Appends to `out` the actions of `alphabet` that `w` allows (the kind gates looked up once). */
+export function allowedActions(k: VfioKernel, w: VfioWorld, alphabet: readonly VfioAction[], out: VfioAction[]): void {
+  const row = gates(k, w);
+  for (const a of alphabet) if (verdictWith(row, k, w, a, false).tag === 'allowed') out.push(a);
+}
+
+function verdictWith(row: readonly Gate[], k: VfioKernel, w: VfioWorld, a: VfioAction, ex: boolean): Verdict {
+  const g = row[kindIndex(a)]!;
   if (g !== 'check') return g;
   switch (a.kind) {
     case 'map': return mapVerdict(k, w, a, ex);
