@@ -1,7 +1,7 @@
 // The action union: every vhost-vdpa ioctl and IOTLB message of semantics.md §1, the bus driver
 // binds, and userspace freeing memory. Labels read like a kernel developer's notes.
 import {
-  FEATURE_NAMES, GROUP_NAMES, HOST_PFN, PAGE, USER_VA, bit, hex, iovaRange, type FeatureName,
+  F, FEATURE_NAMES, GROUP_NAMES, HOST_PFN, PAGE, USER_VA, bit, hex, iovaRange, type FeatureName,
 } from './constants.js';
 
 export type Action =
@@ -36,7 +36,7 @@ export function featureNames(mask: number): string {
 
 export function featureHex(mask: number, bits: Partial<Record<FeatureName, number>>): string {
   let v = 0;
-  for (const f of FEATURE_NAMES) if ((mask & bit(f)) !== 0) v += 2 ** (bits[f] ?? 63);
+  for (const f of FEATURE_NAMES) if ((mask & bit(f)) !== 0) v += 2 ** (bits[f] ?? F[f]); // unknown to this kernel: upstream number
   return hex(v);
 }
 
