@@ -47,7 +47,7 @@ export function canonical(v: unknown): string {
     case 'boolean':
       return v ? 'true' : 'false';
     case 'number':
-      return Number.isInteger(v) ? `i${BigInt(v).toString()}` : `f${String(v)}`;
+      return Number.isSafeInteger(v) ? `i${v}` : Number.isInteger(v) ? `i${BigInt(v).toString()}` : `f${String(v)}`;
     case 'bigint':
       return `i${v.toString()}`;
     case 'string':
