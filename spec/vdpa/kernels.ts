@@ -1,7 +1,9 @@
 // Kernel versions as data: which behaviours and fixes each has, with the upstream commits, all in one
 // place so that a reader sees at a glance what differs between two kernels. A proposed patch is a
 // variant of one of these (see examples/variants/).
+import type { VdpaConfigOps } from '../../model/parents/ops.js';
 import type { FeatureName } from './constants.js';
+import type { Verdict } from './transitions.js';
 
 /** How VHOST_SET_BACKEND_FEATURES validates the request (vhost_vdpa_unlocked_ioctl). */
 export type SbfCheck =
@@ -40,6 +42,10 @@ export interface VdpaKernel {
   readonly mlx5ResumableChangeMap: boolean;
   /** vdpa_sim's reset installs passthrough in every ASID (6c3d329e6486 "get rid of DMA ops", v6.6). */
   readonly vdpaSimPassthrough: boolean;
+  /** Variants only (spec/vdpa/variant.ts): the parent's ops table as the patch leaves it (makeParent applies it). */
+  readonly parentOverride?: (ops: VdpaConfigOps, parent: string) => VdpaConfigOps;
+  /** Variants only: SET_BACKEND_FEATURES as the patch rewrites it; `shipped` runs this kernel's own check. */
+  readonly sbfOverride?: (features: number, ops: VdpaConfigOps, shipped: () => Verdict) => Verdict;
 }
 
 const UPSTREAM_BITS: Partial<Record<FeatureName, number>> = {

@@ -7,7 +7,13 @@ import { vdpaSim } from '../../model/parents/vdpa-sim.js';
 import { vduse } from '../../model/parents/vduse.js';
 import type { VdpaKernel } from './kernels.js';
 
+/** The parent's ops table for kernel `k`, with a variant's parent hook applied (spec/vdpa/variant.ts). */
 export function makeParent(name: string, k: VdpaKernel): VdpaConfigOps {
+  const ops = shippedParent(name, k);
+  return k.parentOverride === undefined ? ops : k.parentOverride(ops, name);
+}
+
+function shippedParent(name: string, k: VdpaKernel): VdpaConfigOps {
   switch (name) {
     case 'mlx5': return mlx5(k);
     case 'vdpa_sim': return vdpaSim(k, true);

@@ -40,8 +40,13 @@ export function offeredFeatures(k: VdpaKernel, ops: VdpaConfigOps): number {
   return m;
 }
 
-// VHOST_SET_BACKEND_FEATURES in vhost_vdpa_unlocked_ioctl: v6.1, v6.6, RFC v2 (merge error), RFC v3 / v6.7+.
+/** VHOST_SET_BACKEND_FEATURES's checks: the kernel's own, or a variant's rewrite of them (spec/vdpa/variant.ts). */
 export function checkBackendFeatures(k: VdpaKernel, ops: VdpaConfigOps, f: number): Verdict {
+  return k.sbfOverride === undefined ? shippedBackendFeaturesCheck(k, ops, f) : k.sbfOverride(f, ops, () => shippedBackendFeaturesCheck(k, ops, f));
+}
+
+// VHOST_SET_BACKEND_FEATURES in vhost_vdpa_unlocked_ioctl: v6.1, v6.6, RFC v2 (merge error), RFC v3 / v6.7+.
+function shippedBackendFeaturesCheck(k: VdpaKernel, ops: VdpaConfigOps, f: number): Verdict {
   let allowed = 0;
   for (const [name, b] of Object.entries(k.featureBits)) if (b !== undefined) allowed |= bit(name as FeatureName);
   if ((f & ~allowed) !== 0) return refuse('-EOPNOTSUPP', 'bits this kernel does not know');

@@ -1,0 +1,445 @@
+// Patch semantics: what a variant changes against its base, in two parts.
+// 1. Verdicts: every invariant explored on each side alone (same configuration, same bounds):
+//    fixed, regressed or unchanged, with the shortest counterexample of each side.
+// 2. Behaviour as userspace sees it: the product of the two models, both stepped with the same
+//    userspace action, explored breadth first. Observable are what each call returned, the value
+//    GET_BACKEND_FEATURES would return, and where each running group's DMA lands (one of the
+//    caller's pages, a fault, the 1:1 map, or nowhere because the device is stopped). Each kind of
+//    difference is reported once, with a shortest sequence of actions that shows it.
+// The product is a Model like any other: the engine explores it, and every kind of difference is
+// one property of it, so "shortest" and "complete" mean what they mean for `check`.
+import type { ExploreOptions, ExploreResult, FoundViolation } from '../../explorer/explore-api.js';
+import type { Invariant, Model, Property, StepProperty, Violation } from '../../explorer/model.js';
+import { s } from '../../explorer/schema.js';
+import { deviceRuns } from '../../model/device-dma.js';
+import type { VdpaCtx } from '../../model/context.js';
+import type { InvariantId } from '../config.js';
+import type { CheckTarget } from '../target.js';
+import { ACTION_KINDS, featureHex, featureNames, type Action } from './actions.js';
+import { GROUP_NAMES, NP, PAGE, hex, hostName } from './constants.js';
+import { step, type VdpaModel } from './model.js';
+import { guard, offeredFeatures, projection, type Verdict } from './transitions.js';
+import { worldSchema, type World } from './world.js';
+
+/** The engine (explorer/bfs.ts's explore, or a test's). */
+export type ExploreFn = <S, A>(model: Model<S, A>, options: ExploreOptions) => ExploreResult<A>;
+
+export type SideVerdict = 'pass' | 'violation' | 'incomplete' | 'n/a';
+/** `unknown` only when a side's search stopped early (max-states, time limit) without a violation. */
+export type Change = 'fixed' | 'regressed' | 'unchanged' | 'unknown';
+
+export interface SideRun {
+  readonly verdict: SideVerdict;
+  readonly violation?: FoundViolation<unknown>;
+}
+
+export interface InvariantComparison {
+  readonly id: InvariantId;
+  readonly base: SideRun;
+  readonly patched: SideRun;
+  readonly change: Change;
+}
+
+export interface DiffStep {
+  readonly action: Action;
+  readonly kind: string;
+  /** The base's label (a feature mask in its own numbering); `patchedLabel` when the patched one differs. */
+  readonly label: string;
+  readonly patchedLabel?: string;
+  /** What the call returned on each side ('not called': the scripted userspace did not make it there). */
+  readonly base: string;
+  readonly patched: string;
+}
+
+export type DifferenceKind = 'return' | 'backend-features' | 'dma' | 'next-call';
+
+export interface Difference {
+  readonly kind: DifferenceKind;
+  /** The property of the product that found it (one per kind of difference). */
+  readonly key: string;
+  readonly steps: readonly DiffStep[];
+  /** What userspace saw at the end, on each side. */
+  readonly base: string;
+  readonly patched: string;
+  /**
+   * 1-based index of the first step after which the two sides were observably different; equal to
+   * steps.length for a first difference, smaller when this one follows from an earlier one.
+   */
+  readonly divergedAt: number;
+}
+
+export interface BehaviourComparison {
+  readonly complete: boolean;
+  readonly stoppedBy: string;
+  readonly maxDepth: number;
+  readonly distinctStates: number;
+  readonly seconds: number;
+  readonly differences: readonly Difference[];
+  /** Groups whose DMA is compared (those both parents have). */
+  readonly groups: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Verdicts
+
+export function compareInvariants(base: CheckTarget, patched: CheckTarget, explore: ExploreFn): InvariantComparison[] {
+  const ids = [...new Set([...base.config.invariants, ...patched.config.invariants])];
+  const run = (t: CheckTarget): Map<string, SideRun> => {
+    const declared = new Set(t.model.properties().map((p) => p.id));
+    const mine = t.config.invariants.filter((id) => declared.has(id));
+    const out = new Map<string, SideRun>();
+    if (mine.length === 0) return out;
+    const r = explore(t.model, {
+      maxDepth: t.config.bounds.maxDepth,
+      maxStates: t.config.bounds.maxStates,
+      timeLimitSeconds: t.config.bounds.timeLimit,
+      stopAtFirstViolation: false,
+      propertyIds: mine,
+    });
+    for (const id of mine) {
+      const v = r.violations.find((x) => x.propertyId === id);
+      out.set(id, v !== undefined ? { verdict: 'violation', violation: v } : { verdict: r.complete ? 'pass' : 'incomplete' });
+    }
+    return out;
+  };
+  const rb = run(base);
+  const rp = run(patched);
+  const na: SideRun = { verdict: 'n/a' };
+  return ids.map((id) => {
+    const b = rb.get(id) ?? na;
+    const p = rp.get(id) ?? na;
+    return { id, base: b, patched: p, change: changeOf(b.verdict, p.verdict) };
+  });
+}
+
+export function changeOf(b: SideVerdict, p: SideVerdict): Change {
+  if (b === p) return b === 'incomplete' ? 'unknown' : 'unchanged';
+  if (b === 'violation' && p === 'pass') return 'fixed';
+  if (b === 'pass' && p === 'violation') return 'regressed';
+  if (b === 'n/a' || p === 'n/a') return 'unchanged';
+  return 'unknown';
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Behaviour: the product model
+
+/** Both sides' worlds. The product's schema is the two world schemas side by side. */
+export interface Pair {
+  readonly b: World;
+  readonly p: World;
+}
+const pairSchema = s.struct<Pair>({ b: worldSchema, p: worldSchema });
+
+/** A content key for an action (the two sides build their own action objects). */
+export function actionKey(a: Action): string {
+  return JSON.stringify(Object.entries(a).sort(([x], [y]) => (x < y ? -1 : 1)));
+}
+
+/** One side of the product: its model, a memoised guard, and what GET_BACKEND_FEATURES returns. */
+interface Side {
+  readonly model: VdpaModel;
+  readonly ctx: VdpaCtx;
+  /** Per union action: this side's own action object (identity matters to scripted userspaces). */
+  readonly actions: readonly Action[];
+  readonly get: string;
+  readonly scripted: boolean;
+  verdict(w: World, i: number): Verdict;
+  /** For scripted userspaces: the union indices the script takes next in `w`. */
+  enabled(w: World): Set<number>;
+}
+
+const NOT_CALLED = 'not called';
+
+interface Stepped {
+  readonly world: World;
+  readonly ret: string;
+}
+
+function makeSide(model: VdpaModel, union: readonly Action[], index: Map<string, number>): Side {
+  const { ctx } = model;
+  const own = new Map<string, Action>(model.userspace.alphabet(ctx).map((a) => [actionKey(a), a]));
+  const actions = union.map((a) => own.get(actionKey(a)) ?? a);
+  const memo = new Map<number, Verdict>();
+  const offered = offeredFeatures(ctx.kernel, ctx.ops);
+  const out: Action[] = [];
+  return {
+    model,
+    ctx,
+    actions,
+    get: `${featureHex(offered, ctx.kernel.featureBits)} ${featureNames(offered)}`,
+    scripted: model.userspace.name !== 'any',
+    verdict: (w, i) => {
+      const key = projection(w) * 512 + i;
+      let v = memo.get(key);
+      if (v === undefined) {
+        v = guard(ctx, w, actions[i]!);
+        memo.set(key, v);
+      }
+      return v;
+    },
+    enabled: (w) => {
+      out.length = 0;
+      model.actions(w, out);
+      const set = new Set<number>();
+      for (const a of out) {
+        const i = index.get(actionKey(a));
+        if (i !== undefined) set.add(i);
+      }
+      return set;
+    },
+  };
+}
+
+/** One side's step with union action i: the world after and what the caller saw. */
+function stepSide(side: Side, w: World, i: number, called: boolean): Stepped {
+  if (!called) return { world: w, ret: NOT_CALLED };
+  const a = side.actions[i]!;
+  const v = side.verdict(w, i);
+  if (v.ok) {
+    const r = step(side.ctx, side.model.userspace, w, a);
+    return { world: r.world, ret: r.result.ret };
+  }
+  // Refused: no reducer runs; a scripted userspace still moves on (the model's `next` does that).
+  return { world: side.model.next(w, a) ?? w, ret: v.ret };
+}
+
+/** Where DMA by group g to IOVA page p lands, as the owner of the pages can tell. */
+function dmaClass(ctx: VdpaCtx, w: World, g: number, p: number): string {
+  if (!deviceRuns(ctx, w, g)) return 'stopped';
+  return hostName(ctx.ops.translate(w, g, p));
+}
+/** The class's kind: one of the caller's pages, a fault, the 1:1 map, or not running. */
+const classKind = (c: string): string => (c.startsWith('h') ? 'h' : c);
+const CLASS_KINDS = ['h', 'fault', '1:1', 'stopped'] as const;
+
+interface Observation {
+  /** Both fds open and GET_BACKEND_FEATURES differs. */
+  readonly get: boolean;
+  /** key `dma:g:kb:kp` → the first page where it shows and both classes. */
+  readonly dma: Map<string, { page: number; group: number; b: string; p: string }>;
+}
+
+export interface ProductModel extends Model<Pair, number> {
+  readonly base: Side;
+  readonly patched: Side;
+  readonly union: readonly Action[];
+  readonly groups: number;
+  /** The two sides stepped with union action i from `pair`, without the explorer. */
+  stepPair(pair: Pair, i: number): { pair: Pair; base: string; patched: string };
+  observe(pair: Pair): Observation;
+}
+
+export function productModel(base: VdpaModel, patched: VdpaModel): ProductModel {
+  const union: Action[] = [];
+  const index = new Map<string, number>();
+  for (const m of [base, patched]) {
+    for (const a of m.userspace.alphabet(m.ctx)) {
+      const k = actionKey(a);
+      if (!index.has(k)) {
+        index.set(k, union.length);
+        union.push(a);
+      }
+    }
+  }
+  const B = makeSide(base, union, index);
+  const P = makeSide(patched, union, index);
+  const scripted = B.scripted || P.scripted;
+  const groups = Math.min(base.ctx.ops.ngroups, patched.ctx.ops.ngroups, GROUP_NAMES.length);
+  const kindIndex = new Map<string, number>(ACTION_KINDS.map((k, i) => [k, i]));
+  const initB = base.init()[0]!;
+  const initP = patched.init()[0]!;
+
+  const stepPair = (pair: Pair, i: number): { pair: Pair; base: string; patched: string } => {
+    let cb = true;
+    let cp = true;
+    if (scripted) {
+      cb = B.enabled(pair.b).has(i);
+      cp = P.enabled(pair.p).has(i);
+    }
+    const sb = stepSide(B, pair.b, i, cb);
+    const sp = stepSide(P, pair.p, i, cp);
+    const next = sb.world === pair.b && sp.world === pair.p ? pair : { b: sb.world, p: sp.world };
+    return { pair: next, base: sb.ret, patched: sp.ret };
+  };
+
+  // The explorer calls next(s, a) and then every step property on (s, a): the rets are kept from next.
+  let last: { s: Pair; a: number; base: string; patched: string } | undefined;
+  const retsOf = (s: Pair, a: number): { base: string; patched: string } => {
+    if (last !== undefined && last.s === s && last.a === a) return last;
+    const r = stepPair(s, a);
+    last = { s, a, base: r.base, patched: r.patched };
+    return last;
+  };
+
+  let lastObs: { s: Pair; o: Observation } | undefined;
+  const observe = (pair: Pair): Observation => {
+    if (lastObs !== undefined && lastObs.s === pair) return lastObs.o;
+    const dma = new Map<string, { page: number; group: number; b: string; p: string }>();
+    for (let g = 0; g < groups; g++) {
+      for (let p = 0; p < NP; p++) {
+        const cb = dmaClass(base.ctx, pair.b, g, p);
+        const cpp = dmaClass(patched.ctx, pair.p, g, p);
+        if (cb === cpp) continue;
+        const key = `dma:${g}:${classKind(cb)}:${classKind(cpp)}`;
+        if (!dma.has(key)) dma.set(key, { page: p, group: g, b: cb, p: cpp });
+      }
+    }
+    const o: Observation = { get: pair.b.fdOpen && pair.p.fdOpen && B.get !== P.get, dma };
+    lastObs = { s: pair, o };
+    return o;
+  };
+
+  const props: Property<Pair, number>[] = [];
+  for (let i = 0; i < union.length; i++) {
+    const mine = i;
+    const p: StepProperty<Pair, number> = {
+      kind: 'step',
+      id: `return:${i}`,
+      check: (before, a) => {
+        if (a !== mine) return undefined;
+        const r = retsOf(before, a);
+        return r.base === r.patched ? undefined : { message: `returned ${r.base} on base, ${r.patched} on patched` };
+      },
+    };
+    props.push(p);
+  }
+  const getProp: Invariant<Pair> = {
+    kind: 'invariant',
+    id: 'backend-features',
+    check: (pair) => (observe(pair).get ? { message: `VHOST_GET_BACKEND_FEATURES = ${B.get} on base, ${P.get} on patched` } : undefined),
+  };
+  props.push(getProp);
+  for (let g = 0; g < groups; g++) {
+    for (const kb of CLASS_KINDS) {
+      for (const kp of CLASS_KINDS) {
+        if (kb === kp && kb !== 'h') continue;
+        const key = `dma:${g}:${kb}:${kp}`;
+        const inv: Invariant<Pair> = {
+          kind: 'invariant',
+          id: key,
+          check: (pair): Violation | undefined => {
+            const d = observe(pair).dma.get(key);
+            return d === undefined ? undefined : { message: `${dmaLabel(d.group, d.page)} → ${d.b} on base, ${d.p} on patched` };
+          },
+        };
+        props.push(inv);
+      }
+    }
+  }
+
+  return {
+    base: B,
+    patched: P,
+    union,
+    groups,
+    stepPair,
+    observe,
+    init: () => [{ b: initB, p: initP }],
+    actions: (pair, out) => {
+      if (scripted) {
+        const eb = B.enabled(pair.b);
+        const ep = P.enabled(pair.p);
+        for (let i = 0; i < union.length; i++) if (eb.has(i) || ep.has(i)) out.push(i);
+        return;
+      }
+      // `any`: every call can be made; a call refused alike on both sides changes nothing and shows nothing.
+      for (let i = 0; i < union.length; i++) {
+        const vb = B.verdict(pair.b, i);
+        const vp = P.verdict(pair.p, i);
+        if (!vb.ok && !vp.ok && vb.ret === vp.ret) continue;
+        out.push(i);
+      }
+    },
+    next: (pair, i) => {
+      const r = stepPair(pair, i);
+      last = { s: pair, a: i, base: r.base, patched: r.patched };
+      return r.pair === pair ? undefined : r.pair;
+    },
+    properties: () => props,
+    label: (i) => base.label(union[i]!),
+    actionKinds: ACTION_KINDS,
+    kindOf: (i) => kindIndex.get(union[i]!.t) ?? 0,
+    schema: pairSchema,
+  };
+}
+
+const dmaLabel = (g: number, p: number): string => `DMA by group ${g} (${GROUP_NAMES[g] ?? '?'}) to IOVA ${hex(p * PAGE)}`;
+
+const kindOfKey = (key: string): DifferenceKind =>
+  key.startsWith('return:') ? 'return' : key === 'backend-features' ? 'backend-features' : key.startsWith('dma:') ? 'dma' : 'next-call';
+
+/** Replays a difference's actions through the product: what each step returned on each side. */
+function describe(pm: ProductModel, found: FoundViolation<number>): Difference {
+  let pair = pm.init()[0]!;
+  const steps: DiffStep[] = [];
+  let divergedAt = 0;
+  let seen = false;
+  for (const i of found.actions) {
+    const a = pm.union[i]!;
+    const r = pm.stepPair(pair, i);
+    const lb = pm.base.model.label(pm.base.actions[i]!);
+    const lp = pm.patched.model.label(pm.patched.actions[i]!);
+    steps.push({
+      action: a,
+      kind: a.t,
+      label: lb,
+      ...(lp !== lb ? { patchedLabel: lp } : {}),
+      base: r.base,
+      patched: r.patched,
+    });
+    pair = r.pair;
+    const o = pm.observe(pair);
+    if (!seen && (r.base !== r.patched || o.dma.size > 0 || o.get)) {
+      seen = true;
+      divergedAt = steps.length;
+    }
+  }
+  const key = found.propertyId;
+  const end = steps[steps.length - 1];
+  const kind = kindOfKey(key) === 'return' && end !== undefined && (end.base === NOT_CALLED || end.patched === NOT_CALLED)
+    ? 'next-call' : kindOfKey(key);
+  let b: string;
+  let p: string;
+  if (kind === 'return' || kind === 'next-call') {
+    const lastStep = steps[steps.length - 1]!;
+    b = `${lastStep.label} = ${lastStep.base}`;
+    p = `${lastStep.patchedLabel ?? lastStep.label} = ${lastStep.patched}`;
+  } else if (kind === 'backend-features') {
+    b = `ioctl(VHOST_GET_BACKEND_FEATURES) = ${pm.base.get}`;
+    p = `ioctl(VHOST_GET_BACKEND_FEATURES) = ${pm.patched.get}`;
+  } else {
+    const d = pm.observe(pair).dma.get(key)!;
+    b = `${dmaLabel(d.group, d.page)} → ${d.b}`;
+    p = `${dmaLabel(d.group, d.page)} → ${d.p}`;
+  }
+  return { kind, key, steps, base: b, patched: p, divergedAt: divergedAt === 0 ? steps.length : divergedAt };
+}
+
+export interface BehaviourOptions {
+  readonly maxDepth: number;
+  readonly maxStates: number;
+  readonly timeLimitSeconds: number;
+}
+
+/** Explores the product and returns each kind of difference with a shortest sequence that shows it. */
+export function compareBehaviour(base: VdpaModel, patched: VdpaModel, o: BehaviourOptions, explore: ExploreFn): BehaviourComparison {
+  const pm = productModel(base, patched);
+  const r = explore(pm, {
+    maxDepth: o.maxDepth,
+    maxStates: o.maxStates,
+    timeLimitSeconds: o.timeLimitSeconds,
+    stopAtFirstViolation: false,
+  });
+  const differences = r.violations
+    .map((v) => describe(pm, v as FoundViolation<number>))
+    .sort((x, y) => x.steps.length - y.steps.length || x.divergedAt - y.divergedAt);
+  return {
+    complete: r.complete,
+    stoppedBy: r.stoppedBy,
+    maxDepth: o.maxDepth,
+    distinctStates: r.stats.distinctStates,
+    seconds: r.stats.seconds,
+    differences,
+    groups: pm.groups,
+  };
+}
