@@ -130,6 +130,18 @@ function cellText(c: MatrixCell | undefined): string {
 export const costText = (c: Cost | null): string =>
   c === null ? '–' : `${c.iotlbMessages} ${c.pagesPinned}/${c.pagesUnpinned} ${c.setMapCalls}/${c.dmaMapCalls}/${c.dmaUnmapCalls} ${c.vqTeardowns}`;
 
+/** Items joined by `sep` into lines of at most `width` characters. */
+function wrap(items: readonly string[], sep: string, width: number): string[] {
+  const lines: string[] = [];
+  let cur = '';
+  for (const it of items) {
+    if (cur !== '' && cur.length + sep.length + it.length > width) { lines.push(cur); cur = ''; }
+    cur = cur === '' ? it : cur + sep + it;
+  }
+  if (cur !== '') lines.push(cur);
+  return lines;
+}
+
 /** The table, readable at 120 columns, then the legend and the trace directories. */
 export function renderMatrix(m: MatrixJson): string {
   const ids = m.invariants;
@@ -150,7 +162,7 @@ export function renderMatrix(m: MatrixJson): string {
   lines.push('');
   lines.push(`${counts.pass} pass, ${counts.violation} with a violation, ${counts.incomplete} incomplete`);
   lines.push('pass: holds in every state within the bounds · ✗N: violated, shortest trace N steps · –: not applicable · …: incomplete');
-  lines.push(ids.map((id) => `${HEADS[id]} ${id}`).join(' · '));
+  lines.push(...wrap(ids.map((id) => `${HEADS[id]} ${id}`), ' · ', 118));
   lines.push('cycle: QEMU\'s stop then start (guest reboot) from DRIVER_OK: IOTLB messages, pages pinned/unpinned,');
   lines.push('       set_map/dma_map/dma_unmap calls, mlx5 change_map VQ teardowns (vdpa-mc cost gives the details)');
   lines.push('ref: the behaviour of known-bugs.md the row stands for (found, or must not be found)');
@@ -160,7 +172,7 @@ export function renderMatrix(m: MatrixJson): string {
     lines.push('counterexamples written (<invariant>.itf.json, .txt, .html):');
     for (const r of withTraces) {
       const names = Object.values(r.invariants).flatMap((c) => (c?.trace !== undefined ? [basename(c.trace, '.itf.json')] : []));
-      lines.push(`  ${r.traceDir}/  ${names.join(' ')}`);
+      lines.push(...wrap([`${r.traceDir}/ `, ...names], ' ', 112).map((l, i) => (i === 0 ? '  ' : '      ') + l));
     }
   }
   return lines.join('\n') + '\n';
