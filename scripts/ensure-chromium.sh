@@ -17,7 +17,7 @@ install_it() {
   apt-get install -y -qq chromium >/dev/null
 }
 if command -v flock >/dev/null 2>&1; then
-  exec 9>/var/lock/vdpa-mc-ensure-chromium.lock
+  exec 9>"${TMPDIR:-/tmp}/vdpa-mc-ensure-chromium.lock"
   flock 9
 fi
 install_it
