@@ -63,12 +63,12 @@ export async function runCli(argv: readonly string[], io: CliIO, deps: CliDeps =
     case 'matrix': {
       const o = parseMatrix(rest);
       if (o.help) return help(io, 'matrix');
-      return (await import('./pending.js')).matrixCommand(o, io);
+      return (await import('./matrix.js')).matrixCommand(o, io, deps);
     }
     case 'cost': {
       const o = parseCost(rest);
       if (o.help) return help(io, 'cost');
-      return (await import('./pending.js')).costCommand(o, io);
+      return (await import('./cost.js')).costCommand(o, io, deps.buildTarget);
     }
     case 'compare': {
       const o = parseCompare(rest);
