@@ -6,13 +6,13 @@
 //
 // Memory per state = 8 / load (table) + 4 (parent) + 1 (action, widened to 2 or 4 only if some
 // world allows more than 255 actions). To stay under 16 B/state across growth, the load factor
-// is kept in [MAX_LOAD / GROWTH, MAX_LOAD] = [0.75, 0.9]: the table grows by x1.2, indexed by
+// is kept in [MAX_LOAD / GROWTH, MAX_LOAD] = [0.78, 0.9]: the table grows by x1.15, indexed by
 // multiply-shift (floor(h * slots / 2^32)), which works for any table size, not only powers of two.
 // Chunked per-state arrays grow without copying and waste at most one chunk.
 
 const MAX_LOAD = 0.9;
-const GROWTH = 1.2;
-const CHUNK_BITS = 16;
+const GROWTH = 1.15;
+const CHUNK_BITS = 14;
 const CHUNK = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK - 1;
 const MIN_SLOTS = 1024;

@@ -1,0 +1,102 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { autoFreezeEnabled, castDraft, produce, setAt, setAutoFreeze } from '../../explorer/immer.js';
+import { createProgressReporter, formatProgress } from '../../explorer/progress.js';
+import { mulberry32, randomWalks } from '../../explorer/random.js';
+import type { Property } from '../../explorer/model.js';
+import type { Progress } from '../../explorer/explore-api.js';
+import { bitsModel, countTrue, gridModel, type Bits, type Flip } from './toys.js';
+
+describe('the shared Immer instance', () => {
+  afterEach(() => setAutoFreeze(false));
+
+  it('does not freeze by default (hot path) and freezes when switched on (tests)', () => {
+    expect(autoFreezeEnabled()).toBe(false);
+    const base = { a: 1, l: [1, 2] };
+    const loose = produce(base, (d) => {
+      d.a = 2;
+    });
+    expect(Object.isFrozen(loose)).toBe(false);
+    setAutoFreeze(true);
+    const frozen = produce(base, (d) => {
+      d.l = setAt(base.l, 0, 9);
+    });
+    expect(Object.isFrozen(frozen)).toBe(true);
+    expect(frozen.l).toEqual([9, 2]);
+    expect(base.l).toEqual([1, 2]);
+    expect(() => {
+      (frozen as { a: number }).a = 3;
+    }).toThrow(TypeError);
+  });
+
+  it('castDraft lets a reducer share a read-only constant', () => {
+    const EMPTY: readonly number[] = [];
+    const next = produce({ l: [1] as readonly number[] }, (d) => {
+      d.l = castDraft(EMPTY);
+    });
+    expect(next.l).toBe(EMPTY);
+  });
+});
+
+describe('progress reporter', () => {
+  const p = (seconds: number): Progress => ({ generated: 1234567, distinct: 1000, queue: 10, depth: 3, seconds, statesPerSecond: 200000 });
+  const sink = (isTTY: boolean) => {
+    const out: string[] = [];
+    return { out, stream: { isTTY, write: (t: string) => out.push(t) } };
+  };
+
+  it('formats a line', () => {
+    expect(formatProgress(p(12))).toBe('1,234,567 states, 1,000 distinct, queue 10, depth 3, 200,000 states/s, 12 s');
+  });
+
+  it('on a terminal: one live line, at most once a second, cleared at the end', () => {
+    const { out, stream } = sink(true);
+    const r = createProgressReporter({ enabled: true, stream });
+    r.onProgress!(p(1));
+    r.onProgress!(p(1.5));
+    r.onProgress!(p(2.1));
+    r.done();
+    expect(out).toHaveLength(3);
+    expect(out[0]).toMatch(/^\r1,234,567 states.*\x1b\[K$/);
+    expect(out[2]).toBe('\r\x1b[K');
+  });
+
+  it('not a terminal: plain lines every interval', () => {
+    const { out, stream } = sink(false);
+    const r = createProgressReporter({ enabled: true, stream, intervalSeconds: 5 });
+    for (const t of [1, 2, 6, 7, 11.5]) r.onProgress!(p(t));
+    r.done();
+    expect(out).toEqual([1, 6, 11.5].map((t) => `progress: ${formatProgress(p(t))}\n`));
+  });
+
+  it('disabled: no callback at all', () => {
+    expect(createProgressReporter({ enabled: false }).onProgress).toBeUndefined();
+  });
+});
+
+describe('random walks', () => {
+  it('mulberry32 is deterministic per seed', () => {
+    const a = mulberry32(42);
+    const b = mulberry32(42);
+    const xs = [a(), a(), a()];
+    expect([b(), b(), b()]).toEqual(xs);
+    expect(new Set(xs).size).toBe(3);
+  });
+
+  it('finds a planted violation, with actions that reproduce it, deterministically', () => {
+    const manyBits: Property<Bits, Flip> = { kind: 'invariant', id: 'few', check: (w) => (countTrue(w) >= 4 ? { message: 'four' } : undefined) };
+    const model = bitsModel(6, { properties: [manyBits] });
+    const r = randomWalks(model, { walks: 200, length: 20, seed: 7 });
+    expect(r.violation?.propertyId).toBe('few');
+    let w = model.init()[0]!;
+    for (const a of r.violation!.actions) w = model.next(w, a) ?? w;
+    expect(countTrue(w)).toBe(4);
+    expect(randomWalks(model, { walks: 200, length: 20, seed: 7 })).toMatchObject({ violation: r.violation, steps: r.steps });
+  });
+
+  it('reports no violation when there is none, after all walks', () => {
+    const r = randomWalks(gridModel(5, 5), { walks: 30, length: 10, seed: 1 });
+    expect(r.violation).toBeUndefined();
+    expect(r.walks).toBe(30);
+    expect(r.steps).toBe(30 * 8); // every walk stops at the corner, 8 steps away
+  });
+});
