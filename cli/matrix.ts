@@ -5,7 +5,9 @@ import { readdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { type Config, INVARIANT_IDS, type InvariantId } from '../spec/config.js';
 import type { CheckTarget } from '../spec/target.js';
-import type { Cost } from '../spec/vdpa/cost.js';
+import { type Cost, costOf } from '../spec/vdpa/cost.js';
+import type { Action } from '../spec/vdpa/actions.js';
+import type { VdpaModel } from '../spec/vdpa/model.js';
 import { writeTraceFiles } from '../traces/files.js';
 import { type CheckJsonConfig, type ExploreFn, runCheck, type Verdict } from './check.js';
 import { cycleOf } from './cost.js';
@@ -22,6 +24,8 @@ export interface MatrixCell {
   readonly length?: number;
   /** The counterexample's .itf.json (violation only). */
   readonly trace?: string;
+  /** What the counterexample's calls cost (vdpa violations only), counted as the reference cycle is. */
+  readonly cost?: Cost;
 }
 
 export interface MatrixRowJson {
@@ -85,8 +89,11 @@ async function checkRow(row: MatrixRow, o: MatrixOptions, out: string, build: (c
     if (o.invariants !== undefined && !o.invariants.includes(id)) continue;
     const v = run.json.violations.find((x) => x.invariant === id);
     const trace = written.get(id);
+    const found = run.explored.violations.find((x) => x.propertyId === id);
+    const cost = found !== undefined && row.system === 'vdpa'
+      ? costOf(target.model as unknown as VdpaModel, found.actions as readonly Action[]).cost : undefined;
     cells[id] = v !== undefined
-      ? { result: 'violation', length: v.length, ...(trace !== undefined ? { trace } : {}) }
+      ? { result: 'violation', length: v.length, ...(trace !== undefined ? { trace } : {}), ...(cost !== undefined ? { cost } : {}) }
       : { result: run.json.complete ? 'pass' : 'incomplete' };
   }
   for (const id of o.invariants ?? INVARIANT_IDS) if (cells[id] === undefined && !target.applicable.includes(id)) cells[id] = { result: 'not-applicable' };

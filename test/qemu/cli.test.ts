@@ -51,6 +51,8 @@ describe('vdpa-mc matrix', () => {
     const [plat, mlx] = m.rows;
     expect(plat!.invariants['no-dma-window']).toMatchObject({ result: 'violation', length: 14 });
     expect(plat!.invariants['asid-routing']).toEqual({ result: 'not-applicable' });
+    // The trace's cost: boot (BB, 2 UPDATEs, BE) then the resize (BB, INVALIDATE [p2,p4), UPDATE [p2,p3), BE).
+    expect(plat!.invariants['no-dma-window']?.cost).toMatchObject({ iotlbMessages: 8, pagesPinned: 5, pagesUnpinned: 2 });
     expect(mlx!.verdict).toBe('pass');
     expect(mlx!.cycle?.pagesPinned).toBe(0);
     expect(plat!.traceDir).toBe(join(dir, '6.12-platform-qemu'));
