@@ -123,12 +123,16 @@ export function changeOf(b: SideVerdict, p: SideVerdict): Change {
 // ---------------------------------------------------------------------------------------------
 // 2. Behaviour: the product model
 
-/** Both sides' worlds. The product's schema is the two world schemas side by side. */
+/**
+ * Both sides' worlds, and where they first differed observably: -1 not yet; 0..U-1 the union action
+ * whose return differed first; U+k the k-th kind of DMA difference (DMA_KEYS) seen first. The
+ * product's schema is the two world schemas side by side.
+ */
 export interface Pair {
   readonly b: World;
   readonly p: World;
+  readonly d: number;
 }
-const pairSchema = s.struct<Pair>({ b: worldSchema, p: worldSchema });
 
 /** A content key for an action (the two sides build their own action objects). */
 export function actionKey(a: Action): string {
@@ -211,12 +215,30 @@ function dmaClass(ctx: VdpaCtx, w: World, g: number, p: number): string {
 /** The class's kind: one of the caller's pages, a fault, the 1:1 map, or not running. */
 const classKind = (c: string): string => (c.startsWith('h') ? 'h' : c);
 const CLASS_KINDS = ['h', 'fault', '1:1', 'stopped'] as const;
+/** Kinds of DMA difference (base kind, patched kind); h:h is "another of the caller's pages". */
+const DMA_KEYS: readonly string[] = CLASS_KINDS.flatMap((kb) =>
+  CLASS_KINDS.filter((kp) => kb !== kp || kb === 'h').map((kp) => `${kb}:${kp}`));
+
+interface DmaDiff {
+  readonly group: number;
+  readonly page: number;
+  readonly b: string;
+  readonly p: string;
+}
 
 interface Observation {
   /** Both fds open and GET_BACKEND_FEATURES differs. */
   readonly get: boolean;
-  /** key `dma:g:kb:kp` → the first page where it shows and both classes. */
-  readonly dma: Map<string, { page: number; group: number; b: string; p: string }>;
+  /** DMA_KEYS index → the first group and page where that kind of difference shows. */
+  readonly dma: Map<number, DmaDiff>;
+  /** vhost-vdpa's iotlbs are the same on both sides: what userspace mapped landed alike. */
+  readonly sameIotlb: boolean;
+}
+
+function sameArray(x: readonly number[], y: readonly number[]): boolean {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
 }
 
 export interface ProductModel extends Model<Pair, number> {
@@ -241,13 +263,36 @@ export function productModel(base: VdpaModel, patched: VdpaModel): ProductModel 
       }
     }
   }
+  const U = union.length;
   const B = makeSide(base, union, index);
   const P = makeSide(patched, union, index);
   const scripted = B.scripted || P.scripted;
   const groups = Math.min(base.ctx.ops.ngroups, patched.ctx.ops.ngroups, GROUP_NAMES.length);
   const kindIndex = new Map<string, number>(ACTION_KINDS.map((k, i) => [k, i]));
-  const initB = base.init()[0]!;
-  const initP = patched.init()[0]!;
+  const dmaIndex = new Map<string, number>(DMA_KEYS.map((k, i) => [k, i]));
+  const pairSchema = s.struct<Pair>({ b: worldSchema, p: worldSchema, d: s.int(-1, U + DMA_KEYS.length) });
+
+  let lastObs: { b: World; p: World; o: Observation } | undefined;
+  const observe = (pair: Pair): Observation => {
+    if (lastObs !== undefined && lastObs.b === pair.b && lastObs.p === pair.p) return lastObs.o;
+    const dma = new Map<number, DmaDiff>();
+    for (let g = 0; g < groups; g++) {
+      for (let p = 0; p < NP; p++) {
+        const cb = dmaClass(base.ctx, pair.b, g, p);
+        const cpp = dmaClass(patched.ctx, pair.p, g, p);
+        if (cb === cpp) continue;
+        const k = dmaIndex.get(`${classKind(cb)}:${classKind(cpp)}`)!;
+        if (!dma.has(k)) dma.set(k, { group: g, page: p, b: cb, p: cpp });
+      }
+    }
+    const o: Observation = {
+      get: pair.b.fdOpen && pair.p.fdOpen && B.get !== P.get,
+      dma,
+      sameIotlb: dma.size > 0 && sameArray(pair.b.vHost, pair.p.vHost),
+    };
+    lastObs = { b: pair.b, p: pair.p, o };
+    return o;
+  };
 
   const stepPair = (pair: Pair, i: number): { pair: Pair; base: string; patched: string } => {
     let cb = true;
@@ -258,7 +303,16 @@ export function productModel(base: VdpaModel, patched: VdpaModel): ProductModel 
     }
     const sb = stepSide(B, pair.b, i, cb);
     const sp = stepSide(P, pair.p, i, cp);
-    const next = sb.world === pair.b && sp.world === pair.p ? pair : { b: sb.world, p: sp.world };
+    let d = pair.d;
+    if (d < 0) {
+      // The first observable difference on this path: a return, else a kind of DMA difference.
+      if (sb.ret !== sp.ret) d = i;
+      else {
+        const o = observe({ b: sb.world, p: sp.world, d });
+        for (const k of o.dma.keys()) { d = U + k; break; }
+      }
+    }
+    const next = sb.world === pair.b && sp.world === pair.p && d === pair.d ? pair : { b: sb.world, p: sp.world, d };
     return { pair: next, base: sb.ret, patched: sp.ret };
   };
 
@@ -271,32 +325,16 @@ export function productModel(base: VdpaModel, patched: VdpaModel): ProductModel 
     return last;
   };
 
-  let lastObs: { s: Pair; o: Observation } | undefined;
-  const observe = (pair: Pair): Observation => {
-    if (lastObs !== undefined && lastObs.s === pair) return lastObs.o;
-    const dma = new Map<string, { page: number; group: number; b: string; p: string }>();
-    for (let g = 0; g < groups; g++) {
-      for (let p = 0; p < NP; p++) {
-        const cb = dmaClass(base.ctx, pair.b, g, p);
-        const cpp = dmaClass(patched.ctx, pair.p, g, p);
-        if (cb === cpp) continue;
-        const key = `dma:${g}:${classKind(cb)}:${classKind(cpp)}`;
-        if (!dma.has(key)) dma.set(key, { page: p, group: g, b: cb, p: cpp });
-      }
-    }
-    const o: Observation = { get: pair.b.fdOpen && pair.p.fdOpen && B.get !== P.get, dma };
-    lastObs = { s: pair, o };
-    return o;
-  };
-
+  // Properties, one per kind of difference, so that the engine reports a shortest sequence for each:
+  // first differences (the two sides looked the same until the last step) ...
   const props: Property<Pair, number>[] = [];
-  for (let i = 0; i < union.length; i++) {
+  for (let i = 0; i < U; i++) {
     const mine = i;
     const p: StepProperty<Pair, number> = {
       kind: 'step',
       id: `return:${i}`,
       check: (before, a) => {
-        if (a !== mine) return undefined;
+        if (a !== mine || before.d >= 0) return undefined;
         const r = retsOf(before, a);
         return r.base === r.patched ? undefined : { message: `returned ${r.base} on base, ${r.patched} on patched` };
       },
@@ -309,22 +347,25 @@ export function productModel(base: VdpaModel, patched: VdpaModel): ProductModel 
     check: (pair) => (observe(pair).get ? { message: `VHOST_GET_BACKEND_FEATURES = ${B.get} on base, ${P.get} on patched` } : undefined),
   };
   props.push(getProp);
-  for (let g = 0; g < groups; g++) {
-    for (const kb of CLASS_KINDS) {
-      for (const kp of CLASS_KINDS) {
-        if (kb === kp && kb !== 'h') continue;
-        const key = `dma:${g}:${kb}:${kp}`;
-        const inv: Invariant<Pair> = {
-          kind: 'invariant',
-          id: key,
-          check: (pair): Violation | undefined => {
-            const d = observe(pair).dma.get(key);
-            return d === undefined ? undefined : { message: `${dmaLabel(d.group, d.page)} → ${d.b} on base, ${d.p} on patched` };
-          },
-        };
-        props.push(inv);
-      }
-    }
+  const dmaProp = (id: string, diverged: number, k: number, sameIotlb: boolean): Invariant<Pair> => ({
+    kind: 'invariant',
+    id,
+    check: (pair): Violation | undefined => {
+      if (pair.d !== diverged) return undefined;
+      const o = observe(pair);
+      if (sameIotlb && !o.sameIotlb) return undefined;
+      const x = o.dma.get(k);
+      return x === undefined ? undefined : { message: `${dmaLabel(x.group, x.page)} → ${x.b} on base, ${x.p} on patched` };
+    },
+  });
+  for (let k = 0; k < DMA_KEYS.length; k++) props.push(dmaProp(`dma:${DMA_KEYS[k]}`, U + k, k, false));
+  // ... and, when userspace carries on after a call that returned differently, where the device then
+  // translates differently although vhost-vdpa holds the same iotlb on both sides (what the patch
+  // changes for the same mappings). Not listed: later returns that differ, and DMA that differs
+  // because userspace's messages landed differently (another ASID once IOTLB_ASID was not acked ...):
+  // both follow from the first difference.
+  for (let i = 0; i < U; i++) {
+    for (let k = 0; k < DMA_KEYS.length; k++) props.push(dmaProp(`then:${i}:dma:${DMA_KEYS[k]}`, i, k, true));
   }
 
   return {
@@ -334,16 +375,16 @@ export function productModel(base: VdpaModel, patched: VdpaModel): ProductModel 
     groups,
     stepPair,
     observe,
-    init: () => [{ b: initB, p: initP }],
+    init: () => [{ b: base.init()[0]!, p: patched.init()[0]!, d: -1 }],
     actions: (pair, out) => {
       if (scripted) {
         const eb = B.enabled(pair.b);
         const ep = P.enabled(pair.p);
-        for (let i = 0; i < union.length; i++) if (eb.has(i) || ep.has(i)) out.push(i);
+        for (let i = 0; i < U; i++) if (eb.has(i) || ep.has(i)) out.push(i);
         return;
       }
       // `any`: every call can be made; a call refused alike on both sides changes nothing and shows nothing.
-      for (let i = 0; i < union.length; i++) {
+      for (let i = 0; i < U; i++) {
         const vb = B.verdict(pair.b, i);
         const vp = P.verdict(pair.p, i);
         if (!vb.ok && !vp.ok && vb.ret === vp.ret) continue;
@@ -366,14 +407,12 @@ export function productModel(base: VdpaModel, patched: VdpaModel): ProductModel 
 const dmaLabel = (g: number, p: number): string => `DMA by group ${g} (${GROUP_NAMES[g] ?? '?'}) to IOVA ${hex(p * PAGE)}`;
 
 const kindOfKey = (key: string): DifferenceKind =>
-  key.startsWith('return:') ? 'return' : key === 'backend-features' ? 'backend-features' : key.startsWith('dma:') ? 'dma' : 'next-call';
+  key.startsWith('return:') ? 'return' : key === 'backend-features' ? 'backend-features' : 'dma';
 
 /** Replays a difference's actions through the product: what each step returned on each side. */
 function describe(pm: ProductModel, found: FoundViolation<number>): Difference {
   let pair = pm.init()[0]!;
   const steps: DiffStep[] = [];
-  let divergedAt = 0;
-  let seen = false;
   for (const i of found.actions) {
     const a = pm.union[i]!;
     const r = pm.stepPair(pair, i);
@@ -388,11 +427,14 @@ function describe(pm: ProductModel, found: FoundViolation<number>): Difference {
       patched: r.patched,
     });
     pair = r.pair;
-    const o = pm.observe(pair);
-    if (!seen && (r.base !== r.patched || o.dma.size > 0 || o.get)) {
-      seen = true;
-      divergedAt = steps.length;
-    }
+  }
+  // The step after which the sides first looked different (returns and DMA; GET_BACKEND_FEATURES
+  // is the same whatever userspace does, so it is reported on its own).
+  let divergedAt = steps.length;
+  let q = pm.init()[0]!;
+  for (let n = 0; n < found.actions.length; n++) {
+    q = pm.stepPair(q, found.actions[n]!).pair;
+    if (q.d >= 0) { divergedAt = n + 1; break; }
   }
   const key = found.propertyId;
   const end = steps[steps.length - 1];
@@ -401,18 +443,18 @@ function describe(pm: ProductModel, found: FoundViolation<number>): Difference {
   let b: string;
   let p: string;
   if (kind === 'return' || kind === 'next-call') {
-    const lastStep = steps[steps.length - 1]!;
-    b = `${lastStep.label} = ${lastStep.base}`;
-    p = `${lastStep.patchedLabel ?? lastStep.label} = ${lastStep.patched}`;
+    b = `${end!.label} = ${end!.base}`;
+    p = `${end!.patchedLabel ?? end!.label} = ${end!.patched}`;
   } else if (kind === 'backend-features') {
     b = `ioctl(VHOST_GET_BACKEND_FEATURES) = ${pm.base.get}`;
     p = `ioctl(VHOST_GET_BACKEND_FEATURES) = ${pm.patched.get}`;
+    divergedAt = steps.length;
   } else {
-    const d = pm.observe(pair).dma.get(key)!;
-    b = `${dmaLabel(d.group, d.page)} → ${d.b}`;
-    p = `${dmaLabel(d.group, d.page)} → ${d.p}`;
+    const x = pm.observe(pair).dma.get(DMA_KEYS.indexOf(key.slice(key.indexOf('dma:') + 4)))!;
+    b = `${dmaLabel(x.group, x.page)} → ${x.b}`;
+    p = `${dmaLabel(x.group, x.page)} → ${x.p}`;
   }
-  return { kind, key, steps, base: b, patched: p, divergedAt: divergedAt === 0 ? steps.length : divergedAt };
+  return { kind, key, steps, base: b, patched: p, divergedAt };
 }
 
 export interface BehaviourOptions {
