@@ -7,6 +7,8 @@ import type { VdpaModel } from '../../spec/vdpa/model.js';
 import { buildVdpaTarget, defaultBounds } from '../../spec/vdpa/target.js';
 import type { World } from '../../spec/vdpa/world.js';
 import { actionKey } from '../../model/qemu/script.js';
+import { memoryTransaction } from '../../model/qemu/flows.js';
+import type { QemuCaps } from '../../model/qemu/layout.js';
 import { isQemu } from '../../spec/vdpa/cost.js';
 import { runQemu } from './helpers.js';
 
@@ -107,5 +109,20 @@ describe('the qemu script', () => {
     // The same call as a fresh object (as from a trace file) takes the same edge.
     const w2b = m.next(w1, { t: 'setOwner' })!;
     expect(w2b.pc).toBe(m.next(w1, owner[0]!)!.pc);
+  });
+});
+
+describe('memory transactions', () => {
+  const caps = (batch: boolean): QemuCaps => ({ offered: 0, acked: 0, batch, suspend: false, persist: false, cvqIsolated: false });
+  const msgs: Action[] = [{ t: 'iotlbInvalidate', asid: 0, page: 2, npages: 2 }, { t: 'iotlbUpdate', asid: 0, page: 2, npages: 1, host: 2 }];
+  test('batched: BATCH_BEGIN opens, the messages are watched, BATCH_END closes', () => {
+    expect(memoryTransaction(caps(true), msgs).map((s) => `${s.action.t}/${s.txn}`)).toEqual([
+      'iotlbBatchBegin/begin', 'iotlbInvalidate/mid', 'iotlbUpdate/mid', 'iotlbBatchEnd/end',
+    ]);
+  });
+  test('un-batched (no kernel here lacks IOTLB_BATCH): the first message opens as of the world before it', () => {
+    expect(memoryTransaction(caps(false), msgs).map((s) => `${s.action.t}/${s.txn}`)).toEqual([
+      'iotlbInvalidate/beginAt', 'iotlbUpdate/end',
+    ]);
   });
 });
