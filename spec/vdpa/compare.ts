@@ -82,13 +82,21 @@ export interface BehaviourComparison {
 // ---------------------------------------------------------------------------------------------
 // 1. Verdicts
 
-export function compareInvariants(base: CheckTarget, patched: CheckTarget, explore: ExploreFn): InvariantComparison[] {
+export interface InvariantsComparison {
+  readonly rows: readonly InvariantComparison[];
+  /** Each side's exploration (undefined when no property of it was checked). */
+  readonly base: ExploreResult<unknown> | undefined;
+  readonly patched: ExploreResult<unknown> | undefined;
+}
+
+/** Explores each side alone within its own bounds, all its invariants at once (shortest trace each). */
+export function compareInvariants(base: CheckTarget, patched: CheckTarget, explore: ExploreFn): InvariantsComparison {
   const ids = [...new Set([...base.config.invariants, ...patched.config.invariants])];
-  const run = (t: CheckTarget): Map<string, SideRun> => {
+  const run = (t: CheckTarget): { runs: Map<string, SideRun>; result: ExploreResult<unknown> | undefined } => {
     const declared = new Set(t.model.properties().map((p) => p.id));
     const mine = t.config.invariants.filter((id) => declared.has(id));
-    const out = new Map<string, SideRun>();
-    if (mine.length === 0) return out;
+    const runs = new Map<string, SideRun>();
+    if (mine.length === 0) return { runs, result: undefined };
     const r = explore(t.model, {
       maxDepth: t.config.bounds.maxDepth,
       maxStates: t.config.bounds.maxStates,
@@ -98,18 +106,19 @@ export function compareInvariants(base: CheckTarget, patched: CheckTarget, explo
     });
     for (const id of mine) {
       const v = r.violations.find((x) => x.propertyId === id);
-      out.set(id, v !== undefined ? { verdict: 'violation', violation: v } : { verdict: r.complete ? 'pass' : 'incomplete' });
+      runs.set(id, v !== undefined ? { verdict: 'violation', violation: v } : { verdict: r.complete ? 'pass' : 'incomplete' });
     }
-    return out;
+    return { runs, result: r };
   };
   const rb = run(base);
   const rp = run(patched);
   const na: SideRun = { verdict: 'n/a' };
-  return ids.map((id) => {
-    const b = rb.get(id) ?? na;
-    const p = rp.get(id) ?? na;
+  const rows = ids.map((id) => {
+    const b = rb.runs.get(id) ?? na;
+    const p = rp.runs.get(id) ?? na;
     return { id, base: b, patched: p, change: changeOf(b.verdict, p.verdict) };
   });
+  return { rows, base: rb.result, patched: rp.result };
 }
 
 export function changeOf(b: SideVerdict, p: SideVerdict): Change {

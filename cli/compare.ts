@@ -1,0 +1,301 @@
+// `vdpa-mc compare --base X --patched Y`: patch semantics (spec/vdpa/compare.ts) as text or as
+// design.md's JSON object. Exit 12 when the patched side regresses an invariant, else 0.
+import { explore as bfsExplore } from '../explorer/bfs.js';
+import type { FoundViolation } from '../explorer/explore-api.js';
+import { type Config, UsageError } from '../spec/config.js';
+import { buildTarget } from '../spec/registry.js';
+import type { CheckTarget } from '../spec/target.js';
+import {
+  compareBehaviour, compareInvariants, type BehaviourComparison, type Difference, type ExploreFn,
+  type InvariantComparison, type SideRun,
+} from '../spec/vdpa/compare.js';
+import type { VdpaModel } from '../spec/vdpa/model.js';
+import { resolveKernel } from '../spec/vdpa/target.js';
+import { writeTraceFiles } from '../traces/files.js';
+import { toItf } from '../traces/itf.js';
+import { renderText } from '../traces/text.js';
+import { buildTrace, type Trace } from '../traces/trace.js';
+import { jsonConfigOf, type CheckJsonConfig, type CheckJsonViolation } from './check.js';
+import { type CliIO, useColor } from './io.js';
+import type { CompareOptions } from './options.js';
+import { TOOL, VERSION } from './version.js';
+
+export interface CompareJsonConfig extends CheckJsonConfig {
+  /** The kernel's (or variant's) one-line description. */
+  readonly description: string;
+  /** The variant module's path as given, when the kernel is one. */
+  readonly module?: string;
+}
+
+export interface CompareJsonInvariant {
+  readonly id: string;
+  readonly base: SideRun['verdict'];
+  readonly patched: SideRun['verdict'];
+  readonly change: InvariantComparison['change'];
+  /** The shortest counterexample on each side that violates it (as in `check --json`). */
+  readonly baseViolation?: CheckJsonViolation;
+  readonly patchedViolation?: CheckJsonViolation;
+}
+
+export interface CompareJsonStep {
+  readonly action: string;
+  readonly label: string;
+  readonly patchedLabel?: string;
+  /** What the call returned on each side. */
+  readonly base: string;
+  readonly patched: string;
+}
+
+export interface CompareJsonDifference {
+  readonly kind: Difference['kind'];
+  readonly steps: readonly CompareJsonStep[];
+  readonly base: string;
+  readonly patched: string;
+  /** 1-based step after which the sides first looked different (= steps.length for a first difference). */
+  readonly divergedAt: number;
+}
+
+/** design.md's `vdpa-mc compare --json` object (with the traces and statistics added). */
+export interface CompareJson {
+  readonly tool: string;
+  readonly version: string;
+  readonly base: CompareJsonConfig;
+  readonly patched: CompareJsonConfig;
+  /** Every search (both sides' checks and the behavioural one) explored all it could within its bounds. */
+  readonly complete: boolean;
+  readonly invariants: readonly CompareJsonInvariant[];
+  readonly differences: readonly CompareJsonDifference[];
+  readonly behaviour: {
+    readonly complete: boolean;
+    readonly maxDepth: number;
+    readonly stoppedBy: string;
+    readonly distinctStates: number;
+    readonly seconds: number;
+    /** Virtqueue groups whose DMA is compared (those both sides' parents have). */
+    readonly groups: number;
+  };
+}
+
+export interface CompareRun {
+  readonly json: CompareJson;
+  readonly base: CheckTarget;
+  readonly patched: CheckTarget;
+  readonly rows: readonly InvariantComparison[];
+  readonly behaviour: BehaviourComparison;
+  /** Counterexample traces by side and invariant. */
+  readonly traces: { readonly base: readonly Trace[]; readonly patched: readonly Trace[] };
+  readonly sidesComplete: { readonly base: boolean; readonly patched: boolean };
+  readonly exitCode: 0 | 12;
+}
+
+export interface CompareDeps {
+  readonly buildTarget?: (config: Config) => Promise<CheckTarget>;
+  readonly explore?: ExploreFn;
+}
+
+async function jsonConfig(config: Config, t: CheckTarget): Promise<CompareJsonConfig> {
+  const k = await resolveKernel(config.kernel);
+  return {
+    ...jsonConfigOf(t),
+    description: k.description,
+    ...(k.name !== config.kernel ? { module: config.kernel } : {}),
+  };
+}
+
+function violationJson(t: Trace): CheckJsonViolation {
+  return {
+    invariant: t.violation.invariant,
+    message: t.violation.message,
+    length: t.steps.length,
+    steps: t.steps.map((s) => ({ action: s.kind, label: s.label })),
+    trace: toItf(t),
+  };
+}
+
+/** Builds both targets, runs both checks and the behavioural comparison. */
+export async function runCompare(o: CompareOptions, deps: CompareDeps = {}): Promise<CompareRun> {
+  if (o.base.system !== 'vdpa') {
+    throw new UsageError(`vdpa-mc compare: --system ${o.base.system} is not supported (accepted: vdpa; vfio kernels have no variants yet)`);
+  }
+  const build = deps.buildTarget ?? buildTarget;
+  const explore = deps.explore ?? bfsExplore;
+  const base = await build(o.base);
+  const patched = await build(o.patched);
+  const inv = compareInvariants(base, patched, explore);
+  const bounds = base.config.bounds;
+  const behaviour = compareBehaviour(
+    base.model as unknown as VdpaModel,
+    patched.model as unknown as VdpaModel,
+    { maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, timeLimitSeconds: bounds.timeLimit },
+    explore,
+  );
+  const traceOf = (t: CheckTarget, v: FoundViolation<unknown>): Trace =>
+    buildTrace(t.model, v, { ...jsonConfigOf(t), timeLimit: t.config.bounds.timeLimit }, `${TOOL} ${VERSION}`);
+  const traces = { base: [] as Trace[], patched: [] as Trace[] };
+  const invariants: CompareJsonInvariant[] = inv.rows.map((r) => {
+    const tb = r.base.violation !== undefined ? traceOf(base, r.base.violation) : undefined;
+    const tp = r.patched.violation !== undefined ? traceOf(patched, r.patched.violation) : undefined;
+    if (tb !== undefined) traces.base.push(tb);
+    if (tp !== undefined) traces.patched.push(tp);
+    return {
+      id: r.id,
+      base: r.base.verdict,
+      patched: r.patched.verdict,
+      change: r.change,
+      ...(tb !== undefined ? { baseViolation: violationJson(tb) } : {}),
+      ...(tp !== undefined ? { patchedViolation: violationJson(tp) } : {}),
+    };
+  });
+  const sidesComplete = { base: inv.base?.complete ?? true, patched: inv.patched?.complete ?? true };
+  const json: CompareJson = {
+    tool: TOOL,
+    version: VERSION,
+    base: await jsonConfig(o.base, base),
+    patched: await jsonConfig(o.patched, patched),
+    complete: behaviour.complete && sidesComplete.base && sidesComplete.patched,
+    invariants,
+    differences: behaviour.differences.map((d) => ({
+      kind: d.kind,
+      steps: d.steps.map((s) => ({
+        action: s.kind,
+        label: s.label,
+        ...(s.patchedLabel !== undefined ? { patchedLabel: s.patchedLabel } : {}),
+        base: s.base,
+        patched: s.patched,
+      })),
+      base: d.base,
+      patched: d.patched,
+      divergedAt: d.divergedAt,
+    })),
+    behaviour: {
+      complete: behaviour.complete,
+      maxDepth: behaviour.maxDepth,
+      stoppedBy: behaviour.stoppedBy,
+      distinctStates: behaviour.distinctStates,
+      seconds: behaviour.seconds,
+      groups: behaviour.groups,
+    },
+  };
+  const exitCode = inv.rows.some((r) => r.change === 'regressed') ? 12 : 0;
+  return { json, base, patched, rows: inv.rows, behaviour, traces, sidesComplete, exitCode };
+}
+
+// ---- text ----
+
+const n = (x: number): string => Math.round(x).toLocaleString('en-US');
+
+function paint(color: boolean, code: number, s: string): string {
+  return color ? `\u001b[${code}m${s}\u001b[0m` : s;
+}
+
+function side(c: CompareJsonConfig): string {
+  return `kernel ${c.kernel}${c.module !== undefined ? ` (${c.module})` : ''}: ${c.description}`;
+}
+
+function renderDifference(d: CompareJsonDifference, i: number): string {
+  const out: string[] = [];
+  const first = d.divergedAt === d.steps.length;
+  const what = d.kind === 'backend-features' ? 'GET_BACKEND_FEATURES offers other bits'
+    : d.kind === 'return' ? 'a call returns differently'
+      : d.kind === 'next-call' ? 'the scripted userspace makes another call'
+        : 'DMA lands elsewhere';
+  const after = first ? '' : ` (follows from the difference at step ${d.divergedAt}; vhost-vdpa's iotlb is the same on both sides)`;
+  out.push(`${i}. ${what}, after ${d.steps.length} step${d.steps.length === 1 ? '' : 's'}${after}`);
+  const w = Math.min(90, Math.max(...d.steps.map((s) => s.label.length)));
+  d.steps.forEach((s, k) => {
+    const ret = s.base === s.patched ? s.base : `base ${s.base} · patched ${s.patched}`;
+    const mark = k + 1 === d.divergedAt && d.kind !== 'backend-features' ? '   ← first difference' : '';
+    out.push(`   ${String(k + 1).padStart(2)} ${s.label.padEnd(w)}  ${ret}${mark}`);
+  });
+  out.push(`   base     ${d.base}`);
+  out.push(`   patched  ${d.patched}`);
+  return out.join('\n');
+}
+
+export function renderCompare(run: CompareRun, color: boolean): string {
+  const { json } = run;
+  const out: string[] = [];
+  const b = run.base.config.bounds;
+  out.push(`${TOOL} ${VERSION} compare`);
+  out.push(`base      ${side(json.base)}`);
+  out.push(`patched   ${side(json.patched)}`);
+  out.push(`with      parent ${json.base.parent ?? '-'} · userspace ${json.base.userspace}`);
+  out.push(`bounds    max depth ${n(b.maxDepth)} · max states ${n(b.maxStates)} · time limit ${b.timeLimit} s`);
+  out.push('');
+  out.push('invariants (each side explored alone)');
+  const w = Math.max(...json.invariants.map((r) => r.id.length));
+  for (const r of json.invariants) {
+    const change = r.change === 'regressed' ? paint(color, 31, 'REGRESSED') : r.change === 'fixed' ? paint(color, 32, 'fixed') : r.change;
+    out.push(`  ${r.id.padEnd(w)}  ${r.base.padEnd(10)} → ${r.patched.padEnd(10)} ${change}`);
+  }
+  const incomplete = (['base', 'patched'] as const).filter((s) => !run.sidesComplete[s]);
+  if (incomplete.length > 0) out.push(`  (${incomplete.join(' and ')}: stopped before the depth bound; "incomplete" is not a pass)`);
+  out.push('');
+  const bh = json.behaviour;
+  const how = bh.complete
+    ? `every pair of worlds within depth ${n(bh.maxDepth)} explored`
+    : `search stopped by ${bh.stoppedBy} before depth ${n(bh.maxDepth)}: more differences may exist`;
+  const firsts = json.differences.filter((d) => d.divergedAt === d.steps.length).length;
+  out.push(
+    `behaviour as userspace sees it: ${json.differences.length === 0 ? 'no difference' : `${json.differences.length} difference${json.differences.length === 1 ? '' : 's'} (${firsts} first, ${json.differences.length - firsts} following from one)`}` +
+      ` — ${how} (${n(bh.distinctStates)} pairs, ${bh.seconds.toFixed(1)} s; DMA compared for groups 0..${bh.groups - 1})`,
+  );
+  json.differences.forEach((d, i) => out.push('', renderDifference(d, i + 1)));
+  return out.join('\n') + '\n';
+}
+
+/** Full traces for the invariants whose verdict changed; one line each for those violated on both sides. */
+function tracesToShow(run: CompareRun): { full: { label: string; trace: Trace }[]; both: string[] } {
+  const full: { label: string; trace: Trace }[] = [];
+  const both: string[] = [];
+  for (const r of run.rows) {
+    const find = (list: readonly Trace[]): Trace | undefined => list.find((t) => t.violation.invariant === r.id);
+    const tb = find(run.traces.base);
+    const tp = find(run.traces.patched);
+    if (r.change === 'unchanged') {
+      if (tb !== undefined && tp !== undefined) {
+        both.push(`  ${r.id}: violated on both sides (${tb.steps.length} steps on base, ${tp.steps.length} on patched)`);
+      }
+      continue;
+    }
+    if (tb !== undefined) full.push({ label: `${r.id} on base (${run.json.base.kernel}), ${r.change}`, trace: tb });
+    if (tp !== undefined) full.push({ label: `${r.id} on patched (${run.json.patched.kernel}), ${r.change}`, trace: tp });
+  }
+  return { full, both };
+}
+
+/** The subcommand: cli.ts calls it with the parsed options. */
+export async function compareCommand(o: CompareOptions, io: CliIO, deps: CompareDeps = {}): Promise<number> {
+  const run = await runCompare(o, deps);
+  const written: string[] = [];
+  if (o.out !== undefined) {
+    for (const [sideName, list] of [['base', run.traces.base], ['patched', run.traces.patched]] as const) {
+      for (const t of list) {
+        try {
+          const p = await writeTraceFiles(`${o.out}/${sideName}`, t);
+          written.push(p.itf, p.text, p.html);
+        } catch (e) {
+          const why = e instanceof Error ? e.message : String(e);
+          throw new UsageError(`vdpa-mc compare: --out "${o.out}" cannot be written (${why})`);
+        }
+      }
+    }
+  }
+  if (o.json) {
+    io.out(JSON.stringify(run.json, null, 2) + '\n');
+    return run.exitCode;
+  }
+  const color = useColor(io);
+  io.out(renderCompare(run, color));
+  const shown = tracesToShow(run);
+  for (const { label, trace } of shown.full) {
+    io.out(`\n── ${label}\n` + renderText(trace, { color }));
+  }
+  if (shown.both.length > 0) {
+    io.out(`\nunchanged violations (their traces: --json, or --out DIR):\n${shown.both.join('\n')}\n`);
+  }
+  if (o.out !== undefined) {
+    io.out(written.length > 0 ? `\ntraces written:\n${written.map((p) => `  ${p}\n`).join('')}` : `\nno violation on either side: nothing written to ${o.out}\n`);
+  }
+  return run.exitCode;
+}
