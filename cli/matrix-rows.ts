@@ -1,7 +1,7 @@
 // The shipped matrix (`vdpa-mc matrix`, `npm start`): which configurations make sense and fit the
 // 3-minute budget on a 2-core machine. Every vDPA kernel × parent with both QEMU userspaces (about
 // 0.1 s each: the scripts reach ~100 worlds); `any` where a known behaviour must show or must not
-// (known-bugs.md), each with its default bounds (depth 7, 2–15 s each); VFIO's K5 rows.
+// (known-bugs.md), each with its default bounds (depth 7, 1–15 s each); VFIO's K5 rows.
 import { VDPA_KERNELS, VDPA_PARENTS, type ParentName, type SystemName } from '../spec/config.js';
 
 export interface MatrixRow {
@@ -39,6 +39,8 @@ export function matrixRows(): MatrixRow[] {
     vdpa('rfc-v3', 'vdpa_sim', 'any', 'K1 not'),
     vdpa('6.6', 'mlx5', 'any', 'K2 found'),
     vdpa('6.7', 'mlx5', 'any', 'K3 not'),
+    vdpa('6.12', 'mlx5', 'any', 'K3 not'),
+    vdpa('6.12', 'vdpa_sim_dma', 'any'),
     vdpa('6.12', 'platform', 'any'),
     vdpa('6.12', 'vduse', 'any'),
     { system: 'vfio', kernel: 'lu-rfc', parent: undefined, userspace: 'any', why: 'K5 found' },
