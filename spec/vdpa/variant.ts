@@ -266,11 +266,22 @@ async function importVariant(path: string, abs: string): Promise<VdpaKernel> {
   } catch (e) {
     throw new UsageError(`${where}: the variant module failed to load: ${loadError(e)}`);
   }
-  const v = mod['default'] !== undefined ? mod['default'] : mod['variant'];
+  const v = pickExport(mod);
   if (v === undefined) {
     throw new UsageError(`${where}: exports no variant (accepted: export default defineVariant({...}), or export const variant = defineVariant({...}))`);
   }
   return resolveVariant(v, where);
+}
+
+/**
+ * The default export, or a named `variant`. A module outside an ESM package is compiled to CommonJS
+ * by tsx; its exports then arrive as `default`, marked `__esModule`: look inside that.
+ */
+function pickExport(mod: Record<string, unknown>): unknown {
+  const d = mod['default'];
+  const ns = typeof d === 'object' && d !== null && (d as { __esModule?: unknown }).__esModule === true
+    ? (d as Record<string, unknown>) : mod;
+  return ns['default'] !== undefined ? ns['default'] : ns['variant'];
 }
 
 /** esbuild's "Transform failed with 1 error:\nfile:3:7: ERROR: ..." and a module's own throw, in one line. */
