@@ -105,7 +105,7 @@ function vhost_vdpa_general_unmap(ctx: VdpaCtx, d: World, asid: number, e: Entry
 // vhost_vdpa_pa_unmap / vhost_vdpa_va_unmap (v6.1+): whole entries, pages unpinned BEFORE the device unmap
 function vhost_vdpa_iotlb_unmap(ctx: VdpaCtx, d: World, asid: number, first: number, last: number): void {
   for (const e of entriesIntersecting(d, asid, first, last)) {
-    for (const h of e.hosts) unpinPage(d, h); // PA: unpin_user_page; VA: fput of the VMA's file
+    for (const h of e.hosts) unpinPage(d, h, ctx.ops.useVa);
     vhost_vdpa_general_unmap(ctx, d, asid, e);
     removeEntry(d, asid, e);
   }
@@ -162,6 +162,7 @@ function vhost_vdpa_process_iotlb_update(
     // vhost_vdpa_va_map: one entry per VMA; a hole in the VA range → -EINVAL
     if (hosts.some((h) => isFreed(d, h))) return fail('-EFAULT', '-EINVAL: no VMA at uaddr (munmapped)');
     for (const h of hosts) pinPage(d, h); // get_file on the VMA's file keeps its pages alive (counted as a pin)
+    call(LANE_VHOST, LANE_VHOST, `get_file(vma->vm_file) (${hosts.map((h) => 'h' + h).join(',')})`);
     vhost_vdpa_map(ctx, d, asid, page, hosts);
     return OK;
   }

@@ -27,15 +27,14 @@ const IOTLB_MESSAGES: ReadonlySet<Action['t']> = new Set(['iotlbUpdate', 'iotlbI
 
 /**
  * The cost of the calls one step made, from their labels (model/vhost-vdpa.ts, host-memory.ts,
- * parents/mlx5.ts). `va`: VDUSE's VA mode pins nothing (vhost_vdpa_va_map takes a file reference), but
- * model/host-memory.ts's unpinPage logs `unpin_user_page` for its fput too, so those are not counted.
+ * parents/mlx5.ts). VDUSE's VA mode pins nothing: its get_file/fput are not pins.
  */
-function countCalls(labels: readonly string[], va: boolean): Omit<Cost, 'iotlbMessages'> {
+function countCalls(labels: readonly string[]): Omit<Cost, 'iotlbMessages'> {
   let pagesPinned = 0, pagesUnpinned = 0, setMapCalls = 0, dmaMapCalls = 0, dmaUnmapCalls = 0, vqTeardowns = 0;
   for (const l of labels) {
     const pin = /^pin_user_pages\(([^)]*)\)/.exec(l);
     if (pin !== null) pagesPinned += pin[1]!.split(',').filter((h) => h.trim() !== '').length;
-    else if (l.startsWith('unpin_user_page(')) { if (!va) pagesUnpinned++; }
+    else if (l.startsWith('unpin_user_page(')) pagesUnpinned++;
     else if (l.startsWith('ops->set_map(')) setMapCalls++;
     else if (l.startsWith('ops->dma_map(')) dmaMapCalls++;
     else if (l.startsWith('ops->dma_unmap(')) dmaUnmapCalls++;
@@ -63,7 +62,7 @@ export function costOf(model: VdpaModel, actions: readonly Action[], from?: Worl
   for (const a of actions) {
     const { result, calls } = recordCalls(() => model.next(w, a));
     if (result !== undefined) w = result;
-    cost = addCost(cost, { iotlbMessages: IOTLB_MESSAGES.has(a.t) ? 1 : 0, ...countCalls(calls.map((c) => c.label), model.ctx.ops.useVa) });
+    cost = addCost(cost, { iotlbMessages: IOTLB_MESSAGES.has(a.t) ? 1 : 0, ...countCalls(calls.map((c) => c.label)) });
   }
   return { cost, world: w };
 }
