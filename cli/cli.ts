@@ -73,7 +73,7 @@ export async function runCli(argv: readonly string[], io: CliIO, deps: CliDeps =
     case 'compare': {
       const o = parseCompare(rest);
       if (o.help) return help(io, 'compare');
-      return (await import('./compare.js')).compareCommand(o, io);
+      return (await import('./compare.js')).compareCommand(o, io, deps);
     }
     case 'trace':
       return traceCommand(rest, io, deps);

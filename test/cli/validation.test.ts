@@ -51,7 +51,7 @@ const cases: [string[], string[]][] = [
   [['matrix', '--max-states', 'x'], ['--max-states', '"x"']],
   [['cost', '--userspace', 'any'], ['vdpa-mc cost: --userspace any has no reference cycle']],
   [['cost', '--parent', 'nope'], ['--parent', '"nope"']],
-  [['compare', '--base', '6.6', '--patched', '6.7'], ['vdpa-mc compare: not available in this build (issue 7)']],
+  [['compare', '--base', '6.6', '--patched', '6.7', '--system', 'vfio'], ['--base', '"6.6"', '6.12, lu-rfc']],
   [['compare', '--patched', '6.7'], ['--base is required']],
   [['compare', '--base', '6.6', '--patched', '9.9'], ['--patched', '"9.9"']],
   [['compare', '--base', '6.6', '--patched', '6.7', '--kernel', '6.1'], ['unknown option --kernel']],
