@@ -10,6 +10,7 @@
 // one property of it, so "shortest" and "complete" mean what they mean for `check`.
 import type { ExploreOptions, ExploreResult, FoundViolation } from '../../explorer/explore-api.js';
 import type { Invariant, Model, Property, StepProperty, Violation } from '../../explorer/model.js';
+import { compileCodec, hashWords, newHashOut } from '../../explorer/codec.js';
 import { s } from '../../explorer/schema.js';
 import { deviceRuns } from '../../model/device-dma.js';
 import type { VdpaCtx } from '../../model/context.js';
@@ -159,6 +160,47 @@ interface Side {
   verdict(w: World, i: number): Verdict;
   /** For scripted userspaces: the union indices the script takes next in `w`. */
   enabled(w: World): Set<number>;
+  /** Steps memoised by world value: a side's world recurs in many pairs. */
+  readonly stepCache: StepCache;
+}
+
+/** World value → per union action, the step already computed (a 53-bit fingerprint of the encoding). */
+interface StepCache {
+  lookup(w: World): (CachedStep | undefined)[];
+}
+
+interface CachedStep extends Stepped {
+  /** The step left the world as it was. */
+  readonly same: boolean;
+}
+
+/** Bounded: cleared when it holds this many worlds (a cache, not a store). */
+const STEP_CACHE_WORLDS = 100_000;
+
+function makeStepCache(): StepCache {
+  const codec = compileCodec(worldSchema);
+  const scratch = new Int32Array(codec.words);
+  const h = newHashOut();
+  const byWorld = new Map<number, (CachedStep | undefined)[]>();
+  let lastWorld: World | undefined;
+  let lastEntry: (CachedStep | undefined)[] = [];
+  return {
+    lookup: (w) => {
+      if (w === lastWorld) return lastEntry;
+      codec.encode(w, scratch, 0);
+      hashWords(scratch, codec.words, h);
+      const key = h[0]! * 0x200000 + (h[1]! & 0x1fffff);
+      let e = byWorld.get(key);
+      if (e === undefined) {
+        if (byWorld.size >= STEP_CACHE_WORLDS) byWorld.clear();
+        e = [];
+        byWorld.set(key, e);
+      }
+      lastWorld = w;
+      lastEntry = e;
+      return e;
+    },
+  };
 }
 
 const NOT_CALLED = 'not called';
@@ -181,6 +223,7 @@ function makeSide(model: VdpaModel, union: readonly Action[], index: Map<string,
     actions,
     get: `${featureHex(offered, ctx.kernel.featureBits)} ${featureNames(offered)}`,
     scripted: model.userspace.name !== 'any',
+    stepCache: makeStepCache(),
     verdict: (w, i) => {
       const key = projection(w) * 512 + i;
       let v = memo.get(key);
@@ -206,6 +249,16 @@ function makeSide(model: VdpaModel, union: readonly Action[], index: Map<string,
 /** One side's step with union action i: the world after and what the caller saw. */
 function stepSide(side: Side, w: World, i: number, called: boolean): Stepped {
   if (!called) return { world: w, ret: NOT_CALLED };
+  const memo = side.stepCache.lookup(w);
+  const hit = memo[i];
+  // A self-loop answers with this `w` itself, so that the caller sees "unchanged" by identity.
+  if (hit !== undefined) return hit.same ? { world: w, ret: hit.ret } : hit;
+  const r = stepUncached(side, w, i);
+  memo[i] = { world: r.world, ret: r.ret, same: r.world === w };
+  return r;
+}
+
+function stepUncached(side: Side, w: World, i: number): Stepped {
   const a = side.actions[i]!;
   const v = side.verdict(w, i);
   if (v.ok) {
