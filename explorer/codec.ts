@@ -219,14 +219,21 @@ export function compileCodec<S>(schema: Schema<S>, options: CodecOptions = {}): 
   const words = schemaWords(root);
   const checked = options.checked ?? false;
 
+  // Two bodies: one at constant offsets for o === 0 (the engine encodes into a scratch buffer
+  // at 0; constant indices measured ~20-50 % faster), one at a variable offset.
   const eg: Gen = { lines: [], counter: 0, consts: [], checked };
+  genEncode(eg, root, 'w', '', 0, '');
+  const atZero = eg.lines.join('\n');
+  eg.lines = [];
   genEncode(eg, root, 'w', 'o', 0, '');
-  const encBody = eg.lines.join('\n');
+  const atOffset = eg.lines.join('\n');
   const encArgs = eg.consts.map((_, i) => `c${i}`);
-  const encode = new Function('bad', ...encArgs, `return function encode(w, out, o) {\n${encBody}\n};`)(
-    bad,
-    ...eg.consts,
-  ) as (w: S, out: Int32Array, o: number) => void;
+  const encode = new Function(
+    'bad',
+    ...encArgs,
+    `function encodeAt(w, out, o) {\n${atOffset}\n}\n` +
+      `return function encode(w, out, o) {\nif (o !== 0) return encodeAt(w, out, o);\n${atZero}\n};`,
+  )(bad, ...eg.consts) as (w: S, out: Int32Array, o: number) => void;
 
   const dg: Gen = { lines: [], counter: 0, consts: [], checked: false };
   const expr = genDecode(dg, root, 'o', 0);
