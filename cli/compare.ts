@@ -146,7 +146,9 @@ export async function runCompare(o: CompareOptions, deps: CompareDeps = {}): Pro
       ...(tp !== undefined ? { patchedViolation: violationJson(tp) } : {}),
     };
   });
-  const sidesComplete = { base: inv.base?.complete ?? true, patched: inv.patched?.complete ?? true };
+  // A side's search that stopped because every invariant it checks was violated has decided them all.
+  const decided = (r: typeof inv.base): boolean => r === undefined || r.complete || r.stoppedBy === 'violation';
+  const sidesComplete = { base: decided(inv.base), patched: decided(inv.patched) };
   const json: CompareJson = {
     tool: TOOL,
     version: VERSION,
