@@ -112,15 +112,25 @@ export function explore<S, A>(model: Model<S, A>, options: ExploreOptions): Expl
   let level = 0; // level being expanded
   let stoppedBy: StopReason | undefined;
 
-  const traceTo = (index: number, last?: A): { initIndex: number; actions: A[] } => {
+  /**
+   * Rebuilds the trace to world `index` (then `last`, for a step property) by replay, and checks
+   * that the replayed trace violates the property too: a model whose actions() or next() is not
+   * deterministic would otherwise yield a trace that shows nothing.
+   */
+  const traceTo = (p: Invariant<S> | StepProperty<S, A>, index: number, last?: A): { initIndex: number; actions: A[] } => {
     const { initIndex, actionIndices } = pathTo(store, index);
-    const { actions } = replayIndices(model, initIndex, actionIndices);
+    const { actions, worlds } = replayIndices(model, initIndex, actionIndices);
+    const end = worlds[worlds.length - 1]!;
+    const again = p.kind === 'invariant' ? p.check(end) : p.check(end, last!, model.next(end, last!) ?? end);
+    if (again === undefined)
+      throw new Error(`explore: replaying the trace of '${p.id}' does not reproduce the violation: the model is not deterministic`);
     if (last !== undefined) actions.push(last);
     return { initIndex, actions };
   };
   /** Records a violation; returns true when the search must stop. */
-  const report = (propertyId: string, violation: Violation, index: number, last?: A): boolean => {
-    violations.push({ propertyId, violation, ...traceTo(index, last) });
+  const report = (p: Invariant<S> | StepProperty<S, A>, violation: Violation, index: number, last?: A): boolean => {
+    const propertyId = p.id;
+    violations.push({ propertyId, violation, ...traceTo(p, index, last) });
     if (stopAtFirst) return true;
     // Collect mode: the first violation of a property is its shortest; stop checking it.
     invariants = invariants.filter((p) => p.id !== propertyId);
@@ -128,10 +138,11 @@ export function explore<S, A>(model: Model<S, A>, options: ExploreOptions): Expl
     return invariants.length === 0 && steps.length === 0;
   };
   const checkInvariants = (w: S, index: number): boolean => {
-    for (let k = 0; k < invariants.length; k++) {
-      const p = invariants[k]!;
+    const invs = invariants; // report() may replace the list: finish this world with the old one
+    for (let k = 0; k < invs.length; k++) {
+      const p = invs[k]!;
       const v = p.check(w);
-      if (v !== undefined && report(p.id, v, index)) return true;
+      if (v !== undefined && report(p, v, index)) return true;
     }
     return false;
   };
@@ -188,10 +199,11 @@ export function explore<S, A>(model: Model<S, A>, options: ExploreOptions): Expl
         enabled[kind]!++;
         transitions++;
         const s2 = model.next(s, a);
-        for (let q = 0; q < steps.length; q++) {
-          const p = steps[q]!;
+        const stepProps = steps; // report() may replace the list: finish this transition with the old one
+        for (let q = 0; q < stepProps.length; q++) {
+          const p = stepProps[q]!;
           const v = p.check(s, a, s2 ?? s);
-          if (v !== undefined && report(p.id, v, parent, a)) {
+          if (v !== undefined && report(p, v, parent, a)) {
             stoppedBy = 'violation';
             break search;
           }
@@ -212,7 +224,8 @@ export function explore<S, A>(model: Model<S, A>, options: ExploreOptions): Expl
           break search;
         }
       }
-      if (transitions >= nextClock) {
+      // The clock is read every CLOCK_EVERY transitions, and every 256 worlds (worlds without actions).
+      if (transitions >= nextClock || (k & 255) === 255) {
         nextClock = transitions + CLOCK_EVERY;
         const now = performance.now();
         if (now >= deadline) {

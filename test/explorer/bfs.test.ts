@@ -136,6 +136,46 @@ describe('violations', () => {
     expect(() => explore(model, { propertyIds: ['nope'] })).toThrow(/no property 'nope'/);
   });
 
+  it('collect mode: two properties violated by the same world are both reported there', () => {
+    const at = (id: string): Property<Grid, GridAction> => ({
+      kind: 'invariant',
+      id,
+      check: (w) => (w.x === 2 && w.y === 1 ? { message: id } : undefined),
+    });
+    const r = explore(gridModel(5, 5, { properties: [at('a'), at('b')] }), { stopAtFirstViolation: false });
+    expect(r.violations.map((v) => [v.propertyId, v.actions.length])).toEqual([
+      ['a', 3],
+      ['b', 3],
+    ]);
+  });
+
+  it('refuses a model whose replayed trace does not reproduce the violation', () => {
+    let reversed = false;
+    const base = gridModel(4, 4);
+    // Once the violation is seen, actions() lists its moves in the other order: the replay then
+    // follows other moves than the search did.
+    const flaky: Model<Grid, GridAction> = {
+      ...base,
+      actions: (w, out) => {
+        const tmp: GridAction[] = [];
+        base.actions(w, tmp);
+        out.push(...(reversed ? tmp.reverse() : tmp));
+      },
+      properties: () => [
+        {
+          kind: 'invariant',
+          id: 'not-2-0',
+          check: (w) => {
+            if (w.x !== 2 || w.y !== 0) return undefined;
+            reversed = true;
+            return { message: 'at (2,0)' };
+          },
+        },
+      ],
+    };
+    expect(() => explore(flaky, {})).toThrow(/replaying the trace of 'not-2-0' does not reproduce the violation/);
+  });
+
   it('replays action indices back to the same actions', () => {
     const model = gridModel(4, 4);
     const { actions, worlds } = replayIndices(model, 0, [0, 1, 1, 0]);
