@@ -7,6 +7,11 @@
 // --userspace any` shows what the two patches are for: a userspace that does not ack IOTLB_PERSIST
 // finds its maps still in force after SET_STATUS(0) (older userspace that relied on the "bogus"
 // map-cleaning reset would see it).
+//
+// With mlx5 the model also finds identity-after-detach broken (6 steps: SET_GROUP_ASID(cvq, 1),
+// UPDATE in ASID 1, close): the reset at release puts the CVQ group back on ASID 0 before
+// remove_as calls reset_map(1), so mlx5_vdpa_reset_map leaves the CVQ's iotlb with the user map.
+// Plain 6.7 shows the same once userspace acks IOTLB_PERSIST (then its release reset keeps maps too).
 import { defineVariant } from '../../spec/vdpa/variant.js';
 
 export default defineVariant({
