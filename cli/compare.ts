@@ -208,6 +208,7 @@ function renderDifference(d: CompareJsonDifference, i: number): string {
     const ret = s.base === s.patched ? s.base : `base ${s.base} · patched ${s.patched}`;
     const mark = k + 1 === d.divergedAt && d.kind !== 'backend-features' ? '   ← first difference' : '';
     out.push(`   ${String(k + 1).padStart(2)} ${s.label.padEnd(w)}  ${ret}${mark}`);
+    if (s.patchedLabel !== undefined) out.push(`      on patched: ${s.patchedLabel}`);
   });
   out.push(`   base     ${d.base}`);
   out.push(`   patched  ${d.patched}`);

@@ -47,7 +47,7 @@ export interface DiffStep {
   /** The base's label (a feature mask in its own numbering); `patchedLabel` when the patched one differs. */
   readonly label: string;
   readonly patchedLabel?: string;
-  /** What the call returned on each side ('not called': the scripted userspace did not make it there). */
+  /** What the call returned on each side ('not called': the scripted userspace made no call there). */
   readonly base: string;
   readonly patched: string;
 }
@@ -308,8 +308,10 @@ export interface ProductModel extends Model<Pair, number> {
   readonly patched: Side;
   readonly union: readonly Action[];
   readonly groups: number;
-  /** The two sides stepped with union action i from `pair`, without the explorer. */
+  /** The two sides stepped with product action i from `pair`, without the explorer. */
   stepPair(pair: Pair, i: number): { pair: Pair; base: string; patched: string };
+  /** A product action's call on each side (undefined: no call there). */
+  calls(i: number): { base: Action | undefined; patched: Action | undefined };
   observe(pair: Pair): Observation;
 }
 
@@ -332,7 +334,13 @@ export function productModel(base: VdpaModel, patched: VdpaModel): ProductModel 
   const groups = Math.min(base.ctx.ops.ngroups, patched.ctx.ops.ngroups, GROUP_NAMES.length);
   const kindIndex = new Map<string, number>(ACTION_KINDS.map((k, i) => [k, i]));
   const dmaIndex = new Map<string, number>(DMA_KEYS.map((k, i) => [k, i]));
-  const pairSchema = s.struct<Pair>({ b: worldSchema, p: worldSchema, d: s.int(-1, U + DMA_KEYS.length) });
+  // Scripted userspaces (QEMU) may want different calls on the two sides: a product action A >= U
+  // pairs base's call ib with patched's call ip (U: no call), A = U + ib*S + ip. The scripts have
+  // diverged there: the pair is reported (d = DCALL + ib) and not explored further.
+  const S = U + 1;
+  const DCALL = U + DMA_KEYS.length;
+  const split = (a: number): { ib: number; ip: number } => ({ ib: Math.floor((a - U) / S), ip: (a - U) % S });
+  const pairSchema = s.struct<Pair>({ b: worldSchema, p: worldSchema, d: s.int(-1, DCALL + U) });
 
   let lastObs: { b: World; p: World; o: Observation } | undefined;
   const observe = (pair: Pair): Observation => {
@@ -357,25 +365,42 @@ export function productModel(base: VdpaModel, patched: VdpaModel): ProductModel 
   };
 
   const stepPair = (pair: Pair, i: number): { pair: Pair; base: string; patched: string } => {
-    let cb = true;
-    let cp = true;
-    if (scripted) {
-      cb = B.enabled(pair.b).has(i);
-      cp = P.enabled(pair.p).has(i);
-    }
-    const sb = stepSide(B, pair.b, i, cb);
-    const sp = stepSide(P, pair.p, i, cp);
+    let sb: Stepped;
+    let sp: Stepped;
     let d = pair.d;
-    if (d < 0) {
-      // The first observable difference on this path: a return, else a kind of DMA difference.
-      if (sb.ret !== sp.ret) d = i;
-      else {
-        const o = observe({ b: sb.world, p: sp.world, d });
-        for (const k of o.dma.keys()) { d = U + k; break; }
+    if (i < U) {
+      sb = stepSide(B, pair.b, i, true);
+      sp = stepSide(P, pair.p, i, true);
+      if (d < 0) {
+        // The first observable difference on this path: a return, else a kind of DMA difference.
+        if (sb.ret !== sp.ret) d = i;
+        else {
+          const o = observe({ b: sb.world, p: sp.world, d });
+          for (const k of o.dma.keys()) { d = U + k; break; }
+        }
       }
+    } else {
+      const { ib, ip } = split(i);
+      sb = stepSide(B, pair.b, ib, ib < U);
+      sp = stepSide(P, pair.p, ip, ip < U);
+      if (d < 0) d = DCALL + ib;
     }
     const next = sb.world === pair.b && sp.world === pair.p && d === pair.d ? pair : { b: sb.world, p: sp.world, d };
     return { pair: next, base: sb.ret, patched: sp.ret };
+  };
+
+  /** The union action of a product action (base's call of a pair, else patched's). */
+  const actionOf = (i: number): Action => {
+    if (i < U) return union[i]!;
+    const { ib, ip } = split(i);
+    return union[ib < U ? ib : ip]!;
+  };
+  const labelOf = (i: number): string => {
+    if (i < U) return base.label(B.actions[i]!);
+    const { ib, ip } = split(i);
+    const lb = ib < U ? base.label(B.actions[ib]!) : '(no call)';
+    const lp = ip < U ? patched.label(P.actions[ip]!) : '(no call)';
+    return `${lb} on base, ${lp} on patched`;
   };
 
   // The explorer calls next(s, a) and then every step property on (s, a): the rets are kept from next.
@@ -399,6 +424,18 @@ export function productModel(base: VdpaModel, patched: VdpaModel): ProductModel 
         if (a !== mine || before.d >= 0) return undefined;
         const r = retsOf(before, a);
         return r.base === r.patched ? undefined : { message: `returned ${r.base} on base, ${r.patched} on patched` };
+      },
+    };
+    props.push(p);
+  }
+  for (let ib = 0; ib <= U; ib++) {
+    const mine = ib;
+    const p: StepProperty<Pair, number> = {
+      kind: 'step',
+      id: `call:${ib}`,
+      check: (before, a) => {
+        if (a < U || before.d >= 0 || split(a).ib !== mine) return undefined;
+        return { message: `the scripted userspace calls ${labelOf(a)}` };
       },
     };
     props.push(p);
@@ -437,12 +474,29 @@ export function productModel(base: VdpaModel, patched: VdpaModel): ProductModel 
     groups,
     stepPair,
     observe,
+    calls: (i) => {
+      if (i < U) return { base: B.actions[i], patched: P.actions[i] };
+      const { ib, ip } = split(i);
+      return { base: ib < U ? B.actions[ib] : undefined, patched: ip < U ? P.actions[ip] : undefined };
+    },
     init: () => [{ b: base.init()[0]!, p: patched.init()[0]!, d: -1 }],
     actions: (pair, out) => {
       if (scripted) {
+        if (pair.d >= DCALL) return; // the scripts went different ways: not compared further
         const eb = B.enabled(pair.b);
         const ep = P.enabled(pair.p);
-        for (let i = 0; i < U; i++) if (eb.has(i) || ep.has(i)) out.push(i);
+        const bo: number[] = [];
+        const po: number[] = [];
+        for (let i = 0; i < U; i++) {
+          const inB = eb.has(i);
+          const inP = ep.has(i);
+          if (inB && inP) out.push(i);
+          else if (inB) bo.push(i);
+          else if (inP) po.push(i);
+        }
+        if (bo.length > 0 || po.length > 0) {
+          for (const ib of bo.length > 0 ? bo : [U]) for (const ip of po.length > 0 ? po : [U]) out.push(U + ib * S + ip);
+        }
         return;
       }
       // `any`: every call can be made; a call refused alike on both sides changes nothing and shows nothing.
@@ -459,9 +513,9 @@ export function productModel(base: VdpaModel, patched: VdpaModel): ProductModel 
       return r.pair === pair ? undefined : r.pair;
     },
     properties: () => props,
-    label: (i) => base.label(union[i]!),
+    label: labelOf,
     actionKinds: ACTION_KINDS,
-    kindOf: (i) => kindIndex.get(union[i]!.t) ?? 0,
+    kindOf: (i) => kindIndex.get(actionOf(i).t) ?? 0,
     schema: pairSchema,
   };
 }
@@ -469,17 +523,18 @@ export function productModel(base: VdpaModel, patched: VdpaModel): ProductModel 
 const dmaLabel = (g: number, p: number): string => `DMA by group ${g} (${GROUP_NAMES[g] ?? '?'}) to IOVA ${hex(p * PAGE)}`;
 
 const kindOfKey = (key: string): DifferenceKind =>
-  key.startsWith('return:') ? 'return' : key === 'backend-features' ? 'backend-features' : 'dma';
+  key.startsWith('return:') ? 'return' : key.startsWith('call:') ? 'next-call' : key === 'backend-features' ? 'backend-features' : 'dma';
 
 /** Replays a difference's actions through the product: what each step returned on each side. */
 function describe(pm: ProductModel, found: FoundViolation<number>): Difference {
   let pair = pm.init()[0]!;
   const steps: DiffStep[] = [];
   for (const i of found.actions) {
-    const a = pm.union[i]!;
+    const c = pm.calls(i);
     const r = pm.stepPair(pair, i);
-    const lb = pm.base.model.label(pm.base.actions[i]!);
-    const lp = pm.patched.model.label(pm.patched.actions[i]!);
+    const lb = c.base !== undefined ? pm.base.model.label(c.base) : '(no call)';
+    const lp = c.patched !== undefined ? pm.patched.model.label(c.patched) : '(no call)';
+    const a = (c.base ?? c.patched)!;
     steps.push({
       action: a,
       kind: a.t,
@@ -500,13 +555,12 @@ function describe(pm: ProductModel, found: FoundViolation<number>): Difference {
   }
   const key = found.propertyId;
   const end = steps[steps.length - 1];
-  const kind = kindOfKey(key) === 'return' && end !== undefined && (end.base === NOT_CALLED || end.patched === NOT_CALLED)
-    ? 'next-call' : kindOfKey(key);
+  const kind = kindOfKey(key);
   let b: string;
   let p: string;
   if (kind === 'return' || kind === 'next-call') {
-    b = `${end!.label} = ${end!.base}`;
-    p = `${end!.patchedLabel ?? end!.label} = ${end!.patched}`;
+    b = end!.base === NOT_CALLED ? 'makes no call' : `${end!.label} = ${end!.base}`;
+    p = end!.patched === NOT_CALLED ? 'makes no call' : `${end!.patchedLabel ?? end!.label} = ${end!.patched}`;
   } else if (kind === 'backend-features') {
     b = `ioctl(VHOST_GET_BACKEND_FEATURES) = ${pm.base.get}`;
     p = `ioctl(VHOST_GET_BACKEND_FEATURES) = ${pm.patched.get}`;
