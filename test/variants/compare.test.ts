@@ -55,6 +55,16 @@ describe('6.6 → 6.7: backward compatible for a userspace that does not ack IOT
     });
   }
 
+  test('qemu-persist (mlx5): the scripts part at SET_BACKEND_FEATURES (IOTLB_PERSIST acked on 6.7 only) and are compared no further', async () => {
+    const { json } = await compareJson(['--base', '6.6', '--patched', '6.7', '--userspace', 'qemu-persist']);
+    expect(json.behaviour.complete).toBe(true);
+    expect(json.differences.map((d) => d.kind)).toEqual(['backend-features', 'next-call']);
+    const call = json.differences[1]!;
+    expect(call.steps.map((s) => s.action)).toEqual(['open', 'setOwner', 'setBackendFeatures']);
+    expect(lastStep(call).label).not.toContain('IOTLB_PERSIST');
+    expect(lastStep(call).patchedLabel).toContain('IOTLB_PERSIST');
+  });
+
   test('any (vdpa_sim): a userspace that acks IOTLB_PERSIST keeps its map across SET_STATUS(0)', async () => {
     const { json } = await compareJson(['--base', '6.6', '--patched', '6.7', '--parent', 'vdpa_sim', '--userspace', 'any', '--max-depth', '6']);
     expect(json.behaviour.complete).toBe(true);
