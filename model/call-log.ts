@@ -9,8 +9,9 @@ export const LANE_VHOST = 'vhost-vdpa';
 export const LANE_PARENT = 'vdpa bus / parent';
 export const LANE_DEVICE = 'device';
 
-export function call(from: string, to: string, label: string): void {
-  if (sink !== null) sink.push({ from, to, label });
+/** `label` may be a function, so that a label built from arguments costs nothing during exploration. */
+export function call(from: string, to: string, label: string | (() => string)): void {
+  if (sink !== null) sink.push({ from, to, label: typeof label === 'string' ? label : label() });
 }
 
 /** Runs `f` with calls recorded, and returns them with f's result. */

@@ -60,7 +60,7 @@ export function vhost_vdpa_set_status(ctx: VdpaCtx, d: World, status: number): C
     call(LANE_VHOST, LANE_PARENT, 'vdpa_reset (SET_STATUS 0; in_batch untouched)');
     _compat_vdpa_reset(ctx, d, true);
   } else {
-    call(LANE_VHOST, LANE_PARENT, `vdpa_set_status(0x${status.toString(16)})`);
+    call(LANE_VHOST, LANE_PARENT, () => `vdpa_set_status(0x${status.toString(16)})`);
     ctx.ops.set_status(d, status);
   }
   return OK;
@@ -86,7 +86,7 @@ export function vhost_vdpa_resume(ctx: VdpaCtx, d: World): CallResult {
 
 // VHOST_VDPA_SET_GROUP_ASID in vhost_vdpa_vring_ioctl (v6.1+): forwarded to ops->set_group_asid
 export function vhost_vdpa_set_group_asid(ctx: VdpaCtx, d: World, group: number, asid: number): CallResult {
-  call(LANE_VHOST, LANE_PARENT, `ops->set_group_asid(group=${group}, asid=${asid})`);
+  call(LANE_VHOST, LANE_PARENT, () => `ops->set_group_asid(group=${group}, asid=${asid})`);
   const r = ctx.ops.set_group_asid?.(d, group, asid) ?? '-EOPNOTSUPP';
   return r === 0 ? OK : fail(r);
 }
@@ -94,10 +94,10 @@ export function vhost_vdpa_set_group_asid(ctx: VdpaCtx, d: World, group: number,
 // vhost_vdpa_general_unmap (v6.1+): dma_unmap for dma_map parents, iommu_unmap for platform, nothing for set_map
 function vhost_vdpa_general_unmap(ctx: VdpaCtx, d: World, asid: number, e: Entry): void {
   if (ctx.ops.dma_map !== undefined) {
-    call(LANE_VHOST, LANE_PARENT, `ops->dma_unmap(asid=${asid}, iova=${iovaRange(e.start, e.npages)})`);
+    call(LANE_VHOST, LANE_PARENT, () => `ops->dma_unmap(asid=${asid}, iova=${iovaRange(e.start, e.npages)})`);
     ctx.ops.dma_unmap?.(d, asid, e.start, e.npages);
   } else if (ctx.ops.set_map === undefined) {
-    call(LANE_VHOST, LANE_PARENT, `iommu_unmap(domain, iova=${iovaRange(e.start, e.npages)})`);
+    call(LANE_VHOST, LANE_PARENT, () => `iommu_unmap(domain, iova=${iovaRange(e.start, e.npages)})`);
     for (let i = 0; i < e.npages; i++) d.devMap[e.start + i] = FAULT;
   }
 }
@@ -116,7 +116,7 @@ function vhost_vdpa_remove_as(ctx: VdpaCtx, d: World, asid: number): void {
   d.asExists &= ~(1 << asid);
   vhost_vdpa_iotlb_unmap(ctx, d, asid, 0, NP - 1);
   if (ctx.kernel.resetMapInRemoveAs && ctx.ops.reset_map !== undefined) {
-    call(LANE_VHOST, LANE_PARENT, `ops->reset_map(asid=${asid})`);
+    call(LANE_VHOST, LANE_PARENT, () => `ops->reset_map(asid=${asid})`);
     ctx.ops.reset_map(d, asid);
   }
 }
@@ -125,7 +125,7 @@ function vhost_vdpa_remove_as(ctx: VdpaCtx, d: World, asid: number): void {
 function vhost_vdpa_unmap(ctx: VdpaCtx, d: World, asid: number, first: number, last: number): void {
   vhost_vdpa_iotlb_unmap(ctx, d, asid, first, last);
   if (ctx.ops.set_map !== undefined && !d.inBatch) {
-    call(LANE_VHOST, LANE_PARENT, `ops->set_map(asid=${asid}) (return value ignored)`);
+    call(LANE_VHOST, LANE_PARENT, () => `ops->set_map(asid=${asid}) (return value ignored)`);
     ctx.ops.set_map(d, asid);
   }
 }
@@ -135,15 +135,15 @@ function vhost_vdpa_map(ctx: VdpaCtx, d: World, asid: number, page: number, host
   addEntry(d, asid, page, hosts);
   const range = iovaRange(page, hosts.length);
   if (ctx.ops.dma_map !== undefined) {
-    call(LANE_VHOST, LANE_PARENT, `ops->dma_map(asid=${asid}, iova=${range})`);
+    call(LANE_VHOST, LANE_PARENT, () => `ops->dma_map(asid=${asid}, iova=${range})`);
     ctx.ops.dma_map(d, asid, page, hosts);
   } else if (ctx.ops.set_map !== undefined) {
     if (!d.inBatch) {
-      call(LANE_VHOST, LANE_PARENT, `ops->set_map(asid=${asid})`);
+      call(LANE_VHOST, LANE_PARENT, () => `ops->set_map(asid=${asid})`);
       ctx.ops.set_map(d, asid);
     }
   } else {
-    call(LANE_VHOST, LANE_PARENT, `iommu_map(domain, iova=${range})`);
+    call(LANE_VHOST, LANE_PARENT, () => `iommu_map(domain, iova=${range})`);
     for (let i = 0; i < hosts.length; i++) d.devMap[page + i] = hosts[i]!;
   }
 }
@@ -162,7 +162,7 @@ function vhost_vdpa_process_iotlb_update(
     // vhost_vdpa_va_map: one entry per VMA; a hole in the VA range → -EINVAL
     if (hosts.some((h) => isFreed(d, h))) return fail('-EFAULT', '-EINVAL: no VMA at uaddr (munmapped)');
     for (const h of hosts) pinPage(d, h); // get_file on the VMA's file keeps its pages alive (counted as a pin)
-    call(LANE_VHOST, LANE_VHOST, `get_file(vma->vm_file) (${hosts.map((h) => 'h' + h).join(',')})`);
+    call(LANE_VHOST, LANE_VHOST, () => `get_file(vma->vm_file) (${hosts.map((h) => 'h' + h).join(',')})`);
     vhost_vdpa_map(ctx, d, asid, page, hosts);
     return OK;
   }
@@ -172,7 +172,7 @@ function vhost_vdpa_process_iotlb_update(
     return fail('-EFAULT', firstBad === 0 ? '-EFAULT: pin_user_pages failed (munmapped)' : '-ENOMEM: pin_user_pages pinned fewer pages');
   }
   for (const h of hosts) pinPage(d, h);
-  call(LANE_VHOST, LANE_VHOST, `pin_user_pages(${hosts.map((h) => 'h' + h).join(',')})`);
+  call(LANE_VHOST, LANE_VHOST, () => `pin_user_pages(${hosts.map((h) => 'h' + h).join(',')})`);
   let iova = page;
   for (const chunk of contiguousChunks(hosts)) {
     vhost_vdpa_map(ctx, d, asid, iova, chunk);
@@ -191,7 +191,7 @@ export function vhost_vdpa_process_iotlb_msg(
   if (type === 'update' || type === 'batchBegin') {
     if ((d.asExists & (1 << asid)) === 0) {
       d.asExists |= 1 << asid; // vhost_vdpa_alloc_as: the AS is created even if the message then fails
-      call(LANE_VHOST, LANE_VHOST, `vhost_vdpa_alloc_as(asid=${asid})`);
+      call(LANE_VHOST, LANE_VHOST, () => `vhost_vdpa_alloc_as(asid=${asid})`);
     }
   }
   if (d.inBatch && d.batchAsid !== asid) {
@@ -210,7 +210,7 @@ export function vhost_vdpa_process_iotlb_msg(
       return OK;
     case 'batchEnd':
       if (d.inBatch && ctx.ops.set_map !== undefined) {
-        call(LANE_VHOST, LANE_PARENT, `ops->set_map(asid=${asid}) (return value ignored)`);
+        call(LANE_VHOST, LANE_PARENT, () => `ops->set_map(asid=${asid}) (return value ignored)`);
         ctx.ops.set_map(d, asid);
       }
       d.inBatch = false;

@@ -58,7 +58,7 @@ export function mlx5(k: VdpaKernel): VdpaConfigOps {
       if (k.mlx5PerAsidMr || dataUses) {
         const hadMr = !allFault(d, asid);
         copyIotlb(d, asid, d.devMap, asid * NP);
-        call(LANE_PARENT, LANE_PARENT, `mlx5 MR for asid ${asid} rebuilt from the iotlb`);
+        call(LANE_PARENT, LANE_PARENT, () => `mlx5 MR for asid ${asid} rebuilt from the iotlb`);
         if (hadMr && d.vqAsid[0] >= 0) changeMap(d);
         else if (d.vqAsid[0] >= 0 && dataUses) programVqs(d);
       }
@@ -90,7 +90,7 @@ export function mlx5(k: VdpaKernel): VdpaConfigOps {
       d.group2asid[group] = asid;
       if (k.mlx5PerAsidMr && group === GROUP_CVQ && !allFault(d, asid)) {
         for (let p = 0; p < NP; p++) d.cvqMap[p] = d.devMap[asid * NP + p]!;
-        call(LANE_PARENT, LANE_PARENT, `mlx5 cvq.iotlb refreshed from mr[${asid}]`);
+        call(LANE_PARENT, LANE_PARENT, () => `mlx5 cvq.iotlb refreshed from mr[${asid}]`);
       }
       return 0;
     },
@@ -102,7 +102,7 @@ export function mlx5(k: VdpaKernel): VdpaConfigOps {
     set_status: (d, status) => {
       if ((status & S_DRIVER_OK) !== 0 && (d.status & S_DRIVER_OK) === 0) {
         programVqs(d);
-        call(LANE_PARENT, LANE_DEVICE, `setup_vq_resources (data VQs on mr[${d.vqAsid[0]}])`);
+        call(LANE_PARENT, LANE_DEVICE, () => `setup_vq_resources (data VQs on mr[${d.vqAsid[0]}])`);
       }
       d.status = status;
     },
@@ -150,7 +150,7 @@ export function mlx5(k: VdpaKernel): VdpaConfigOps {
         fill(d.devMap, asid * NP, FAULT);
         if (asid === 0) createDmaMr(d);
         else if (d.group2asid[GROUP_CVQ] === asid) fill(d.cvqMap, 0, IDENTITY);
-        call(LANE_PARENT, LANE_PARENT, `mlx5_vdpa_reset_map(asid=${asid})`);
+        call(LANE_PARENT, LANE_PARENT, () => `mlx5_vdpa_reset_map(asid=${asid})`);
       },
       get_backend_features: () => bit('ENABLE_AFTER_DRIVER_OK'),
       get_vq_desc_group: true,

@@ -69,7 +69,7 @@ export function vdpaSim(k: VdpaKernel, batchMapping: boolean): VdpaConfigOps {
       // vdpasim_set_map (v6.1+): clear iommu[asid] (and passthrough), copy the whole iotlb
       set_map: (d, asid) => {
         copyIotlb(d, asid, d.devMap, asid * NP);
-        call(LANE_PARENT, LANE_PARENT, `vdpasim iommu[${asid}] := copy of the iotlb`);
+        call(LANE_PARENT, LANE_PARENT, () => `vdpasim iommu[${asid}] := copy of the iotlb`);
       },
     }
     : {
@@ -100,7 +100,7 @@ export function vdpaSim(k: VdpaKernel, batchMapping: boolean): VdpaConfigOps {
       // vdpasim_reset_map (v6.7+): passthrough again for this ASID
       reset_map: (d, asid) => {
         fill(d.devMap, asid * NP, IDENTITY);
-        call(LANE_PARENT, LANE_PARENT, `vdpasim_reset_map(asid=${asid}): passthrough`);
+        call(LANE_PARENT, LANE_PARENT, () => `vdpasim_reset_map(asid=${asid}): passthrough`);
       },
     };
   }
