@@ -1,11 +1,13 @@
 // `npm run bench` (node dist/bench/run.js): runs every registered benchmark, each run of each
 // task in a fresh child process (clean heap, clean peak RSS), prints the medians and writes each
 // benchmark's own section of BENCHMARKS.md, leaving the other sections alone.
-//   node dist/bench/run.js [NAME...] [--runs N] [--no-write]
+//   node dist/bench/run.js [NAME...] [--runs N] [--no-write] [--render-only]
+// The figures of every run are kept in $TMPDIR/vdpa-mc-bench-NAME.json; --render-only renders
+// the section again from them (e.g. after a wording change) without measuring.
 // To add a benchmark: implement BenchModule (bench/bench-api.ts) and append it to BENCHES below.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchEnv, BenchModule, Figures } from './bench-api.js';
@@ -53,6 +55,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   let runs: number | undefined;
   let write = true;
+  let renderOnly = false;
   const names: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -63,9 +66,10 @@ async function main(argv: readonly string[]): Promise<number> {
         return 2;
       }
     } else if (a === '--no-write') write = false;
+    else if (a === '--render-only') renderOnly = true;
     else if (BENCHES.some((b) => b.name === a)) names.push(a);
     else {
-      console.error(`bench: unknown argument '${a}' (benchmarks: ${BENCHES.map((b) => b.name).join(', ')}; options: --runs N, --no-write)`);
+      console.error(`bench: unknown argument '${a}' (benchmarks: ${BENCHES.map((b) => b.name).join(', ')}; options: --runs N, --no-write, --render-only)`);
       return 2;
     }
   }
@@ -78,15 +82,22 @@ async function main(argv: readonly string[]): Promise<number> {
   };
   const file = join(repoRoot(), 'BENCHMARKS.md');
   for (const b of BENCHES.filter((x) => names.length === 0 || names.includes(x.name))) {
-    const results: Record<string, Figures[]> = {};
-    for (const task of b.tasks) {
-      results[task] = [];
-      for (let k = 0; k < (runs ?? b.runs); k++) {
-        process.stderr.write(`bench ${b.name}/${task} run ${k + 1}/${runs ?? b.runs}...\n`);
-        results[task].push(runChild(b.name, task));
+    const saved = join(tmpdir(), `vdpa-mc-bench-${b.name}.json`);
+    let results: Record<string, Figures[]> = {};
+    let runEnv = env;
+    if (renderOnly) {
+      ({ results, env: runEnv } = JSON.parse(readFileSync(saved, 'utf8')) as { results: Record<string, Figures[]>; env: BenchEnv });
+    } else {
+      for (const task of b.tasks) {
+        results[task] = [];
+        for (let k = 0; k < (runs ?? b.runs); k++) {
+          process.stderr.write(`bench ${b.name}/${task} run ${k + 1}/${runs ?? b.runs}...\n`);
+          results[task].push(runChild(b.name, task));
+        }
       }
+      writeFileSync(saved, JSON.stringify({ results, env }));
     }
-    const md = b.render(results, env);
+    const md = b.render(results, runEnv);
     console.log(md + '\n');
     if (write) writeSection(file, b.name, md);
   }

@@ -11,7 +11,8 @@
 //   anything but the time limit and progress reports.
 import type { Model, Invariant, StepProperty, Violation } from './model.js';
 import type { ExploreOptions, ExploreResult, FoundViolation, Stats, StopReason, ActionCoverage } from './explore-api.js';
-import { compileCodec, hashValue, hashWords, newHashOut, type Codec } from './codec.js';
+import { compileCodec, hashValue, newHashOut, type Codec } from './codec.js';
+import { compileHashWords } from './hash.js';
 import { VisitedStore } from './store.js';
 import { RecordQueue } from './frontier.js';
 import { pathTo, replayIndices } from './replay.js';
@@ -89,6 +90,7 @@ export function explore<S, A>(model: Model<S, A>, options: ExploreOptions): Expl
   const codec = schema === undefined ? undefined : compileCodec(schema);
   const checkedCodec = schema === undefined ? undefined : compileCodec(schema, { checked: true });
   const scratch = new Int32Array(codec === undefined ? 0 : codec.words);
+  const hashFixed = compileHashWords(scratch.length);
   let checkedLeft = CHECKED_SUCCESSORS;
   const fingerprint =
     codec === undefined
@@ -98,7 +100,7 @@ export function explore<S, A>(model: Model<S, A>, options: ExploreOptions): Expl
             checkedLeft--;
             checkedCodec!.encode(w, scratch, 0);
           } else codec.encode(w, scratch, 0);
-          hashWords(scratch, codec.words, h);
+          hashFixed(scratch, h);
         };
   const newLevel = (): Level<S> => (codec === undefined ? new ObjectLevel<S>() : new EncodedLevel<S>(codec, scratch));
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { canonicalString, compileCodec, hashString, hashValue, hashWords, newHashOut, schemaWords } from '../../explorer/codec.js';
+import { compileHashWords } from '../../explorer/hash.js';
 import { s, type Schema } from '../../explorer/schema.js';
 
 // A random schema together with an arbitrary of the values it describes.
@@ -129,6 +130,15 @@ describe('64-bit hash', () => {
     }
     expect(both.size).toBe(50_000);
     expect(lo.size).toBeGreaterThan(49_990); // birthday bound at 32 bits: ~0.3 expected
+  });
+
+  test.prop([fc.array(fc.integer({ min: -0x80000000, max: 0x7fffffff }), { maxLength: 300 })])('the unrolled hash equals hashWords', (xs) => {
+    const words = Int32Array.from(xs);
+    const a = newHashOut();
+    const b = newHashOut();
+    hashWords(words, words.length, a);
+    compileHashWords(words.length)(words, b);
+    expect([b[0], b[1]]).toEqual([a[0], a[1]]);
   });
 
   it('hashes strings and values', () => {
