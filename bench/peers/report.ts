@@ -30,6 +30,8 @@ export interface RunInfo {
   readonly cpu: string;
   readonly cores: number;
   readonly memory: string;
+  /** Load averages (1, 5, 15 min): other work on the machine during the run. */
+  readonly load: string;
   readonly versions: Readonly<Record<string, string>>;
   readonly runs: number;
   readonly command: string;
@@ -102,7 +104,7 @@ export function renderSection(rows: readonly RowResult[], info: RunInfo, notes: 
     SECTION_BEGIN,
     '## vdpa-mc against SPIN and Quint (`npm run bench:peers`)',
     '',
-    `Machine: ${info.cpu}, ${info.cores} cores, ${info.memory}; every tool on one core. ${v}.`,
+    `Machine: ${info.cpu}, ${info.cores} cores, ${info.memory}; every tool on one core; load average ${info.load}. ${v}.`,
     `Date: ${info.date}. Medians of ${info.runs} runs per tool and row (each run a fresh process); the whole run took ${info.seconds.toFixed(0)} s (\`${info.command}\`).`,
     '',
     renderTables(rows),
@@ -111,7 +113,7 @@ export function renderSection(rows: readonly RowResult[], info: RunInfo, notes: 
     '- Models: `bench/peers/{promela,quint,models}`; the same variables and guards in the three languages. SPIN runs one process whose `do` loop of `d_step`s (guard first) makes each stored state one world of the vdpa-mc model, so distinct states, BFS depth and transitions must agree exactly (the runner fails otherwise; SPIN\'s transitions count the initial state once more).',
     '- SPIN: `spin [-D...] -a`, `gcc -O2 -DNOREDUCE`, `./pan -m100000 -w<log2(states)+1>` (depth from a second build with `-DBFS`). Generated/s = transitions / wall time of `./pan`; vdpa-mc: transitions / time of model set-up plus search inside its process (Node start-up, ~0.2 s, excluded). Peak RSS: `/usr/bin/time` for pan (pan\'s own "total actual memory usage", which counts its preallocated DFS stack and hash table, in brackets), `process.resourceUsage().maxRSS` for vdpa-mc. B/state: visited store only (vdpa-mc typed-array store; SPIN states + hash table).',
     '- "invariant checked: no (violated)": the variant violates its invariant, so the exhaustive runs go without it (both tools would stop at the first violation) and the second table times the first counterexample with it, breadth-first in both tools.',
-    '- Quint: `quint run --backend typescript`, samples/s and steps/s from its own timing (parsing and type checking excluded), on the same invariant when it holds and `--invariant true` when it does not (then its search for the violation is in the second table: found in how many of the runs, at most 2000 samples each).',
+    '- Quint: `quint run --backend typescript`, samples/s and steps/s from its own timing (parsing and type checking excluded), on the same invariant when it holds and `--invariant true` when it does not (then its search for the violation is in the second table: found in how many of the runs, at most 500 samples each).',
     '',
     ...(short.length === 0 ? ['Targets (vdpa-mc ≥ 1/5 of SPIN\'s generated/s, ≥ 20x Quint\'s steps/s, counterexample no longer than SPIN\'s BFS one): met on every row.'] :
       ['Targets missed (vdpa-mc ≥ 1/5 of SPIN\'s generated/s, ≥ 20x Quint\'s steps/s, counterexample no longer than SPIN\'s BFS one):', '', ...short.map((s) => `- ${s}`)]),

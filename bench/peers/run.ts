@@ -5,7 +5,7 @@
 //   node dist/bench/peers/run.js [--quick] [--runs N] [--only TEXT] [--no-quint] [--no-write]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FULL_CASES, QUICK_CASES, type PeerCase } from './cases.js';
@@ -16,6 +16,10 @@ import { ensureQuint, ensureSpin, gccVersion, quintVersion, spinVersion } from '
 import { renderSection, renderTables, shortfalls, writeSection, type RowResult } from './report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
+/** Steps per Quint throughput run (its simulator does a few thousand a second here). */
+const QUINT_STEPS = 6000;
+/** Samples a Quint run may try before giving up on finding the violation. */
+const QUINT_CEX_SAMPLES = 500;
 const compiled = import.meta.url.endsWith('.js');
 
 function repoRoot(): string {
@@ -120,7 +124,7 @@ function runCase(c: PeerCase, o: Options, root: string, quint: string | undefine
   const maxSteps = Math.min(80, Math.max(20, 2 * mc.depth));
   if (quint !== undefined) {
     qfile = instantiateQuint(join(root, 'bench', 'peers', 'quint', c.qnt), join(work, 'quint'), c.quintParams);
-    const samples = Math.max(50, Math.round(20_000 / maxSteps));
+    const samples = Math.max(50, Math.round(QUINT_STEPS / maxSteps));
     const qs = repeat(o.runs, (i) => runQuint(quint, qfile!, c.holds ? c.quintInvariant : 'true', samples, maxSteps, `0x${(i + 1).toString(16)}`));
     quintRun = median(qs, (r) => r.simSeconds);
     if (qs.some((q) => q.violated)) mismatches.push(`${c.id}: Quint found a violation of an invariant that SPIN and vdpa-mc prove`);
@@ -138,7 +142,7 @@ function runCase(c: PeerCase, o: Options, root: string, quint: string | undefine
     let quintCex: QuintRun | undefined;
     let found = 0;
     if (quint !== undefined) {
-      const qs = repeat(o.runs, (i) => runQuint(quint, qfile!, c.quintInvariant, 2000, maxSteps, `0x${(i + 101).toString(16)}`));
+      const qs = repeat(o.runs, (i) => runQuint(quint, qfile!, c.quintInvariant, QUINT_CEX_SAMPLES, maxSteps, `0x${(i + 101).toString(16)}`));
       found = qs.filter((q) => q.violated).length;
       quintCex = median(qs, (q) => q.simSeconds);
     }
@@ -152,6 +156,7 @@ function runCase(c: PeerCase, o: Options, root: string, quint: string | undefine
 function main(): void {
   const o = parseArgs(process.argv.slice(2));
   const t0 = performance.now();
+  const load0 = loadavg().map((x) => x.toFixed(1)).join(' ');
   const root = repoRoot();
   ensureSpin();
   const quint = o.quint ? ensureQuint(join(root, 'bench', 'peers', '.tools')) : undefined;
@@ -170,9 +175,10 @@ function main(): void {
     cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
     cores: cpus().length,
     memory: `${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
+    load: `${load0} at the start, ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end`,
     versions,
     runs: o.runs,
-    command: `node dist/bench/peers/run.js${process.argv.slice(2).map((a) => ` ${a}`).join('')}`,
+    command: `${compiled ? 'node dist/bench/peers/run.js' : 'node --import tsx bench/peers/run.ts'}${process.argv.slice(2).map((a) => ` ${a}`).join('')}`,
     seconds: (performance.now() - t0) / 1000,
   };
   console.log(renderTables(rows));
