@@ -38,8 +38,13 @@ export function matrixRows(): MatrixRow[] {
     vdpa('rfc-v2', 'vdpa_sim', 'any', 'K1 found'),
     vdpa('rfc-v3', 'vdpa_sim', 'any', 'K1 not'),
     vdpa('6.6', 'mlx5', 'any', 'K2 found'),
-    vdpa('6.7', 'mlx5', 'any', 'K3 not'),
-    vdpa('6.12', 'mlx5', 'any', 'K3 not'),
+    // mlx5 with `any` also violates identity-after-detach, by another path than K3 (the CVQ iotlb of an
+    // ASID-1-only session survives release: see the issue notes); vdpa_sim stands for K3's "must not".
+    vdpa('6.7', 'mlx5', 'any'),
+    vdpa('6.12', 'mlx5', 'any'),
+    vdpa('6.7', 'vdpa_sim', 'any', 'K3 not'),
+    vdpa('6.12', 'vdpa_sim', 'any', 'K3 not'),
+    vdpa('examples/variants/k3-no-reset-map-no-compat-reset.ts', 'mlx5', 'any', 'K3 found'),
     vdpa('6.12', 'vdpa_sim_dma', 'any'),
     vdpa('6.12', 'platform', 'any'),
     vdpa('6.12', 'vduse', 'any'),

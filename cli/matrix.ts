@@ -160,7 +160,10 @@ export function renderMatrix(m: MatrixJson): string {
   lines.push(row('kernel parent       userspace', 'ref', ids.map((id) => HEADS[id]), 'states', 'secs', 'cycle'));
   for (const r of m.rows) {
     const c = r.config;
-    const cfg = `${c.kernel.padEnd(6)} ${(c.parent ?? '(vfio)').padEnd(12)} ${c.userspace}`;
+    // a variant's name does not fit the column: it gets a line of its own above its row
+    if (c.kernel.length > 6) lines.push(`variant ${c.kernel}:`);
+    const kernel = c.kernel.length > 6 ? 'var' : c.kernel;
+    const cfg = `${kernel.padEnd(6)} ${(c.parent ?? '(vfio)').padEnd(12)} ${c.userspace}`;
     lines.push(row(cfg, r.ref ?? '', ids.map((id) => cellText(r.invariants[id])), String(r.stats.distinctStates),
       r.stats.seconds.toFixed(1), costText(r.cycle)));
   }

@@ -3,9 +3,7 @@
 // reset). The script (model/qemu/script.ts) runs one ioctl or message per step, its position in the
 // world's `pc`; a refused call is logged by QEMU and the script goes on (vhost_vdpa_dma_map's errors
 // are only error_report'ed, semantics.md §5.1).
-import { original } from 'immer';
 import type { Action } from '../spec/vdpa/actions.js';
-import { NAS, NP } from '../spec/vdpa/constants.js';
 import type { World } from '../spec/vdpa/world.js';
 import type { CallResult, VdpaCtx } from './context.js';
 import { actionKey, buildScript, type Edge, type Script } from './qemu/script.js';
@@ -20,27 +18,14 @@ export interface QemuUserspace extends Userspace {
   script(ctx: VdpaCtx): Script;
 }
 
-/**
- * Opens a map change as of the world before this step (an un-batched first message): the draft's
- * iotlb already shows the message, so the pages in force before it are read from the base world.
- */
-function beginTxnBefore(d: World): void {
-  const base = original(d) as World | undefined;
-  if (base === undefined) { beginTxn(d); return; }
-  d.uTxn = true;
-  for (let i = 0; i < NAS * NP; i++) {
-    const u = base.uMap[i]!;
-    d.uTxnBefore[i] = u >= 0 && base.vHost[i] === u ? u : -1;
-  }
-  d.uWindow = 0;
-}
-
 /** What QEMU concludes after one step of its script, and where the script goes next. */
-function believeStep(ctx: VdpaCtx, d: World, a: Action, r: CallResult, e: Edge | undefined): void {
+// 'begin' opens the change as of the world after this step (BATCH_BEGIN), 'beginAt' as of the world
+// before it (an un-batched first message: the step already shows the message's effect).
+function believeStep(ctx: VdpaCtx, d: World, a: Action, r: CallResult, e: Edge | undefined, before: World): void {
   const txn = e?.txn ?? 'none';
-  if (txn === 'begin' && !d.uTxn) beginTxn(d);
-  if (txn === 'beginAt' && !d.uTxn) beginTxnBefore(d);
-  believeAfter(ctx, d, a, r);
+  if (txn === 'begin' && !d.uTxn) beginTxn(ctx, d);
+  if (txn === 'beginAt' && !d.uTxn) beginTxn(ctx, d, before);
+  believeAfter(ctx, d, a, r, before);
   // The transaction ends at commit whether BATCH_END was accepted or not; believeAfter closes it only on success.
   if (txn === 'end') endTxn(d);
   else noteWindow(ctx, d);
@@ -61,11 +46,11 @@ export function qemuUserspace(name: QemuName): QemuUserspace {
       const n = get(ctx).nodes[w.pc];
       if (n !== undefined) for (const a of n.out) out.push(a);
     },
-    believe: (ctx, d, a, r) => {
+    believe: (ctx, d, a, r, before) => {
       const n = get(ctx).nodes[d.pc];
       // By identity on the explorer's path; by content for an action read back from a trace file.
       const e = n === undefined ? undefined : (n.byAction.get(a) ?? n.byKey.get(actionKey(a)));
-      believeStep(ctx, d, a, r, e);
+      believeStep(ctx, d, a, r, e, before);
     },
   };
 }

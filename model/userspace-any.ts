@@ -58,8 +58,8 @@ export function anyUserspace(): Userspace {
       const c = get(ctx);
       for (const i of c.enabled(w)) out.push(c.alphabet[i]!);
     },
-    believe: (ctx, d, a, r) => {
-      believeAfter(ctx, d, a, r);
+    believe: (ctx, d, a, r, before) => {
+      believeAfter(ctx, d, a, r, before);
       if (!(a.t === 'iotlbBatchEnd' && r.ret === '0')) noteWindow(ctx, d);
     },
   };

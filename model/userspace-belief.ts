@@ -17,15 +17,25 @@ function forgetAll(d: World): void {
 }
 
 /**
- * Starts a map change: remembers the pages userspace believes mapped AND vhost-vdpa has as believed
- * (a page already lost before the change, e.g. by a whole-entry invalidation, is
- * user-kernel-agreement's business, not a window of this change).
+ * Starts a map change as of world `from` (the world before the step that opens it, or `d` itself):
+ * remembers the pages userspace believes mapped that vhost-vdpa holds as believed and that a running
+ * device translates as believed. A page already lost or mistranslated before the change (a whole-entry
+ * invalidation, a reset that dropped the device's map) is another invariant's business, not a window
+ * of this change.
  */
-export function beginTxn(d: World): void {
+export function beginTxn(ctx: VdpaCtx, d: World, from: World = d): void {
   d.uTxn = true;
   for (let i = 0; i < NAS * NP; i++) {
-    const u = d.uMap[i]!;
-    d.uTxnBefore[i] = u >= 0 && d.vHost[i] === u ? u : -1;
+    const u = from.uMap[i]!;
+    d.uTxnBefore[i] = u >= 0 && from.vHost[i] === u ? u : -1;
+  }
+  for (let g = 0; g < ctx.ops.ngroups && g < GROUP_NAMES.length; g++) {
+    if (!deviceRuns(ctx, from, g)) continue;
+    const a = from.uGroupAsid[g]!;
+    for (let p = 0; p < NP; p++) {
+      const i = a * NP + p;
+      if (d.uTxnBefore[i]! >= 0 && dmaTarget(ctx, from, g, p) !== d.uTxnBefore[i]) d.uTxnBefore[i] = -1;
+    }
   }
   d.uWindow = 0;
 }
@@ -47,13 +57,17 @@ export function noteWindow(ctx: VdpaCtx, d: World): void {
     const a = d.uGroupAsid[g]!;
     for (let p = 0; p < NP; p++) {
       if (d.uTxnBefore[a * NP + p]! < 0) continue;
+      // A window of this change: the device lost the page because the change took it out of vhost's
+      // iotlb (flush before add). A device mistranslating a page vhost still holds is not the change's
+      // doing (kernel-device-agreement).
+      const i = a * NP + p;
       const t = dmaTarget(ctx, d, g, p);
-      if (t === FAULT || t === IDENTITY) d.uWindow |= 1 << (a * NP + p);
+      if ((t === FAULT || t === IDENTITY) && d.vHost[i] !== d.uTxnBefore[i]) d.uWindow |= 1 << i;
     }
   }
 }
 
-export function believeAfter(ctx: VdpaCtx, d: World, a: Action, r: CallResult): void {
+export function believeAfter(ctx: VdpaCtx, d: World, a: Action, r: CallResult, before: World): void {
   if (r.ret !== '0') return;
   switch (a.t) {
     case 'open': case 'close': forgetAll(d); return;
@@ -69,7 +83,7 @@ export function believeAfter(ctx: VdpaCtx, d: World, a: Action, r: CallResult): 
       for (let i = 0; i < a.npages && a.page + i < NP; i++) d.uMap[as * NP + a.page + i] = -1;
       return;
     }
-    case 'iotlbBatchBegin': if (!d.uTxn) beginTxn(d); return;
+    case 'iotlbBatchBegin': if (!d.uTxn) beginTxn(ctx, d, before); return;
     case 'iotlbBatchEnd': endTxn(d); return;
     default: return;
   }

@@ -49,7 +49,7 @@ export function step(ctx: VdpaCtx, us: Userspace, w: World, a: Action): { world:
   const world = produce(w, (d: World) => {
     const m = workingCopy(w);
     result = dispatch(ctx, m, a);
-    us.believe(ctx, m, a, result);
+    us.believe(ctx, m, a, result, w);
     commit(d, w, m);
   });
   return { world, result };
@@ -59,7 +59,7 @@ export function step(ctx: VdpaCtx, us: Userspace, w: World, a: Action): { world:
 function refused(ctx: VdpaCtx, us: Userspace, w: World, a: Action, r: CallResult): World {
   return produce(w, (d: World) => {
     const m = workingCopy(w);
-    us.believe(ctx, m, a, r);
+    us.believe(ctx, m, a, r, w);
     commit(d, w, m);
   });
 }
