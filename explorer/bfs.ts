@@ -92,6 +92,7 @@ export function explore<S, A>(model: Model<S, A>, options: ExploreOptions): Expl
   const scratch = new Int32Array(codec === undefined ? 0 : codec.words);
   const hashFixed = compileHashWords(scratch.length);
   let checkedLeft = CHECKED_SUCCESSORS;
+  const encodeHash = codec?.encodeHash;
   const fingerprint =
     codec === undefined
       ? (w: S): void => hashValue(w, h)
@@ -99,8 +100,12 @@ export function explore<S, A>(model: Model<S, A>, options: ExploreOptions): Expl
           if (checkedLeft > 0) {
             checkedLeft--;
             checkedCodec!.encode(w, scratch, 0);
-          } else codec.encode(w, scratch, 0);
-          hashFixed(scratch, h);
+            hashFixed(scratch, h);
+          } else if (encodeHash !== undefined) encodeHash(w, scratch, h);
+          else {
+            codec.encode(w, scratch, 0);
+            hashFixed(scratch, h);
+          }
         };
   const newLevel = (): Level<S> => (codec === undefined ? new ObjectLevel<S>() : new EncodedLevel<S>(codec, scratch));
 

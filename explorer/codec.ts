@@ -8,7 +8,7 @@
 // frontier be a plain Int32Array queue and make the hash cover the same number of words.
 // Models without a schema get `canonicalString` (sorted keys) hashed with `hashString`.
 import type { ArraySchema, BoolSchema, EnumSchema, IntSchema, ListSchema, Schema, StructSchema } from './schema.js';
-import { hashString, hashWords, newHashOut, type Hash64Out } from './hash.js';
+import { hashSource, hashString, hashWords, newHashOut, type Hash64Out } from './hash.js';
 
 export { hashString, hashWords, newHashOut, type Hash64Out };
 
@@ -19,6 +19,11 @@ export interface Codec<S> {
   encode(w: S, out: Int32Array, off: number): void;
   /** Rebuilds a world (fresh plain objects/arrays) from words[off..]. */
   decode(words: Int32Array, off: number): S;
+  /**
+   * Encodes at offset 0 and hashes in the same pass (h = hashWords(out, words)), as straight-line
+   * code. Present when every array and list of the schema is small enough to unroll.
+   */
+  readonly encodeHash?: (w: S, out: Int32Array, h: Hash64Out) => void;
 }
 
 export interface CodecOptions {
@@ -66,6 +71,10 @@ interface Gen {
   /** Closure values the generated code refers to (enum tables). */
   consts: unknown[];
   checked: boolean;
+  /** Fused encode-and-hash: every word index must be a constant (no loops). */
+  fused: boolean;
+  /** Set when a loop was generated (then a fused body is unusable). */
+  looped: boolean;
 }
 
 const off = (dyn: string, k: number): string => (dyn === '' ? String(k) : k === 0 ? dyn : `${dyn}+${k}`);
@@ -75,21 +84,29 @@ const addConst = (g: Gen, v: unknown): string => {
   return `c${g.consts.length - 1}`;
 };
 
+/** Stores one word; in a fused body also mixes it into the hash (its index is a constant). */
+function store(g: Gen, dyn: string, k: number, expr: string): void {
+  if (!g.fused || dyn !== '') {
+    g.lines.push(`out[${off(dyn, k)}] = ${expr};`);
+    return;
+  }
+  g.lines.push(`t = (${expr}) | 0;`, `out[${k}] = t;`, hashSource.round(k, 't'));
+}
+
 function genEncode(g: Gen, node: Node, val: string, dyn: string, k: number, path: string): void {
   const L = g.lines;
-  const at = `out[${off(dyn, k)}]`;
   const pathLit = JSON.stringify(path);
   switch (node.tag) {
     case 'bool':
       if (g.checked) L.push(`if (typeof ${val} !== 'boolean') bad(${pathLit}, ${val}, 'a boolean');`);
-      L.push(`${at} = ${val} ? 1 : 0;`);
+      store(g, dyn, k, `${val} ? 1 : 0`);
       return;
     case 'int':
       if (g.checked)
         L.push(
           `if (!Number.isInteger(${val}) || ${val} < ${node.min} || ${val} > ${node.max}) bad(${pathLit}, ${val}, 'an int in [${node.min}, ${node.max}]');`,
         );
-      L.push(`${at} = ${val};`);
+      store(g, dyn, k, val);
       return;
     case 'enum': {
       const table = new Map<string, number>(node.values.map((v, i) => [v, i]));
@@ -97,7 +114,7 @@ function genEncode(g: Gen, node: Node, val: string, dyn: string, k: number, path
       const x = fresh(g, 'x');
       L.push(`const ${x} = ${t}.get(${val});`);
       L.push(`if (${x} === undefined) bad(${pathLit}, ${val}, ${JSON.stringify('one of ' + node.values.join(', '))});`);
-      L.push(`${at} = ${x};`);
+      store(g, dyn, k, x);
       return;
     }
     case 'struct': {
@@ -132,7 +149,7 @@ function genEncode(g: Gen, node: Node, val: string, dyn: string, k: number, path
       L.push(`const ${n} = ${v}.length;`);
       if (isList) {
         L.push(`if (${n} > ${count}) bad(${pathLit}, ${n}, 'a list of at most ${count} elements');`);
-        L.push(`${at} = ${n};`);
+        store(g, dyn, k, n);
         base += 1;
       } else {
         L.push(`if (${n} !== ${count}) bad(${pathLit}, ${n}, 'an array of exactly ${count} elements');`);
@@ -141,6 +158,18 @@ function genEncode(g: Gen, node: Node, val: string, dyn: string, k: number, path
         for (let i = 0; i < count; i++) genEncode(g, elem, `${v}[${i}]`, dyn, base + i * es, `${path}[${i}]`);
         return;
       }
+      if (isList && g.fused && count * es <= UNROLL_WORDS) {
+        // Unrolled list: slot i holds element i when i < length, zeros otherwise.
+        for (let i = 0; i < count; i++) {
+          L.push(`if (${i} < ${n}) {`);
+          genEncode(g, elem, `${v}[${i}]`, dyn, base + i * es, `${path}[${i}]`);
+          L.push(`} else {`);
+          for (let z = 0; z < es; z++) store(g, dyn, base + i * es + z, '0');
+          L.push(`}`);
+        }
+        return;
+      }
+      g.looped = true;
       const i = fresh(g, 'i');
       const p = fresh(g, 'p');
       L.push(`for (let ${i} = 0; ${i} < ${n}; ${i}++) {`);
@@ -221,7 +250,7 @@ export function compileCodec<S>(schema: Schema<S>, options: CodecOptions = {}): 
 
   // Two bodies: one at constant offsets for o === 0 (the engine encodes into a scratch buffer
   // at 0; constant indices measured ~20-50 % faster), one at a variable offset.
-  const eg: Gen = { lines: [], counter: 0, consts: [], checked };
+  const eg: Gen = { lines: [], counter: 0, consts: [], checked, fused: false, looped: false };
   genEncode(eg, root, 'w', '', 0, '');
   const atZero = eg.lines.join('\n');
   eg.lines = [];
@@ -235,14 +264,27 @@ export function compileCodec<S>(schema: Schema<S>, options: CodecOptions = {}): 
       `return function encode(w, out, o) {\nif (o !== 0) return encodeAt(w, out, o);\n${atZero}\n};`,
   )(bad, ...eg.consts) as (w: S, out: Int32Array, o: number) => void;
 
-  const dg: Gen = { lines: [], counter: 0, consts: [], checked: false };
+  const dg: Gen = { lines: [], counter: 0, consts: [], checked: false, fused: false, looped: false };
   const expr = genDecode(dg, root, 'o', 0);
   const decArgs = dg.consts.map((_, i) => `c${i}`);
   const decode = new Function(...decArgs, `return function decode(w, o) {\n${dg.lines.join('\n')}\nreturn ${expr};\n};`)(
     ...dg.consts,
   ) as (w: Int32Array, o: number) => S;
 
-  return { words, encode, decode };
+  // Fused encode-and-hash (unchecked only): one pass, the words stay in registers for the hash.
+  const fg: Gen = { lines: [], counter: 0, consts: [], checked: false, fused: true, looped: false };
+  genEncode(fg, root, 'w', '', 0, '');
+  let encodeHash: ((w: S, out: Int32Array, h: Hash64Out) => void) | undefined;
+  if (!checked && !fg.looped) {
+    const body = [hashSource.prologue(words), 'let t = 0;', ...fg.lines, hashSource.epilogue(words, 'h')].join('\n');
+    encodeHash = new Function('bad', 'fmix32', ...fg.consts.map((_, i) => `c${i}`), `return function encodeHash(w, out, h) {\n${body}\n};`)(
+      bad,
+      hashSource.fmix32,
+      ...fg.consts,
+    ) as (w: S, out: Int32Array, h: Hash64Out) => void;
+  }
+
+  return encodeHash === undefined ? { words, encode, decode } : { words, encode, decode, encodeHash };
 }
 
 /**

@@ -35,6 +35,8 @@ const node: fc.Arbitrary<Node> = fc.letrec<{ node: Node }>((tie) => ({
 })).node;
 const schemaAndTwoValues = node.chain((n) => fc.tuple(fc.constant(n.schema), n.value, n.value));
 
+let fusedSeen = 0;
+
 describe('schema codec', () => {
   test.prop([schemaAndTwoValues], { numRuns: 100 })('round-trips and is canonical and injective', ([schema, a, b]) => {
     const codec = compileCodec(schema as Schema<unknown>);
@@ -50,6 +52,27 @@ describe('schema codec', () => {
     expect(codec.decode(wb, 1)).toEqual(b);
     const sameWords = wa.subarray(1, codec.words + 1).every((x, i) => x === wb[i + 1]);
     expect(sameWords).toBe(canonicalString(a) === canonicalString(b));
+    // The fused encode-and-hash (when the schema unrolls) gives the same words and hashWords' hash.
+    if (codec.encodeHash !== undefined) {
+      const fused = new Int32Array(codec.words).fill(5);
+      const h1 = newHashOut();
+      const h2 = newHashOut();
+      codec.encodeHash(a, fused, h1);
+      expect(Array.from(fused)).toEqual(Array.from(wa.subarray(1, codec.words + 1)));
+      hashWords(fused, codec.words, h2);
+      expect([h1[0], h1[1]]).toEqual([h2[0], h2[1]]);
+      fusedSeen++;
+    }
+  });
+
+  it('the fused encoder was exercised by the property above, and unrolls small lists', () => {
+    expect(fusedSeen).toBeGreaterThan(10);
+    const c = compileCodec(s.struct<{ l: number[]; b: boolean[] }>({ l: s.list<number>(s.int(), 3), b: s.array<boolean>(s.bool(), 3) }));
+    expect(c.encodeHash).toBeDefined();
+    const out = new Int32Array(7);
+    const h = newHashOut();
+    c.encodeHash!({ l: [7], b: [true, false, true] }, out, h);
+    expect(Array.from(out)).toEqual([1, 7, 0, 0, 1, 0, 1]);
   });
 
   it('encodes lists with a length word and zeroed unused slots', () => {
