@@ -17,16 +17,15 @@ import { offeredFeatures } from './transitions.js';
 import { featureHex, featureNames } from './actions.js';
 
 /**
- * Default bounds. `any`: deep enough for the known bugs (K2 needs 5 steps, the kernel's real bugs 7–8),
- * within ~30 s here. QEMU: its scripts (model/qemu/script.ts) reach every world they can within 47
- * steps (boot 13, resize 4, two full stop/starts, quit 10, bind 1), so the search ends exhausted well
- * before 120, in ~100 worlds.
+ * Default bounds. `any`: depth 8, deep enough for the known bugs (K2 needs 5 steps, seed 003's window
+ * BATCH_BEGIN, INVALIDATE, UPDATE, BATCH_END after the device runs needs 8); 6.12 mlx5, the largest,
+ * is ~100k worlds in ~8 s here (BENCHMARKS.md). QEMU: its scripts (model/qemu/script.ts) reach every
+ * world they can within 47 steps (boot 13, resize 4, two full stop/starts, quit 10, bind 1), so the
+ * search ends exhausted well before 120, in ~100 worlds.
  */
-export function defaultBounds(userspace: string, parent = 'mlx5'): Bounds {
-  // one-ASID parents have a small space: depth 8 reaches seed 003's window (BB, INVALIDATE, UPDATE, BE)
-  if (userspace === 'any' && (parent === 'platform' || parent === 'vduse')) return { maxDepth: 8, maxStates: 3_000_000, timeLimit: 60 };
+export function defaultBounds(userspace: string): Bounds {
   return userspace === 'any'
-    ? { maxDepth: 7, maxStates: 3_000_000, timeLimit: 60 }
+    ? { maxDepth: 8, maxStates: 3_000_000, timeLimit: 60 }
     : { maxDepth: 120, maxStates: 3_000_000, timeLimit: 60 };
 }
 
@@ -60,7 +59,7 @@ export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
     }
   }
   const model = buildVdpaModel(ctx, us, VDPA_INVARIANTS.filter((i) => chosen.includes(i.id)));
-  const defaults = defaultBounds(config.userspace, parentName);
+  const defaults = defaultBounds(config.userspace);
   const bounds: Bounds = {
     maxDepth: config.bounds.maxDepth ?? defaults.maxDepth,
     maxStates: config.bounds.maxStates ?? defaults.maxStates,
