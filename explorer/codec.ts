@@ -62,8 +62,12 @@ export function schemaWords(schema: unknown): number {
   }
 }
 
-/** Arrays/lists up to this many words are unrolled; longer ones become loops. */
+/** Arrays up to this many words are unrolled; longer ones (and lists) become loops. */
 const UNROLL_WORDS = 64;
+/** In the fused encode-and-hash, arrays and lists up to this many words are unrolled. */
+const FUSED_UNROLL_WORDS = 256;
+/** Worlds above this many words get no fused encoder (code size). */
+const FUSED_MAX_WORDS = 4096;
 
 interface Gen {
   lines: string[];
@@ -154,11 +158,12 @@ function genEncode(g: Gen, node: Node, val: string, dyn: string, k: number, path
       } else {
         L.push(`if (${n} !== ${count}) bad(${pathLit}, ${n}, 'an array of exactly ${count} elements');`);
       }
-      if (!isList && count * es <= UNROLL_WORDS) {
+      const limit = g.fused ? FUSED_UNROLL_WORDS : UNROLL_WORDS;
+      if (!isList && count * es <= limit) {
         for (let i = 0; i < count; i++) genEncode(g, elem, `${v}[${i}]`, dyn, base + i * es, `${path}[${i}]`);
         return;
       }
-      if (isList && g.fused && count * es <= UNROLL_WORDS) {
+      if (isList && g.fused && count * es <= limit) {
         // Unrolled list: slot i holds element i when i < length, zeros otherwise.
         for (let i = 0; i < count; i++) {
           L.push(`if (${i} < ${n}) {`);
@@ -273,9 +278,9 @@ export function compileCodec<S>(schema: Schema<S>, options: CodecOptions = {}): 
 
   // Fused encode-and-hash (unchecked only): one pass, the words stay in registers for the hash.
   const fg: Gen = { lines: [], counter: 0, consts: [], checked: false, fused: true, looped: false };
-  genEncode(fg, root, 'w', '', 0, '');
+  if (!checked && words <= FUSED_MAX_WORDS) genEncode(fg, root, 'w', '', 0, '');
   let encodeHash: ((w: S, out: Int32Array, h: Hash64Out) => void) | undefined;
-  if (!checked && !fg.looped) {
+  if (!checked && words <= FUSED_MAX_WORDS && !fg.looped) {
     const body = [hashSource.prologue(words), 'let t = 0;', ...fg.lines, hashSource.epilogue(words, 'h')].join('\n');
     encodeHash = new Function('bad', 'fmix32', ...fg.consts.map((_, i) => `c${i}`), `return function encodeHash(w, out, h) {\n${body}\n};`)(
       bad,
