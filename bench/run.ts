@@ -12,8 +12,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchEnv, BenchModule, Figures } from './bench-api.js';
 import { engineBench } from './engine/engine-bench.js';
+import { vdpaBench } from './vdpa/vdpa-bench.js';
 
-export const BENCHES: readonly BenchModule[] = [engineBench];
+export const BENCHES: readonly BenchModule[] = [engineBench, vdpaBench];
 
 const self = fileURLToPath(import.meta.url);
 
