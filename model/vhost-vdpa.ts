@@ -16,7 +16,7 @@ const hasFeature = (w: World, name: keyof typeof F): boolean => (w.acked & bit(n
 function _compat_vdpa_reset(ctx: VdpaCtx, d: World, vqsExist: boolean): void {
   if (ctx.kernel.suspendTracked) d.suspended = false;
   const flags = ctx.kernel.compatReset && vqsExist && !hasFeature(d, 'IOTLB_PERSIST') ? VDPA_RESET_F_CLEAN_MAP : 0;
-  vdpa_reset(ctx, d, flags);
+  vdpa_reset(ctx, d, flags, LANE_VHOST);
 }
 
 // vhost_vdpa_reset (v6.1: in_batch = 0 + vdpa_reset; v6.7+: in_batch = 0 + _compat_vdpa_reset)
@@ -57,7 +57,6 @@ export function vhost_set_backend_features(d: World, features: number): CallResu
 // vhost_vdpa_set_status (v6.1: status 0 → vdpa_reset; v6.7+: → _compat_vdpa_reset, in_batch NOT cleared)
 export function vhost_vdpa_set_status(ctx: VdpaCtx, d: World, status: number): CallResult {
   if (status === 0) {
-    call(LANE_VHOST, LANE_PARENT, 'vdpa_reset (SET_STATUS 0; in_batch untouched)');
     _compat_vdpa_reset(ctx, d, true);
   } else {
     call(LANE_VHOST, LANE_PARENT, () => `vdpa_set_status(0x${status.toString(16)})`);

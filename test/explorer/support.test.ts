@@ -7,9 +7,13 @@ import type { Progress } from '../../explorer/explore-api.js';
 import { bitsModel, countTrue, gridModel, type Bits, type Flip } from './toys.js';
 
 describe('the shared Immer instance', () => {
-  afterEach(() => setAutoFreeze(false));
+  // test/setup-immer.ts switches auto-freeze on for every test file; put it back after each test
+  const before = autoFreezeEnabled();
+  afterEach(() => setAutoFreeze(before));
 
-  it('does not freeze by default (hot path) and freezes when switched on (tests)', () => {
+  it('is on in tests (test/setup-immer.ts), off when switched off (hot path), on again when switched on', () => {
+    expect(autoFreezeEnabled()).toBe(true);
+    setAutoFreeze(false);
     expect(autoFreezeEnabled()).toBe(false);
     const base = { a: 1, l: [1, 2] };
     const loose = produce(base, (d) => {
