@@ -109,11 +109,11 @@ async function checkCommand(argv: readonly string[], io: CliIO, deps: CliDeps): 
 /** `check` after parsing: build, explore, write the files, print text or JSON. */
 export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps = {}): Promise<number> {
   const target = await targetOf(o.config, deps);
-  const [{ runCheck }, { renderSummary }, { progressPrinter }, { writeTraceFiles }, { renderText }] = await Promise.all([
+  const [{ runCheck }, { renderSummary }, { progressPrinter }, { writeTracesForOut }, { renderText }] = await Promise.all([
     import('./check.js'),
     import('./report.js'),
     import('./progress.js'),
-    import('../traces/files.js'),
+    import('./trace-output.js'),
     import('../traces/text.js'),
   ]);
   const progress = o.json ? undefined : progressPrinter({ write: (s) => io.err(s), isTTY: io.stderrIsTTY });
@@ -126,18 +126,7 @@ export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps 
   } finally {
     progress?.done();
   }
-  const written: string[] = [];
-  if (o.out !== undefined) {
-    for (const t of run.traces) {
-      try {
-        const p = await writeTraceFiles(o.out, t);
-        written.push(p.itf, p.text, p.html);
-      } catch (e) {
-        const why = e instanceof Error ? e.message : String(e);
-        throw new UsageError(`vdpa-mc check: --out "${o.out}" cannot be written (${why})`);
-      }
-    }
-  }
+  const written = o.out !== undefined ? await writeTracesForOut('check', o.out, o.out, run.traces) : [];
   if (o.json) {
     io.out(JSON.stringify(run.json, null, 2) + '\n');
     return run.exitCode;

@@ -11,7 +11,7 @@ import {
 } from '../spec/vdpa/compare.js';
 import type { VdpaModel } from '../spec/vdpa/model.js';
 import { resolveKernel } from '../spec/vdpa/target.js';
-import { writeTraceFiles } from '../traces/files.js';
+import { writeTracesForOut } from './trace-output.js';
 import { toItf } from '../traces/itf.js';
 import { renderText } from '../traces/text.js';
 import { buildTrace, type Trace } from '../traces/trace.js';
@@ -273,15 +273,7 @@ export async function compareCommand(o: CompareOptions, io: CliIO, deps: Compare
   const written: string[] = [];
   if (o.out !== undefined) {
     for (const [sideName, list] of [['base', run.traces.base], ['patched', run.traces.patched]] as const) {
-      for (const t of list) {
-        try {
-          const p = await writeTraceFiles(`${o.out}/${sideName}`, t);
-          written.push(p.itf, p.text, p.html);
-        } catch (e) {
-          const why = e instanceof Error ? e.message : String(e);
-          throw new UsageError(`vdpa-mc compare: --out "${o.out}" cannot be written (${why})`);
-        }
-      }
+      written.push(...await writeTracesForOut('compare', o.out, `${o.out}/${sideName}`, list));
     }
   }
   if (o.json) {
