@@ -39,6 +39,7 @@ export function anyAlphabet(ctx: VdpaCtx): Action[] {
     );
   }
   out.push({ t: 'close' }, { t: 'bindVirtio' }, { t: 'bindVhost' }, { t: 'userFree', host: 0 }, { t: 'userFree', host: 2 });
+  out.push({ t: 'parentFault' }); // the environment: a map allocation in the parent fails once
   return out;
 }
 

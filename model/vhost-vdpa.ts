@@ -8,7 +8,7 @@ import { fail, OK, type CallResult, type VdpaCtx } from './context.js';
 import { contiguousChunks, isFreed, pinPage, unpinPage } from './host-memory.js';
 import { vdpa_reset } from './vdpa-bus.js';
 import { addEntry, entriesIntersecting, isEmpty, overlaps, removeEntry, type Entry } from './vhost-iotlb.js';
-import { VDPA_RESET_F_CLEAN_MAP } from './parents/ops.js';
+import { VDPA_RESET_F_CLEAN_MAP, takeFault } from './parents/ops.js';
 
 const hasFeature = (w: World, name: keyof typeof F): boolean => (w.acked & bit(name)) !== 0;
 
@@ -129,22 +129,32 @@ function vhost_vdpa_unmap(ctx: VdpaCtx, d: World, asid: number, first: number, l
   }
 }
 
-// vhost_vdpa_map (v6.1+): iotlb entry first, then dma_map / set_map (deferred in a batch) / iommu_map
-function vhost_vdpa_map(ctx: VdpaCtx, d: World, asid: number, page: number, hosts: readonly number[]): void {
+// vhost_vdpa_map (v6.1+): iotlb entry first, then dma_map / set_map (deferred in a batch) / iommu_map;
+// on failure the entry is deleted again (vhost_iotlb_del_range) and the error returned
+function vhost_vdpa_map(ctx: VdpaCtx, d: World, asid: number, page: number, hosts: readonly number[]): string | 0 {
   addEntry(d, asid, page, hosts);
   const range = iovaRange(page, hosts.length);
+  let r: string | 0 = 0;
   if (ctx.ops.dma_map !== undefined) {
     call(LANE_VHOST, LANE_PARENT, () => `ops->dma_map(asid=${asid}, iova=${range})`);
-    ctx.ops.dma_map(d, asid, page, hosts);
+    r = ctx.ops.dma_map(d, asid, page, hosts);
   } else if (ctx.ops.set_map !== undefined) {
     if (!d.inBatch) {
       call(LANE_VHOST, LANE_PARENT, () => `ops->set_map(asid=${asid})`);
-      ctx.ops.set_map(d, asid);
+      r = ctx.ops.set_map(d, asid);
     }
+  } else if (takeFault(d)) {
+    call(LANE_VHOST, LANE_PARENT, () => `iommu_map(domain, iova=${range}) -ENOMEM`);
+    r = '-ENOMEM';
   } else {
     call(LANE_VHOST, LANE_PARENT, () => `iommu_map(domain, iova=${range})`);
     for (let i = 0; i < hosts.length; i++) d.devMap[page + i] = hosts[i]!;
   }
+  if (r !== 0) {
+    removeEntry(d, asid, { start: page, npages: hosts.length, hosts });
+    call(LANE_VHOST, LANE_VHOST, () => `vhost_iotlb_del_range(${range}): ${r}`);
+  }
+  return r;
 }
 
 // vhost_vdpa_process_iotlb_update → vhost_vdpa_pa_map / vhost_vdpa_va_map (v6.1+)
@@ -162,8 +172,11 @@ function vhost_vdpa_process_iotlb_update(
     if (hosts.some((h) => isFreed(d, h))) return fail('-EFAULT', '-EINVAL: no VMA at uaddr (munmapped)');
     for (const h of hosts) pinPage(d, h); // get_file on the VMA's file keeps its pages alive (counted as a pin)
     call(LANE_VHOST, LANE_VHOST, () => `get_file(vma->vm_file) (${hosts.map((h) => 'h' + h).join(',')})`);
-    vhost_vdpa_map(ctx, d, asid, page, hosts);
-    return OK;
+    const r = vhost_vdpa_map(ctx, d, asid, page, hosts);
+    if (r === 0) return OK;
+    for (const h of hosts) unpinPage(d, h, true);
+    vhost_vdpa_unmap(ctx, d, asid, page, page + npages - 1);
+    return fail('-EFAULT', `${r}: vhost_vdpa_map failed`);
   }
   // pin_user_pages of the whole range first: a munmapped page fails it (-EFAULT, or -ENOMEM if partial)
   const firstBad = hosts.findIndex((h) => isFreed(d, h));
@@ -173,9 +186,17 @@ function vhost_vdpa_process_iotlb_update(
   for (const h of hosts) pinPage(d, h);
   call(LANE_VHOST, LANE_VHOST, () => `pin_user_pages(${hosts.map((h) => 'h' + h).join(',')})`);
   let iova = page;
-  for (const chunk of contiguousChunks(hosts)) {
-    vhost_vdpa_map(ctx, d, asid, iova, chunk);
-    iova += chunk.length;
+  const chunks = contiguousChunks(hosts);
+  for (let c = 0; c < chunks.length; c++) {
+    const r = vhost_vdpa_map(ctx, d, asid, iova, chunks[c]!);
+    if (r !== 0) {
+      // error path of vhost_vdpa_pa_map: unpin the pages not mapped yet, then vhost_vdpa_unmap the
+      // whole range (unpins what was mapped, and set_map again unless in a batch)
+      for (let k = c; k < chunks.length; k++) for (const h of chunks[k]!) unpinPage(d, h);
+      vhost_vdpa_unmap(ctx, d, asid, page, page + npages - 1);
+      return fail('-EFAULT', `${r}: vhost_vdpa_map failed for ${iovaRange(iova, chunks[c]!.length)}`);
+    }
+    iova += chunks[c]!.length;
   }
   return OK;
 }

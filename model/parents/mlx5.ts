@@ -8,7 +8,8 @@ import type { VdpaKernel } from '../../spec/vdpa/kernels.js';
 import type { World } from '../../spec/vdpa/world.js';
 import { call, LANE_DEVICE, LANE_PARENT } from '../call-log.js';
 import { allFault, copyIotlb, fill } from './common.js';
-import { VDPA_RESET_F_CLEAN_MAP, type VdpaConfigOps } from './ops.js';
+import { VDPA_RESET_F_CLEAN_MAP, takeFault, type VdpaConfigOps } from './ops.js';
+import { isEmpty } from '../vhost-iotlb.js';
 
 export function mlx5(k: VdpaKernel): VdpaConfigOps {
   const series = k.parents === 'series';
@@ -55,6 +56,19 @@ export function mlx5(k: VdpaKernel): VdpaConfigOps {
     // mlx5_vdpa_set_map → set_map_data / handle_set_map (net/mlx5_vnet.c, core/mr.c; v6.1 and v6.12)
     set_map: (d, asid) => {
       const dataUses = d.group2asid[GROUP_DATA] === asid || (k.mlx5PerAsidMr && d.group2asid[GROUP_DESC] === asid);
+      if (!isEmpty(d, asid) && takeFault(d)) {
+        // v6.7+ set_map_data builds the new MR before touching the device: a failure leaves it as it was.
+        // v6.1 mlx5_vdpa_change_map destroys the ASID's MR and tears the VQs down before
+        // mlx5_vdpa_create_mr fails: no MR, no VQs (and the CVQ iotlb pruned with it).
+        if (!k.mlx5PerAsidMr && !allFault(d, asid) && (dataUses || d.group2asid[GROUP_CVQ] === asid)) {
+          if (dataUses) { fill(d.devMap, asid * NP, FAULT); d.vqAsid[0] = -1; d.vqAsid[1] = -1; }
+          if (d.group2asid[GROUP_CVQ] === asid) fill(d.cvqMap, 0, FAULT);
+          call(LANE_PARENT, LANE_DEVICE, 'mlx5_vdpa_change_map: MR destroyed, VQs torn down, mlx5_vdpa_create_mr -ENOMEM');
+        } else {
+          call(LANE_PARENT, LANE_PARENT, () => `mlx5_vdpa_create_mr(asid=${asid}) -ENOMEM (device untouched)`);
+        }
+        return '-ENOMEM';
+      }
       if (k.mlx5PerAsidMr || dataUses) {
         const hadMr = !allFault(d, asid);
         copyIotlb(d, asid, d.devMap, asid * NP);
@@ -66,6 +80,7 @@ export function mlx5(k: VdpaKernel): VdpaConfigOps {
         copyIotlb(d, asid, d.cvqMap, 0);
         call(LANE_PARENT, LANE_PARENT, 'mlx5 cvq.iotlb := prune + dup_iotlb');
       }
+      return 0;
     },
 
     // mlx5_vdpa_reset (v6.1/v6.6: the "bogus" reset that destroys the MRs and re-creates the DMA MR;

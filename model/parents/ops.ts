@@ -14,8 +14,9 @@ export interface VdpaConfigOps {
   initialCvq(): number[];
 
   // ---- optional ops, as in struct vdpa_config_ops ----
-  readonly set_map?: (d: World, asid: number) => void;
-  readonly dma_map?: (d: World, asid: number, page: number, hosts: readonly number[]) => void;
+  /** Return 0 or a negative errno name (an allocation may fail: see takeFault). */
+  readonly set_map?: (d: World, asid: number) => string | 0;
+  readonly dma_map?: (d: World, asid: number, page: number, hosts: readonly number[]) => string | 0;
   readonly dma_unmap?: (d: World, asid: number, page: number, npages: number) => void;
   readonly reset: (d: World) => void;
   readonly compat_reset?: (d: World, flags: number) => void;
@@ -45,3 +46,10 @@ export interface VdpaConfigOps {
 
 /** VDPA_RESET_F_CLEAN_MAP (include/linux/vdpa.h, a26f2e4e68ee). */
 export const VDPA_RESET_F_CLEAN_MAP = 1;
+
+/** Consumes the armed fault (environment action `parentFault`): the allocation this op makes fails. */
+export function takeFault(d: World): boolean {
+  if (!d.faultArmed) return false;
+  d.faultArmed = false;
+  return true;
+}

@@ -6,7 +6,8 @@ import type { VdpaKernel } from '../../spec/vdpa/kernels.js';
 import type { World } from '../../spec/vdpa/world.js';
 import { call, LANE_DEVICE, LANE_PARENT } from '../call-log.js';
 import { copyIotlb, fill } from './common.js';
-import { VDPA_RESET_F_CLEAN_MAP, type VdpaConfigOps } from './ops.js';
+import { VDPA_RESET_F_CLEAN_MAP, takeFault, type VdpaConfigOps } from './ops.js';
+import { isEmpty } from '../vhost-iotlb.js';
 
 export function vdpaSim(k: VdpaKernel, batchMapping: boolean): VdpaConfigOps {
   // v6.1 reset empties the iotlbs (virtio-vdpa used the simulator's own DMA ops then); v6.6 installs
@@ -68,8 +69,14 @@ export function vdpaSim(k: VdpaKernel, batchMapping: boolean): VdpaConfigOps {
       ...ops,
       // vdpasim_set_map (v6.1+): clear iommu[asid] (and passthrough), copy the whole iotlb
       set_map: (d, asid) => {
+        if (!isEmpty(d, asid) && takeFault(d)) {
+          fill(d.devMap, asid * NP, FAULT); // vhost_iotlb_add_range failed: iommu[asid] reset, left empty
+          call(LANE_PARENT, LANE_PARENT, () => `vdpasim iommu[${asid}]: vhost_iotlb_add_range -ENOMEM, table left empty`);
+          return '-ENOMEM';
+        }
         copyIotlb(d, asid, d.devMap, asid * NP);
         call(LANE_PARENT, LANE_PARENT, () => `vdpasim iommu[${asid}] := copy of the iotlb`);
+        return 0;
       },
     }
     : {
@@ -77,7 +84,9 @@ export function vdpaSim(k: VdpaKernel, batchMapping: boolean): VdpaConfigOps {
       // vdpasim_dma_map (v6.6+: drops passthrough first when iommu_pt)
       dma_map: (d, asid, page, hosts) => {
         if (d.devMap[asid * NP] === IDENTITY) fill(d.devMap, asid * NP, FAULT);
+        if (takeFault(d)) return '-ENOMEM'; // vhost_iotlb_add_range_ctx failed (passthrough already dropped)
         for (let i = 0; i < hosts.length; i++) d.devMap[asid * NP + page + i] = hosts[i]!;
+        return 0;
       },
       // vdpasim_dma_unmap (v6.6+: drops passthrough first when iommu_pt)
       dma_unmap: (d, asid, page, npages) => {

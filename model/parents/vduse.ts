@@ -5,7 +5,8 @@ import { FAULT, NAS, NP, S_DRIVER_OK } from '../../spec/vdpa/constants.js';
 import type { World } from '../../spec/vdpa/world.js';
 import { call, LANE_DEVICE, LANE_PARENT } from '../call-log.js';
 import { copyIotlb } from './common.js';
-import type { VdpaConfigOps } from './ops.js';
+import { takeFault, type VdpaConfigOps } from './ops.js';
+import { isEmpty } from '../vhost-iotlb.js';
 
 export function vduse(): VdpaConfigOps {
   return {
@@ -17,8 +18,15 @@ export function vduse(): VdpaConfigOps {
     initialCvq: () => new Array<number>(NP).fill(FAULT),
     // vduse_vdpa_set_map → vduse_domain_set_map (v6.1+): replace every user map, then ask userspace to invalidate
     set_map: (d: World, asid: number) => {
+      if (!isEmpty(d, asid) && takeFault(d)) {
+        // vduse_domain_set_map: the old maps are deleted first; on failure what was added is removed too
+        for (let p = 0; p < NP; p++) d.devMap[asid * NP + p] = FAULT;
+        call(LANE_PARENT, LANE_PARENT, 'vduse_domain_set_map -ENOMEM: domain left empty');
+        return '-ENOMEM';
+      }
       copyIotlb(d, asid, d.devMap, asid * NP);
       call(LANE_PARENT, LANE_PARENT, 'vduse_domain_set_map: user maps replaced; VDUSE_UPDATE_IOTLB to userspace');
+      return 0;
     },
     // vduse_vdpa_reset (v6.1+): resets the bounce map only; user maps survive
     reset: (d) => {

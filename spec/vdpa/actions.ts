@@ -19,13 +19,15 @@ export type Action =
   | { readonly t: 'iotlbBatchEnd'; readonly asid: number }
   | { readonly t: 'bindVirtio' }
   | { readonly t: 'bindVhost' }
-  | { readonly t: 'userFree'; readonly host: number };
+  | { readonly t: 'userFree'; readonly host: number }
+  | { readonly t: 'parentFault' };
 
 export type ActionType = Action['t'];
 
 export const ACTION_KINDS: readonly ActionType[] = [
   'open', 'close', 'setOwner', 'setBackendFeatures', 'setStatus', 'suspend', 'resume', 'setGroupAsid',
   'iotlbUpdate', 'iotlbInvalidate', 'iotlbBatchBegin', 'iotlbBatchEnd', 'bindVirtio', 'bindVhost', 'userFree',
+  'parentFault',
 ];
 
 /** Feature bits rendered by name, with the kernel's own numbering for the hex value. */
@@ -73,6 +75,7 @@ export function labelAction(a: Action, bits: Partial<Record<FeatureName, number>
     case 'bindVirtio': return 'unbind vhost_vdpa, bind virtio_vdpa (virtio_vdpa_probe; virtio-net sets DRIVER_OK)';
     case 'bindVhost': return 'unbind virtio_vdpa (vdpa_reset), bind vhost_vdpa (vhost_vdpa_probe)';
     case 'userFree': return `munmap(${hex(USER_VA + a.host * PAGE)}) (h${a.host}, pfn ${hex(HOST_PFN[a.host] ?? 0)})`;
+    case 'parentFault': return 'fault injection: the parent\'s next map allocation fails (-ENOMEM: MR, iotlb node, IOMMU page table)';
   }
 }
 
@@ -86,6 +89,7 @@ export function actionFromJson(j: unknown): Action | undefined {
   const n = (k: string): number | undefined => (isInt(o[k]) ? (o[k] as number) : undefined);
   switch (t) {
     case 'open': case 'close': case 'setOwner': case 'suspend': case 'resume': case 'bindVirtio': case 'bindVhost':
+    case 'parentFault':
       return { t };
     case 'setBackendFeatures': { const f = n('features'); return f === undefined ? undefined : { t, features: f }; }
     case 'setStatus': { const s = n('status'); return s === undefined ? undefined : { t, status: s }; }

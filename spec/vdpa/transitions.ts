@@ -114,6 +114,7 @@ export function guard(ctx: VdpaCtx, w: World, a: Action): Verdict {
       w.bound !== 'vhost' ? refuse('-EBUSY', 'virtio-vdpa already bound')
         : w.fdOpen ? refuse('blocks', 'vhost_vdpa_remove waits for the fd to be closed') : OK)
     .with({ t: 'bindVhost' }, () => (w.bound !== 'virtio' ? refuse('-EBUSY', 'vhost-vdpa already bound') : OK))
+    .with({ t: 'parentFault' }, () => (w.faultArmed ? refuse('0', 'a fault is already armed') : OK))
     .with({ t: 'userFree' }, ({ host }) =>
       host >= NH || (w.userFreed & (1 << host)) !== 0 ? refuse('0', 'nothing mapped there any more') : OK)
     .exhaustive();
@@ -122,7 +123,8 @@ export function guard(ctx: VdpaCtx, w: World, a: Action): Verdict {
 /** The control projection: every world field `guard` reads, packed into one number. */
 export function projection(w: World): number {
   return (w.fdOpen ? 1 : 0) | (w.owner ? 2 : 0) | (w.bound === 'vhost' ? 4 : 0) | (w.inBatch ? 8 : 0) |
-    (w.batchAsid << 4) | (w.asExists << 5) | ((w.status & 0xf) << 7) | (w.userFreed << 11) | (w.acked * 0x8000);
+    (w.batchAsid << 4) | (w.asExists << 5) | ((w.status & 0xf) << 7) | (w.userFreed << 11) | (w.faultArmed ? 0x8000 : 0) |
+    (w.acked * 0x10000);
 }
 
 /** Memoised per projection: the indices into `alphabet` of the actions `guard` allows. */

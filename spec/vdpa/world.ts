@@ -59,6 +59,8 @@ export interface World {
   vqAsid: number[];
   /** The device has been quiesced by SUSPEND (parent side). */
   devSuspended: boolean;
+  /** Environment: the parent's next allocating map operation fails with -ENOMEM (one shot). */
+  faultArmed: boolean;
 }
 
 export const worldSchema: Schema<World> = s.struct<World>({
@@ -87,6 +89,7 @@ export const worldSchema: Schema<World> = s.struct<World>({
   cvqMap: s.array(s.int(-2, NH - 1), NP),
   vqAsid: s.array(s.int(-1, NAS - 1), 2),
   devSuspended: s.bool(),
+  faultArmed: s.bool(),
 });
 
 const filled = (n: number, v: number): number[] => new Array<number>(n).fill(v);
@@ -119,5 +122,6 @@ export function blankWorld(initialDevMap: number[], initialCvq: number[]): World
     cvqMap: initialCvq,
     vqAsid: [-1, -1],
     devSuspended: false,
+    faultArmed: false,
   };
 }

@@ -76,6 +76,31 @@ describe('vhost_vdpa_process_iotlb_msg', () => {
   });
 });
 
+describe('errors from the parent', () => {
+  const fault: Action = { t: 'parentFault' };
+  test('BATCH_END ignores a failing set_map: vhost holds the new map, mlx5 (6.12) keeps the old MR, vdpa_sim an empty table', () => {
+    const steps: Action[] = [open, owner, { t: 'iotlbBatchBegin', asid: 0 }, U(0, 0, 1, 2), fault, { t: 'iotlbBatchEnd', asid: 0 }];
+    const m = run(model('6.12', 'mlx5'), steps);
+    expect(m.rets[5]).toBe('0'); // the error never reaches userspace
+    expect(last(m).vHost[0]).toBe(2);
+    expect(last(m).devMap[0]).toBe(IDENTITY); // the DMA MR it had before
+    const s = run(model('6.12', 'vdpa_sim'), steps);
+    expect(last(s).devMap.slice(0, NP)).toEqual([-1, -1, -1, -1]);
+  });
+  test('a failing dma_map unwinds: entry deleted, pages unpinned, -EFAULT to userspace', () => {
+    const r = run(model('6.12', 'vdpa_sim_dma'), [open, owner, fault, U(0, 2, 2, 2)]);
+    expect(r.rets[3]).toMatch(/^-EFAULT \(-ENOMEM/);
+    expect(last(r).vHost.slice(0, NP)).toEqual([-1, -1, -1, -1]);
+    expect(last(r).pinned).toEqual([0, 0, 0, 0]);
+    expect(last(r).faultArmed).toBe(false);
+  });
+  test('v6.1 mlx5 change_map failing leaves no MR and no VQs', () => {
+    const r = run(model('6.1', 'mlx5'), [open, owner, { t: 'setStatus', status: 0xf }, fault, U(0, 0, 1, 2)]);
+    expect(r.rets[4]).toMatch(/^-EFAULT/);
+    expect(last(r).vqAsid).toEqual([-1, -1]);
+  });
+});
+
 describe('reset', () => {
   test('in_batch survives SET_STATUS(0) and is cleared by close', () => {
     const r = run(model('6.12', 'mlx5'), [open, owner, { t: 'iotlbBatchBegin', asid: 0 }, { t: 'setStatus', status: 0 }]);
