@@ -37,6 +37,19 @@ export const VFIO_USERSPACE_LINES: Readonly<Record<string, string>> = {
   any: 'every VFIO ioctl of the alphabet, in any order',
 };
 
+/** Which systems each invariant applies to (invariants/vdpa/ and invariants/vfio/). */
+export const INVARIANT_SYSTEMS: Readonly<Record<InvariantId, readonly SystemName[]>> = {
+  'user-kernel-agreement': ['vdpa'],
+  'kernel-device-agreement': ['vdpa'],
+  'identity-after-detach': ['vdpa'],
+  'no-dma-window': ['vdpa', 'vfio'],
+  'feature-negotiation': ['vdpa'],
+  'dma-isolation': ['vdpa', 'vfio'],
+  'pin-accounting': ['vdpa', 'vfio'],
+  'asid-routing': ['vdpa'],
+  'vfio-live-update': ['vfio'],
+};
+
 export const INVARIANT_TITLES: Readonly<Record<InvariantId, string>> = {
   'user-kernel-agreement': 'userspace\'s view of each ASID\'s maps equals vhost-vdpa\'s IOTLB',
   'kernel-device-agreement': 'the device translates each ASID as vhost-vdpa\'s IOTLB says, whenever it can DMA',
@@ -71,6 +84,7 @@ export const VDPA_ACTION_LINES: Readonly<Record<string, string>> = {
   bindVirtio: 'unbind vhost-vdpa and bind virtio-vdpa (its probe resets the device)',
   bindVhost: 'unbind virtio-vdpa and bind vhost-vdpa again',
   userFree: 'userspace munmaps a host page',
+  parentFault: 'environment: the parent\'s next map allocation fails with -ENOMEM (MR, iotlb node, IOMMU page table)',
 };
 
 export const VFIO_ACTION_LINES: Readonly<Record<string, string>> = {

@@ -5,6 +5,7 @@ import { type Config, SYSTEMS, type SystemName, UsageError, VDPA_PARENTS, INVARI
 import type { CheckTarget } from '../spec/target.js';
 import {
   actionLines,
+  INVARIANT_SYSTEMS,
   INVARIANT_TITLES,
   kernelLines,
   PARENT_LINES,
@@ -176,7 +177,7 @@ async function listCommand(argv: readonly string[], io: CliIO, deps: CliDeps): P
       io.out(o.system === 'vfio' ? '(none: vfio has no parent)\n' : table(VDPA_PARENTS.map((p) => [p, PARENT_LINES[p]] as const)));
       return 0;
     case 'invariants':
-      io.out(table(INVARIANT_IDS.map((id) => [id, INVARIANT_TITLES[id]] as const)));
+      io.out(perSystem(o, (sys) => INVARIANT_IDS.filter((id) => INVARIANT_SYSTEMS[id].includes(sys)).map((id) => [id, INVARIANT_TITLES[id]] as const)));
       return 0;
     case 'actions': {
       const systems = o.system !== undefined ? [o.system] : SYSTEMS;

@@ -27,9 +27,13 @@ describe('vdpa-mc list', () => {
     expect(firstWords(parents)).toEqual([...VDPA_PARENTS]);
     expect(described(parents)).toBe(true);
     expect((await run(['list', 'parents', '--system', 'vfio'])).stdout).toBe('(none: vfio has no parent)\n');
-    const inv = (await run(['list', 'invariants'])).stdout;
-    expect(firstWords(inv)).toEqual([...INVARIANT_IDS]);
-    expect(described(inv)).toBe(true);
+    const vdpa = (await run(['list', 'invariants', '--system', 'vdpa'])).stdout;
+    const vfio = (await run(['list', 'invariants', '--system', 'vfio'])).stdout;
+    expect(firstWords(vdpa)).toEqual(INVARIANT_IDS.filter((id) => id !== 'vfio-live-update'));
+    expect(firstWords(vfio)).toEqual(['no-dma-window', 'dma-isolation', 'pin-accounting', 'vfio-live-update']);
+    expect(described(vdpa) && described(vfio)).toBe(true);
+    const both = (await run(['list', 'invariants'])).stdout.split('\n');
+    expect([both[0], both.filter((l) => l === 'vfio:').length]).toEqual(['vdpa:', 1]);
   });
 
   test('actions: the action kinds of the default configuration\'s model', async () => {
