@@ -23,7 +23,7 @@ const BOUNDS_TABLE = { 'max-depth': 'value', 'max-states': 'value', 'time-limit'
 
 /** Options each command accepts (names without `--`). */
 export const COMMAND_OPTIONS = {
-  check: { ...CONFIG_TABLE, invariants: 'value', ...BOUNDS_TABLE, json: 'flag', out: 'value', help: 'flag' },
+  check: { ...CONFIG_TABLE, invariants: 'value', ...BOUNDS_TABLE, 'exclude-actions': 'value', json: 'flag', out: 'value', help: 'flag' },
   matrix: { system: 'value', invariants: 'value', ...BOUNDS_TABLE, json: 'flag', out: 'value', help: 'flag' },
   cost: { ...CONFIG_TABLE, json: 'flag', help: 'flag' },
   compare: {
@@ -233,7 +233,17 @@ function configOf(cmd: string, a: ParsedArgs, kernel: string | undefined): Confi
     userspace: validateUserspace(cmd, sys, a.values.get('userspace')),
     invariants: invariants(cmd, a),
     bounds: bounds(cmd, a),
+    ...excludeActions(cmd, a),
   };
+}
+
+/** `--exclude-actions a,b`: names are checked against the model's action kinds when it is built. */
+function excludeActions(cmd: string, a: ParsedArgs): { excludeActions?: readonly string[] } {
+  const v = a.values.get('exclude-actions');
+  if (v === undefined) return {};
+  const names = v.split(',').map((s) => s.trim());
+  if (names.some((n) => n === '')) throw new UsageError(`${cmd}: --exclude-actions "${v}" has an empty name (accepted: comma-separated action kinds, see vdpa-mc list actions)`);
+  return { excludeActions: names };
 }
 
 /** `help: true` when --help/-h was given (nothing else is validated then). */

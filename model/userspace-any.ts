@@ -43,11 +43,12 @@ export function anyAlphabet(ctx: VdpaCtx): Action[] {
   return out;
 }
 
-export function anyUserspace(): Userspace {
+/** `exclude`: action kinds left out of the alphabet (`--exclude-actions`). */
+export function anyUserspace(exclude: readonly string[] = []): Userspace {
   let cache: { ctx: VdpaCtx; alphabet: Action[]; enabled: (w: World) => readonly number[] } | undefined;
   const get = (ctx: VdpaCtx): NonNullable<typeof cache> => {
     if (cache === undefined || cache.ctx !== ctx) {
-      const alphabet = anyAlphabet(ctx);
+      const alphabet = anyAlphabet(ctx).filter((a) => !exclude.includes(a.t));
       cache = { ctx, alphabet, enabled: makeEnabledIndices(ctx, alphabet) };
     }
     return cache;

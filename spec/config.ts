@@ -49,6 +49,11 @@ export interface Config {
   readonly invariants: readonly InvariantId[] | undefined;
   /** Bounds given on the command line; undefined fields take the configuration's defaults. */
   readonly bounds: Partial<Bounds>;
+  /**
+   * Action kinds left out of userspace `any`'s alphabet (`--exclude-actions`), e.g. to look past a
+   * shorter violation of the same invariant; undefined = none.
+   */
+  readonly excludeActions?: readonly string[];
 }
 
 /** A user error: one line, exit code 2. */

@@ -8,7 +8,7 @@ import { anyUserspace } from '../../model/userspace-any.js';
 import { qemuUserspace } from '../../model/qemu.js';
 import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';
 import type { TraceModel } from '../../traces/trace-model.js';
-import { labelAction } from './actions.js';
+import { ACTION_KINDS, labelAction } from './actions.js';
 import { VDPA_KERNEL_TABLE, type VdpaKernel } from './kernels.js';
 import { buildVdpaModel } from './model.js';
 import { makeParent } from './parents.js';
@@ -29,8 +29,15 @@ export function defaultBounds(userspace: string): Bounds {
     : { maxDepth: 120, maxStates: 3_000_000, timeLimit: 60 };
 }
 
-export function makeUserspace(name: string): Userspace {
-  if (name === 'any') return anyUserspace();
+export function makeUserspace(name: string, exclude: readonly string[] = []): Userspace {
+  if (exclude.length > 0) {
+    if (name !== 'any') throw new UsageError(`--exclude-actions: applies to --userspace any only (got ${name})`);
+    const unknown = exclude.filter((k) => !(ACTION_KINDS as readonly string[]).includes(k));
+    if (unknown.length > 0) {
+      throw new UsageError(`--exclude-actions ${unknown.join(',')}: not a vdpa action kind (accepted: ${ACTION_KINDS.join(', ')})`);
+    }
+  }
+  if (name === 'any') return anyUserspace(exclude);
   if (name === 'qemu' || name === 'qemu-persist') return qemuUserspace(name);
   throw new UsageError(`--userspace ${name}: not a vdpa userspace (accepted: qemu, qemu-persist, any)`);
 }
@@ -50,7 +57,7 @@ export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
     throw new UsageError(`--parent ${parentName}: unknown (accepted: ${VDPA_PARENTS.join(', ')})`);
   }
   const ctx: VdpaCtx = { kernel, ops: makeParent(parentName, kernel) };
-  const us = makeUserspace(config.userspace);
+  const us = makeUserspace(config.userspace, config.excludeActions);
   const applicable = VDPA_INVARIANTS.filter((i) => i.applies(ctx)).map((i) => i.id);
   const chosen: readonly InvariantId[] = config.invariants ?? applicable;
   for (const id of chosen) {
@@ -69,6 +76,8 @@ export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
   const alphabet = [
     `IOVA pages p0..p3 (0x0..0x4000), host pages h0..h3 (pfn 0x100,0x101 contiguous; 0x200; 0x300), ASIDs 0..${ctx.ops.nas - 1}, groups 0..${ctx.ops.ngroups - 1}`,
     `GET_BACKEND_FEATURES offers ${featureHex(offered, kernel.featureBits)} ${featureNames(offered)}`,
+    ...(config.excludeActions !== undefined && config.excludeActions.length > 0
+      ? [`left out (--exclude-actions): ${config.excludeActions.join(', ')}`] : []),
     ...us.alphabet(ctx).map((a) => labelAction(a, kernel.featureBits)),
   ];
   return {

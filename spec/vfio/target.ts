@@ -78,6 +78,9 @@ function alphabetLines(kernelName: string, userspace: VfioUserspace, actions: re
 }
 
 export async function buildVfioTarget(config: Config): Promise<CheckTarget> {
+  if (config.excludeActions !== undefined && config.excludeActions.length > 0) {
+    throw new UsageError('--exclude-actions: applies to --system vdpa --userspace any only');
+  }
   const kernel: VfioKernel = (VFIO_KERNELS as readonly string[]).includes(config.kernel)
     ? VFIO_KERNEL_TABLE[config.kernel]!
     : await loadVariant(config.kernel);

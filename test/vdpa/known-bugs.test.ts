@@ -32,3 +32,23 @@ describe('K2: before 6.7 the parents\' reset dropped on-chip maps behind vhost-v
     expect(r.message).toContain('1:1 map');
   });
 });
+
+describe('--exclude-actions', () => {
+  test('leaving a kind out of any\'s alphabet changes what is reachable: no reset, no K2', async () => {
+    const { buildVdpaTarget } = await import('../../spec/vdpa/target.js');
+    const { explore } = await import('../../explorer/bfs.js');
+    const t = await buildVdpaTarget({
+      system: 'vdpa', kernel: '6.6', parent: 'mlx5', userspace: 'any', invariants: ['dma-isolation'], bounds: {},
+      excludeActions: ['setStatus', 'bindVirtio'],
+    });
+    expect(t.alphabet.some((l) => l.includes('VHOST_VDPA_SET_STATUS'))).toBe(false);
+    const r = explore(t.model, { maxDepth: 6, propertyIds: ['dma-isolation'] });
+    expect(r.violations).toEqual([]);
+  });
+  test('an unknown kind, or a scripted userspace, is a usage error', async () => {
+    const { buildVdpaTarget } = await import('../../spec/vdpa/target.js');
+    const base = { system: 'vdpa', kernel: '6.12', parent: 'mlx5', invariants: undefined, bounds: {} } as const;
+    await expect(buildVdpaTarget({ ...base, userspace: 'any', excludeActions: ['frob'] })).rejects.toThrow(/not a vdpa action kind/);
+    await expect(buildVdpaTarget({ ...base, userspace: 'qemu', excludeActions: ['open'] })).rejects.toThrow(/--userspace any only/);
+  });
+});
