@@ -1,11 +1,24 @@
 // World <-> Int32 words, compiled once from a model's Schema by code generation (`new Function`):
-// straight-line stores and an object literal per struct, so V8 sees one fixed shape per node and
+// straight-line code and an object literal per struct, so V8 sees one fixed shape per node and
 // no interpretation of the schema remains on the hot path (stack-notes.md: an encoder written
 // for the world's type fingerprints ~30x faster than canonical JSON).
 //
-// The encoding is canonical (same world, same words) and of FIXED size: a list is a length word
-// followed by `maxLength` element slots, the unused ones zero. Fixed-size records let the BFS
-// frontier be a plain Int32Array queue and make the hash cover the same number of words.
+// Fields are PACKED by their declared ranges into bit fields of 32-bit words: an int in [min, max]
+// takes ceil(log2(max - min + 1)) bits (stored as value - min), a bool 1, an enum of k values
+// ceil(log2 k), a list's length ceil(log2(maxLength + 1)); a field never crosses a word boundary
+// (first fit in schema order), and an int whose range needs 32 bits gets a whole word. Encoding,
+// hashing and the frontier cost in proportion to words (bench/peers/notes.md: 79 words -> 5 on
+// mapchange N=26), as SPIN's bit fields do.
+//
+// The encoding is canonical (same world, same words; every bit not used by a field is zero),
+// injective on worlds that fit the schema, and of FIXED size: a list is a length field followed by
+// `maxLength` element slots, the unused ones zero. Fixed-size records let the BFS frontier be a
+// plain Int32Array queue and make the hash cover the same number of words. Arrays and lists up to
+// UNROLL_COST leaves are laid out field by field; longer ones become loops over word-aligned
+// element records (each element packed inside its own words).
+//
+// A packed int out of its range would spill into its neighbours and merge distinct worlds, so
+// even the fast encoder refuses it (one compare per field); the checked encoder checks more.
 // Models without a schema get `canonicalString` (sorted keys) hashed with `hashString`.
 import type { ArraySchema, BoolSchema, EnumSchema, IntSchema, ListSchema, Schema, StructSchema } from './schema.js';
 import { hashSource, hashString, hashWords, newHashOut, type Hash64Out } from './hash.js';
@@ -45,29 +58,153 @@ type Node =
 
 const asNode = (s: unknown): Node => s as Node;
 
-/** Number of words of a schema node's encoding. */
-export function schemaWords(schema: unknown): number {
+/** Arrays and lists of up to this many leaves (counting nested ones) are laid out field by field. */
+const UNROLL_COST = 256;
+/** Worlds above this many leaves get no fused encoder (code size). */
+const FUSED_MAX_COST = 4096;
+
+// ---- Layout: where every field lives (word index relative to its record, bit shift, width) ----
+
+/** A scalar field: `bits` in 0..31 at `shift` of word `word`, or a whole word when `bits` is 32. */
+interface Leaf {
+  readonly k: 'leaf';
+  readonly node: BoolSchema | IntSchema | EnumSchema<string>;
+  readonly word: number;
+  readonly shift: number;
+  readonly bits: number;
+}
+interface StructLay {
+  readonly k: 'struct';
+  readonly keys: readonly string[];
+  readonly fields: readonly Lay[];
+}
+/** An array or list laid out element by element (`len` is a list's length field). */
+interface SeqLay {
+  readonly k: 'seq';
+  readonly count: number;
+  readonly len: Leaf | undefined;
+  readonly elems: readonly Lay[];
+}
+/** An array or list encoded by a loop: `count` word-aligned records of `elemWords` from `base`. */
+interface LoopLay {
+  readonly k: 'loop';
+  readonly count: number;
+  readonly len: Leaf | undefined;
+  readonly base: number;
+  readonly elemWords: number;
+  readonly elem: Lay;
+}
+type Lay = Leaf | StructLay | SeqLay | LoopLay;
+
+/** Bits needed for the values 0..span (32: a whole word, also for spans that are not integers). */
+function bitsFor(span: number): number {
+  if (!Number.isInteger(span) || span < 0 || span >= 0x80000000) return 32;
+  return span === 0 ? 0 : 32 - Math.clz32(span);
+}
+
+function leafBits(n: BoolSchema | IntSchema | EnumSchema<string>): number {
+  switch (n.tag) {
+    case 'bool':
+      return 1;
+    case 'int':
+      return bitsFor(n.max - n.min);
+    case 'enum':
+      return bitsFor(n.values.length - 1);
+  }
+}
+
+/** Leaves of a node as laid out (a loop counts its element once): the size of generated code. */
+function cost(schema: unknown): number {
   const n = asNode(schema);
   switch (n.tag) {
     case 'bool':
     case 'int':
     case 'enum':
       return 1;
-    case 'array':
-      return n.length * schemaWords(n.elem);
-    case 'list':
-      return 1 + n.maxLength * schemaWords(n.elem);
     case 'struct':
-      return Object.keys(n.fields).reduce((sum, k) => sum + schemaWords((n.fields as Record<string, unknown>)[k]), 0);
+      return Object.keys(n.fields).reduce((sum, k) => sum + cost((n.fields as Record<string, unknown>)[k]), 0);
+    case 'array':
+    case 'list': {
+      const count = n.tag === 'list' ? n.maxLength : n.length;
+      const e = cost(n.elem);
+      return count * e <= UNROLL_COST ? count * e + 1 : e + 2;
+    }
   }
 }
 
-/** Arrays up to this many words are unrolled; longer ones (and lists) become loops. */
-const UNROLL_WORDS = 64;
-/** In the fused encode-and-hash, arrays and lists up to this many words are unrolled. */
-const FUSED_UNROLL_WORDS = 256;
-/** Worlds above this many words get no fused encoder (code size). */
-const FUSED_MAX_WORDS = 4096;
+/** Allocation cursor: word `w`, of which `b` bits are used. */
+interface Cursor {
+  w: number;
+  b: number;
+}
+
+function place(c: Cursor, node: Leaf['node']): Leaf {
+  const bits = leafBits(node);
+  if (bits === 32) {
+    if (c.b > 0) c.w++;
+    const leaf: Leaf = { k: 'leaf', node, word: c.w, shift: 0, bits };
+    c.w++;
+    c.b = 0;
+    return leaf;
+  }
+  if (c.b + bits > 32) {
+    c.w++;
+    c.b = 0;
+  }
+  const leaf: Leaf = { k: 'leaf', node, word: c.w, shift: c.b, bits };
+  c.b += bits;
+  return leaf;
+}
+
+const wordsUsed = (c: Cursor): number => c.w + (c.b > 0 ? 1 : 0);
+
+function layout(schema: unknown, c: Cursor): Lay {
+  const n = asNode(schema);
+  switch (n.tag) {
+    case 'bool':
+    case 'int':
+    case 'enum':
+      return place(c, n);
+    case 'struct': {
+      const keys = Object.keys(n.fields);
+      return { k: 'struct', keys, fields: keys.map((key) => layout((n.fields as Record<string, unknown>)[key], c)) };
+    }
+    case 'array':
+    case 'list': {
+      const isList = n.tag === 'list';
+      const count = isList ? n.maxLength : n.length;
+      const len = isList ? place(c, { tag: 'int', min: 0, max: count }) : undefined;
+      if (count * cost(n.elem) <= UNROLL_COST) {
+        const elems: Lay[] = [];
+        for (let i = 0; i < count; i++) elems.push(layout(n.elem, c));
+        return { k: 'seq', count, len, elems };
+      }
+      const ec: Cursor = { w: 0, b: 0 };
+      const elem = layout(n.elem, ec);
+      const elemWords = wordsUsed(ec);
+      if (c.b > 0) {
+        c.w++;
+        c.b = 0;
+      }
+      const base = c.w;
+      c.w += count * elemWords;
+      return { k: 'loop', count, len, base, elemWords, elem };
+    }
+  }
+}
+
+function rootLayout(schema: unknown): { lay: Lay; words: number } {
+  const c: Cursor = { w: 0, b: 0 };
+  const lay = layout(schema, c);
+  return { lay, words: wordsUsed(c) };
+}
+
+/** Number of words of a schema's encoding. */
+export function schemaWords(schema: unknown): number {
+  return rootLayout(schema).words;
+}
+
+// ---- Code generation ----
 
 interface Gen {
   lines: string[];
@@ -75,10 +212,17 @@ interface Gen {
   /** Closure values the generated code refers to (enum tables). */
   consts: unknown[];
   checked: boolean;
-  /** Fused encode-and-hash: every word index must be a constant (no loops). */
-  fused: boolean;
-  /** Set when a loop was generated (then a fused body is unusable). */
-  looped: boolean;
+}
+
+/**
+ * The words of one record being built or read: top level (word k at `dyn`+k, `dyn` '' for 0 or
+ * 'o') or one loop element (at `dyn` = its record offset). Encoding ORs fields into locals
+ * `${prefix}k`, stored once at the end; decoding reads each word once into a local.
+ */
+interface Scope {
+  readonly prefix: string;
+  readonly dyn: string;
+  readonly used: Set<number>;
 }
 
 const off = (dyn: string, k: number): string => (dyn === '' ? String(k) : k === 0 ? dyn : `${dyn}+${k}`);
@@ -87,153 +231,215 @@ const addConst = (g: Gen, v: unknown): string => {
   g.consts.push(v);
   return `c${g.consts.length - 1}`;
 };
+const inInt32 = (n: IntSchema): boolean => n.min >= -0x80000000 && n.max <= 0x7fffffff;
 
-/** Stores one word; in a fused body also mixes it into the hash (its index is a constant). */
-function store(g: Gen, dyn: string, k: number, expr: string): void {
-  if (!g.fused || dyn !== '') {
-    g.lines.push(`out[${off(dyn, k)}] = ${expr};`);
-    return;
-  }
-  g.lines.push(`t = (${expr}) | 0;`, `out[${k}] = t;`, hashSource.round(k, 't'));
+/** `${local} |= x << shift`, for a value x already in 0..2^bits - 1. */
+function orInto(g: Gen, sc: Scope, leaf: Leaf, x: string): void {
+  if (leaf.bits === 0) return;
+  sc.used.add(leaf.word);
+  g.lines.push(`${sc.prefix}${leaf.word} |= ${leaf.shift === 0 ? x : `${x} << ${leaf.shift}`};`);
 }
 
-function genEncode(g: Gen, node: Node, val: string, dyn: string, k: number, path: string): void {
+function genLeaf(g: Gen, sc: Scope, leaf: Leaf, val: string, path: string): void {
   const L = g.lines;
   const pathLit = JSON.stringify(path);
-  switch (node.tag) {
+  const n = leaf.node;
+  switch (n.tag) {
     case 'bool':
       if (g.checked) L.push(`if (typeof ${val} !== 'boolean') bad(${pathLit}, ${val}, 'a boolean');`);
-      store(g, dyn, k, `${val} ? 1 : 0`);
+      sc.used.add(leaf.word);
+      L.push(`if (${val}) ${sc.prefix}${leaf.word} |= ${(1 << leaf.shift) | 0};`);
       return;
-    case 'int':
-      if (g.checked)
-        L.push(
-          `if (!Number.isInteger(${val}) || ${val} < ${node.min} || ${val} > ${node.max}) bad(${pathLit}, ${val}, 'an int in [${node.min}, ${node.max}]');`,
-        );
-      store(g, dyn, k, val);
+    case 'int': {
+      const what = JSON.stringify(`an int in [${n.min}, ${n.max}]`);
+      if (g.checked) L.push(`if (!Number.isInteger(${val}) || ${val} < ${n.min} || ${val} > ${n.max}) bad(${pathLit}, ${val}, ${what});`);
+      if (leaf.bits === 32) {
+        // A whole word: the value itself (as the unpacked codec did), or its offset from min when
+        // the range lies outside int32 (then span < 2^32 keeps it injective).
+        sc.used.add(leaf.word);
+        L.push(`${sc.prefix}${leaf.word} = ${inInt32(n) ? `${val} | 0` : `(${val} - ${n.min}) | 0`};`);
+        return;
+      }
+      const x = fresh(g, 'x');
+      L.push(`const ${x} = ${n.min === 0 ? val : `${val} - ${n.min}`};`);
+      // Also in the fast encoder: catches out of range, non-integers, NaN and undefined.
+      if (!g.checked) L.push(`if ((${x} >>> 0) !== ${x} || ${x} > ${n.max - n.min}) bad(${pathLit}, ${val}, ${what});`);
+      orInto(g, sc, leaf, x);
       return;
+    }
     case 'enum': {
-      const table = new Map<string, number>(node.values.map((v, i) => [v, i]));
+      const table = new Map<string, number>(n.values.map((v, i) => [v, i]));
       const t = addConst(g, table);
       const x = fresh(g, 'x');
       L.push(`const ${x} = ${t}.get(${val});`);
-      L.push(`if (${x} === undefined) bad(${pathLit}, ${val}, ${JSON.stringify('one of ' + node.values.join(', '))});`);
-      store(g, dyn, k, x);
+      L.push(`if (${x} === undefined) bad(${pathLit}, ${val}, ${JSON.stringify('one of ' + n.values.join(', '))});`);
+      orInto(g, sc, leaf, x);
       return;
     }
+  }
+}
+
+function genEncode(g: Gen, sc: Scope, lay: Lay, val: string, path: string): void {
+  const L = g.lines;
+  const pathLit = JSON.stringify(path);
+  switch (lay.k) {
+    case 'leaf':
+      genLeaf(g, sc, lay, val, path);
+      return;
     case 'struct': {
       const v = fresh(g, 'v');
       L.push(`const ${v} = ${val};`);
-      const keys = Object.keys(node.fields);
+      const keys = lay.keys;
       if (g.checked) {
         L.push(`if (typeof ${v} !== 'object' || ${v} === null || Array.isArray(${v})) bad(${pathLit}, ${v}, 'an object');`);
         L.push(
           `if (Object.keys(${v}).length !== ${keys.length}) bad(${pathLit}, Object.keys(${v}).join(','), ${JSON.stringify('exactly the keys ' + keys.join(','))});`,
         );
       }
-      let kk = k;
-      for (const key of keys) {
-        const child = asNode((node.fields as Record<string, unknown>)[key]);
-        genEncode(g, child, `${v}[${JSON.stringify(key)}]`, dyn, kk, `${path}.${key}`);
-        kk += schemaWords(child);
-      }
+      keys.forEach((key, i) => genEncode(g, sc, lay.fields[i]!, `${v}[${JSON.stringify(key)}]`, `${path}.${key}`));
       return;
     }
-    case 'array':
-    case 'list': {
-      const elem = asNode(node.elem);
-      const es = schemaWords(elem);
-      const isList = node.tag === 'list';
-      const count = isList ? node.maxLength : node.length;
+    case 'seq':
+    case 'loop': {
+      const count = lay.count;
       const v = fresh(g, 'v');
       L.push(`const ${v} = ${val};`);
       if (g.checked) L.push(`if (!Array.isArray(${v})) bad(${pathLit}, ${v}, 'an array');`);
-      let base = k;
       const n = fresh(g, 'n');
       L.push(`const ${n} = ${v}.length;`);
-      if (isList) {
+      if (lay.len !== undefined) {
         L.push(`if (${n} > ${count}) bad(${pathLit}, ${n}, 'a list of at most ${count} elements');`);
-        store(g, dyn, k, n);
-        base += 1;
+        orInto(g, sc, lay.len, n);
       } else {
         L.push(`if (${n} !== ${count}) bad(${pathLit}, ${n}, 'an array of exactly ${count} elements');`);
       }
-      const limit = g.fused ? FUSED_UNROLL_WORDS : UNROLL_WORDS;
-      if (!isList && count * es <= limit) {
-        for (let i = 0; i < count; i++) genEncode(g, elem, `${v}[${i}]`, dyn, base + i * es, `${path}[${i}]`);
+      if (lay.k === 'seq') {
+        const isList = lay.len !== undefined;
+        lay.elems.forEach((e, i) => {
+          // A list's slot i holds element i when i < length; otherwise its bits stay zero.
+          if (isList) L.push(`if (${i} < ${n}) {`);
+          genEncode(g, sc, e, `${v}[${i}]`, `${path}[${i}]`);
+          if (isList) L.push(`}`);
+        });
         return;
       }
-      if (isList && g.fused && count * es <= limit) {
-        // Unrolled list: slot i holds element i when i < length, zeros otherwise.
-        for (let i = 0; i < count; i++) {
-          L.push(`if (${i} < ${n}) {`);
-          genEncode(g, elem, `${v}[${i}]`, dyn, base + i * es, `${path}[${i}]`);
-          L.push(`} else {`);
-          for (let z = 0; z < es; z++) store(g, dyn, base + i * es + z, '0');
-          L.push(`}`);
-        }
-        return;
-      }
-      g.looped = true;
       const i = fresh(g, 'i');
       const p = fresh(g, 'p');
+      const es = lay.elemWords;
       L.push(`for (let ${i} = 0; ${i} < ${n}; ${i}++) {`);
-      L.push(`const ${p} = ${off(dyn, base)} + ${i} * ${es};`);
-      genEncode(g, elem, `${v}[${i}]`, p, 0, `${path}[]`);
+      L.push(`const ${p} = ${off(sc.dyn, lay.base)} + ${i} * ${es};`);
+      const inner: Scope = { prefix: `${fresh(g, 'e')}_`, dyn: p, used: new Set() };
+      encodeScope(g, inner, () => genEncode(g, inner, lay.elem, `${v}[${i}]`, `${path}[]`));
       L.push(`}`);
-      if (isList) {
+      if (lay.len !== undefined) {
         // Unused slots are zero, so the encoding does not depend on what the buffer held before.
         const j = fresh(g, 'j');
-        L.push(`for (let ${j} = ${off(dyn, base)} + ${n} * ${es}, e = ${off(dyn, base + count * es)}; ${j} < e; ${j}++) out[${j}] = 0;`);
+        L.push(`for (let ${j} = ${off(sc.dyn, lay.base)} + ${n} * ${es}, e = ${off(sc.dyn, lay.base + count * es)}; ${j} < e; ${j}++) out[${j}] = 0;`);
       }
       return;
     }
   }
 }
 
+/**
+ * Wraps the code `body` generates for scope `sc` with the declarations of its word locals and
+ * their stores (every word of the record that is not inside a nested loop's range).
+ */
+function encodeScope(g: Gen, sc: Scope, body: () => void, words?: number): void {
+  const outer = g.lines;
+  g.lines = [];
+  body();
+  const inner = g.lines;
+  g.lines = outer;
+  const ks = words === undefined ? [...sc.used].sort((a, b) => a - b) : Array.from({ length: words }, (_, k) => k);
+  if (ks.length > 0) g.lines.push(`let ${ks.map((k) => `${sc.prefix}${k} = 0`).join(', ')};`);
+  g.lines.push(...inner);
+  for (const k of ks) g.lines.push(`out[${off(sc.dyn, k)}] = ${sc.prefix}${k};`);
+}
+
 /** Returns an expression for the decoded value; may push statements that the expression uses. */
-function genDecode(g: Gen, node: Node, dyn: string, k: number): string {
+function genDecode(g: Gen, sc: Scope, lay: Lay): string {
   const L = g.lines;
-  const at = `w[${off(dyn, k)}]`;
-  switch (node.tag) {
-    case 'bool':
-      return `(${at} !== 0)`;
-    case 'int':
-      return at;
-    case 'enum':
-      return `${addConst(g, node.values)}[${at}]`;
-    case 'struct': {
-      const parts: string[] = [];
-      let kk = k;
-      for (const key of Object.keys(node.fields)) {
-        const child = asNode((node.fields as Record<string, unknown>)[key]);
-        parts.push(`${JSON.stringify(key)}: ${genDecode(g, child, dyn, kk)}`);
-        kk += schemaWords(child);
+  switch (lay.k) {
+    case 'leaf': {
+      const n = lay.node;
+      const r = `${sc.prefix}${lay.word}`;
+      const mask = lay.bits === 32 ? 0 : (2 ** lay.bits - 1) | 0;
+      const field = (): string => {
+        sc.used.add(lay.word);
+        if (lay.shift + lay.bits === 32) return `(${r} >>> ${lay.shift})`;
+        return lay.shift === 0 ? `(${r} & ${mask})` : `((${r} >>> ${lay.shift}) & ${mask})`;
+      };
+      switch (n.tag) {
+        case 'bool':
+          sc.used.add(lay.word);
+          return `((${r} & ${(1 << lay.shift) | 0}) !== 0)`;
+        case 'int':
+          if (lay.bits === 32) {
+            sc.used.add(lay.word);
+            return inInt32(n) ? r : `((${r} >>> 0) + ${n.min})`;
+          }
+          if (lay.bits === 0) return `(${n.min})`;
+          return n.min === 0 ? field() : `(${field()} + ${n.min})`;
+        case 'enum':
+          return `${addConst(g, n.values)}[${lay.bits === 0 ? '0' : field()}]`;
       }
-      return `{ ${parts.join(', ')} }`;
+      break;
     }
-    case 'array':
-    case 'list': {
-      const elem = asNode(node.elem);
-      const es = schemaWords(elem);
-      if (node.tag === 'array' && node.length * es <= UNROLL_WORDS) {
-        const parts: string[] = [];
-        for (let i = 0; i < node.length; i++) parts.push(genDecode(g, elem, dyn, k + i * es));
-        return `[${parts.join(', ')}]`;
-      }
+    case 'struct':
+      return `{ ${lay.keys.map((key, i) => `${JSON.stringify(key)}: ${genDecode(g, sc, lay.fields[i]!)}`).join(', ')} }`;
+    case 'seq': {
+      if (lay.len === undefined) return `[${lay.elems.map((e) => genDecode(g, sc, e)).join(', ')}]`;
+      const a = fresh(g, 'a');
+      const n = fresh(g, 'n');
+      L.push(`const ${n} = ${genDecode(g, sc, lay.len)};`, `const ${a} = [];`);
+      lay.elems.forEach((e, i) => {
+        L.push(`if (${i} < ${n}) {`);
+        const x = genDecode(g, sc, e);
+        g.lines.push(`${a}.push(${x});`, `}`);
+      });
+      return a;
+    }
+    case 'loop': {
       const a = fresh(g, 'a');
       const i = fresh(g, 'i');
       const p = fresh(g, 'p');
-      const base = node.tag === 'list' ? k + 1 : k;
-      const n = node.tag === 'list' ? at : String(node.length);
+      const n = lay.len === undefined ? String(lay.count) : genDecode(g, sc, lay.len);
       L.push(`const ${a} = [];`);
       L.push(`for (let ${i} = 0, n = ${n}; ${i} < n; ${i}++) {`);
-      L.push(`const ${p} = ${off(dyn, base)} + ${i} * ${es};`);
-      const e = genDecode(g, elem, p, 0);
+      L.push(`const ${p} = ${off(sc.dyn, lay.base)} + ${i} * ${lay.elemWords};`);
+      const inner: Scope = { prefix: `${fresh(g, 'r')}_`, dyn: p, used: new Set() };
+      let e = '';
+      decodeScope(g, inner, () => (e = genDecode(g, inner, lay.elem)));
       L.push(`${a}.push(${e});`);
       L.push(`}`);
       return a;
     }
+  }
+}
+
+/** Prefixes the code `body` generates for scope `sc` with one read of each word it uses. */
+function decodeScope(g: Gen, sc: Scope, body: () => void): void {
+  const outer = g.lines;
+  g.lines = [];
+  body();
+  const inner = g.lines;
+  g.lines = outer;
+  const ks = [...sc.used].sort((a, b) => a - b);
+  if (ks.length > 0) g.lines.push(`const ${ks.map((k) => `${sc.prefix}${k} = w[${off(sc.dyn, k)}]`).join(', ')};`);
+  g.lines.push(...inner);
+}
+
+function hasLoop(lay: Lay): boolean {
+  switch (lay.k) {
+    case 'leaf':
+      return false;
+    case 'struct':
+      return lay.fields.some(hasLoop);
+    case 'seq':
+      return lay.elems.some(hasLoop);
+    case 'loop':
+      return true;
   }
 }
 
@@ -249,17 +455,20 @@ function bad(path: string, value: unknown, expected: string): never {
 
 /** Compiles a schema into its encoder and decoder. */
 export function compileCodec<S>(schema: Schema<S>, options: CodecOptions = {}): Codec<S> {
-  const root = asNode(schema);
-  const words = schemaWords(root);
+  const { lay, words } = rootLayout(schema);
   const checked = options.checked ?? false;
 
   // Two bodies: one at constant offsets for o === 0 (the engine encodes into a scratch buffer
   // at 0; constant indices measured ~20-50 % faster), one at a variable offset.
-  const eg: Gen = { lines: [], counter: 0, consts: [], checked, fused: false, looped: false };
-  genEncode(eg, root, 'w', '', 0, '');
+  const eg: Gen = { lines: [], counter: 0, consts: [], checked };
+  const top = (dyn: string): Scope => ({ prefix: 'q', dyn, used: new Set() });
+  const zeroScope = top('');
+  encodeScope(eg, zeroScope, () => genEncode(eg, zeroScope, lay, 'w', ''));
   const atZero = eg.lines.join('\n');
   eg.lines = [];
-  genEncode(eg, root, 'w', 'o', 0, '');
+  eg.consts = [];
+  const offScope = top('o');
+  encodeScope(eg, offScope, () => genEncode(eg, offScope, lay, 'w', ''));
   const atOffset = eg.lines.join('\n');
   const encArgs = eg.consts.map((_, i) => `c${i}`);
   const encode = new Function(
@@ -269,19 +478,24 @@ export function compileCodec<S>(schema: Schema<S>, options: CodecOptions = {}): 
       `return function encode(w, out, o) {\nif (o !== 0) return encodeAt(w, out, o);\n${atZero}\n};`,
   )(bad, ...eg.consts) as (w: S, out: Int32Array, o: number) => void;
 
-  const dg: Gen = { lines: [], counter: 0, consts: [], checked: false, fused: false, looped: false };
-  const expr = genDecode(dg, root, 'o', 0);
+  const dg: Gen = { lines: [], counter: 0, consts: [], checked: false };
+  const readScope: Scope = { prefix: 'r', dyn: 'o', used: new Set() };
+  let expr = '';
+  decodeScope(dg, readScope, () => (expr = genDecode(dg, readScope, lay)));
   const decArgs = dg.consts.map((_, i) => `c${i}`);
   const decode = new Function(...decArgs, `return function decode(w, o) {\n${dg.lines.join('\n')}\nreturn ${expr};\n};`)(
     ...dg.consts,
   ) as (w: Int32Array, o: number) => S;
 
-  // Fused encode-and-hash (unchecked only): one pass, the words stay in registers for the hash.
-  const fg: Gen = { lines: [], counter: 0, consts: [], checked: false, fused: true, looped: false };
-  if (!checked && words <= FUSED_MAX_WORDS) genEncode(fg, root, 'w', '', 0, '');
+  // Fused encode-and-hash (unchecked only): one pass, the words stay in locals for the hash.
   let encodeHash: ((w: S, out: Int32Array, h: Hash64Out) => void) | undefined;
-  if (!checked && words <= FUSED_MAX_WORDS && !fg.looped) {
-    const body = [hashSource.prologue(words), 'let t = 0;', ...fg.lines, hashSource.epilogue(words, 'h')].join('\n');
+  if (!checked && !hasLoop(lay) && cost(schema) <= FUSED_MAX_COST) {
+    const fg: Gen = { lines: [], counter: 0, consts: [], checked: false };
+    const sc = top('');
+    encodeScope(fg, sc, () => genEncode(fg, sc, lay, 'w', ''), words);
+    const rounds: string[] = [];
+    for (let k = 0; k < words; k++) rounds.push(hashSource.round(k, `q${k}`));
+    const body = [hashSource.prologue(words), ...fg.lines, ...rounds, hashSource.epilogue(words, 'h')].join('\n');
     encodeHash = new Function('bad', 'fmix32', ...fg.consts.map((_, i) => `c${i}`), `return function encodeHash(w, out, h) {\n${body}\n};`)(
       bad,
       hashSource.fmix32,
