@@ -17,8 +17,9 @@
 // UNROLL_COST leaves are laid out field by field; longer ones become loops over word-aligned
 // element records (each element packed inside its own words).
 //
-// A packed int out of its range would spill into its neighbours and merge distinct worlds, so
-// even the fast encoder refuses it (one compare per field); the checked encoder checks more.
+// A packed int out of its range would spill into the other fields of its word and merge distinct
+// worlds, so even the fast encoder refuses it there (two compares); an int alone in its word needs
+// no check for that. The checked encoder checks everything, as before.
 // Models without a schema get `canonicalString` (sorted keys) hashed with `hashString`.
 import type { ArraySchema, BoolSchema, EnumSchema, IntSchema, ListSchema, Schema, StructSchema } from './schema.js';
 import { hashSource, hashString, hashWords, newHashOut, type Hash64Out } from './hash.js';
@@ -72,6 +73,8 @@ interface Leaf {
   readonly word: number;
   readonly shift: number;
   readonly bits: number;
+  /** The only field of its word (then the word is the field: no mask, no OR). */
+  sole: boolean;
 }
 interface StructLay {
   readonly k: 'struct';
@@ -132,17 +135,18 @@ function cost(schema: unknown): number {
   }
 }
 
-/** Allocation cursor: word `w`, of which `b` bits are used. */
+/** Allocation cursor: word `w`, of which `b` bits are used; the record's leaves so far. */
 interface Cursor {
   w: number;
   b: number;
+  readonly leaves: Leaf[];
 }
 
 function place(c: Cursor, node: Leaf['node']): Leaf {
   const bits = leafBits(node);
   if (bits === 32) {
     if (c.b > 0) c.w++;
-    const leaf: Leaf = { k: 'leaf', node, word: c.w, shift: 0, bits };
+    const leaf: Leaf = { k: 'leaf', node, word: c.w, shift: 0, bits, sole: true };
     c.w++;
     c.b = 0;
     return leaf;
@@ -151,12 +155,19 @@ function place(c: Cursor, node: Leaf['node']): Leaf {
     c.w++;
     c.b = 0;
   }
-  const leaf: Leaf = { k: 'leaf', node, word: c.w, shift: c.b, bits };
+  const leaf: Leaf = { k: 'leaf', node, word: c.w, shift: c.b, bits, sole: false };
   c.b += bits;
+  if (bits > 0) c.leaves.push(leaf);
   return leaf;
 }
 
-const wordsUsed = (c: Cursor): number => c.w + (c.b > 0 ? 1 : 0);
+/** Words of a finished record; marks the fields alone in their word. */
+function finish(c: Cursor): number {
+  const perWord = new Map<number, number>();
+  for (const l of c.leaves) perWord.set(l.word, (perWord.get(l.word) ?? 0) + 1);
+  for (const l of c.leaves) l.sole = perWord.get(l.word) === 1;
+  return c.w + (c.b > 0 ? 1 : 0);
+}
 
 function layout(schema: unknown, c: Cursor): Lay {
   const n = asNode(schema);
@@ -179,9 +190,9 @@ function layout(schema: unknown, c: Cursor): Lay {
         for (let i = 0; i < count; i++) elems.push(layout(n.elem, c));
         return { k: 'seq', count, len, elems };
       }
-      const ec: Cursor = { w: 0, b: 0 };
+      const ec: Cursor = { w: 0, b: 0, leaves: [] };
       const elem = layout(n.elem, ec);
-      const elemWords = wordsUsed(ec);
+      const elemWords = finish(ec);
       if (c.b > 0) {
         c.w++;
         c.b = 0;
@@ -194,9 +205,9 @@ function layout(schema: unknown, c: Cursor): Lay {
 }
 
 function rootLayout(schema: unknown): { lay: Lay; words: number } {
-  const c: Cursor = { w: 0, b: 0 };
+  const c: Cursor = { w: 0, b: 0, leaves: [] };
   const lay = layout(schema, c);
-  return { lay, words: wordsUsed(c) };
+  return { lay, words: finish(c) };
 }
 
 /** Number of words of a schema's encoding. */
@@ -215,14 +226,35 @@ interface Gen {
 }
 
 /**
- * The words of one record being built or read: top level (word k at `dyn`+k, `dyn` '' for 0 or
- * 'o') or one loop element (at `dyn` = its record offset). Encoding ORs fields into locals
- * `${prefix}k`, stored once at the end; decoding reads each word once into a local.
+ * The words of one record being encoded: top level (word k at `dyn`+k, `dyn` '' for 0 or 'o') or
+ * one loop element (at `dyn` = its record offset). Fields are ORed into locals `${prefix}k`; word k
+ * is stored (and, in the fused encoder, hashed) as soon as code outside any list-slot condition
+ * reaches a later word (words fill in increasing order), so few locals are live at once: keeping
+ * all of a wide world's words live until the end measured ~20 % slower on bench/engine.
  */
 interface Scope {
   readonly prefix: string;
   readonly dyn: string;
   readonly used: Set<number>;
+  /** Words below this one have been stored. */
+  flushed: number;
+  /** Depth of list-slot conditions the code being generated is in. */
+  depth: number;
+  /** Fused encoder: hash each word as it is stored. */
+  readonly fused: boolean;
+}
+
+const newScope = (prefix: string, dyn: string, fused = false): Scope => ({ prefix, dyn, used: new Set(), flushed: 0, depth: 0, fused });
+
+/** Stores the finished words below `k` (only outside list-slot conditions). */
+function flushTo(g: Gen, sc: Scope, k: number): void {
+  if (sc.depth > 0) return;
+  for (let j = sc.flushed; j < k; j++) {
+    if (!sc.used.has(j) && !sc.fused) continue; // a nested loop's word: the loop stores it
+    g.lines.push(`out[${off(sc.dyn, j)}] = ${sc.prefix}${j};`);
+    if (sc.fused) g.lines.push(hashSource.round(j, `${sc.prefix}${j}`));
+  }
+  if (k > sc.flushed) sc.flushed = k;
 }
 
 const off = (dyn: string, k: number): string => (dyn === '' ? String(k) : k === 0 ? dyn : `${dyn}+${k}`);
@@ -236,8 +268,10 @@ const inInt32 = (n: IntSchema): boolean => n.min >= -0x80000000 && n.max <= 0x7f
 /** `${local} |= x << shift`, for a value x already in 0..2^bits - 1. */
 function orInto(g: Gen, sc: Scope, leaf: Leaf, x: string): void {
   if (leaf.bits === 0) return;
+  flushTo(g, sc, leaf.word);
   sc.used.add(leaf.word);
-  g.lines.push(`${sc.prefix}${leaf.word} |= ${leaf.shift === 0 ? x : `${x} << ${leaf.shift}`};`);
+  if (leaf.sole) g.lines.push(`${sc.prefix}${leaf.word} = ${x};`);
+  else g.lines.push(`${sc.prefix}${leaf.word} |= ${leaf.shift === 0 ? x : `${x} << ${leaf.shift}`};`);
 }
 
 function genLeaf(g: Gen, sc: Scope, leaf: Leaf, val: string, path: string): void {
@@ -247,6 +281,7 @@ function genLeaf(g: Gen, sc: Scope, leaf: Leaf, val: string, path: string): void
   switch (n.tag) {
     case 'bool':
       if (g.checked) L.push(`if (typeof ${val} !== 'boolean') bad(${pathLit}, ${val}, 'a boolean');`);
+      flushTo(g, sc, leaf.word);
       sc.used.add(leaf.word);
       L.push(`if (${val}) ${sc.prefix}${leaf.word} |= ${(1 << leaf.shift) | 0};`);
       return;
@@ -256,13 +291,21 @@ function genLeaf(g: Gen, sc: Scope, leaf: Leaf, val: string, path: string): void
       if (leaf.bits === 32) {
         // A whole word: the value itself (as the unpacked codec did), or its offset from min when
         // the range lies outside int32 (then span < 2^32 keeps it injective).
+        flushTo(g, sc, leaf.word);
         sc.used.add(leaf.word);
         L.push(`${sc.prefix}${leaf.word} = ${inInt32(n) ? `${val} | 0` : `(${val} - ${n.min}) | 0`};`);
         return;
       }
       const x = fresh(g, 'x');
+      if (leaf.sole && leaf.bits > 0) {
+        // Alone in its word: an out-of-range value cannot reach another field, and distinct int32
+        // values stay distinct words, so the fast encoder needs no check (as before packing).
+        L.push(`const ${x} = ${n.min === 0 ? `${val} | 0` : `(${val} - ${n.min}) | 0`};`);
+        orInto(g, sc, leaf, x);
+        return;
+      }
       L.push(`const ${x} = ${n.min === 0 ? val : `${val} - ${n.min}`};`);
-      // Also in the fast encoder: catches out of range, non-integers, NaN and undefined.
+      // Shared word: even the fast encoder refuses out of range, non-integers, NaN and undefined.
       if (!g.checked) L.push(`if ((${x} >>> 0) !== ${x} || ${x} > ${n.max - n.min}) bad(${pathLit}, ${val}, ${what});`);
       orInto(g, sc, leaf, x);
       return;
@@ -317,9 +360,15 @@ function genEncode(g: Gen, sc: Scope, lay: Lay, val: string, path: string): void
         const isList = lay.len !== undefined;
         lay.elems.forEach((e, i) => {
           // A list's slot i holds element i when i < length; otherwise its bits stay zero.
-          if (isList) L.push(`if (${i} < ${n}) {`);
+          if (isList) {
+            L.push(`if (${i} < ${n}) {`);
+            sc.depth++;
+          }
           genEncode(g, sc, e, `${v}[${i}]`, `${path}[${i}]`);
-          if (isList) L.push(`}`);
+          if (isList) {
+            sc.depth--;
+            L.push(`}`);
+          }
         });
         return;
       }
@@ -328,8 +377,8 @@ function genEncode(g: Gen, sc: Scope, lay: Lay, val: string, path: string): void
       const es = lay.elemWords;
       L.push(`for (let ${i} = 0; ${i} < ${n}; ${i}++) {`);
       L.push(`const ${p} = ${off(sc.dyn, lay.base)} + ${i} * ${es};`);
-      const inner: Scope = { prefix: `${fresh(g, 'e')}_`, dyn: p, used: new Set() };
-      encodeScope(g, inner, () => genEncode(g, inner, lay.elem, `${v}[${i}]`, `${path}[]`));
+      const inner = newScope(`${fresh(g, 'e')}_`, p);
+      encodeScope(g, inner, () => genEncode(g, inner, lay.elem, `${v}[${i}]`, `${path}[]`), es);
       L.push(`}`);
       if (lay.len !== undefined) {
         // Unused slots are zero, so the encoding does not depend on what the buffer held before.
@@ -342,43 +391,42 @@ function genEncode(g: Gen, sc: Scope, lay: Lay, val: string, path: string): void
 }
 
 /**
- * Wraps the code `body` generates for scope `sc` with the declarations of its word locals and
- * their stores (every word of the record that is not inside a nested loop's range).
+ * Wraps the code `body` generates for scope `sc` (a record of `words` words) with the
+ * declarations of its word locals, and stores the words not stored yet.
  */
-function encodeScope(g: Gen, sc: Scope, body: () => void, words?: number): void {
+function encodeScope(g: Gen, sc: Scope, body: () => void, words: number): void {
   const outer = g.lines;
   g.lines = [];
   body();
+  flushTo(g, sc, words);
   const inner = g.lines;
   g.lines = outer;
-  const ks = words === undefined ? [...sc.used].sort((a, b) => a - b) : Array.from({ length: words }, (_, k) => k);
+  const ks = sc.fused ? Array.from({ length: words }, (_, k) => k) : [...sc.used].sort((a, b) => a - b);
   if (ks.length > 0) g.lines.push(`let ${ks.map((k) => `${sc.prefix}${k} = 0`).join(', ')};`);
   g.lines.push(...inner);
-  for (const k of ks) g.lines.push(`out[${off(sc.dyn, k)}] = ${sc.prefix}${k};`);
 }
 
-/** Returns an expression for the decoded value; may push statements that the expression uses. */
-function genDecode(g: Gen, sc: Scope, lay: Lay): string {
+/**
+ * Returns an expression for the decoded value of the record at `dyn`; may push statements that the
+ * expression uses. Words are read where used (as cheap as a local here, and nothing stays live).
+ */
+function genDecode(g: Gen, dyn: string, lay: Lay): string {
   const L = g.lines;
   switch (lay.k) {
     case 'leaf': {
       const n = lay.node;
-      const r = `${sc.prefix}${lay.word}`;
+      const r = `w[${off(dyn, lay.word)}]`;
       const mask = lay.bits === 32 ? 0 : (2 ** lay.bits - 1) | 0;
       const field = (): string => {
-        sc.used.add(lay.word);
+        if (lay.sole) return r;
         if (lay.shift + lay.bits === 32) return `(${r} >>> ${lay.shift})`;
         return lay.shift === 0 ? `(${r} & ${mask})` : `((${r} >>> ${lay.shift}) & ${mask})`;
       };
       switch (n.tag) {
         case 'bool':
-          sc.used.add(lay.word);
           return `((${r} & ${(1 << lay.shift) | 0}) !== 0)`;
         case 'int':
-          if (lay.bits === 32) {
-            sc.used.add(lay.word);
-            return inInt32(n) ? r : `((${r} >>> 0) + ${n.min})`;
-          }
+          if (lay.bits === 32) return inInt32(n) ? r : `((${r} >>> 0) + ${n.min})`;
           if (lay.bits === 0) return `(${n.min})`;
           return n.min === 0 ? field() : `(${field()} + ${n.min})`;
         case 'enum':
@@ -387,15 +435,15 @@ function genDecode(g: Gen, sc: Scope, lay: Lay): string {
       break;
     }
     case 'struct':
-      return `{ ${lay.keys.map((key, i) => `${JSON.stringify(key)}: ${genDecode(g, sc, lay.fields[i]!)}`).join(', ')} }`;
+      return `{ ${lay.keys.map((key, i) => `${JSON.stringify(key)}: ${genDecode(g, dyn, lay.fields[i]!)}`).join(', ')} }`;
     case 'seq': {
-      if (lay.len === undefined) return `[${lay.elems.map((e) => genDecode(g, sc, e)).join(', ')}]`;
+      if (lay.len === undefined) return `[${lay.elems.map((e) => genDecode(g, dyn, e)).join(', ')}]`;
       const a = fresh(g, 'a');
       const n = fresh(g, 'n');
-      L.push(`const ${n} = ${genDecode(g, sc, lay.len)};`, `const ${a} = [];`);
+      L.push(`const ${n} = ${genDecode(g, dyn, lay.len)};`, `const ${a} = [];`);
       lay.elems.forEach((e, i) => {
         L.push(`if (${i} < ${n}) {`);
-        const x = genDecode(g, sc, e);
+        const x = genDecode(g, dyn, e);
         g.lines.push(`${a}.push(${x});`, `}`);
       });
       return a;
@@ -404,30 +452,16 @@ function genDecode(g: Gen, sc: Scope, lay: Lay): string {
       const a = fresh(g, 'a');
       const i = fresh(g, 'i');
       const p = fresh(g, 'p');
-      const n = lay.len === undefined ? String(lay.count) : genDecode(g, sc, lay.len);
+      const n = lay.len === undefined ? String(lay.count) : genDecode(g, dyn, lay.len);
       L.push(`const ${a} = [];`);
       L.push(`for (let ${i} = 0, n = ${n}; ${i} < n; ${i}++) {`);
-      L.push(`const ${p} = ${off(sc.dyn, lay.base)} + ${i} * ${lay.elemWords};`);
-      const inner: Scope = { prefix: `${fresh(g, 'r')}_`, dyn: p, used: new Set() };
-      let e = '';
-      decodeScope(g, inner, () => (e = genDecode(g, inner, lay.elem)));
+      L.push(`const ${p} = ${off(dyn, lay.base)} + ${i} * ${lay.elemWords};`);
+      const e = genDecode(g, p, lay.elem);
       L.push(`${a}.push(${e});`);
       L.push(`}`);
       return a;
     }
   }
-}
-
-/** Prefixes the code `body` generates for scope `sc` with one read of each word it uses. */
-function decodeScope(g: Gen, sc: Scope, body: () => void): void {
-  const outer = g.lines;
-  g.lines = [];
-  body();
-  const inner = g.lines;
-  g.lines = outer;
-  const ks = [...sc.used].sort((a, b) => a - b);
-  if (ks.length > 0) g.lines.push(`const ${ks.map((k) => `${sc.prefix}${k} = w[${off(sc.dyn, k)}]`).join(', ')};`);
-  g.lines.push(...inner);
 }
 
 function hasLoop(lay: Lay): boolean {
@@ -461,14 +495,13 @@ export function compileCodec<S>(schema: Schema<S>, options: CodecOptions = {}): 
   // Two bodies: one at constant offsets for o === 0 (the engine encodes into a scratch buffer
   // at 0; constant indices measured ~20-50 % faster), one at a variable offset.
   const eg: Gen = { lines: [], counter: 0, consts: [], checked };
-  const top = (dyn: string): Scope => ({ prefix: 'q', dyn, used: new Set() });
-  const zeroScope = top('');
-  encodeScope(eg, zeroScope, () => genEncode(eg, zeroScope, lay, 'w', ''));
+  const zeroScope = newScope('q', '');
+  encodeScope(eg, zeroScope, () => genEncode(eg, zeroScope, lay, 'w', ''), words);
   const atZero = eg.lines.join('\n');
   eg.lines = [];
   eg.consts = [];
-  const offScope = top('o');
-  encodeScope(eg, offScope, () => genEncode(eg, offScope, lay, 'w', ''));
+  const offScope = newScope('q', 'o');
+  encodeScope(eg, offScope, () => genEncode(eg, offScope, lay, 'w', ''), words);
   const atOffset = eg.lines.join('\n');
   const encArgs = eg.consts.map((_, i) => `c${i}`);
   const encode = new Function(
@@ -479,23 +512,19 @@ export function compileCodec<S>(schema: Schema<S>, options: CodecOptions = {}): 
   )(bad, ...eg.consts) as (w: S, out: Int32Array, o: number) => void;
 
   const dg: Gen = { lines: [], counter: 0, consts: [], checked: false };
-  const readScope: Scope = { prefix: 'r', dyn: 'o', used: new Set() };
-  let expr = '';
-  decodeScope(dg, readScope, () => (expr = genDecode(dg, readScope, lay)));
+  const expr = genDecode(dg, 'o', lay);
   const decArgs = dg.consts.map((_, i) => `c${i}`);
   const decode = new Function(...decArgs, `return function decode(w, o) {\n${dg.lines.join('\n')}\nreturn ${expr};\n};`)(
     ...dg.consts,
   ) as (w: Int32Array, o: number) => S;
 
-  // Fused encode-and-hash (unchecked only): one pass, the words stay in locals for the hash.
+  // Fused encode-and-hash (unchecked only): one pass, each word hashed from its local as it is stored.
   let encodeHash: ((w: S, out: Int32Array, h: Hash64Out) => void) | undefined;
   if (!checked && !hasLoop(lay) && cost(schema) <= FUSED_MAX_COST) {
     const fg: Gen = { lines: [], counter: 0, consts: [], checked: false };
-    const sc = top('');
+    const sc = newScope('q', '', true);
     encodeScope(fg, sc, () => genEncode(fg, sc, lay, 'w', ''), words);
-    const rounds: string[] = [];
-    for (let k = 0; k < words; k++) rounds.push(hashSource.round(k, `q${k}`));
-    const body = [hashSource.prologue(words), ...fg.lines, ...rounds, hashSource.epilogue(words, 'h')].join('\n');
+    const body = [hashSource.prologue(words), ...fg.lines, hashSource.epilogue(words, 'h')].join('\n');
     encodeHash = new Function('bad', 'fmix32', ...fg.consts.map((_, i) => `c${i}`), `return function encodeHash(w, out, h) {\n${body}\n};`)(
       bad,
       hashSource.fmix32,
