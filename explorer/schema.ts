@@ -12,7 +12,7 @@ export type Schema<T> =
   : never;
 
 export interface BoolSchema { readonly tag: 'bool' }
-/** A 32-bit signed integer; `min`/`max` are documentation and checked in debug encoders. */
+/** An integer in [min, max]: the codec packs it into just the bits that range needs, and refuses a value outside it. */
 export interface IntSchema { readonly tag: 'int'; readonly min: number; readonly max: number }
 export interface EnumSchema<T extends string> { readonly tag: 'enum'; readonly values: readonly T[] }
 /** Exactly `length` elements. */
