@@ -48,8 +48,9 @@ ${INVARIANTS_OPTION}
 ${BOUND_OPTIONS}
   --json                     print the JSON result object on stdout and nothing else
   --out DIR                  write each counterexample as <invariant>.itf.json, .txt and .html
-  --exclude-actions A,B      leave these action kinds out of --userspace any's alphabet (vdpa), e.g. to
-                             look past a shorter violation of the same invariant
+  --exclude-actions A,B      leave these actions out of --userspace any's alphabet (vdpa): a kind, or a
+                             kind with arguments, e.g. setStatus(status=0),userFree; to look past a
+                             shorter violation of the same invariant
 
 exit codes: 0 no violation within the bounds, 12 an invariant is violated, 2 bad usage, 1 internal error.
 `,

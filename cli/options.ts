@@ -241,7 +241,8 @@ function configOf(cmd: string, a: ParsedArgs, kernel: string | undefined): Confi
 function excludeActions(cmd: string, a: ParsedArgs): { excludeActions?: readonly string[] } {
   const v = a.values.get('exclude-actions');
   if (v === undefined) return {};
-  const names = v.split(',').map((s) => s.trim());
+  // commas inside kind(arg=value,...) do not separate entries
+  const names = v.split(/,(?![^(]*\))/).map((s) => s.trim());
   if (names.some((n) => n === '')) throw new UsageError(`${cmd}: --exclude-actions "${v}" has an empty name (accepted: comma-separated action kinds, see vdpa-mc list actions)`);
   return { excludeActions: names };
 }

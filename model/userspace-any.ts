@@ -6,6 +6,7 @@ import type { World } from '../spec/vdpa/world.js';
 import { makeEnabledIndices } from '../spec/vdpa/transitions.js';
 import type { VdpaCtx } from './context.js';
 import type { Userspace } from './userspace.js';
+import { matchesFilter, type ActionFilter } from './action-filter.js';
 import { believeAfter, noteWindow } from './userspace-belief.js';
 
 const BASE = bit('IOTLB_MSG_V2') | bit('IOTLB_BATCH') | bit('IOTLB_ASID');
@@ -43,12 +44,12 @@ export function anyAlphabet(ctx: VdpaCtx): Action[] {
   return out;
 }
 
-/** `exclude`: action kinds left out of the alphabet (`--exclude-actions`). */
-export function anyUserspace(exclude: readonly string[] = []): Userspace {
+/** `exclude`: actions left out of the alphabet (`--exclude-actions`). */
+export function anyUserspace(exclude: readonly ActionFilter[] = []): Userspace {
   let cache: { ctx: VdpaCtx; alphabet: Action[]; enabled: (w: World) => readonly number[] } | undefined;
   const get = (ctx: VdpaCtx): NonNullable<typeof cache> => {
     if (cache === undefined || cache.ctx !== ctx) {
-      const alphabet = anyAlphabet(ctx).filter((a) => !exclude.includes(a.t));
+      const alphabet = anyAlphabet(ctx).filter((a) => !exclude.some((f) => matchesFilter(f, a)));
       cache = { ctx, alphabet, enabled: makeEnabledIndices(ctx, alphabet) };
     }
     return cache;

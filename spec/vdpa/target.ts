@@ -5,6 +5,7 @@ import type { CheckTarget } from '../target.js';
 import type { VdpaCtx } from '../../model/context.js';
 import type { Userspace } from '../../model/userspace.js';
 import { anyUserspace } from '../../model/userspace-any.js';
+import { parseActionFilter } from '../../model/action-filter.js';
 import { qemuUserspace } from '../../model/qemu.js';
 import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';
 import type { TraceModel } from '../../traces/trace-model.js';
@@ -30,14 +31,8 @@ export function defaultBounds(userspace: string): Bounds {
 }
 
 export function makeUserspace(name: string, exclude: readonly string[] = []): Userspace {
-  if (exclude.length > 0) {
-    if (name !== 'any') throw new UsageError(`--exclude-actions: applies to --userspace any only (got ${name})`);
-    const unknown = exclude.filter((k) => !(ACTION_KINDS as readonly string[]).includes(k));
-    if (unknown.length > 0) {
-      throw new UsageError(`--exclude-actions ${unknown.join(',')}: not a vdpa action kind (accepted: ${ACTION_KINDS.join(', ')})`);
-    }
-  }
-  if (name === 'any') return anyUserspace(exclude);
+  if (exclude.length > 0 && name !== 'any') throw new UsageError(`--exclude-actions: applies to --userspace any only (got ${name})`);
+  if (name === 'any') return anyUserspace(exclude.map((e) => parseActionFilter(e, ACTION_KINDS)));
   if (name === 'qemu' || name === 'qemu-persist') return qemuUserspace(name);
   throw new UsageError(`--userspace ${name}: not a vdpa userspace (accepted: qemu, qemu-persist, any)`);
 }

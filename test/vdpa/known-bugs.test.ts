@@ -48,7 +48,24 @@ describe('--exclude-actions', () => {
   test('an unknown kind, or a scripted userspace, is a usage error', async () => {
     const { buildVdpaTarget } = await import('../../spec/vdpa/target.js');
     const base = { system: 'vdpa', kernel: '6.12', parent: 'mlx5', invariants: undefined, bounds: {} } as const;
-    await expect(buildVdpaTarget({ ...base, userspace: 'any', excludeActions: ['frob'] })).rejects.toThrow(/not a vdpa action kind/);
+    await expect(buildVdpaTarget({ ...base, userspace: 'any', excludeActions: ['frob'] })).rejects.toThrow(/not an action kind/);
     await expect(buildVdpaTarget({ ...base, userspace: 'qemu', excludeActions: ['open'] })).rejects.toThrow(/--userspace any only/);
+  });
+});
+
+describe('errors vhost-vdpa swallows', () => {
+  test('with the reset left out, a failing set_map behind an INVALIDATE (return value ignored) violates kernel-device-agreement', async () => {
+    const { buildVdpaTarget } = await import('../../spec/vdpa/target.js');
+    const { explore } = await import('../../explorer/bfs.js');
+    const t = await buildVdpaTarget({
+      system: 'vdpa', kernel: '6.12', parent: 'vdpa_sim', userspace: 'any', invariants: ['kernel-device-agreement'],
+      bounds: {}, excludeActions: ['setStatus(status=0)'],
+    });
+    const r = explore(t.model, { maxDepth: 6, propertyIds: ['kernel-device-agreement'] });
+    const v = r.violations[0];
+    expect(v?.actions.length).toBe(6);
+    const labels = (v?.actions ?? []).map((a) => t.model.label(a)).join('\n');
+    expect(labels).toMatch(/fault injection[\s\S]*VHOST_IOTLB_(INVALIDATE|BATCH_END)/);
+    expect(v?.violation.message).toMatch(/vhost-vdpa's iotlb has h\d, the device translates to fault/);
   });
 });
