@@ -2,8 +2,7 @@
 // environment (bus driver binds, munmap). The alphabet is printed with each result.
 import type { Action } from '../spec/vdpa/actions.js';
 import { NAS, bit } from '../spec/vdpa/constants.js';
-import type { World } from '../spec/vdpa/world.js';
-import { makeEnabledIndices } from '../spec/vdpa/transitions.js';
+import { guardTable, type GuardTable } from '../spec/vdpa/transitions.js';
 import type { VdpaCtx } from './context.js';
 import type { Userspace } from './userspace.js';
 import { matchesFilter, type ActionFilter } from './action-filter.js';
@@ -46,11 +45,11 @@ export function anyAlphabet(ctx: VdpaCtx): Action[] {
 
 /** `exclude`: actions left out of the alphabet (`--exclude-actions`). */
 export function anyUserspace(exclude: readonly ActionFilter[] = []): Userspace {
-  let cache: { ctx: VdpaCtx; alphabet: Action[]; enabled: (w: World) => readonly number[] } | undefined;
+  let cache: { ctx: VdpaCtx; alphabet: Action[]; table: GuardTable } | undefined;
   const get = (ctx: VdpaCtx): NonNullable<typeof cache> => {
     if (cache === undefined || cache.ctx !== ctx) {
       const alphabet = anyAlphabet(ctx).filter((a) => !exclude.some((f) => matchesFilter(f, a)));
-      cache = { ctx, alphabet, enabled: makeEnabledIndices(ctx, alphabet) };
+      cache = { ctx, alphabet, table: guardTable(ctx, alphabet) };
     }
     return cache;
   };
@@ -59,7 +58,7 @@ export function anyUserspace(exclude: readonly ActionFilter[] = []): Userspace {
     alphabet: (ctx) => get(ctx).alphabet,
     enabled: (ctx, w, out) => {
       const c = get(ctx);
-      for (const i of c.enabled(w)) out.push(c.alphabet[i]!);
+      for (const i of c.table.enabled(w)) out.push(c.alphabet[i]!);
     },
     believe: (ctx, d, a, r, before) => {
       believeAfter(ctx, d, a, r, before);

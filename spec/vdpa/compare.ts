@@ -19,7 +19,7 @@ import type { CheckTarget } from '../target.js';
 import { ACTION_KINDS, featureHex, featureNames, type Action } from './actions.js';
 import { GROUP_NAMES, NP, PAGE, hex, hostName } from './constants.js';
 import { step, type VdpaModel } from './model.js';
-import { guard, offeredFeatures, projection, type Verdict } from './transitions.js';
+import { guardTable, offeredFeatures, type Verdict } from './transitions.js';
 import { worldSchema, type World } from './world.js';
 
 /** The engine (explorer/bfs.ts's explore, or a test's). */
@@ -214,7 +214,7 @@ function makeSide(model: VdpaModel, union: readonly Action[], index: Map<string,
   const { ctx } = model;
   const own = new Map<string, Action>(model.userspace.alphabet(ctx).map((a) => [actionKey(a), a]));
   const actions = union.map((a) => own.get(actionKey(a)) ?? a);
-  const memo = new Map<number, Verdict>();
+  const guards = guardTable(ctx, actions);
   const offered = offeredFeatures(ctx.kernel, ctx.ops);
   const out: Action[] = [];
   return {
@@ -224,15 +224,7 @@ function makeSide(model: VdpaModel, union: readonly Action[], index: Map<string,
     get: `${featureHex(offered, ctx.kernel.featureBits)} ${featureNames(offered)}`,
     scripted: model.userspace.name !== 'any',
     stepCache: makeStepCache(),
-    verdict: (w, i) => {
-      const key = projection(w) * 512 + i;
-      let v = memo.get(key);
-      if (v === undefined) {
-        v = guard(ctx, w, actions[i]!);
-        memo.set(key, v);
-      }
-      return v;
-    },
+    verdict: (w, i) => guards.verdictAt(w, i),
     enabled: (w) => {
       out.length = 0;
       model.actions(w, out);

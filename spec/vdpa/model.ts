@@ -2,12 +2,11 @@
 // and the trace hooks. One step = one atomic call (the kernel's locks make it so), then userspace's
 // belief update.
 import type { Property } from '../../explorer/model.js';
-import { produce } from '../../explorer/immer.js';
 import type { TraceModel } from '../../traces/trace-model.js';
 import { LANE_DEVICE, LANE_PARENT, LANE_USER, LANE_VHOST, call, recordCalls } from '../../model/call-log.js';
 import type { CallResult, VdpaCtx } from '../../model/context.js';
 import { userFree } from '../../model/host-memory.js';
-import { commit, workingCopy } from '../../model/working-copy.js';
+import { produceOnCopy } from '../../model/working-copy.js';
 import type { Userspace } from '../../model/userspace.js';
 import {
   vhost_dev_set_owner, vhost_set_backend_features, vhost_vdpa_open, vhost_vdpa_process_iotlb_msg,
@@ -16,7 +15,7 @@ import {
 import { virtio_vdpa_probe, virtio_vdpa_remove } from '../../model/virtio-vdpa.js';
 import type { VdpaInvariant } from '../../invariants/vdpa/invariant.js';
 import { ACTION_KINDS, actionFromJson, labelAction, type Action } from './actions.js';
-import { effectiveAsid, guard, projection, type Verdict } from './transitions.js';
+import { effectiveAsid, guard, guardTable } from './transitions.js';
 import { viewWorld } from './view.js';
 import { blankWorld, worldSchema, type World } from './world.js';
 
@@ -47,22 +46,16 @@ function dispatch(ctx: VdpaCtx, d: World, a: Action): CallResult {
 /** One step: the call (an Immer producer over the world) and userspace's belief update. */
 export function step(ctx: VdpaCtx, us: Userspace, w: World, a: Action): { world: World; result: CallResult } {
   let result: CallResult = { ret: '0' };
-  const world = produce(w, (d: World) => {
-    const m = workingCopy(w);
+  const world = produceOnCopy(w, (m) => {
     result = dispatch(ctx, m, a);
     us.believe(ctx, m, a, result, w);
-    commit(d, w, m);
   });
   return { world, result };
 }
 
 /** A refused call: no reducer runs, but a scripted userspace still moves on (and believes nothing). */
 function refused(ctx: VdpaCtx, us: Userspace, w: World, a: Action, r: CallResult): World {
-  return produce(w, (d: World) => {
-    const m = workingCopy(w);
-    us.believe(ctx, m, a, r, w);
-    commit(d, w, m);
-  });
+  return produceOnCopy(w, (m) => us.believe(ctx, m, a, r, w));
 }
 
 export interface VdpaModel extends TraceModel<World, Action> {
@@ -78,25 +71,15 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
   const kindIndex = new Map<string, number>(alphabetKinds.map((k, i) => [k, i]));
   const bits = ctx.kernel.featureBits;
   const init = blankWorld(ctx.ops.initialDevMap(), ctx.ops.initialCvq());
-  // The guard memoised per (control projection, alphabet action): ts-pattern runs once per pair.
-  const alphabet = us.alphabet(ctx);
-  const indexOf = new Map<Action, number>(alphabet.map((a, i) => [a, i]));
-  const memo = new Map<number, Verdict>();
-  const fastGuard = (s: World, a: Action): Verdict => {
-    const i = indexOf.get(a);
-    if (i === undefined) return guard(ctx, s, a);
-    const key = projection(s) * 128 + i;
-    let v = memo.get(key);
-    if (v === undefined) { v = guard(ctx, s, a); memo.set(key, v); }
-    return v;
-  };
+  // the same memoised guard the userspace lists its actions with (ts-pattern once per projection)
+  const guards = guardTable(ctx, us.alphabet(ctx));
   return {
     ctx,
     userspace: us,
     init: () => [init],
     actions: (s, out) => us.enabled(ctx, s, out),
     next: (s, a) => {
-      const v = fastGuard(s, a);
+      const v = guards.verdict(s, a);
       const next = v.ok ? step(ctx, us, s, a).world : refused(ctx, us, s, a, { ret: v.ret, reason: v.reason });
       return next === s ? undefined : next;
     },

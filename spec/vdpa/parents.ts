@@ -1,5 +1,5 @@
 // Parent names of the command line → ops tables for a kernel.
-import { UsageError } from '../config.js';
+import { UsageError, VDPA_PARENTS } from '../config.js';
 import { mlx5 } from '../../model/parents/mlx5.js';
 import type { VdpaConfigOps } from '../../model/parents/ops.js';
 import { platformIommu } from '../../model/parents/platform-iommu.js';
@@ -20,6 +20,6 @@ function shippedParent(name: string, k: VdpaKernel): VdpaConfigOps {
     case 'vdpa_sim_dma': return vdpaSim(k, false);
     case 'platform': return platformIommu();
     case 'vduse': return vduse();
-    default: throw new UsageError(`--parent ${name}: unknown`);
+    default: throw new UsageError(`--parent ${name}: unknown (accepted: ${VDPA_PARENTS.join(', ')})`);
   }
 }

@@ -127,17 +127,52 @@ export function projection(w: World): number {
     (w.acked * 0x10000);
 }
 
-/** Memoised per projection: the indices into `alphabet` of the actions `guard` allows. */
-export function makeEnabledIndices(ctx: VdpaCtx, alphabet: readonly Action[]): (w: World) => readonly number[] {
-  const memo = new Map<number, number[]>();
-  return (w) => {
-    const key = projection(w);
-    let idx = memo.get(key);
-    if (idx === undefined) {
-      idx = [];
-      for (let i = 0; i < alphabet.length; i++) if (guard(ctx, w, alphabet[i]!).ok) idx.push(i);
-      memo.set(key, idx);
-    }
-    return idx;
+/**
+ * The guard memoised for one alphabet: ts-pattern runs once per (control projection, action), and
+ * the list of allowed actions once per projection. One table per (ctx, alphabet), shared by the
+ * userspace that lists actions and the model that steps them.
+ */
+export interface GuardTable {
+  /** The verdict for alphabet[i]. */
+  verdictAt(w: World, i: number): Verdict;
+  /** The verdict for any action (memoised when it is one of the alphabet's objects). */
+  verdict(w: World, a: Action): Verdict;
+  /** Indices into the alphabet of the actions the guard allows in w. */
+  enabled(w: World): readonly number[];
+}
+
+const tables = new WeakMap<readonly Action[], { ctx: VdpaCtx; table: GuardTable }>();
+
+export function guardTable(ctx: VdpaCtx, alphabet: readonly Action[]): GuardTable {
+  const cached = tables.get(alphabet);
+  if (cached !== undefined && cached.ctx === ctx) return cached.table;
+  const n = alphabet.length;
+  const indexOf = new Map<Action, number>(alphabet.map((a, i) => [a, i]));
+  const verdicts = new Map<number, Verdict>();
+  const lists = new Map<number, number[]>();
+  const verdictAt = (w: World, i: number): Verdict => {
+    const key = projection(w) * n + i;
+    let v = verdicts.get(key);
+    if (v === undefined) { v = guard(ctx, w, alphabet[i]!); verdicts.set(key, v); }
+    return v;
   };
+  const table: GuardTable = {
+    verdictAt,
+    verdict: (w, a) => {
+      const i = indexOf.get(a);
+      return i === undefined ? guard(ctx, w, a) : verdictAt(w, i);
+    },
+    enabled: (w) => {
+      const key = projection(w);
+      let idx = lists.get(key);
+      if (idx === undefined) {
+        idx = [];
+        for (let i = 0; i < n; i++) if (verdictAt(w, i).ok) idx.push(i);
+        lists.set(key, idx);
+      }
+      return idx;
+    },
+  };
+  tables.set(alphabet, { ctx, table });
+  return table;
 }
