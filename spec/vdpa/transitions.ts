@@ -5,7 +5,7 @@
 import { match, P } from 'ts-pattern';
 import type { VdpaCtx } from '../../model/context.js';
 import type { Action } from './actions.js';
-import { NH, bit, type FeatureName } from './constants.js';
+import { NAS, NH, bit, type FeatureName } from './constants.js';
 import type { VdpaKernel } from './kernels.js';
 import type { World } from './world.js';
 import type { VdpaConfigOps } from '../../model/parents/ops.js';
@@ -120,11 +120,18 @@ export function guard(ctx: VdpaCtx, w: World, a: Action): Verdict {
     .exhaustive();
 }
 
-/** The control projection: every world field `guard` reads, packed into one number. */
+/**
+ * The control projection: every world field `guard` reads, whole, as one mixed-radix number (each
+ * field's schema range is its radix, so two worlds share a projection only if the guard cannot tell
+ * them apart; test/vdpa/guard-projection.test.ts checks it). Below 2^30 for NAS=2, NH=4.
+ */
 export function projection(w: World): number {
-  return (w.fdOpen ? 1 : 0) | (w.owner ? 2 : 0) | (w.bound === 'vhost' ? 4 : 0) | (w.inBatch ? 8 : 0) |
-    (w.batchAsid << 4) | (w.asExists << 5) | ((w.status & 0xf) << 7) | (w.userFreed << 11) | (w.faultArmed ? 0x8000 : 0) |
-    (w.acked * 0x10000);
+  let k = (w.fdOpen ? 1 : 0) | (w.owner ? 2 : 0) | (w.bound === 'vhost' ? 4 : 0) | (w.inBatch ? 8 : 0) | (w.faultArmed ? 16 : 0);
+  k = k * NAS + w.batchAsid;
+  k = k * (1 << NAS) + w.asExists;
+  k = k * 256 + w.status;
+  k = k * (1 << NH) + w.userFreed;
+  return k * 512 + w.acked;
 }
 
 /**
