@@ -17,7 +17,7 @@ import { makeParent } from '../../spec/vdpa/parents.js';
 import { guard, projection } from '../../spec/vdpa/transitions.js';
 import { blankWorld, worldSchema, type World } from '../../spec/vdpa/world.js';
 
-const fields = worldSchema.tag === 'struct' ? (worldSchema.fields as Record<string, Schema<unknown>>) : {};
+const fields: Readonly<Record<string, Schema<unknown>>> = worldSchema.tag === 'struct' ? (worldSchema.fields as unknown as Record<string, Schema<unknown>>) : {};
 
 /** Runs `f` on a proxy of `w` and returns the top-level fields it read. */
 function fieldsRead(w: World, f: (p: World) => unknown): Set<string> {
