@@ -39,7 +39,9 @@ export function anyAlphabet(ctx: VdpaCtx): Action[] {
     );
   }
   out.push({ t: 'close' }, { t: 'bindVirtio' }, { t: 'bindVhost' }, { t: 'userFree', host: 0 }, { t: 'userFree', host: 2 });
-  out.push({ t: 'parentFault' }); // the environment: a map allocation in the parent fails once
+  // the environment: a map allocation in the parent fails once, the next one or the one after (the
+  // second chunk of a vhost_vdpa_pa_map: [0x2000,0x4000) → h2,h3 is two)
+  out.push({ t: 'parentFault' }, { t: 'parentFault', after: 1 });
   return out;
 }
 

@@ -1,13 +1,13 @@
 // vhost-vdpa (drivers/vhost/vdpa.c): the char device, its ioctls and the IOTLB message handler.
 // Each function mutates an Immer draft of the world; spec/vdpa/transitions.ts has already refused
 // what the guards refuse (EBUSY, EPERM, EOPNOTSUPP ...), so only data-dependent errors are decided here.
-import { FAULT, F, NP, S_DRIVER_OK, bit, iovaRange } from '../spec/vdpa/constants.js';
+import { FAULT, F, HOST_PFN, NP, S_DRIVER_OK, bit, iovaRange } from '../spec/vdpa/constants.js';
 import type { World } from '../spec/vdpa/world.js';
 import { call, LANE_PARENT, LANE_VHOST } from './call-log.js';
-import { fail, OK, type CallResult, type VdpaCtx } from './context.js';
-import { contiguousChunks, isFreed, pinPage, unpinPage } from './host-memory.js';
+import { fail, limitsOf, OK, type CallResult, type VdpaCtx } from './context.js';
+import { isFreed, pinPage, unpinPage } from './host-memory.js';
 import { vdpa_reset } from './vdpa-bus.js';
-import { addEntry, entriesIntersecting, isEmpty, overlaps, removeEntry, type Entry } from './vhost-iotlb.js';
+import { addEntry, entriesIntersecting, entryCount, isEmpty, overlaps, removeEntry, type Entry } from './vhost-iotlb.js';
 import { VDPA_RESET_F_CLEAN_MAP, takeFault } from './parents/ops.js';
 
 const hasFeature = (w: World, name: keyof typeof F): boolean => (w.acked & bit(name)) !== 0;
@@ -129,11 +129,18 @@ function vhost_vdpa_unmap(ctx: VdpaCtx, d: World, asid: number, first: number, l
   }
 }
 
-// vhost_vdpa_map (v6.1+): iotlb entry first, then dma_map / set_map (deferred in a batch) / iommu_map;
-// on failure the entry is deleted again (vhost_iotlb_del_range) and the error returned
+// vhost_vdpa_map (drivers/vhost/vdpa.c v6.12 l.1042-1075, v6.1 the same): iotlb entry first
+// (vhost_iotlb_add_range_ctx: -ENOSPC at max_iotlb_entries, nothing added, no parent call), then
+// dma_map / set_map (deferred in a batch) / iommu_map; on a parent failure the entry is deleted again
+// (vhost_iotlb_del_range) and the error returned. The iotlb node's own kmalloc failing would act as
+// -ENOSPC does (nothing added, no parent call): the limit stands for both.
 function vhost_vdpa_map(ctx: VdpaCtx, d: World, asid: number, page: number, hosts: readonly number[]): string | 0 {
-  addEntry(d, asid, page, hosts);
   const range = iovaRange(page, hosts.length);
+  if (entryCount(d, asid) >= limitsOf(ctx).iotlbLimit) {
+    call(LANE_VHOST, LANE_VHOST, () => `vhost_iotlb_add_range_ctx(${range}): -ENOSPC (max_iotlb_entries)`);
+    return '-ENOSPC';
+  }
+  addEntry(d, asid, page, hosts);
   let r: string | 0 = 0;
   if (ctx.ops.dma_map !== undefined) {
     call(LANE_VHOST, LANE_PARENT, () => `ops->dma_map(asid=${asid}, iova=${range})`);
@@ -157,6 +164,73 @@ function vhost_vdpa_map(ctx: VdpaCtx, d: World, asid: number, page: number, host
   return r;
 }
 
+const pfnOf = (h: number): number => HOST_PFN[h] ?? -2;
+
+// vhost_vdpa_pa_map (drivers/vhost/vdpa.c v6.12 l.1145-1275; v6.1 l.916-1046, the same but for
+// pin_user_pages' vmas argument). Pins in batches of pinBatch pages (page_list: 512 pointers); a run of
+// physically contiguous pages is mapped (one iotlb entry) when the next page breaks it, the last run
+// after the loop. `nchunks` counts the batches pinned since the last run was mapped: the common error
+// path unpins the pending run [map_pfn, last_pfn] only when nchunks != 0, so a failure of the rest
+// chunk after a run was mapped inside the same batch leaves that rest chunk pinned (l.1236, 1251).
+// Every failure that reaches `out:` — a pin failure included — ends in vhost_vdpa_unmap of the whole
+// range, which re-pushes set_map outside a batch (l.1267).
+function vhost_vdpa_pa_map(ctx: VdpaCtx, d: World, asid: number, start: number, hosts: readonly number[]): string | 0 {
+  const batch = limitsOf(ctx).pinBatch;
+  let npages = hosts.length;
+  let cur = 0; // cur_base, as an index into hosts
+  let iova = start;
+  let nchunks = 0;
+  let mapIdx = 0; // map_pfn
+  let lastIdx = -1; // last_pfn (-1: last_pfn == 0, nothing pinned yet)
+  let ret: string | 0 = 0;
+  const mapRun = (): string | 0 => vhost_vdpa_map(ctx, d, asid, iova, hosts.slice(mapIdx, lastIdx + 1));
+  pin: {
+    while (npages > 0) {
+      const sz2pin = Math.min(npages, batch);
+      // pin_user_pages: stops at the first munmapped page; -EFAULT if that is the first one
+      let pinned = 0;
+      while (pinned < sz2pin && !isFreed(d, hosts[cur + pinned]!)) pinned++;
+      if (pinned !== sz2pin) {
+        // pinned > 0: unpin_user_pages(page_list, pinned) at once, -ENOMEM (net: no pin left)
+        ret = pinned === 0 ? '-EFAULT' : '-ENOMEM';
+        call(LANE_VHOST, LANE_VHOST, () => `pin_user_pages(h${hosts[cur]!}..): ${pinned === 0 ? '-EFAULT' : `${pinned} of ${sz2pin}, unpinned, -ENOMEM`}`);
+        break pin;
+      }
+      for (let i = 0; i < pinned; i++) pinPage(d, hosts[cur + i]!);
+      call(LANE_VHOST, LANE_VHOST, () => `pin_user_pages(${hosts.slice(cur, cur + pinned).map((h) => 'h' + h).join(',')})`);
+      nchunks++;
+      if (lastIdx < 0) mapIdx = cur;
+      for (let i = 0; i < pinned; i++) {
+        const idx = cur + i;
+        if (lastIdx >= 0 && pfnOf(hosts[idx]!) !== pfnOf(hosts[lastIdx]!) + 1) {
+          const r = mapRun();
+          if (r !== 0) {
+            // unpin_user_pages(&page_list[i], pinned - i): the rest of this batch
+            for (let k = idx; k < cur + pinned; k++) unpinPage(d, hosts[k]!);
+            ret = r;
+            break pin;
+          }
+          iova += lastIdx - mapIdx + 1;
+          mapIdx = idx;
+          nchunks = 0;
+        }
+        lastIdx = idx;
+      }
+      cur += pinned;
+      npages -= pinned;
+    }
+    ret = mapRun(); // "Pin the rest chunk"
+  }
+  if (ret !== 0) {
+    if (nchunks !== 0) for (let k = mapIdx; k <= lastIdx; k++) unpinPage(d, hosts[k]!);
+    else if (lastIdx >= 0) { // the pending run was pinned in a batch that has since mapped a run
+      call(LANE_VHOST, LANE_VHOST, () => `nchunks == 0: ${hosts.slice(mapIdx, lastIdx + 1).map((h) => 'h' + h).join(',')} stay pinned (no entry)`);
+    }
+    vhost_vdpa_unmap(ctx, d, asid, start, start + hosts.length - 1);
+  }
+  return ret;
+}
+
 // vhost_vdpa_process_iotlb_update → vhost_vdpa_pa_map / vhost_vdpa_va_map (v6.1+)
 function vhost_vdpa_process_iotlb_update(
   ctx: VdpaCtx, d: World, asid: number, page: number, npages: number, host: number,
@@ -178,27 +252,8 @@ function vhost_vdpa_process_iotlb_update(
     vhost_vdpa_unmap(ctx, d, asid, page, page + npages - 1);
     return fail('-EFAULT', `${r}: vhost_vdpa_map failed`);
   }
-  // pin_user_pages of the whole range first: a munmapped page fails it (-EFAULT, or -ENOMEM if partial)
-  const firstBad = hosts.findIndex((h) => isFreed(d, h));
-  if (firstBad >= 0) {
-    return fail('-EFAULT', firstBad === 0 ? '-EFAULT: pin_user_pages failed (munmapped)' : '-ENOMEM: pin_user_pages pinned fewer pages');
-  }
-  for (const h of hosts) pinPage(d, h);
-  call(LANE_VHOST, LANE_VHOST, () => `pin_user_pages(${hosts.map((h) => 'h' + h).join(',')})`);
-  let iova = page;
-  const chunks = contiguousChunks(hosts);
-  for (let c = 0; c < chunks.length; c++) {
-    const r = vhost_vdpa_map(ctx, d, asid, iova, chunks[c]!);
-    if (r !== 0) {
-      // error path of vhost_vdpa_pa_map: unpin the pages not mapped yet, then vhost_vdpa_unmap the
-      // whole range (unpins what was mapped, and set_map again unless in a batch)
-      for (let k = c; k < chunks.length; k++) for (const h of chunks[k]!) unpinPage(d, h);
-      vhost_vdpa_unmap(ctx, d, asid, page, page + npages - 1);
-      return fail('-EFAULT', `${r}: vhost_vdpa_map failed for ${iovaRange(iova, chunks[c]!.length)}`);
-    }
-    iova += chunks[c]!.length;
-  }
-  return OK;
+  const r = vhost_vdpa_pa_map(ctx, d, asid, page, hosts);
+  return r === 0 ? OK : fail('-EFAULT', `${r}: vhost_vdpa_pa_map failed`);
 }
 
 export type IotlbType = 'update' | 'invalidate' | 'batchBegin' | 'batchEnd';

@@ -47,9 +47,13 @@ export interface VdpaConfigOps {
 /** VDPA_RESET_F_CLEAN_MAP (include/linux/vdpa.h, a26f2e4e68ee). */
 export const VDPA_RESET_F_CLEAN_MAP = 1;
 
-/** Consumes the armed fault (environment action `parentFault`): the allocation this op makes fails. */
+/**
+ * One allocation by a map operation (environment action `parentFault`): counts down the armed fault;
+ * the allocation it reaches fails. `parentFault after=1` lets one allocation pass first, so that the
+ * fault can hit the second chunk of a vhost_vdpa_pa_map, not only the first.
+ */
 export function takeFault(d: World): boolean {
-  if (!d.faultArmed) return false;
-  d.faultArmed = false;
-  return true;
+  if (d.faultIn === 0) return false;
+  d.faultIn--;
+  return d.faultIn === 0;
 }

@@ -20,7 +20,8 @@ export type Action =
   | { readonly t: 'bindVirtio' }
   | { readonly t: 'bindVhost' }
   | { readonly t: 'userFree'; readonly host: number }
-  | { readonly t: 'parentFault' };
+    /** `after`: allocations that still succeed before the one that fails (0 when absent). */
+  | { readonly t: 'parentFault'; readonly after?: number };
 
 export type ActionType = Action['t'];
 
@@ -75,7 +76,10 @@ export function labelAction(a: Action, bits: Partial<Record<FeatureName, number>
     case 'bindVirtio': return 'unbind vhost_vdpa, bind virtio_vdpa (virtio_vdpa_probe; virtio-net sets DRIVER_OK)';
     case 'bindVhost': return 'unbind virtio_vdpa (vdpa_reset), bind vhost_vdpa (vhost_vdpa_probe)';
     case 'userFree': return `munmap(${hex(USER_VA + a.host * PAGE)}) (h${a.host}, pfn ${hex(HOST_PFN[a.host] ?? 0)})`;
-    case 'parentFault': return 'fault injection: the parent\'s next map allocation fails (-ENOMEM: MR, iotlb node, IOMMU page table)';
+    case 'parentFault':
+      return (a.after ?? 0) === 0
+        ? 'fault injection: the parent\'s next map allocation fails (-ENOMEM: MR, iotlb node, IOMMU page table)'
+        : `fault injection: the parent's map allocation after the next ${a.after} fails (-ENOMEM: MR, iotlb node, IOMMU page table)`;
   }
 }
 
@@ -89,8 +93,8 @@ export function actionFromJson(j: unknown): Action | undefined {
   const n = (k: string): number | undefined => (isInt(o[k]) ? (o[k] as number) : undefined);
   switch (t) {
     case 'open': case 'close': case 'setOwner': case 'suspend': case 'resume': case 'bindVirtio': case 'bindVhost':
-    case 'parentFault':
       return { t };
+    case 'parentFault': { const after = n('after'); return after === undefined || after === 0 ? { t } : { t, after }; }
     case 'setBackendFeatures': { const f = n('features'); return f === undefined ? undefined : { t, features: f }; }
     case 'setStatus': { const s = n('status'); return s === undefined ? undefined : { t, status: s }; }
     case 'setGroupAsid': {

@@ -39,7 +39,7 @@ function dispatch(ctx: VdpaCtx, d: World, a: Action): CallResult {
     case 'bindVirtio': return virtio_vdpa_probe(ctx, d);
     case 'bindVhost': return virtio_vdpa_remove(ctx, d);
     case 'userFree': userFree(d, a.host); return { ret: '0' };
-    case 'parentFault': d.faultArmed = true; return { ret: '0' };
+    case 'parentFault': d.faultIn = 1 + (a.after ?? 0); return { ret: '0' };
   }
 }
 

@@ -114,7 +114,7 @@ export function guard(ctx: VdpaCtx, w: World, a: Action): Verdict {
       w.bound !== 'vhost' ? refuse('-EBUSY', 'virtio-vdpa already bound')
         : w.fdOpen ? refuse('blocks', 'vhost_vdpa_remove waits for the fd to be closed') : OK)
     .with({ t: 'bindVhost' }, () => (w.bound !== 'virtio' ? refuse('-EBUSY', 'vhost-vdpa already bound') : OK))
-    .with({ t: 'parentFault' }, () => (w.faultArmed ? refuse('0', 'a fault is already armed') : OK))
+    .with({ t: 'parentFault' }, () => (w.faultIn !== 0 ? refuse('0', 'a fault is already armed') : OK))
     .with({ t: 'userFree' }, ({ host }) =>
       host >= NH || (w.userFreed & (1 << host)) !== 0 ? refuse('0', 'nothing mapped there any more') : OK)
     .exhaustive();
@@ -123,10 +123,11 @@ export function guard(ctx: VdpaCtx, w: World, a: Action): Verdict {
 /**
  * The control projection: every world field `guard` reads, whole, as one mixed-radix number (each
  * field's schema range is its radix, so two worlds share a projection only if the guard cannot tell
- * them apart; test/vdpa/guard-projection.test.ts checks it). Below 2^30 for NAS=2, NH=4.
+ * them apart; test/vdpa/guard-projection.test.ts checks it). Below 2^30 for NAS=2, NH=4 (1.5 * 2^29).
  */
 export function projection(w: World): number {
-  let k = (w.fdOpen ? 1 : 0) | (w.owner ? 2 : 0) | (w.bound === 'vhost' ? 4 : 0) | (w.inBatch ? 8 : 0) | (w.faultArmed ? 16 : 0);
+  let k = (w.fdOpen ? 1 : 0) | (w.owner ? 2 : 0) | (w.bound === 'vhost' ? 4 : 0) | (w.inBatch ? 8 : 0);
+  k = k * 3 + w.faultIn;
   k = k * NAS + w.batchAsid;
   k = k * (1 << NAS) + w.asExists;
   k = k * 256 + w.status;

@@ -59,8 +59,8 @@ export interface World {
   vqAsid: number[];
   /** The device has been quiesced by SUSPEND (parent side). */
   devSuspended: boolean;
-  /** Environment: the parent's next allocating map operation fails with -ENOMEM (one shot). */
-  faultArmed: boolean;
+  /** Environment: the faultIn-th allocating map operation from now fails with -ENOMEM (0: none armed). */
+  faultIn: number;
 }
 
 export const worldSchema: Schema<World> = s.struct<World>({
@@ -89,7 +89,7 @@ export const worldSchema: Schema<World> = s.struct<World>({
   cvqMap: s.array(s.int(-2, NH - 1), NP),
   vqAsid: s.array(s.int(-1, NAS - 1), 2),
   devSuspended: s.bool(),
-  faultArmed: s.bool(),
+  faultIn: s.int(0, 2),
 });
 
 const filled = (n: number, v: number): number[] => new Array<number>(n).fill(v);
@@ -122,6 +122,6 @@ export function blankWorld(initialDevMap: number[], initialCvq: number[]): World
     cvqMap: initialCvq,
     vqAsid: [-1, -1],
     devSuspended: false,
-    faultArmed: false,
+    faultIn: 0,
   };
 }

@@ -92,7 +92,7 @@ describe('errors from the parent', () => {
     expect(r.rets[3]).toMatch(/^-EFAULT \(-ENOMEM/);
     expect(last(r).vHost.slice(0, NP)).toEqual([-1, -1, -1, -1]);
     expect(last(r).pinned).toEqual([0, 0, 0, 0]);
-    expect(last(r).faultArmed).toBe(false);
+    expect(last(r).faultIn).toBe(0);
   });
   test('v6.1 mlx5 change_map failing leaves no MR and no VQs', () => {
     const r = run(model('6.1', 'mlx5'), [open, owner, { t: 'setStatus', status: 0xf }, fault, U(0, 0, 1, 2)]);

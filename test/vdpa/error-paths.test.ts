@@ -1,0 +1,101 @@
+// vhost-vdpa's error paths as the source has them (issue 14, "## vhost-vdpa"): each test names the
+// kernel file, function and lines it follows, and checks the behaviour both ways (the branch taken
+// and the one not taken). Auto-freeze on: a reducer that mutates its input throws here.
+import { beforeAll, describe, expect, test } from 'vitest';
+import { setAutoFreeze } from '../../explorer/immer.js';
+import type { Action } from '../../spec/vdpa/actions.js';
+import { FAULT, IDENTITY, NP } from '../../spec/vdpa/constants.js';
+import { VDPA_KERNEL_TABLE } from '../../spec/vdpa/kernels.js';
+import { buildVdpaModel, type VdpaModel } from '../../spec/vdpa/model.js';
+import { makeParent } from '../../spec/vdpa/parents.js';
+import type { World } from '../../spec/vdpa/world.js';
+import { anyUserspace } from '../../model/userspace-any.js';
+import { MODEL_LIMITS, type ModelLimits } from '../../model/context.js';
+import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';
+import type { ParentName } from '../../spec/config.js';
+
+beforeAll(() => setAutoFreeze(true));
+
+export function model(kernel: string, parent: ParentName, limits: Partial<ModelLimits> = {}): VdpaModel {
+  const k = VDPA_KERNEL_TABLE[kernel]!;
+  return buildVdpaModel({ kernel: k, ops: makeParent(parent, k), limits: { ...MODEL_LIMITS, ...limits } }, anyUserspace(), VDPA_INVARIANTS);
+}
+
+export function run(m: VdpaModel, actions: readonly Action[]): { worlds: World[]; rets: string[] } {
+  let w = m.init()[0]!;
+  const worlds = [w];
+  const rets: string[] = [];
+  for (const a of actions) {
+    const o = m.outcome(w, a);
+    rets.push(o.reason === undefined ? o.ret : `${o.ret} (${o.reason})`);
+    w = m.next(w, a) ?? w;
+    worlds.push(w);
+  }
+  return { worlds, rets };
+}
+
+export const open: Action = { t: 'open' };
+export const owner: Action = { t: 'setOwner' };
+export const U = (asid: number, page: number, npages: number, host: number): Action => ({ t: 'iotlbUpdate', asid, page, npages, host });
+export const I = (asid: number, page: number, npages: number): Action => ({ t: 'iotlbInvalidate', asid, page, npages });
+export const last = (r: { worlds: World[] }): World => r.worlds[r.worlds.length - 1]!;
+const fault: Action = { t: 'parentFault' };
+const faultSecond: Action = { t: 'parentFault', after: 1 };
+
+describe('vhost_vdpa_pa_map error path (drivers/vhost/vdpa.c v6.12 l.1145-1275, v6.1 l.916-1046)', () => {
+  // [0x2000,0x4000) → h2 (pfn 0x200), h3 (pfn 0x300): two runs, so two vhost_vdpa_map calls
+  for (const pinBatch of [1, 2]) {
+    test(`pinBatch ${pinBatch}: the first run failing unpins both pages (l.1229 the rest of the batch, l.1264 the run)`, () => {
+      const r = run(model('6.12', 'vdpa_sim_dma', { pinBatch }), [open, owner, fault, U(0, 2, 2, 2)]);
+      expect(r.rets[3]).toMatch(/^-EFAULT \(-ENOMEM/);
+      expect(last(r).pinned).toEqual([0, 0, 0, 0]);
+      expect(last(r).vHost.slice(0, NP)).toEqual([-1, -1, -1, -1]);
+    });
+    test(`pinBatch ${pinBatch}: the rest chunk failing after a run was mapped leaves it pinned (nchunks = 0, l.1236/1251)`, () => {
+      const r = run(model('6.12', 'vdpa_sim_dma', { pinBatch }), [open, owner, faultSecond, U(0, 2, 2, 2)]);
+      expect(r.rets[3]).toMatch(/^-EFAULT \(-ENOMEM/);
+      // h2's run was mapped and is unmapped again by vhost_vdpa_unmap (unpinned); h3 stays pinned, in no entry
+      expect(last(r).pinned).toEqual([0, 0, 0, 1]);
+      expect(last(r).vHost.slice(0, NP)).toEqual([-1, -1, -1, -1]);
+      expect(last(r).devMap.slice(0, NP)).toEqual([FAULT, FAULT, FAULT, FAULT]);
+    });
+  }
+  test('6.1 has the same path: the rest chunk stays pinned', () => {
+    const r = run(model('6.1', 'vdpa_sim_dma'), [open, owner, faultSecond, U(0, 2, 2, 2)]);
+    expect(last(r).pinned).toEqual([0, 0, 0, 1]);
+  });
+  test('a contiguous range is one run: a failure unpins it whole (nchunks != 0 at "out:")', () => {
+    const r = run(model('6.12', 'vdpa_sim_dma'), [open, owner, fault, U(0, 0, 2, 0)]);
+    expect(last(r).pinned).toEqual([0, 0, 0, 0]);
+  });
+  test('max_iotlb_entries (vdpa.c l.37, iotlb.c vhost_iotlb_add_range_ctx l.92-97): -ENOSPC on the second run, no parent call', () => {
+    const steps = [open, owner, U(0, 0, 2, 0), U(0, 2, 2, 2)];
+    const r = run(model('6.12', 'vdpa_sim_dma', { iotlbLimit: 2 }), steps);
+    expect(r.rets[3]).toMatch(/^-EFAULT \(-ENOSPC/);
+    expect(last(r).pinned).toEqual([1, 1, 0, 1]); // h3 pinned by the rest chunk, never unpinned
+    expect(last(r).vStart.slice(0, NP)).toEqual([0, 0, -1, -1]);
+    const ok = run(model('6.12', 'vdpa_sim_dma', { iotlbLimit: 3 }), steps);
+    expect(ok.rets[3]).toBe('0');
+    expect(last(ok).pinned).toEqual([1, 1, 1, 1]);
+  });
+  test('-ENOSPC on the first run of an update: everything unpinned (nchunks != 0)', () => {
+    const r = run(model('6.12', 'vdpa_sim_dma', { iotlbLimit: 1 }), [open, owner, U(0, 0, 1, 2), U(0, 2, 2, 2)]);
+    expect(r.rets[3]).toMatch(/-ENOSPC/);
+    expect(last(r).pinned).toEqual([0, 0, 1, 0]);
+  });
+  test('a pin failure reaches "out:" too: vhost_vdpa_unmap re-pushes set_map, vdpa_sim drops passthrough (l.1267; vdpa_sim.c vdpasim_set_map l.645-646)', () => {
+    const free3: Action = { t: 'userFree', host: 3 };
+    const r = run(model('6.12', 'vdpa_sim'), [open, owner, free3, U(0, 2, 2, 2)]);
+    expect(r.rets[3]).toMatch(/^-EFAULT/);
+    expect(last(r).pinned).toEqual([0, 0, 0, 0]); // h2 pinned by the first batch, unpinned at "out:" (nchunks = 1)
+    expect(last(r).devMap.slice(0, NP)).toEqual([FAULT, FAULT, FAULT, FAULT]); // the empty iotlb pushed
+    // the other way: no failure, no re-push of an empty map (passthrough kept until the first map)
+    const ok = run(model('6.12', 'vdpa_sim'), [open, owner, free3]);
+    expect(last(ok).devMap.slice(0, NP)).toEqual([IDENTITY, IDENTITY, IDENTITY, IDENTITY]);
+  });
+  test('pinBatch 2: a partial pin (h2 pinned, h3 munmapped) is undone at once (-ENOMEM, l.1196-1203)', () => {
+    const r = run(model('6.12', 'vdpa_sim', { pinBatch: 2 }), [open, owner, { t: 'userFree', host: 3 }, U(0, 2, 2, 2)]);
+    expect(r.rets[3]).toMatch(/-ENOMEM: vhost_vdpa_pa_map/);
+    expect(last(r).pinned).toEqual([0, 0, 0, 0]);
+  });
+});
