@@ -51,6 +51,8 @@ ${BOUND_OPTIONS}
   --exclude-actions A,B      leave these actions out of --userspace any's alphabet (vdpa): a kind, or a
                              kind with arguments, e.g. setStatus(status=0),userFree; to look past a
                              shorter violation of the same invariant
+  --iotlb-limit N            (vdpa) entries per address space before UPDATE fails with -ENOSPC:
+                             max_iotlb_entries (2048 in the kernel) scaled to the model, 1..4; default 3
 
 exit codes: 0 no violation within the bounds, 12 an invariant is violated, 2 bad usage, 1 internal error.
 `,

@@ -23,7 +23,7 @@ const BOUNDS_TABLE = { 'max-depth': 'value', 'max-states': 'value', 'time-limit'
 
 /** Options each command accepts (names without `--`). */
 export const COMMAND_OPTIONS = {
-  check: { ...CONFIG_TABLE, invariants: 'value', ...BOUNDS_TABLE, 'exclude-actions': 'value', json: 'flag', out: 'value', help: 'flag' },
+  check: { ...CONFIG_TABLE, invariants: 'value', ...BOUNDS_TABLE, 'exclude-actions': 'value', 'iotlb-limit': 'value', json: 'flag', out: 'value', help: 'flag' },
   matrix: { system: 'value', invariants: 'value', ...BOUNDS_TABLE, json: 'flag', out: 'value', help: 'flag' },
   cost: { ...CONFIG_TABLE, json: 'flag', help: 'flag' },
   compare: {
@@ -234,7 +234,17 @@ function configOf(cmd: string, a: ParsedArgs, kernel: string | undefined): Confi
     invariants: invariants(cmd, a),
     bounds: bounds(cmd, a),
     ...excludeActions(cmd, a),
+    ...iotlbLimit(cmd, sys, a),
   };
+}
+
+/** `--iotlb-limit N`: vhost-vdpa's max_iotlb_entries scaled to the model (model/context.ts MODEL_LIMITS). */
+function iotlbLimit(cmd: string, sys: string, a: ParsedArgs): { iotlbLimit?: number } {
+  const v = a.values.get('iotlb-limit');
+  if (v === undefined) return {};
+  if (sys !== 'vdpa') throw new UsageError(`${cmd}: --iotlb-limit applies to --system vdpa only`);
+  if (!/^[1-4]$/.test(v)) throw new UsageError(`${cmd}: --iotlb-limit "${v}" is not an entry count from 1 to 4 (the model has 4 IOVA pages)`);
+  return { iotlbLimit: Number(v) };
 }
 
 /** `--exclude-actions a,b`: names are checked against the model's action kinds when it is built. */

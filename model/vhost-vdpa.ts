@@ -3,9 +3,10 @@
 // what the guards refuse (EBUSY, EPERM, EOPNOTSUPP ...), so only data-dependent errors are decided here.
 import { FAULT, F, HOST_PFN, NP, S_DRIVER_OK, bit, iovaRange } from '../spec/vdpa/constants.js';
 import type { World } from '../spec/vdpa/world.js';
-import { call, LANE_PARENT, LANE_VHOST } from './call-log.js';
+import { call, LANE_DEVICE, LANE_PARENT, LANE_VHOST } from './call-log.js';
+import { deviceRuns } from './device-dma.js';
 import { fail, limitsOf, OK, type CallResult, type VdpaCtx } from './context.js';
-import { isFreed, pinPage, unpinPage } from './host-memory.js';
+import { isFreed, ownedByOthers, pinPage, unpinPage } from './host-memory.js';
 import { vdpa_reset } from './vdpa-bus.js';
 import { addEntry, entriesIntersecting, entryCount, isEmpty, overlaps, removeEntry, type Entry } from './vhost-iotlb.js';
 import { VDPA_RESET_F_CLEAN_MAP, takeFault } from './parents/ops.js';
@@ -101,12 +102,33 @@ function vhost_vdpa_general_unmap(ctx: VdpaCtx, d: World, asid: number, e: Entry
   }
 }
 
-// vhost_vdpa_pa_unmap / vhost_vdpa_va_unmap (v6.1+): whole entries, pages unpinned BEFORE the device unmap
+// vhost_vdpa_pa_unmap (v6.12 l.970-991, v6.1 l.742-763) / vhost_vdpa_va_unmap: whole entries, pages
+// unpinned BEFORE the parent's unmap (vhost_vdpa_general_unmap; for set_map parents the set_map after
+// the loop, or at BATCH_END). A running device can reach an unpinned page in between: noted in
+// d.unpinWindow when that page was munmapped (back to the allocator) and the driver still uses the IOVA.
 function vhost_vdpa_iotlb_unmap(ctx: VdpaCtx, d: World, asid: number, first: number, last: number): void {
   for (const e of entriesIntersecting(d, asid, first, last)) {
     for (const h of e.hosts) unpinPage(d, h, ctx.ops.useVa);
+    if (!ctx.ops.useVa) noteUnpinWindow(ctx, d, asid);
     vhost_vdpa_general_unmap(ctx, d, asid, e);
     removeEntry(d, asid, e);
+  }
+}
+
+/** Between unpin_user_page and the parent's unmap: what a running group on `asid` reaches. */
+function noteUnpinWindow(ctx: VdpaCtx, d: World, asid: number): void {
+  if (d.userFreed === 0) return;
+  for (let g = 0; g < ctx.ops.ngroups; g++) {
+    if (d.group2asid[g] !== asid || !deviceRuns(ctx, d, g)) continue;
+    const a = d.uGroupAsid[g]!;
+    for (let p = 0; p < NP; p++) {
+      if (d.uMap[a * NP + p]! < 0) continue; // the driver does not use this IOVA
+      const t = ctx.ops.translate(d, g, p);
+      if (t >= 0 && ownedByOthers(d, t)) {
+        d.unpinWindow |= 1 << t;
+        call(LANE_VHOST, LANE_DEVICE, () => `window: h${t} unpinned and freed, group ${g} still translates IOVA ${iovaRange(p, 1)} to it`);
+      }
+    }
   }
 }
 

@@ -54,6 +54,8 @@ export interface Config {
    * shorter violation of the same invariant; undefined = none.
    */
   readonly excludeActions?: readonly string[];
+  /** vdpa: vhost-vdpa's max_iotlb_entries scaled to the model (`--iotlb-limit`); undefined = MODEL_LIMITS. */
+  readonly iotlbLimit?: number;
 }
 
 /** A user error: one line, exit code 2. */

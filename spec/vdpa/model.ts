@@ -47,6 +47,7 @@ function dispatch(ctx: VdpaCtx, d: World, a: Action): CallResult {
 export function step(ctx: VdpaCtx, us: Userspace, w: World, a: Action): { world: World; result: CallResult } {
   let result: CallResult = { ret: '0' };
   const world = produceOnCopy(w, (m) => {
+    if (m.unpinWindow !== 0) m.unpinWindow = 0; // an observation of one call only
     result = dispatch(ctx, m, a);
     us.believe(ctx, m, a, result, w);
   });
@@ -55,7 +56,10 @@ export function step(ctx: VdpaCtx, us: Userspace, w: World, a: Action): { world:
 
 /** A refused call: no reducer runs, but a scripted userspace still moves on (and believes nothing). */
 function refused(ctx: VdpaCtx, us: Userspace, w: World, a: Action, r: CallResult): World {
-  return produceOnCopy(w, (m) => us.believe(ctx, m, a, r, w));
+  return produceOnCopy(w, (m) => {
+    if (m.unpinWindow !== 0) m.unpinWindow = 0;
+    us.believe(ctx, m, a, r, w);
+  });
 }
 
 export interface VdpaModel extends TraceModel<World, Action> {

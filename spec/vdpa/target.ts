@@ -2,7 +2,7 @@
 // invariants that apply, default bounds, and the alphabet printed with each result.
 import { type Bounds, type Config, INVARIANT_IDS, type InvariantId, UsageError, VDPA_KERNELS } from '../config.js';
 import type { CheckTarget } from '../target.js';
-import type { VdpaCtx } from '../../model/context.js';
+import { MODEL_LIMITS, type VdpaCtx } from '../../model/context.js';
 import type { Userspace } from '../../model/userspace.js';
 import { anyUserspace } from '../../model/userspace-any.js';
 import { parseActionFilter } from '../../model/action-filter.js';
@@ -48,7 +48,8 @@ export async function resolveKernel(name: string): Promise<VdpaKernel> {
 export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
   const kernel = await resolveKernel(config.kernel);
   const parentName = config.parent ?? 'mlx5';
-  const ctx: VdpaCtx = { kernel, ops: makeParent(parentName, kernel) };
+  const limits = { ...MODEL_LIMITS, ...(config.iotlbLimit === undefined ? {} : { iotlbLimit: config.iotlbLimit }) };
+  const ctx: VdpaCtx = { kernel, ops: makeParent(parentName, kernel), limits };
   const us = makeUserspace(config.userspace, config.excludeActions);
   const applicable = VDPA_INVARIANTS.filter((i) => i.applies(ctx)).map((i) => i.id);
   const chosen: readonly InvariantId[] = config.invariants ?? applicable;
@@ -67,13 +68,14 @@ export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
   const offered = offeredFeatures(kernel, ctx.ops);
   const alphabet = [
     `IOVA pages p0..p3 (0x0..0x4000), host pages h0..h3 (pfn 0x100,0x101 contiguous; 0x200; 0x300), ASIDs 0..${ctx.ops.nas - 1}, groups 0..${ctx.ops.ngroups - 1}`,
+    `max_iotlb_entries ${limits.iotlbLimit} per address space (2048 in the kernel, scaled; --iotlb-limit), pin_user_pages batch ${limits.pinBatch} page (512)`,
     `GET_BACKEND_FEATURES offers ${featureHex(offered, kernel.featureBits)} ${featureNames(offered)}`,
     ...(config.excludeActions !== undefined && config.excludeActions.length > 0
       ? [`left out (--exclude-actions): ${config.excludeActions.join(', ')}`] : []),
     ...us.alphabet(ctx).map((a) => labelAction(a, kernel.featureBits)),
   ];
   return {
-    config: { system: 'vdpa', kernel: kernel.name, parent: parentName, userspace: us.name, bounds, invariants: chosen },
+    config: { system: 'vdpa', kernel: kernel.name, parent: parentName, userspace: us.name, bounds, invariants: chosen, ...(config.iotlbLimit === undefined ? {} : { iotlbLimit: config.iotlbLimit }) },
     model: model as unknown as TraceModel<unknown, unknown>,
     applicable: INVARIANT_IDS.filter((id) => applicable.includes(id)),
     alphabet,

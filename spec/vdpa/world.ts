@@ -44,6 +44,12 @@ export interface World {
   pinned: number[];
   /** Bit h: userspace has munmap()ed host page h (it goes to other owners once unpinned). */
   userFreed: number;
+  /**
+   * Bit h, for the last call only (cleared at every step): vhost_vdpa_pa_unmap unpinned h, so that it
+   * went back to the allocator, while a running group of the device still translated an IOVA the driver
+   * uses to h, before the parent's unmap (dma_unmap, iommu_unmap, or the set_map after the loop).
+   */
+  unpinWindow: number;
 
   // ---- vdpa bus, device and parent ----
   bound: Bound;
@@ -82,6 +88,7 @@ export const worldSchema: Schema<World> = s.struct<World>({
   domainAttached: s.bool(),
   pinned: s.array(s.int(0, 16), NH),
   userFreed: s.int(0, (1 << NH) - 1),
+  unpinWindow: s.int(0, (1 << NH) - 1),
   bound: s.enum<'vhost' | 'virtio'>(['vhost', 'virtio']),
   status: s.int(0, 255),
   group2asid: s.array(s.int(0, 255), NG),
@@ -115,6 +122,7 @@ export function blankWorld(initialDevMap: number[], initialCvq: number[]): World
     domainAttached: false,
     pinned: filled(NH, 0),
     userFreed: 0,
+    unpinWindow: 0,
     bound: 'vhost',
     status: 0,
     group2asid: filled(NG, 0),

@@ -13,6 +13,7 @@ import { anyUserspace } from '../../model/userspace-any.js';
 import { MODEL_LIMITS, type ModelLimits } from '../../model/context.js';
 import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';
 import type { ParentName } from '../../spec/config.js';
+import { checkVdpa } from './helpers.js';
 
 beforeAll(() => setAutoFreeze(true));
 
@@ -97,5 +98,50 @@ describe('vhost_vdpa_pa_map error path (drivers/vhost/vdpa.c v6.12 l.1145-1275, 
     const r = run(model('6.12', 'vdpa_sim', { pinBatch: 2 }), [open, owner, { t: 'userFree', host: 3 }, U(0, 2, 2, 2)]);
     expect(r.rets[3]).toMatch(/-ENOMEM: vhost_vdpa_pa_map/);
     expect(last(r).pinned).toEqual([0, 0, 0, 0]);
+  });
+});
+
+describe('vhost_vdpa_pa_unmap unpins before the parent unmaps (vdpa.c v6.12 l.978-989, v6.1 l.750-761)', () => {
+  const dok: Action = { t: 'setStatus', status: 0xf };
+  const free2: Action = { t: 'userFree', host: 2 };
+  const isolation = (m: VdpaModel, w: World): string | undefined =>
+    m.properties().find((p) => p.id === 'dma-isolation')!.kind === 'invariant'
+      ? (m.properties().find((p) => p.id === 'dma-isolation') as { check: (w: World) => { message: string } | undefined }).check(w)?.message
+      : undefined;
+  for (const parent of ['vdpa_sim_dma', 'vdpa_sim', 'mlx5', 'platform'] as const) {
+    test(`${parent}: INVALIDATE of a munmapped page on a running device opens the window`, () => {
+      const m = model('6.12', parent);
+      const r = run(m, [open, owner, U(0, 0, 1, 2), dok, free2, I(0, 0, 1)]);
+      expect(last(r).unpinWindow).toBe(1 << 2);
+      expect(isolation(m, last(r))).toMatch(/unpinned h2/);
+    });
+  }
+  test('no window when the page is still userspace\'s, when the device is stopped, or after the next call', () => {
+    const m = model('6.12', 'vdpa_sim_dma');
+    expect(last(run(m, [open, owner, U(0, 0, 1, 2), dok, I(0, 0, 1)])).unpinWindow).toBe(0);
+    expect(last(run(m, [open, owner, U(0, 0, 1, 2), free2, I(0, 0, 1)])).unpinWindow).toBe(0);
+    const after = run(m, [open, owner, U(0, 0, 1, 2), dok, free2, I(0, 0, 1), U(0, 0, 1, 0)]);
+    expect(last(after).unpinWindow).toBe(0);
+    expect(isolation(m, last(after))).toBeUndefined();
+  });
+});
+
+describe('what `any` finds through these paths (shortest traces, and where they do not exist)', () => {
+  test('pin-accounting: 6.12 vdpa_sim, the second allocation of [0x2000,0x4000) fails, h3 stays pinned (4 steps)', async () => {
+    const r = await checkVdpa('6.12', 'vdpa_sim_dma', 'any', 'pin-accounting', 4);
+    expect(r.violated).toBe(true);
+    expect(r.length).toBe(4);
+    expect(r.labels.join('\n')).toMatch(/allocation after the next 1 fails/);
+    expect(r.message).toMatch(/h3 is pinned 1 times, vhost-vdpa's iotlb maps it 0 times/);
+  });
+  test('pin-accounting holds on 6.12 vdpa_sim_dma with QEMU (one fault-free script)', async () => {
+    const r = await checkVdpa('6.12', 'vdpa_sim_dma', 'qemu', 'pin-accounting', 120);
+    expect(r.violated).toBe(false);
+  });
+  test('dma-isolation: 6.12 platform, the unpin window of an INVALIDATE on a running device', async () => {
+    const r = await checkVdpa('6.12', 'platform', 'any', 'dma-isolation', 8);
+    expect(r.violated).toBe(true);
+    expect(r.message).toMatch(/unpinned h\d/);
+    expect(r.length).toBe(6);
   });
 });
