@@ -7,6 +7,11 @@ export interface VdpaConfigOps {
   /** vdpa_device fields. */
   readonly ngroups: number;
   readonly nas: number;
+  /**
+   * Virtqueues vhost-vdpa exposes (v->nvqs = vdpa->nvqs): vhost_vdpa_vring_ioctl refuses an index at or
+   * above it with -ENOBUFS before any other check. Absent: DEFAULT_NVQS.
+   */
+  readonly nvqs?: number;
   /** VA mode (VDUSE): iotlb entries hold user VAs; no pinning. */
   readonly useVa: boolean;
   /** The parent's translation at device creation (vdpa_dev_add), per ASID page, and its CVQ iotlb. */
@@ -43,6 +48,9 @@ export interface VdpaConfigOps {
   /** What virtio-vdpa's DMA addresses must translate to: the 1:1 map, or nothing left (FAULT). */
   readonly detachedTarget: number;
 }
+
+/** One queue pair and the CVQ: a virtio-net device as the model's parents are (mlx5 with max_vqs 2, ifcvf). */
+export const DEFAULT_NVQS = 3;
 
 /** VDPA_RESET_F_CLEAN_MAP (include/linux/vdpa.h, a26f2e4e68ee). */
 export const VDPA_RESET_F_CLEAN_MAP = 1;

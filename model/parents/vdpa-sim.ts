@@ -33,6 +33,7 @@ export function vdpaSim(k: VdpaKernel, batchMapping: boolean): VdpaConfigOps {
     name: batchMapping ? 'vdpa_sim' : 'vdpa_sim_dma',
     ngroups: 2,
     nas: 2,
+    nvqs: 3, // VDPASIM_NET_VQ_NUM (vdpa_sim_net.c)
     useVa: false,
     initialDevMap: () => new Array<number>(NAS * NP).fill(initialTarget),
     initialCvq: () => new Array<number>(NP).fill(FAULT),
@@ -43,9 +44,13 @@ export function vdpaSim(k: VdpaKernel, batchMapping: boolean): VdpaConfigOps {
       if (k.parents !== 'series') dropMaps(d);
     },
 
-    // vdpasim_set_group_asid (v6.1+): re-points the group's vrings to iommu[asid] at once
+    // vdpasim_set_group_asid (vdpa_sim.c v6.12 l.609-628, 6.1.192 the same): re-points the vrings of
+    // the group to iommu[asid] at once; no bound check of its own (vhost-vdpa checks since cd025c1e876b).
+    // Before that commit (6.6): `group > ngroups` and `asid >= nas` → -EINVAL here, so group == ngroups
+    // passed (the off-by-one) and re-pointed nothing: no vring has that group.
     set_group_asid: (d, group, asid) => {
-      if (group >= 2) return '-EINVAL';
+      if (!k.sgaGroupCheck && (group > 2 || asid >= 2)) return '-EINVAL';
+      if (group >= 2) return 0; // no vring of this group: nothing re-pointed
       d.group2asid[group] = asid;
       return 0;
     },
@@ -53,8 +58,15 @@ export function vdpaSim(k: VdpaKernel, batchMapping: boolean): VdpaConfigOps {
     // vdpasim_suspend (v6.1+): running = false
     suspend: (d) => { d.devSuspended = true; },
 
-    // vdpasim_set_status (v6.1+)
-    set_status: (d, status) => { d.status = status; },
+    // vdpasim_set_status (vdpa_sim.c v6.12 l.498-506, v6.1 the same): running = DRIVER_OK, so writing DRIVER_OK again
+    // after SUSPEND runs the device again (vhost-vdpa's v->suspended stays set)
+    set_status: (d, status) => {
+      d.status = status;
+      if (d.devSuspended) {
+        d.devSuspended = false;
+        call(LANE_PARENT, LANE_DEVICE, 'vdpasim_set_status: running = DRIVER_OK (a SUSPEND is undone)');
+      }
+    },
 
     canDma: (w) => (w.status & S_DRIVER_OK) !== 0 && !w.devSuspended,
     translate: (w, group, page) => w.devMap[w.group2asid[group === GROUP_CVQ ? 1 : 0]! * NP + page]!,

@@ -13,6 +13,7 @@ export function vduse(): VdpaConfigOps {
     name: 'vduse',
     ngroups: 1,
     nas: 1,
+    nvqs: 2, // the daemon's vduse_dev_config.vq_num: a virtio-net device of one queue pair, no CVQ
     useVa: true,
     initialDevMap: () => new Array<number>(NAS * NP).fill(FAULT),
     initialCvq: () => new Array<number>(NP).fill(FAULT),

@@ -5,10 +5,10 @@
 import { match, P } from 'ts-pattern';
 import type { VdpaCtx } from '../../model/context.js';
 import type { Action } from './actions.js';
-import { NAS, NH, bit, type FeatureName } from './constants.js';
+import { NAS, NH, S_DRIVER_OK, bit, type FeatureName } from './constants.js';
 import type { VdpaKernel } from './kernels.js';
 import type { World } from './world.js';
-import type { VdpaConfigOps } from '../../model/parents/ops.js';
+import { DEFAULT_NVQS, type VdpaConfigOps } from '../../model/parents/ops.js';
 
 export type Verdict =
   | { readonly ok: true }
@@ -80,15 +80,23 @@ export function guard(ctx: VdpaCtx, w: World, a: Action): Verdict {
     .with({ t: 'setBackendFeatures' }, ({ features }) => needFd(w) ?? checkBackendFeatures(k, ops, features))
     .with({ t: 'setStatus' }, ({ status }) =>
       needFd(w) ?? (status !== 0 && (w.status & ~status) !== 0 ? refuse('-EINVAL', 'status bits may only be cleared by 0') : OK))
-    .with({ t: 'suspend' }, () => needFd(w) ?? (ops.suspend === undefined ? refuse('-EOPNOTSUPP', 'parent has no suspend') : OK))
+    // vhost_vdpa_suspend / vhost_vdpa_resume: v6.8+ (vdpa.c v6.12 l.620-660) return 0 before DRIVER_OK,
+    // before looking at the op; v6.1 (l.504-513) calls the op or returns -EOPNOTSUPP in any status
+    .with({ t: 'suspend' }, () =>
+      needFd(w) ?? (k.suspendTracked && (w.status & S_DRIVER_OK) === 0 ? refuse('0', 'no DRIVER_OK: nothing to suspend')
+        : ops.suspend === undefined ? refuse('-EOPNOTSUPP', 'parent has no suspend') : OK))
     .with({ t: 'resume' }, () =>
       needFd(w) ?? (!k.resumeIoctl ? refuse('-ENOTTY', 'no VHOST_VDPA_RESUME in this kernel')
-        : ops.resume === undefined ? refuse('-EOPNOTSUPP', 'parent has no resume') : OK))
+        : k.suspendTracked && (w.status & S_DRIVER_OK) === 0 ? refuse('0', 'no DRIVER_OK: nothing to resume')
+          : ops.resume === undefined ? refuse('-EOPNOTSUPP', 'parent has no resume') : OK))
+    // VHOST_VDPA_SET_GROUP_ASID: vhost_dev_ioctl's owner check, then vhost_vdpa_vring_ioctl (v6.12 l.684-740,
+    // 6.1.192 l.531-560): idx >= nvqs → -ENOBUFS; idx >= ngroups (cd025c1e876b) or asid >= nas → -EINVAL
     .with({ t: 'setGroupAsid' }, ({ group, asid }) =>
       needFd(w) ?? (!w.owner ? refuse('-EPERM', 'not the owner (vhost_dev_ioctl)')
-        : k.sgaGroupCheck && group >= ops.ngroups ? refuse('-EINVAL', `group ${group} >= ngroups ${ops.ngroups}`)
-          : asid >= ops.nas ? refuse('-EINVAL', `asid ${asid} >= nas ${ops.nas}`)
-            : ops.set_group_asid === undefined ? refuse('-EOPNOTSUPP', 'parent has no set_group_asid') : OK))
+        : group >= (ops.nvqs ?? DEFAULT_NVQS) ? refuse('-ENOBUFS', `index ${group} >= nvqs ${ops.nvqs ?? DEFAULT_NVQS}`)
+          : k.sgaGroupCheck && group >= ops.ngroups ? refuse('-EINVAL', `group ${group} >= ngroups ${ops.ngroups}`)
+            : asid >= ops.nas ? refuse('-EINVAL', `asid ${asid} >= nas ${ops.nas}`)
+              : ops.set_group_asid === undefined ? refuse('-EOPNOTSUPP', 'parent has no set_group_asid') : OK))
     .with({ t: P.union('iotlbUpdate', 'iotlbBatchBegin') }, ({ asid }) => {
       const fd = needFd(w);
       if (fd !== undefined) return fd;

@@ -101,7 +101,7 @@ describe('vhost_vdpa_pa_map error path (drivers/vhost/vdpa.c v6.12 l.1145-1275, 
   });
 });
 
-describe('vhost_vdpa_pa_unmap unpins before the parent unmaps (vdpa.c v6.12 l.978-989, v6.1 l.750-761)', () => {
+describe('vhost_vdpa_pa_unmap unpins before the parent unmaps (vdpa.c v6.12 l.970-991, v6.1 l.742-763)', () => {
   const dok: Action = { t: 'setStatus', status: 0xf };
   const free2: Action = { t: 'userFree', host: 2 };
   const isolation = (m: VdpaModel, w: World): string | undefined =>
@@ -143,5 +143,60 @@ describe('what `any` finds through these paths (shortest traces, and where they 
     expect(r.violated).toBe(true);
     expect(r.message).toMatch(/unpinned h\d/);
     expect(r.length).toBe(6);
+  });
+});
+
+describe('SUSPEND / RESUME (vdpa.c v6.12 vhost_vdpa_suspend/resume l.620-660; v6.1 vhost_vdpa_suspend l.504-513)', () => {
+  const dok: Action = { t: 'setStatus', status: 0xf };
+  const suspend: Action = { t: 'suspend' };
+  const resume: Action = { t: 'resume' };
+  test('6.12: 0 before DRIVER_OK even without the op; -EOPNOTSUPP once DRIVER_OK is set', () => {
+    const r = run(model('6.12', 'platform'), [open, owner, suspend, resume, dok, suspend, resume]);
+    expect(r.rets.slice(2)).toEqual(['0 (no DRIVER_OK: nothing to suspend)', '0 (no DRIVER_OK: nothing to resume)', '0',
+      '-EOPNOTSUPP (parent has no suspend)', '-EOPNOTSUPP (parent has no resume)']);
+  });
+  test('6.1: no DRIVER_OK check (-EOPNOTSUPP without the op; vdpa_sim suspended before DRIVER_OK)', () => {
+    expect(run(model('6.1', 'platform'), [open, owner, suspend]).rets[2]).toBe('-EOPNOTSUPP (parent has no suspend)');
+    const r = run(model('6.1', 'vdpa_sim'), [open, owner, suspend]);
+    expect(r.rets[2]).toBe('0');
+    expect(last(r).devSuspended).toBe(true);
+  });
+  test('vdpasim_set_status (vdpa_sim.c): running = DRIVER_OK, so DRIVER_OK written again runs a suspended device', () => {
+    const r = run(model('6.12', 'vdpa_sim'), [open, owner, dok, suspend, dok]);
+    expect(r.worlds[4]!.devSuspended).toBe(true);
+    expect(last(r).devSuspended).toBe(false);
+    expect(last(r).suspended).toBe(true); // vhost-vdpa's v->suspended is not told
+    // the other way: RESUME clears both
+    const s = run(model('6.12', 'vdpa_sim'), [open, owner, dok, suspend, resume]);
+    expect(last(s).devSuspended).toBe(false);
+    expect(last(s).suspended).toBe(false);
+  });
+});
+
+describe('VHOST_VDPA_SET_GROUP_ASID bounds (vdpa.c v6.12 vhost_vdpa_vring_ioctl l.684-740; 6.1.192 l.531-560)', () => {
+  const sga = (group: number, asid: number): Action => ({ t: 'setGroupAsid', group, asid });
+  test('6.12 vdpa_sim: index >= nvqs (3) -ENOBUFS, group >= ngroups (2) or asid >= nas (2) -EINVAL', () => {
+    const r = run(model('6.12', 'vdpa_sim'), [open, owner, sga(3, 0), sga(2, 0), sga(0, 2), sga(1, 1)]);
+    expect(r.rets.slice(2)).toEqual(['-ENOBUFS (index 3 >= nvqs 3)', '-EINVAL (group 2 >= ngroups 2)', '-EINVAL (asid 2 >= nas 2)', '0']);
+    expect(last(r).group2asid.slice(0, 2)).toEqual([0, 1]);
+  });
+  test('6.6 (before cd025c1e876b): vdpa_sim checks group > ngroups itself, so group == ngroups returns 0 and re-points nothing', () => {
+    const r = run(model('6.6', 'vdpa_sim'), [open, owner, sga(2, 1), sga(3, 0)]);
+    expect(r.rets.slice(2)).toEqual(['0', '-ENOBUFS (index 3 >= nvqs 3)']);
+    expect(last(r).group2asid).toEqual([0, 0, 0]);
+  });
+  test('`any` has the out-of-range letters, refused (no world added) except the 6.6 off-by-one', () => {
+    const ctx = model('6.12', 'vdpa_sim').ctx;
+    const letters = anyUserspace().alphabet(ctx).filter((a) => a.t === 'setGroupAsid' && (a.group >= 2 || a.asid >= 2));
+    expect(letters).toEqual([sga(2, 0), sga(3, 0), sga(0, 2)]);
+  });
+});
+
+describe('UPDATE of size 0 (vdpa.c v6.12 vhost_vdpa_process_iotlb_update l.1283: !msg->size → -EINVAL)', () => {
+  test('refused with -EFAULT, after vhost_vdpa_process_iotlb_msg created the AS', () => {
+    const r = run(model('6.12', 'mlx5'), [open, owner, U(0, 0, 0, 0)]);
+    expect(r.rets[2]).toMatch(/^-EFAULT \(-EINVAL/);
+    expect(last(r).asExists).toBe(1);
+    expect(last(r).vStart.slice(0, NP)).toEqual([-1, -1, -1, -1]);
   });
 });
