@@ -84,7 +84,7 @@ export const VDPA_ACTION_LINES: Readonly<Record<string, string>> = {
   bindVirtio: 'unbind vhost-vdpa and bind virtio-vdpa (its probe resets the device)',
   bindVhost: 'unbind virtio-vdpa and bind vhost-vdpa again',
   userFree: 'userspace munmaps a host page',
-  parentFault: 'environment: the parent\'s next map allocation fails with -ENOMEM (MR, iotlb node, IOMMU page table)',
+  parentFault: 'environment: the parent\'s next map allocation (or, with after=1, the one after) fails with -ENOMEM (MR, iotlb node, IOMMU page table); VDUSE: the daemon\'s reply to VDUSE_SET_STATUS / VDUSE_UPDATE_IOTLB fails with -EIO',
 };
 
 export const VFIO_ACTION_LINES: Readonly<Record<string, string>> = {

@@ -13,17 +13,18 @@ import { VDPA_RESET_F_CLEAN_MAP, takeFault } from './parents/ops.js';
 
 const hasFeature = (w: World, name: keyof typeof F): boolean => (w.acked & bit(name)) !== 0;
 
-// _compat_vdpa_reset (v6.7+, bc91df5c70ac): CLEAN_MAP unless IOTLB_PERSIST acked, only once vqs exist.
-function _compat_vdpa_reset(ctx: VdpaCtx, d: World, vqsExist: boolean): void {
+// _compat_vdpa_reset (v6.7+, bc91df5c70ac): CLEAN_MAP unless IOTLB_PERSIST acked, only once vqs exist;
+// returns vdpa_reset's result (v6.12 l.241-262)
+function _compat_vdpa_reset(ctx: VdpaCtx, d: World, vqsExist: boolean): string | 0 {
   if (ctx.kernel.suspendTracked) d.suspended = false;
   const flags = ctx.kernel.compatReset && vqsExist && !hasFeature(d, 'IOTLB_PERSIST') ? VDPA_RESET_F_CLEAN_MAP : 0;
-  vdpa_reset(ctx, d, flags, LANE_VHOST);
+  return vdpa_reset(ctx, d, flags, LANE_VHOST);
 }
 
 // vhost_vdpa_reset (v6.1: in_batch = 0 + vdpa_reset; v6.7+: in_batch = 0 + _compat_vdpa_reset)
-function vhost_vdpa_reset(ctx: VdpaCtx, d: World, vqsExist: boolean): void {
+function vhost_vdpa_reset(ctx: VdpaCtx, d: World, vqsExist: boolean): string | 0 {
   d.inBatch = false;
-  _compat_vdpa_reset(ctx, d, vqsExist);
+  return _compat_vdpa_reset(ctx, d, vqsExist);
 }
 
 // vhost_vdpa_alloc_domain (v6.1+): only for parents with neither set_map nor dma_map
@@ -35,9 +36,14 @@ function vhost_vdpa_alloc_domain(ctx: VdpaCtx, d: World): void {
 }
 
 // vhost_vdpa_open (v6.1+): exclusive open, reset with vqs not yet allocated (flags 0), vhost_dev_init, domain
+// (v6.12 l.1459-1505): a failing reset fails the open (`goto err`: opened dropped), the device reset anyway
 export function vhost_vdpa_open(ctx: VdpaCtx, d: World): CallResult {
   d.fdOpen = true;
-  vhost_vdpa_reset(ctx, d, false);
+  const r = vhost_vdpa_reset(ctx, d, false);
+  if (r !== 0) {
+    d.fdOpen = false;
+    return fail(r, `${r}: vhost_vdpa_reset failed, open fails`);
+  }
   d.acked = 0; // vhost_dev_init → vhost_vq_reset: acked_backend_features = 0
   vhost_vdpa_alloc_domain(ctx, d);
   return OK;
@@ -55,10 +61,12 @@ export function vhost_set_backend_features(d: World, features: number): CallResu
   return OK;
 }
 
-// vhost_vdpa_set_status (v6.1: status 0 → vdpa_reset; v6.7+: → _compat_vdpa_reset, in_batch NOT cleared)
+// vhost_vdpa_set_status (v6.1: status 0 → vdpa_reset; v6.7+: → _compat_vdpa_reset, in_batch NOT cleared);
+// a reset's error is returned (v6.12 l.347-350), a set_status's cannot be (vdpa_set_status is void)
 export function vhost_vdpa_set_status(ctx: VdpaCtx, d: World, status: number): CallResult {
   if (status === 0) {
-    _compat_vdpa_reset(ctx, d, true);
+    const r = _compat_vdpa_reset(ctx, d, true);
+    if (r !== 0) return fail(r, `${r}: the parent's reset failed (the device was reset all the same)`);
   } else {
     call(LANE_VHOST, LANE_PARENT, () => `vdpa_set_status(0x${status.toString(16)})`);
     ctx.ops.set_status(d, status);

@@ -23,8 +23,9 @@ export interface VdpaConfigOps {
   readonly set_map?: (d: World, asid: number) => string | 0;
   readonly dma_map?: (d: World, asid: number, page: number, hosts: readonly number[]) => string | 0;
   readonly dma_unmap?: (d: World, asid: number, page: number, npages: number) => void;
-  readonly reset: (d: World) => void;
-  readonly compat_reset?: (d: World, flags: number) => void;
+  /** Returns nothing or 0 on success, or a negative errno name (VDUSE: the daemon's reply to status 0). */
+  readonly reset: (d: World) => string | 0 | void;
+  readonly compat_reset?: (d: World, flags: number) => string | 0 | void;
   readonly reset_map?: (d: World, asid: number) => void;
   /** Returns 0 or a negative errno name. */
   readonly set_group_asid?: (d: World, group: number, asid: number) => string | 0;
@@ -47,6 +48,12 @@ export interface VdpaConfigOps {
   groupMap(w: World, group: number, page: number): number;
   /** What virtio-vdpa's DMA addresses must translate to: the 1:1 map, or nothing left (FAULT). */
   readonly detachedTarget: number;
+  /**
+   * References the parent itself holds on host page h (VDUSE: its domain's user entries, each with its
+   * own get_file on the VMA's file, vduse_iotlb_add_range): they keep the page alive after vhost-vdpa's
+   * own references are gone. Counted in `pinned` like vhost-vdpa's.
+   */
+  readonly parentRefs?: (w: World, h: number) => number;
 }
 
 /** One queue pair and the CVQ: a virtio-net device as the model's parents are (mlx5 with max_vqs 2, ifcvf). */

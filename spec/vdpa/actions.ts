@@ -78,8 +78,8 @@ export function labelAction(a: Action, bits: Partial<Record<FeatureName, number>
     case 'userFree': return `munmap(${hex(USER_VA + a.host * PAGE)}) (h${a.host}, pfn ${hex(HOST_PFN[a.host] ?? 0)})`;
     case 'parentFault':
       return (a.after ?? 0) === 0
-        ? 'fault injection: the parent\'s next map allocation fails (-ENOMEM: MR, iotlb node, IOMMU page table)'
-        : `fault injection: the parent's map allocation after the next ${a.after} fails (-ENOMEM: MR, iotlb node, IOMMU page table)`;
+        ? 'fault injection: the parent\'s next map allocation fails (-ENOMEM: MR, iotlb node, IOMMU page table; VDUSE: or the daemon\'s next reply, -EIO)'
+        : `fault injection: the parent's map allocation after the next ${a.after} fails (-ENOMEM: MR, iotlb node, IOMMU page table; VDUSE: or the daemon's reply, -EIO)`;
   }
 }
 

@@ -200,3 +200,45 @@ describe('UPDATE of size 0 (vdpa.c v6.12 vhost_vdpa_process_iotlb_update l.1283:
     expect(last(r).vStart.slice(0, NP)).toEqual([-1, -1, -1, -1]);
   });
 });
+
+describe('VDUSE: the domain holds its own file references (iova_domain.c vduse_iotlb_add_range l.26-49, del_range l.51-63)', () => {
+  const dok: Action = { t: 'setStatus', status: 0xf };
+  test('after release the stale user map is held by the domain, not "unpinned": pin-accounting holds, identity-after-detach does not', () => {
+    const m = model('6.12', 'vduse');
+    const r = run(m, [open, owner, U(0, 0, 1, 2), { t: 'close' }, { t: 'bindVirtio' }]);
+    expect(last(r).pinned).toEqual([0, 0, 1, 0]); // vhost's reference dropped (va_unmap: fput), the domain's kept
+    expect(last(r).devMap[0]).toBe(2);
+    const check = (id: string): string | undefined => {
+      const p = m.properties().find((x) => x.id === id)!;
+      return p.kind === 'invariant' ? p.check(last(r))?.message : undefined;
+    };
+    expect(check('pin-accounting')).toBeUndefined();
+    expect(check('identity-after-detach')).toMatch(/stale user entry .* overlaps IOVA 0x0, an IOVA virtio-vdpa can be given/);
+    // the other way: INVALIDATE before close re-pushes the empty map, the domain lets go
+    const clean = run(m, [open, owner, U(0, 0, 1, 2), I(0, 0, 4), { t: 'close' }, { t: 'bindVirtio' }]);
+    expect(last(clean).pinned).toEqual([0, 0, 0, 0]);
+    expect(last(clean).devMap.slice(0, NP)).toEqual([FAULT, FAULT, FAULT, FAULT]);
+  });
+  test('the daemon fails VDUSE_UPDATE_IOTLB: vduse_domain_clear_map empties the domain, UPDATE fails (vduse_dev.c l.781-799)', () => {
+    // an allocation passes (vduse_iotlb_add_range), the daemon's reply is the second armed point
+    const r = run(model('6.12', 'vduse'), [open, owner, { t: 'parentFault', after: 1 }, U(0, 0, 1, 2)]);
+    expect(r.rets[3]).toMatch(/^-EFAULT \(-EIO/);
+    expect(last(r).devMap.slice(0, NP)).toEqual([FAULT, FAULT, FAULT, FAULT]);
+    expect(last(r).pinned).toEqual([0, 0, 0, 0]);
+  });
+  test('the daemon fails VDUSE_SET_STATUS: DRIVER_OK not set, yet SET_STATUS returns 0 (vduse_vdpa_set_status l.703-711 is void)', () => {
+    const r = run(model('6.12', 'vduse'), [open, owner, { t: 'parentFault' }, dok]);
+    expect(r.rets[3]).toBe('0');
+    expect(last(r).status).toBe(0);
+    expect(last(run(model('6.12', 'vduse'), [open, owner, dok])).status).toBe(0xf);
+  });
+  test('the daemon fails VDUSE_SET_STATUS(0): the device is reset anyway, SET_STATUS(0) and open return -EIO (l.743-751; vdpa.c l.347-350 (_compat_vdpa_reset), l.1474-1476)', () => {
+    const r = run(model('6.12', 'vduse'), [open, owner, dok, { t: 'parentFault' }, { t: 'setStatus', status: 0 }]);
+    expect(r.rets[4]).toMatch(/^-EIO/);
+    expect(last(r).status).toBe(0);
+    const o = run(model('6.12', 'vduse'), [{ t: 'parentFault' }, open]);
+    expect(o.rets[1]).toMatch(/^-EIO/);
+    expect(last(o).fdOpen).toBe(false);
+    expect(last(run(model('6.12', 'vduse'), [open])).fdOpen).toBe(true);
+  });
+});
