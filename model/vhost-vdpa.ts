@@ -1,7 +1,7 @@
 // vhost-vdpa (drivers/vhost/vdpa.c): the char device, its ioctls and the IOTLB message handler.
 // Each function mutates an Immer draft of the world; spec/vdpa/transitions.ts has already refused
 // what the guards refuse (EBUSY, EPERM, EOPNOTSUPP ...), so only data-dependent errors are decided here.
-import { FAULT, F, HOST_PFN, NP, S_DRIVER_OK, bit, iovaRange } from '../spec/vdpa/constants.js';
+import { FAULT, F, HOST_PFN, NH, NP, S_DRIVER_OK, bit, iovaRange } from '../spec/vdpa/constants.js';
 import type { World } from '../spec/vdpa/world.js';
 import { call, LANE_DEVICE, LANE_PARENT, LANE_VHOST } from './call-log.js';
 import { deviceRuns } from './device-dma.js';
@@ -272,18 +272,61 @@ function vhost_vdpa_process_iotlb_update(
   const hosts: number[] = [];
   for (let i = 0; i < npages; i++) hosts.push(host + i);
   if (ctx.ops.useVa) {
-    // vhost_vdpa_va_map: one entry per VMA; a hole in the VA range → -EINVAL
-    if (hosts.some((h) => isFreed(d, h))) return fail('-EFAULT', '-EINVAL: no VMA at uaddr (munmapped)');
-    for (const h of hosts) pinPage(d, h); // get_file on the VMA's file keeps its pages alive (counted as a pin)
-    call(LANE_VHOST, LANE_VHOST, () => `get_file(vma->vm_file) (${hosts.map((h) => 'h' + h).join(',')})`);
-    const r = vhost_vdpa_map(ctx, d, asid, page, hosts);
-    if (r === 0) return OK;
-    for (const h of hosts) unpinPage(d, h, true);
-    vhost_vdpa_unmap(ctx, d, asid, page, page + npages - 1);
-    return fail('-EFAULT', `${r}: vhost_vdpa_map failed`);
+    const r = vhost_vdpa_va_map(ctx, d, asid, page, hosts);
+    return r === 0 ? OK : fail('-EFAULT', `${r}: vhost_vdpa_va_map failed`);
   }
   const r = vhost_vdpa_pa_map(ctx, d, asid, page, hosts);
   return r === 0 ? OK : fail('-EFAULT', `${r}: vhost_vdpa_pa_map failed`);
+}
+
+/**
+ * The VMA find_vma returns for user page h (the first VMA ending above it), as [first, last] host
+ * pages, or undefined when it is not one of the model's pages. The process maps h0..h3 as one shared
+ * memfd mapping (QEMU's memory-backend-memfd,share=on, as VA mode needs); each munmap splits it. Above
+ * h3 lies some VMA that is no shared file mapping (the stack at the latest), so find_vma never
+ * returns NULL for these addresses: va_map's -EINVAL cannot happen here.
+ */
+function findVma(d: World, h: number): { first: number; last: number } | undefined {
+  let first = h;
+  while (first < NH && isFreed(d, first)) first++;
+  if (first >= NH) return undefined;
+  let last = first;
+  while (last + 1 < NH && !isFreed(d, last + 1)) last++;
+  return { first, last };
+}
+
+// vhost_vdpa_va_map (drivers/vhost/vdpa.c v6.12 l.1094-1143, v6.1 l.865-914): one entry per VMA from
+// find_vma(uaddr), which returns the first VMA *ending above* uaddr: a munmapped page followed by a mapped
+// one is mapped with that VMA's file at the offset the hole had (vm_pgoff + uaddr - vm_start), so the
+// UPDATE succeeds and the entry reaches the file page the user munmapped. A VMA that is no shared file
+// mapping is skipped (`goto next`) and the UPDATE still returns 0: with a hole at the top of the range the
+// rest is left unmapped. A failing vhost_vdpa_map drops its file (fput) and vhost_vdpa_unmap undoes what
+// was mapped before it (and re-pushes set_map outside a batch).
+function vhost_vdpa_va_map(ctx: VdpaCtx, d: World, asid: number, start: number, hosts: readonly number[]): string | 0 {
+  let i = 0;
+  let ret: string | 0 = 0;
+  while (i < hosts.length) {
+    const vma = findVma(d, hosts[i]!);
+    if (vma === undefined) {
+      const rest = hosts.slice(i);
+      call(LANE_VHOST, LANE_VHOST, () => `find_vma(${rest.map((h) => 'h' + h).join(',')}): a VMA above that is no shared file mapping, skipped (goto next)`);
+      break;
+    }
+    const n = Math.min(hosts.length - i, vma.last - hosts[i]! + 1);
+    const chunk = hosts.slice(i, i + n);
+    for (const h of chunk) pinPage(d, h); // map_file->file = get_file(vma->vm_file): counted per page
+    call(LANE_VHOST, LANE_VHOST, () => `get_file(vma->vm_file) for ${chunk.map((h) => 'h' + h).join(',')}` +
+      (vma.first > hosts[i]! ? ` (find_vma found the VMA at h${vma.first}: the munmapped page is mapped through its file)` : ''));
+    const r = vhost_vdpa_map(ctx, d, asid, start + i, chunk);
+    if (r !== 0) {
+      for (const h of chunk) unpinPage(d, h, true);
+      ret = r;
+      break;
+    }
+    i += n;
+  }
+  if (ret !== 0) vhost_vdpa_unmap(ctx, d, asid, start, start + i - 1);
+  return ret;
 }
 
 export type IotlbType = 'update' | 'invalidate' | 'batchBegin' | 'batchEnd';

@@ -242,3 +242,27 @@ describe('VDUSE: the domain holds its own file references (iova_domain.c vduse_i
     expect(last(run(model('6.12', 'vduse'), [open])).fdOpen).toBe(true);
   });
 });
+
+describe('vhost_vdpa_va_map with find_vma (vdpa.c v6.12 l.1094-1143, v6.1 l.865-914)', () => {
+  const free = (host: number): Action => ({ t: 'userFree', host });
+  test('one entry per VMA: [0x2000,0x4000) → h2,h3 is one entry in VA mode (two in PA mode: pfns 0x200, 0x300)', () => {
+    expect(last(run(model('6.12', 'vduse'), [open, owner, U(0, 2, 2, 2)])).vStart.slice(0, NP)).toEqual([-1, -1, 2, 2]);
+    expect(last(run(model('6.12', 'vdpa_sim_dma'), [open, owner, U(0, 2, 2, 2)])).vStart.slice(0, NP)).toEqual([-1, -1, 2, 3]);
+  });
+  test('a munmapped page before a mapped one: find_vma returns the next VMA, the UPDATE succeeds through its file', () => {
+    const r = run(model('6.12', 'vduse'), [open, owner, free(0), U(0, 0, 2, 0)]);
+    expect(r.rets[3]).toBe('0');
+    expect(last(r).vHost.slice(0, NP)).toEqual([0, 1, -1, -1]);
+    expect(last(r).pinned).toEqual([2, 2, 0, 0]); // vhost's get_file and the domain's, per page
+  });
+  test('a munmapped page at the top: the VMA above is no shared file mapping, skipped; the UPDATE returns 0 with the rest unmapped', () => {
+    const m = model('6.12', 'vduse');
+    const r = run(m, [open, owner, free(3), U(0, 2, 2, 2)]);
+    expect(r.rets[3]).toBe('0');
+    expect(last(r).vHost.slice(0, NP)).toEqual([-1, -1, 2, -1]);
+    const uka = m.properties().find((p) => p.id === 'user-kernel-agreement')!;
+    expect(uka.kind === 'invariant' ? uka.check(last(r))?.message : undefined).toMatch(/0x3000: userspace believes h3/);
+    // the other way: nothing munmapped, both pages mapped
+    expect(last(run(m, [open, owner, U(0, 2, 2, 2)])).vHost.slice(0, NP)).toEqual([-1, -1, 2, 3]);
+  });
+});
