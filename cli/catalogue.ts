@@ -22,6 +22,7 @@ export const PARENT_LINES: Readonly<Record<ParentName, string>> = {
   mlx5: 'NVIDIA/Mellanox ConnectX: on-chip IOMMU through set_map (MR per ASID), .reset_map from 6.7',
   vdpa_sim: 'vdpa_sim with set_map (batch_mapping=1): on-chip IOMMU, passthrough initial map',
   vdpa_sim_dma: 'vdpa_sim with dma_map/dma_unmap (batch_mapping=0): maps applied one message at a time',
+  vdpa_sim_va: 'vdpa_sim as loaded by default since 6.5 (use_va=1): set_map of user VAs, the device reaches them through the owner\'s mm',
   platform: 'no on-chip IOMMU (ifcvf, vp_vdpa and the like): vhost-vdpa drives the platform IOMMU domain',
   vduse: 'VDUSE (device in userspace): bounce/IOVA domain that persists across reset and close',
 };

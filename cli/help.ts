@@ -26,7 +26,7 @@ exit codes: 0 no violation within the bounds (read the verdict: "incomplete" is 
 const CONFIG_OPTIONS = `  --system vdpa|vfio         the system modelled (default vdpa)
   --kernel NAME|FILE         vdpa: 6.1, 6.6, rfc-v2, rfc-v3, 6.7, 6.12; vfio: 6.12, lu-rfc;
                              or the path of a variant module (default 6.12)
-  --parent NAME              vdpa only: mlx5, vdpa_sim, vdpa_sim_dma, platform, vduse (default mlx5)
+  --parent NAME              vdpa only: mlx5, vdpa_sim, vdpa_sim_dma, vdpa_sim_va, platform, vduse (default mlx5)
   --userspace NAME           vdpa: qemu, qemu-persist, any (default qemu); vfio: cpr, any (default cpr)`;
 
 const INVARIANTS_OPTION = `  --invariants ID,ID,...     check only these (default: all that apply; see \`vdpa-mc list invariants\`)`;

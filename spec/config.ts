@@ -9,7 +9,7 @@ export type VdpaKernelName = (typeof VDPA_KERNELS)[number];
 export const VFIO_KERNELS = ['6.12', 'lu-rfc'] as const;
 export type VfioKernelName = (typeof VFIO_KERNELS)[number];
 
-export const VDPA_PARENTS = ['mlx5', 'vdpa_sim', 'vdpa_sim_dma', 'platform', 'vduse'] as const;
+export const VDPA_PARENTS = ['mlx5', 'vdpa_sim', 'vdpa_sim_dma', 'vdpa_sim_va', 'platform', 'vduse'] as const;
 export type ParentName = (typeof VDPA_PARENTS)[number];
 
 export const VDPA_USERSPACES = ['qemu', 'qemu-persist', 'any'] as const;

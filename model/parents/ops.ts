@@ -54,6 +54,8 @@ export interface VdpaConfigOps {
    * own references are gone. Counted in `pinned` like vhost-vdpa's.
    */
   readonly parentRefs?: (w: World, h: number) => number;
+  /** VA mode through the owner's mm (vdpa_sim use_va): the device reaches user VAs, no page is pinned for it. */
+  readonly throughMm?: true;
 }
 
 /** One queue pair and the CVQ: a virtio-net device as the model's parents are (mlx5 with max_vqs 2, ifcvf). */

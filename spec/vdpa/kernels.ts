@@ -42,6 +42,11 @@ export interface VdpaKernel {
   readonly mlx5ResumableChangeMap: boolean;
   /** vdpa_sim's reset installs passthrough in every ASID (6c3d329e6486 "get rid of DMA ops", v6.6). */
   readonly vdpaSimPassthrough: boolean;
+  /**
+   * vdpa_sim has the use_va module parameter, default true ("vdpa_sim: add support for user VA", v6.5;
+   * 6.12.117 vdpa_sim.c l.39-41): the `vdpa_sim_va` parent. 6.1's vdpa_sim has none.
+   */
+  readonly vdpaSimUseVa: boolean;
   /** Variants only (spec/vdpa/variant.ts): the parent's ops table as the patch leaves it (makeParent applies it). */
   readonly parentOverride?: (ops: VdpaConfigOps, parent: string) => VdpaConfigOps;
   /** Variants only: SET_BACKEND_FEATURES as the patch rewrites it; `shipped` runs this kernel's own check. */
@@ -69,6 +74,7 @@ const v61: VdpaKernel = {
   mlx5PerAsidMr: false,
   mlx5ResumableChangeMap: false,
   vdpaSimPassthrough: false,
+  vdpaSimUseVa: false,
 };
 
 const v66: VdpaKernel = {
@@ -80,6 +86,7 @@ const v66: VdpaKernel = {
   resumeIoctl: true,
   sgaGroupCheck: false,
   vdpaSimPassthrough: true,
+  vdpaSimUseVa: true,
 };
 
 /** Seed 001 as posted: on top of the descriptor-group RFC, numbered DESC_ASID=6, IOTLB_PERSIST=7. */

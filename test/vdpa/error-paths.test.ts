@@ -266,3 +266,27 @@ describe('vhost_vdpa_va_map with find_vma (vdpa.c v6.12 l.1094-1143, v6.1 l.865-
     expect(last(run(m, [open, owner, U(0, 2, 2, 2)])).vHost.slice(0, NP)).toEqual([-1, -1, 2, 3]);
   });
 });
+
+describe('vdpa_sim use_va (vdpa_sim.c v6.12 l.39-41 use_va = true; vdpasim_queue_ready l.95-110; vdpasim_work_fn l.175-192)', () => {
+  const dok: Action = { t: 'setStatus', status: 0xf };
+  test('through the owner\'s mm: a munmapped VA faults (PA mode reaches the pinned page); nothing pinned for the device', () => {
+    const steps: Action[] = [open, owner, U(0, 0, 1, 2), dok, { t: 'userFree', host: 2 }];
+    const va = model('6.12', 'vdpa_sim_va');
+    const w = last(run(va, steps));
+    expect(va.ctx.ops.translate(w, 0, 0)).toBe(FAULT);
+    expect(w.vStart.slice(0, NP)).toEqual([0, -1, -1, -1]);
+    const pa = model('6.12', 'vdpa_sim');
+    expect(pa.ctx.ops.translate(last(run(pa, steps)), 0, 0)).toBe(2);
+  });
+  test('passthrough makes the IOVA a user VA: before the first map the device faults instead of reaching physical memory', () => {
+    const va = model('6.12', 'vdpa_sim_va');
+    expect(va.ctx.ops.translate(last(run(va, [open, owner, dok])), 0, 0)).toBe(FAULT);
+    const pa = model('6.12', 'vdpa_sim');
+    expect(pa.ctx.ops.translate(last(run(pa, [open, owner, dok])), 0, 0)).toBe(IDENTITY);
+    // without a bound mm (virtio-vdpa) the iotlb is physical again: passthrough is the 1:1 map
+    expect(va.ctx.ops.translate(last(run(va, [{ t: 'bindVirtio' }])), 0, 0)).toBe(IDENTITY);
+  });
+  test('6.1 has no use_va', () => {
+    expect(() => makeParent('vdpa_sim_va', VDPA_KERNEL_TABLE['6.1']!)).toThrow(/no use_va in 6.1/);
+  });
+});
