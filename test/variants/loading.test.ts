@@ -90,3 +90,24 @@ describe('a broken variant module: one line on stderr, exit 2, no stack trace', 
     expect(r.stderr).toMatch(/broken patch/);
   });
 });
+
+describe('6.12-group-check-in-parents: the SET_GROUP_ASID bound before cd025c1e876b (vdpa_sim.c `group > ngroups`)', () => {
+  test('vdpa_sim accepts group == ngroups (0, nothing re-pointed); 6.12 refuses it in vhost-vdpa (-EINVAL)', async () => {
+    const { buildVdpaModel } = await import('../../spec/vdpa/model.js');
+    const { anyUserspace } = await import('../../model/userspace-any.js');
+    const k = await resolveKernel(example('6.12-group-check-in-parents.ts'));
+    expect(k.sgaGroupCheck).toBe(false);
+    const sga = { t: 'setGroupAsid', group: 2, asid: 1 } as const;
+    const steps = [{ t: 'open' }, { t: 'setOwner' }, sga] as const;
+    const outcome = (kernel: typeof k): string => {
+      const m = buildVdpaModel({ kernel, ops: makeParent('vdpa_sim', kernel) }, anyUserspace(), []);
+      let w = m.init()[0]!;
+      let ret = '';
+      for (const a of steps) { ret = m.outcome(w, a).ret; w = m.next(w, a) ?? w; }
+      expect(w.group2asid).toEqual([0, 0, 0]);
+      return ret;
+    };
+    expect(outcome(k)).toBe('0');
+    expect(outcome(VDPA_KERNEL_TABLE['6.12']!)).toBe('-EINVAL');
+  });
+});
