@@ -204,6 +204,14 @@ const pfnOf = (h: number): number => HOST_PFN[h] ?? -2;
 // chunk after a run was mapped inside the same batch leaves that rest chunk pinned (l.1236, 1251).
 // Every failure that reaches `out:` — a pin failure included — ends in vhost_vdpa_unmap of the whole
 // range, which re-pushes set_map outside a batch (l.1267).
+//
+// Simplified, and why no verdict depends on it: the RLIMIT_MEMLOCK check (l.1182-1186) and the
+// page_list allocation fail before anything is pinned and leave by `unlock:`/`free:` without
+// vhost_vdpa_unmap: a refused self-loop, so no world is missed. pinned_vm is not kept: it only feeds
+// that check. With pinBatch 1 the partial pin inside a batch (l.1196-1203) and the second nchunks = 0
+// leak (a later batch failing to pin after a run of the previous batch was mapped) need three pages and
+// a batch of 2, which `any`'s two-page updates never make; both are tested with pinBatch 2, and the
+// invariant they break (pin-accounting) is already broken by the rest-chunk path.
 function vhost_vdpa_pa_map(ctx: VdpaCtx, d: World, asid: number, start: number, hosts: readonly number[]): string | 0 {
   const batch = limitsOf(ctx).pinBatch;
   let npages = hosts.length;

@@ -94,6 +94,15 @@ describe('vhost_vdpa_pa_map error path (drivers/vhost/vdpa.c v6.12 l.1145-1275, 
     const ok = run(model('6.12', 'vdpa_sim'), [open, owner, free3]);
     expect(last(ok).devMap.slice(0, NP)).toEqual([IDENTITY, IDENTITY, IDENTITY, IDENTITY]);
   });
+  test('pinBatch 2, three pages: a pin failure in the next batch after a run was mapped leaves the pending page pinned (nchunks = 0)', () => {
+    // h1,h2 in batch 1 (pfns 0x101, 0x200: [h1] mapped, nchunks = 0, h2 pending); h3 munmapped: batch 2 fails
+    const r = run(model('6.12', 'vdpa_sim_dma', { pinBatch: 2 }), [open, owner, { t: 'userFree', host: 3 }, U(0, 1, 3, 1)]);
+    expect(r.rets[3]).toMatch(/^-EFAULT \(-EFAULT/);
+    expect(last(r).pinned).toEqual([0, 0, 1, 0]);
+    expect(last(r).vHost.slice(0, NP)).toEqual([-1, -1, -1, -1]);
+    // with h3 mapped the same update succeeds and pins each page once
+    expect(last(run(model('6.12', 'vdpa_sim_dma', { pinBatch: 2 }), [open, owner, U(0, 1, 3, 1)])).pinned).toEqual([0, 1, 1, 1]);
+  });
   test('pinBatch 2: a partial pin (h2 pinned, h3 munmapped) is undone at once (-ENOMEM, l.1196-1203)', () => {
     const r = run(model('6.12', 'vdpa_sim', { pinBatch: 2 }), [open, owner, { t: 'userFree', host: 3 }, U(0, 2, 2, 2)]);
     expect(r.rets[3]).toMatch(/-ENOMEM: vhost_vdpa_pa_map/);
