@@ -47,6 +47,7 @@ export function mrPage(w: World, ref: number, p: number): number {
  * worlds differing only in which slot holds which object fingerprint alike.
  */
 export function normalizeMrs(d: World): void {
+  if (canonical(d)) return;
   const refs = [...d.mrRef, ...d.vqRef];
   const map = new Array<number>(MR_SLOTS).fill(-1);
   let next = 0;
@@ -73,6 +74,21 @@ export function normalizeMrs(d: World): void {
   }
   for (let a = 0; a < NAS; a++) d.mrRef[a] = d.mrRef[a]! < 0 ? -1 : map[d.mrRef[a]!]!;
   for (let i = 0; i < 2; i++) d.vqRef[i] = d.vqRef[i]! < 0 ? -1 : map[d.vqRef[i]!]!;
+}
+
+/** Fast path (the hot path calls normalizeMrs after every mlx5 op): already canonical, no allocation. */
+function canonical(d: World): boolean {
+  let next = 0;
+  let used = 0;
+  for (let i = 0; i < NAS + 2; i++) {
+    const r = i < NAS ? d.mrRef[i]! : d.vqRef[i - NAS]!;
+    if (r < 0 || (used & (1 << r)) !== 0) continue;
+    if (r !== next) return false;
+    used |= 1 << r;
+    next++;
+  }
+  for (let s = next; s < MR_SLOTS; s++) if (d.mrAsid[s] !== -1) return false;
+  return true;
 }
 
 /** The MR whose mkey the descriptor accesses use: desc_mr, or the data mkey when the VQ has none. */
