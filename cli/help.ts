@@ -92,6 +92,7 @@ options:
   --userspace NAME           (default qemu; vfio: cpr)
 ${INVARIANTS_OPTION}
 ${BOUND_OPTIONS}
+  --exclude-actions A,B      as for check: leave these actions out of --userspace any's alphabet (both sides)
   --json                     print the comparison object on stdout and nothing else
   --out DIR                  write the traces under DIR
 `,

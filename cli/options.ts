@@ -34,6 +34,7 @@ export const COMMAND_OPTIONS = {
     userspace: 'value',
     invariants: 'value',
     ...BOUNDS_TABLE,
+    'exclude-actions': 'value',
     json: 'flag',
     out: 'value',
     help: 'flag',

@@ -17,6 +17,8 @@ export interface VdpaConfigOps {
   /** The parent's translation at device creation (vdpa_dev_add), per ASID page, and its CVQ iotlb. */
   initialDevMap(): number[];
   initialCvq(): number[];
+  /** Device state the parent's probe sets up beyond those tables (mlx5: its DMA MR object, pre-created VQs). */
+  readonly initDevice?: (w: World) => void;
 
   // ---- optional ops, as in struct vdpa_config_ops ----
   /** Return 0 or a negative errno name (an allocation may fail: see takeFault). */
@@ -46,6 +48,11 @@ export interface VdpaConfigOps {
   asidMap(w: World, asid: number, page: number): number;
   /** The translation group g would use if its queues ran now (identity checks, with no VQs). */
   groupMap(w: World, group: number, page: number): number;
+  /**
+   * The ASID whose map the hardware queues of group g were programmed with, where that is not simply the
+   * group's ASID (mlx5: the ASID the referenced MR was built from; -1: no MR). Absent: the group's ASID.
+   */
+  readonly hwQueueAsid?: (w: World, group: number) => number;
   /** What virtio-vdpa's DMA addresses must translate to: the 1:1 map, or nothing left (FAULT). */
   readonly detachedTarget: number;
   /**

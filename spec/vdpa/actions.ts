@@ -43,7 +43,7 @@ export function featureHex(mask: number, bits: Partial<Record<FeatureName, numbe
   return hex(v);
 }
 
-const STATUS_BITS: readonly [number, string][] = [[1, 'ACKNOWLEDGE'], [2, 'DRIVER'], [8, 'FEATURES_OK'], [4, 'DRIVER_OK']];
+const STATUS_BITS: readonly [number, string][] = [[1, 'ACKNOWLEDGE'], [2, 'DRIVER'], [8, 'FEATURES_OK'], [4, 'DRIVER_OK'], [0x80, 'FAILED']];
 export function statusNames(s: number): string {
   if (s === 0) return '0';
   return STATUS_BITS.filter(([b]) => (s & b) !== 0).map(([, n]) => n).join('|');

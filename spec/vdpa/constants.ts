@@ -13,6 +13,12 @@ export const GROUP_CVQ = 1;
 export const GROUP_DESC = 2;
 export const GROUP_NAMES = ['data', 'cvq', 'desc'] as const;
 
+/**
+ * mlx5 MR object slots: the four references (mr[0], mr[1], vq_mr, desc_mr) hold at most four objects
+ * between calls; the fifth is where a call builds a new MR before it drops an old one.
+ */
+export const MR_SLOTS = 5;
+
 /** Host pages h0..h3 owned by userspace, and their page frame numbers: h0,h1 are physically contiguous. */
 export const NH = 4;
 export const HOST_PFN = [0x100, 0x101, 0x200, 0x300] as const;

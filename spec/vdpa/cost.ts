@@ -38,7 +38,7 @@ function countCalls(labels: readonly string[]): Omit<Cost, 'iotlbMessages'> {
     else if (l.startsWith('ops->set_map(')) setMapCalls++;
     else if (l.startsWith('ops->dma_map(')) dmaMapCalls++;
     else if (l.startsWith('ops->dma_unmap(')) dmaUnmapCalls++;
-    else if (l.includes('teardown_vq_resources')) vqTeardowns++;
+    else if (l.includes('change_map: VQs torn down')) vqTeardowns++; // mlx5 change_map on live VQs (mlx5-*.ts)
   }
   return { pagesPinned, pagesUnpinned, setMapCalls, dmaMapCalls, dmaUnmapCalls, vqTeardowns };
 }

@@ -40,6 +40,12 @@ export interface VdpaKernel {
   readonly mlx5PerAsidMr: boolean;
   /** mlx5 change_map suspends/resumes VQs instead of destroying them when resumable (f756dd3e2a4c, v6.8). */
   readonly mlx5ResumableChangeMap: boolean;
+  /** mlx5 set_group_asid refreshes the CVQ iotlb from mr[asid] (5dc31bd245a4 "vdpa/mlx5: Update cvq iotlb mapping on ASID change", v6.7; per-ASID MRs only). */
+  readonly mlx5CvqRefreshOnAsidChange: boolean;
+  /** mlx5 before 9ee811009ad8 "vdpa/mlx5: Fix mr->initialized semantics": one `initialized` flag for the data MR and the CVQ iotlb (single MR only). */
+  readonly mlx5SharedInitialized: boolean;
+  /** mlx5 before ad03a0f44cdb "vdpa/mlx5: Delete control vq iotlb in destroy_mr only when necessary": change_map prunes the CVQ iotlb whatever ASID it is on (single MR only). */
+  readonly mlx5CvqPrunedOnAnyChangeMap: boolean;
   /** vdpa_sim's reset installs passthrough in every ASID (6c3d329e6486 "get rid of DMA ops", v6.6). */
   readonly vdpaSimPassthrough: boolean;
   /**
@@ -73,6 +79,9 @@ const v61: VdpaKernel = {
   parents: 'pre-series',
   mlx5PerAsidMr: false,
   mlx5ResumableChangeMap: false,
+  mlx5CvqRefreshOnAsidChange: false,
+  mlx5SharedInitialized: false, // 9ee811009ad8 and ad03a0f44cdb are in 6.1.y (v6.1.47)
+  mlx5CvqPrunedOnAnyChangeMap: false,
   vdpaSimPassthrough: false,
   vdpaSimUseVa: false,
 };
@@ -118,6 +127,7 @@ const v67: VdpaKernel = {
   resetMapInRemoveAs: true,
   parents: 'series',
   mlx5PerAsidMr: true,
+  mlx5CvqRefreshOnAsidChange: true,
 };
 
 const v612: VdpaKernel = {

@@ -75,6 +75,7 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
   const kindIndex = new Map<string, number>(alphabetKinds.map((k, i) => [k, i]));
   const bits = ctx.kernel.featureBits;
   const init = blankWorld(ctx.ops.initialDevMap(), ctx.ops.initialCvq());
+  ctx.ops.initDevice?.(init);
   // the same memoised guard the userspace lists its actions with (ts-pattern once per projection)
   const guards = guardTable(ctx, us.alphabet(ctx));
   return {
