@@ -5,7 +5,7 @@ import { MAP_LIVE_UPDATE, MAP_READ, MAP_VADDR, MAP_WRITE } from './constants.js'
 export interface VfioKernel {
   readonly name: string;
   /** One line for `list kernels` and reports. */
-  readonly summary: string;
+  readonly description: string;
   /** vfio_iommu_type1_map_dma(): flags outside this mask → -EINVAL. */
   readonly mapFlagMask: number;
   /** The pkernfs series: kexec keeps guest RAM and the IOMMU page tables, the device keeps running,
@@ -18,13 +18,13 @@ const STOCK_MASK = MAP_READ | MAP_WRITE | MAP_VADDR;
 export const VFIO_KERNEL_TABLE: Readonly<Record<string, VfioKernel>> = {
   '6.12': {
     name: '6.12',
-    summary: 'stock type1 (v6.12): VFIO_UPDATE_VADDR for QEMU cpr-exec; no persistence across kexec',
+    description: 'stock type1 (v6.12): VFIO_UPDATE_VADDR for QEMU cpr-exec; no persistence across kexec',
     mapFlagMask: STOCK_MASK,
     persistentTables: false,
   },
   'lu-rfc': {
     name: 'lu-rfc',
-    summary: 'pkernfs RFC (Feb 2024) with seed 004: VFIO_DMA_MAP_FLAG_LIVE_UPDATE skips iommu_map()',
+    description: 'pkernfs RFC (Feb 2024) with seed 004: VFIO_DMA_MAP_FLAG_LIVE_UPDATE skips iommu_map()',
     mapFlagMask: STOCK_MASK | MAP_LIVE_UPDATE,
     persistentTables: true,
   },
@@ -32,7 +32,7 @@ export const VFIO_KERNEL_TABLE: Readonly<Record<string, VfioKernel>> = {
    *  the flag avoids: after kexec the VMM can only re-map through a fresh domain. */
   'lu-rfc-noflag': {
     name: 'lu-rfc-noflag',
-    summary: 'pkernfs RFC without seed 004: persisted tables, but MAP_DMA always calls iommu_map()',
+    description: 'pkernfs RFC without seed 004: persisted tables, but MAP_DMA always calls iommu_map()',
     mapFlagMask: STOCK_MASK,
     persistentTables: true,
   },

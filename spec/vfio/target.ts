@@ -7,7 +7,7 @@ import { type Bounds, type Config, type InvariantId, UsageError, VFIO_KERNELS, V
 import type { CheckTarget } from '../target.js';
 import type { TraceModel } from '../../traces/trace-model.js';
 import { DMA_ENTRY_LIMIT, NH, NP, NV, PAGE, SHARED_VADDRS, hex, iovaHex, vaddrHex } from './constants.js';
-import { labelOf, type VfioAction } from './actions.js';
+import { labelAction, type VfioAction } from './actions.js';
 import { VFIO_KERNEL_TABLE, type VfioKernel } from './kernels.js';
 import { buildVfioModel, VFIO_INVARIANT_IDS, type VfioUserspace } from './model.js';
 
@@ -24,7 +24,7 @@ export const VFIO_DEFAULT_BOUNDS: Readonly<Record<VfioUserspace, Bounds>> = {
 function isKernel(v: unknown): v is VfioKernel {
   if (typeof v !== 'object' || v === null) return false;
   const o = v as Record<string, unknown>;
-  return typeof o['name'] === 'string' && typeof o['summary'] === 'string' && typeof o['mapFlagMask'] === 'number' &&
+  return typeof o['name'] === 'string' && typeof o['description'] === 'string' && typeof o['mapFlagMask'] === 'number' &&
     typeof o['persistentTables'] === 'boolean';
 }
 
@@ -47,7 +47,7 @@ async function loadVariant(path: string): Promise<VfioKernel> {
   }
   const k = mod['default'] ?? mod['kernel'];
   if (!isKernel(k)) {
-    throw new UsageError(`vfio kernel variant ${path} must export (default or 'kernel') { name, summary, mapFlagMask, persistentTables }`);
+    throw new UsageError(`vfio kernel variant ${path} must export (default or 'kernel') { name, description, mapFlagMask, persistentTables }`);
   }
   return k;
 }
@@ -64,7 +64,7 @@ function alphabetLines(kernelName: string, userspace: VfioUserspace, actions: re
     // One line per kind: how many, and the distinct flag sets, so the alphabet stays readable.
     const kinds = new Map<string, { n: number; flags: Set<string> }>();
     for (const a of actions) {
-      const label = labelOf(a);
+      const label = labelAction(a);
       const op = label.split(' ')[0]!.replace(/[;(].*/, '');
       const e = kinds.get(op) ?? { n: 0, flags: new Set<string>() };
       e.n++;
@@ -105,7 +105,7 @@ export async function buildVfioTarget(config: Config): Promise<CheckTarget> {
   const model = buildVfioModel(kernel, userspace, invariants);
   const alphabet = [
     ...alphabetLines(kernel.name, userspace, model.alphabetActions),
-    ...(userspace === 'cpr' ? model.alphabetActions.map((a, i) => `${i + 1}. ${labelOf(a)}`) : []),
+    ...(userspace === 'cpr' ? model.alphabetActions.map((a, i) => `${i + 1}. ${labelAction(a)}`) : []),
   ];
   return {
     config: { system: 'vfio', kernel: kernel.name, parent: undefined, userspace, bounds, invariants },

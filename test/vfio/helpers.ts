@@ -4,7 +4,9 @@ import type { ExploreResult } from '../../explorer/explore-api.js';
 import type { InvariantId } from '../../spec/config.js';
 import { VFIO_KERNEL_TABLE } from '../../spec/vfio/kernels.js';
 import { buildVfioModel, type VfioModel, type VfioUserspace } from '../../spec/vfio/model.js';
-import { verdict, type Verdict } from '../../spec/vfio/transitions.js';
+import { guard, type Verdict } from '../../spec/vfio/transitions.js';
+import type { VfioInvariant } from '../../invariants/vfio/invariant.js';
+import type { Violation } from '../../explorer/model.js';
 import type { VfioAction } from '../../spec/vfio/actions.js';
 import { initialWorld, type VfioWorld } from '../../spec/vfio/world.js';
 import { MAP_LIVE_UPDATE, MAP_RW, MAP_VADDR, UNMAP_ALL, UNMAP_VADDR } from '../../spec/vfio/constants.js';
@@ -24,8 +26,8 @@ export function check(kernel: string, userspace: VfioUserspace, maxDepth: number
 export function run(m: VfioModel, actions: readonly VfioAction[], from: VfioWorld = initialWorld()): VfioWorld {
   let w = from;
   for (const a of actions) {
-    const v = verdict(m.kernel, w, a);
-    if (v.tag !== 'allowed') throw new Error(`${m.label(a)}: ${v.tag} ${'errno' in v ? v.errno : ''} ${v.reason}`);
+    const v = guard(m.ctx, w, a);
+    if (!v.ok) throw new Error(`${m.label(a)}: ${v.ret} ${v.reason}`);
     const next = m.next(w, a);
     if (next === undefined) throw new Error(`${m.label(a)}: next() returned undefined`);
     w = next;
@@ -34,17 +36,24 @@ export function run(m: VfioModel, actions: readonly VfioAction[], from: VfioWorl
 }
 
 export function verdictOf(m: VfioModel, w: VfioWorld, a: VfioAction): Verdict {
-  return verdict(m.kernel, w, a);
+  return guard(m.ctx, w, a);
+}
+
+/** An invariant's check on one world, for the kernel of `m` (as the explorer runs it). */
+export function checkWith(m: VfioModel, inv: VfioInvariant, w: VfioWorld): Violation | undefined {
+  const p = inv.property(m.ctx);
+  if (p.kind !== 'invariant') throw new Error(`${inv.id} is not a world invariant`);
+  return p.check(w);
 }
 
 // Action builders, in pages.
-export const map = (iova: number, size: number, vaddr: number, flags = MAP_RW): VfioAction => ({ kind: 'map', iova, size, vaddr, flags });
+export const map = (iova: number, size: number, vaddr: number, flags = MAP_RW): VfioAction => ({ t: 'mapDma', iova, size, vaddr, flags });
 export const mapLU = (iova: number, size: number, vaddr: number): VfioAction => map(iova, size, vaddr, MAP_RW | MAP_LIVE_UPDATE);
 export const mapVaddr = (iova: number, size: number, vaddr: number): VfioAction => map(iova, size, vaddr, MAP_VADDR);
-export const unmap = (iova: number, size: number, flags = 0): VfioAction => ({ kind: 'unmap', iova, size, flags });
+export const unmap = (iova: number, size: number, flags = 0): VfioAction => ({ t: 'unmapDma', iova, size, flags });
 export const unmapVaddr = (iova: number, size: number): VfioAction => unmap(iova, size, UNMAP_VADDR);
 export const unmapAll = (flags = 0): VfioAction => unmap(0, 0, UNMAP_ALL | flags);
-export const attach = (group: number, persisted = false): VfioAction => ({ kind: 'attach', group, persisted });
-export const EXEC: VfioAction = { kind: 'exec' };
-export const KEXEC: VfioAction = { kind: 'kexec' };
-export const free = (vaddr: number): VfioAction => ({ kind: 'free', vaddr });
+export const attach = (group: number, persisted = false): VfioAction => ({ t: 'setContainer', group, persisted });
+export const EXEC: VfioAction = { t: 'exec' };
+export const KEXEC: VfioAction = { t: 'kexec' };
+export const free = (vaddr: number): VfioAction => ({ t: 'userFree', vaddr });

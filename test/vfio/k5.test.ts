@@ -18,7 +18,7 @@ describe('K5: VFIO_DMA_MAP_FLAG_LIVE_UPDATE (seed 004)', () => {
       // Shortest: the flag is accepted with no persisted table at all, iommu_map is skipped.
       expect(v!.actions).toHaveLength(1);
       const a = v!.actions[0]!;
-      expect(a.kind === 'map' && (a.flags & MAP_LIVE_UPDATE) !== 0).toBe(true);
+      expect(a.t === 'mapDma' && (a.flags & MAP_LIVE_UPDATE) !== 0).toBe(true);
     }
     expect(byId.get('vfio-live-update')!.violation.message).toMatch(/IOVA 0x0: domain A maps it to nothing/);
     expect(byId.get('pin-accounting')!.violation.message).toMatch(/UNMAP will WARN, skip it and leak the pin/);
@@ -32,13 +32,13 @@ describe('K5: VFIO_DMA_MAP_FLAG_LIVE_UPDATE (seed 004)', () => {
     // The program ran to its end: kexec, attach to the persisted domain, two LIVE_UPDATE maps.
     expect(r.stats.depth).toBe(vfioModel('lu-rfc', 'cpr').alphabetActions.length);
     const kinds = r.coverage.filter((c) => c.newStates > 0).map((c) => c.kind);
-    expect(kinds).toEqual(expect.arrayContaining(['map', 'kexec', 'attach']));
+    expect(kinds).toEqual(expect.arrayContaining(['mapDma', 'kexec', 'setContainer']));
   });
 
   test('6.12 refuses the flag: -EINVAL from the MAP_DMA mask, so no LIVE_UPDATE trust to abuse', () => {
     const m = vfioModel('6.12', 'any');
-    expect(m.alphabetActions.some((a) => a.kind === 'map' && (a.flags & MAP_LIVE_UPDATE) !== 0)).toBe(false);
-    const o = m.outcome(m.init()[0]!, { kind: 'map', iova: 0, size: 1, vaddr: 0, flags: 3 | MAP_LIVE_UPDATE });
+    expect(m.alphabetActions.some((a) => a.t === 'mapDma' && (a.flags & MAP_LIVE_UPDATE) !== 0)).toBe(false);
+    const o = m.outcome(m.init()[0]!, { t: 'mapDma', iova: 0, size: 1, vaddr: 0, flags: 3 | MAP_LIVE_UPDATE });
     expect(o.ret).toBe('-EINVAL');
     expect(o.reason).toMatch(/outside the MAP_DMA mask of 6\.12/);
   });
@@ -54,7 +54,7 @@ describe('K5 mechanism, found by the search (no scenario written)', () => {
       check: (w) => (w.pins.some((n) => n < 0) ? { message: 'a pin count went below zero' } : undefined),
     };
     // A smaller alphabet keeps the test fast: one-page calls, no munmap/exec (the search is still blind).
-    const small = (a: VfioAction): boolean => a.kind !== 'free' && a.kind !== 'exec' && !((a.kind === 'map' || a.kind === 'unmap') && a.size > 1);
+    const small = (a: VfioAction): boolean => a.t !== 'userFree' && a.t !== 'exec' && !((a.t === 'mapDma' || a.t === 'unmapDma') && a.size > 1);
     const actions = (s: VfioWorld, out: VfioAction[]): void => {
       const all: VfioAction[] = [];
       m.actions(s, all);

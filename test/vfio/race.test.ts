@@ -26,7 +26,7 @@ describe('no-dma-window across a kexec live update', () => {
     const m = vfioModel('lu-rfc-noflag', 'any');
     const w = run(m, [map(0, 1, 0), KEXEC, attach(0, true)]);
     const v = verdictOf(m, w, map(0, 1, 0));
-    expect(v).toMatchObject({ tag: 'refused', errno: 'EEXIST' });
+    expect(v).toMatchObject({ ok: false, ret: '-EEXIST' });
   });
 
   test('with the flag, the honest userspace re-maps with no window', () => {
