@@ -7,6 +7,7 @@ import { OK, type CallResult } from './context.js';
 import type { VfioCtx } from './vfio/context.js';
 import { startUpdate } from './vfio/device-dma.js';
 import { releaseIfUnheld } from './vfio/host-memory.js';
+import { iommu_map } from './vfio/iommu.js';
 import { MAP_LIVE_UPDATE, MAP_READ, MAP_VADDR, MAP_WRITE, UNMAP_ALL, UNMAP_VADDR, iovaHex, iovaRange, pfnName, vaddrHex } from '../spec/vfio/constants.js';
 import type { MapDma, SetContainer, UnmapDma } from '../spec/vfio/actions.js';
 import { domainList, firstDomain, lockedOf, type Dma, type DomainId, type VfioWorld } from '../spec/vfio/world.js';
@@ -31,7 +32,7 @@ function vfio_change_dma_owner(d: VfioWorld, dma: Dma): void {
 
 // vfio_pin_map_dma, drivers/vfio/vfio_iommu_type1.c, v6.12 (+ seed 004's LIVE_UPDATE skip of
 // vfio_iommu_map): pin each page, map it in every domain of the container
-function vfio_pin_map_dma(d: VfioWorld, dma: Dma, flags: number): void {
+function vfio_pin_map_dma(ctx: VfioCtx, d: VfioWorld, dma: Dma, flags: number): void {
   const doms = domainList(d);
   const skipMap = (flags & MAP_LIVE_UPDATE) !== 0;
   for (let i = 0; i < dma.size; i++) {
@@ -42,10 +43,7 @@ function vfio_pin_map_dma(d: VfioWorld, dma: Dma, flags: number): void {
     d.lockedVm++;
     call(V, V, () => `vfio_pin_pages_remote ${vaddrHex(dma.vaddr + i)} → ${pfnName(h)} (locked_vm +1)`);
     if (skipMap) continue;
-    for (const dom of doms) {
-      pt(d, dom)[p] = h;
-      call(V, I, () => `iommu_map domain ${dom} ${iovaHex(p)} → ${pfnName(h)}`);
-    }
+    for (const dom of doms) iommu_map(ctx, d, dom, p, h, 'iommu_map');
   }
   if (skipMap) call(V, V, 'LIVE_UPDATE: iommu_map skipped (persisted tables trusted)');
   dma.iommuMapped = true;
@@ -53,7 +51,7 @@ function vfio_pin_map_dma(d: VfioWorld, dma: Dma, flags: number): void {
 
 // vfio_dma_do_map, drivers/vfio/vfio_iommu_type1.c, v6.12: VADDR updates the vfio_dma in place
 // (vfio_change_dma_owner); otherwise vfio_link_dma, then vfio_pin_map_dma unless domain_list is empty
-export function vfio_dma_do_map(_ctx: VfioCtx, d: VfioWorld, a: MapDma): CallResult {
+export function vfio_dma_do_map(ctx: VfioCtx, d: VfioWorld, a: MapDma): CallResult {
   if (a.flags & MAP_VADDR) {
     const dma = d.dmas.find((e) => e.iova === a.iova)!;
     vfio_change_dma_owner(d, dma);
@@ -74,7 +72,7 @@ export function vfio_dma_do_map(_ctx: VfioCtx, d: VfioWorld, a: MapDma): CallRes
     call(V, V, 'no IOMMU domain: nothing pinned or mapped');
     return OK;
   }
-  vfio_pin_map_dma(d, dma, a.flags);
+  vfio_pin_map_dma(ctx, d, dma, a.flags);
   return OK;
 }
 
@@ -140,9 +138,8 @@ export function vfio_dma_do_unmap(_ctx: VfioCtx, d: VfioWorld, a: UnmapDma): Cal
 
 // vfio_iommu_replay, drivers/vfio/vfio_iommu_type1.c, v6.12: every vfio_dma into the new domain,
 // phys read from the first domain for mapped ones (WARN_ON(!phys) skips), pinned now for the others
-function vfio_iommu_replay(d: VfioWorld, dom: DomainId): void {
+function vfio_iommu_replay(ctx: VfioCtx, d: VfioWorld, dom: DomainId): void {
   const src = firstDomain(d);
-  const npt = pt(d, dom);
   for (const dma of d.dmas) {
     for (let p = dma.iova; p < dma.iova + dma.size; p++) {
       let phys: number;
@@ -160,9 +157,7 @@ function vfio_iommu_replay(d: VfioWorld, dom: DomainId): void {
         const h = phys;
         call(V, V, () => `replay: vfio_pin_pages_remote ${vaddrHex(dma.vaddr + p - dma.iova)} → ${pfnName(h)}`);
       }
-      npt[p] = phys;
-      const h = phys;
-      call(V, I, () => `replay: iommu_map domain ${dom} ${iovaHex(p)} → ${pfnName(h)}`);
+      iommu_map(ctx, d, dom, p, phys, 'replay: iommu_map');
     }
   }
   for (const dma of d.dmas) dma.iommuMapped = true;
@@ -171,7 +166,7 @@ function vfio_iommu_replay(d: VfioWorld, dom: DomainId): void {
 // vfio_iommu_type1_attach_group, drivers/vfio/vfio_iommu_type1.c, v6.12: a new domain, replayed,
 // list_add() first on domain_list; persisted: VFIO_CONTAINER_SET_PERSISTENT_PGTABLES of the pkernfs
 // RFC (Feb 2024) attaches the group to the persisted domain instead of an empty one
-export function vfio_iommu_type1_attach_group(_ctx: VfioCtx, d: VfioWorld, a: SetContainer): CallResult {
+export function vfio_iommu_type1_attach_group(ctx: VfioCtx, d: VfioWorld, a: SetContainer): CallResult {
   const dom: DomainId = a.group === 0 ? 'A' : 'B';
   const npt = pt(d, dom);
   if (!a.persisted) {
@@ -181,7 +176,7 @@ export function vfio_iommu_type1_attach_group(_ctx: VfioCtx, d: VfioWorld, a: Se
   } else {
     call(V, I, `iommu_attach_group ${dom} to the persisted domain`);
   }
-  vfio_iommu_replay(d, dom);
+  vfio_iommu_replay(ctx, d, dom);
   if (dom === 'A') d.aIn = true;
   else d.bIn = true;
   // list_add(&domain->next, &iommu->domain_list): the new domain goes first.

@@ -11,7 +11,17 @@ export interface VfioKernel {
   /** The pkernfs series: kexec keeps guest RAM and the IOMMU page tables, the device keeps running,
    *  and the new container can adopt the persisted tables (VFIO_CONTAINER_SET_PERSISTENT_PGTABLES). */
   readonly persistentTables: boolean;
+  /**
+   * What iommu_map does over a present PTE, which only a persisted page table gives VFIO (see
+   * model/vfio/iommu.ts for the drivers' lines): 'keep-old' (intel-iommu __domain_mapping: WARN, the
+   * old PTE stays, success), 'overwrite' (AMD iommu_v1_map_pages: cleared, then replaced), 'eexist'
+   * (ARM io-pgtable arm_lpae_init_pte: -EEXIST, the MAP_DMA fails and is unwound).
+   */
+  readonly mapOverPresentPte: MapOverPresentPte;
 }
+
+export type MapOverPresentPte = 'keep-old' | 'overwrite' | 'eexist';
+export const MAP_OVER_PRESENT_PTE: readonly MapOverPresentPte[] = ['keep-old', 'overwrite', 'eexist'];
 
 const STOCK_MASK = MAP_READ | MAP_WRITE | MAP_VADDR;
 
@@ -21,12 +31,17 @@ export const VFIO_KERNEL_TABLE: Readonly<Record<string, VfioKernel>> = {
     description: 'stock type1 (v6.12): VFIO_UPDATE_VADDR for QEMU cpr-exec; no persistence across kexec',
     mapFlagMask: STOCK_MASK,
     persistentTables: false,
+    // unobservable without persisted tables: type1 never maps over a present PTE of its own domains
+    mapOverPresentPte: 'keep-old',
   },
   'lu-rfc': {
     name: 'lu-rfc',
     description: 'pkernfs RFC (Feb 2024) with seed 004: VFIO_DMA_MAP_FLAG_LIVE_UPDATE skips iommu_map()',
     mapFlagMask: STOCK_MASK | MAP_LIVE_UPDATE,
     persistentTables: true,
+    // The pkernfs RFC persists VT-d page tables (intel-iommu; see the review of its cover letter,
+    // "For vt-d you need to retain the entire root table and all the required context entries").
+    mapOverPresentPte: 'keep-old',
   },
   /** Not a shipped name: the pkernfs series without patch 16 (seed 004). Used to show the race
    *  the flag avoids: after kexec the VMM can only re-map through a fresh domain. */
@@ -35,6 +50,7 @@ export const VFIO_KERNEL_TABLE: Readonly<Record<string, VfioKernel>> = {
     description: 'pkernfs RFC without seed 004: persisted tables, but MAP_DMA always calls iommu_map()',
     mapFlagMask: STOCK_MASK,
     persistentTables: true,
+    mapOverPresentPte: 'keep-old',
   },
 };
 

@@ -140,11 +140,12 @@ function mapVerdict(k: VfioKernel, w: VfioWorld, a: MapDma, ex: boolean): Verdic
     if (w.vmap[a.vaddr + i]! < 0) return no(ex, '-EFAULT', () => `vaddr_get_pfns: nothing mapped at ${vaddrHex(a.vaddr + i)}`);
   }
   if (a.flags & MAP_LIVE_UPDATE) return OK; // seed 004: iommu_map skipped, nothing checked
+  if (k.mapOverPresentPte !== 'eexist') return OK; // intel keeps the old PTE, AMD overwrites (model/vfio/iommu.ts)
   for (const dom of doms) {
     const pt = ptOf(w, dom);
     for (let p = a.iova; p < last; p++) {
-      // io-pgtable drivers refuse to overwrite a present PTE (ARM LPAE: -EEXIST); vfio unwinds the
-      // chunk and vfio_remove_dma() the rest, so the world is as before.
+      // ARM io-pgtable refuses to overwrite a present PTE (arm_lpae_init_pte: -EEXIST); iommu_map and
+      // vfio_iommu_map unwind, vfio_remove_dma() the rest, so the world is as before.
       if (pt[p]! >= 0) return no(ex, '-EEXIST', () => `iommu_map: IOVA ${iovaHex(p)} already has a PTE in domain ${dom} (→ ${pfnName(pt[p]!)})`);
     }
   }
@@ -200,7 +201,7 @@ function attachVerdict(k: VfioKernel, w: VfioWorld, a: SetContainer, ex: boolean
         phys = w.vmap[d.vaddr + (p - d.iova)]!;
         if (phys < 0) return no(ex, '-EFAULT', () => `replay: vaddr_get_pfns: nothing mapped at ${vaddrHex(d.vaddr + p - d.iova)}`);
       }
-      if (target !== undefined && target[p]! >= 0) return no(ex, '-EEXIST', () => `replay: iommu_map: IOVA ${iovaHex(p)} already has a persisted PTE (→ ${pfnName(target[p]!)})`);
+      if (target !== undefined && k.mapOverPresentPte === 'eexist' && target[p]! >= 0) return no(ex, '-EEXIST', () => `replay: iommu_map: IOVA ${iovaHex(p)} already has a persisted PTE (→ ${pfnName(target[p]!)})`);
     }
   }
   return OK;

@@ -19,7 +19,9 @@ const mapAll = (flags: number): VfioAction[] => RAM.map((r) => ({ t: 'mapDma', i
  *   at the same memory (hw/vfio/cpr-legacy.c does it this way).
  * - persistence with the flag (lu-rfc): kexec; adopt the persisted tables; MAP_DMA(LIVE_UPDATE)
  *   exactly what was mapped, at the same memory.
- * - persistence without the flag: kexec; a fresh domain (plain MAP_DMA over live PTEs fails); MAP_DMA.
+ * - persistence without the flag: kexec; adopt the persisted tables and plain MAP_DMA over their live
+ *   PTEs, where the IOMMU driver accepts that (intel keeps the PTE, AMD clears and rewrites it); with
+ *   ARM's -EEXIST a plain MAP_DMA over a live PTE fails, so a fresh domain, then MAP_DMA.
  */
 export function cprProgram(k: VfioKernel): readonly VfioAction[] {
   const setup = mapAll(MAP_RW);
@@ -30,7 +32,7 @@ export function cprProgram(k: VfioKernel): readonly VfioAction[] {
   return [
     ...setup,
     { t: 'kexec' },
-    { t: 'setContainer', group: 0, persisted: withFlag },
+    { t: 'setContainer', group: 0, persisted: withFlag || k.mapOverPresentPte !== 'eexist' },
     ...mapAll(withFlag ? MAP_RW | MAP_LIVE_UPDATE : MAP_RW),
   ];
 }

@@ -162,6 +162,11 @@ export function firstDomain(w: VfioWorld): DomainId | undefined {
   return undefined;
 }
 
+/** The domain group A's device translates through (a fault there is the device's fault). */
+export function isDeviceDomain(_w: VfioWorld, d: DomainId): boolean {
+  return d === 'A';
+}
+
 /** Index of the vfio_dma covering IOVA page p, or -1. */
 export function dmaAt(w: VfioWorld, p: number): number {
   for (let i = 0; i < w.dmas.length; i++) {

@@ -2,7 +2,7 @@
 import { explore } from '../../explorer/bfs.js';
 import type { ExploreResult } from '../../explorer/explore-api.js';
 import type { InvariantId } from '../../spec/config.js';
-import { VFIO_KERNEL_TABLE } from '../../spec/vfio/kernels.js';
+import { VFIO_KERNEL_TABLE, type VfioKernel } from '../../spec/vfio/kernels.js';
 import { buildVfioModel, type VfioModel, type VfioUserspace } from '../../spec/vfio/model.js';
 import { guard, type Verdict } from '../../spec/vfio/transitions.js';
 import type { VfioInvariant } from '../../invariants/vfio/invariant.js';
@@ -11,13 +11,27 @@ import type { VfioAction } from '../../spec/vfio/actions.js';
 import { initialWorld, type VfioWorld } from '../../spec/vfio/world.js';
 import { MAP_LIVE_UPDATE, MAP_RW, MAP_VADDR, UNMAP_ALL, UNMAP_VADDR } from '../../spec/vfio/constants.js';
 
-export function vfioModel(kernel: string, userspace: VfioUserspace, invariants?: readonly InvariantId[]): VfioModel {
+/** A kernel of the table by name, or one of them with some behaviours changed (as a variant would). */
+export type KernelChoice = string | VfioKernel;
+
+export function kernelOf(kernel: KernelChoice): VfioKernel {
+  if (typeof kernel !== 'string') return kernel;
   const k = VFIO_KERNEL_TABLE[kernel];
   if (k === undefined) throw new Error(`no kernel ${kernel}`);
-  return buildVfioModel(k, userspace, invariants);
+  return k;
 }
 
-export function check(kernel: string, userspace: VfioUserspace, maxDepth: number, invariants?: readonly InvariantId[]): ExploreResult<VfioAction> {
+/** `base` with some behaviours changed; the name says which. */
+export function kernelWith(base: string, changes: Partial<Omit<VfioKernel, 'name' | 'description'>>): VfioKernel {
+  const k = kernelOf(base);
+  return { ...k, ...changes, name: `${base}+${Object.values(changes).join('+')}` };
+}
+
+export function vfioModel(kernel: KernelChoice, userspace: VfioUserspace, invariants?: readonly InvariantId[]): VfioModel {
+  return buildVfioModel(kernelOf(kernel), userspace, invariants);
+}
+
+export function check(kernel: KernelChoice, userspace: VfioUserspace, maxDepth: number, invariants?: readonly InvariantId[]): ExploreResult<VfioAction> {
   const m = vfioModel(kernel, userspace, invariants);
   return explore(m, { maxDepth, stopAtFirstViolation: false, ...(invariants ? { propertyIds: invariants } : {}) });
 }
