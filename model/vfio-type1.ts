@@ -163,11 +163,30 @@ function vfio_iommu_replay(ctx: VfioCtx, d: VfioWorld, dom: DomainId): void {
   for (const dma of d.dmas) dma.iommuMapped = true;
 }
 
-// vfio_iommu_type1_attach_group, drivers/vfio/vfio_iommu_type1.c, v6.12: a new domain, replayed,
-// list_add() first on domain_list; persisted: VFIO_CONTAINER_SET_PERSISTENT_PGTABLES of the pkernfs
-// RFC (Feb 2024) attaches the group to the persisted domain instead of an empty one
+// vfio_iommu_type1_attach_group, drivers/vfio/vfio_iommu_type1.c:2145-2330, v6.12: a group whose
+// new domain matches one on domain_list (same iommu_ops, same enforce_cache_coherency: :2279-2295)
+// is attached to that domain and the new one freed, with no replay; otherwise the new domain is
+// replayed and list_add()ed first on domain_list. persisted: VFIO_CONTAINER_SET_PERSISTENT_PGTABLES
+// of the pkernfs RFC (Feb 2024) attaches the group to the persisted domain instead (never joined:
+// the RFC keeps the persisted table, an assumption of the model)
 export function vfio_iommu_type1_attach_group(ctx: VfioCtx, d: VfioWorld, a: SetContainer): CallResult {
   const dom: DomainId = a.group === 0 ? 'A' : 'B';
+  const other: DomainId = dom === 'A' ? 'B' : 'A';
+  if (!a.persisted && a.compatible && (dom === 'A' ? d.bIn : d.aIn)) {
+    call(V, I, `iommu_domain_alloc, then domain ${other} on domain_list matches (iommu_ops, enforce_cache_coherency): ` +
+      `iommu_attach_group ${dom} to domain ${other}, the new domain freed, no replay`);
+    if (dom === 'A') {
+      // the device moves to domain B; A's own table (a persisted one included) is given up
+      for (let p = 0; p < d.ptA.length; p++) d.ptA[p] = -1;
+      d.aPersisted = false;
+      d.aIn = true;
+      d.joined = 'A-in-B';
+    } else {
+      d.bIn = true;
+      d.joined = 'B-in-A';
+    }
+    return OK;
+  }
   const npt = pt(d, dom);
   if (!a.persisted) {
     for (let p = 0; p < npt.length; p++) npt[p] = -1;

@@ -39,9 +39,12 @@ export function kernel_kexec(_ctx: VfioCtx, x: VfioWorld): CallResult {
   x.dmas = [];
   for (let p = 0; p < NP; p++) x.pinnedPfn[p] = -1;
   x.lockedVm = 0;
+  // pkernfs persisted the table the device translates through (domain B's, if A had joined it)
+  if (x.joined === 'A-in-B') for (let p = 0; p < NP; p++) x.ptA[p] = x.ptB[p]!;
   x.aIn = false;
   x.bIn = false;
   x.bFirst = false;
+  x.joined = 'none';
   for (let p = 0; p < NP; p++) x.ptB[p] = -1;
   x.aPersisted = true;
   for (let h = 0; h < NH; h++) x.pins[h] = 0;

@@ -58,6 +58,7 @@ export function produceOnCopy(w: VfioWorld, recipe: (m: VfioWorld) => void): Vfi
     if (m.aIn !== w.aIn) d.aIn = m.aIn;
     if (m.bIn !== w.bIn) d.bIn = m.bIn;
     if (m.bFirst !== w.bFirst) d.bFirst = m.bFirst;
+    if (m.joined !== w.joined) d.joined = m.joined;
     if (!sameArray(m.ptA, w.ptA)) d.ptA = m.ptA;
     if (!sameArray(m.ptB, w.ptB)) d.ptB = m.ptB;
     if (m.aPersisted !== w.aPersisted) d.aPersisted = m.aPersisted;

@@ -13,8 +13,10 @@ export type VfioAction =
   /** VFIO_IOMMU_UNMAP_DMA. */
   | { readonly t: 'unmapDma'; readonly iova: number; readonly size: number; readonly flags: number }
   /** VFIO_GROUP_SET_CONTAINER of group 0 (A, the device's) or 1 (B); `persisted`: with the pkernfs
-   *  series' VFIO_CONTAINER_SET_PERSISTENT_PGTABLES first, so the domain is the persisted one. */
-  | { readonly t: 'setContainer'; readonly group: number; readonly persisted: boolean }
+   *  series' VFIO_CONTAINER_SET_PERSISTENT_PGTABLES first, so the domain is the persisted one;
+   *  `compatible`: the group's IOMMU has the same iommu_ops and enforce_cache_coherency as the
+   *  domain already in the container, so vfio_iommu_type1_attach_group attaches it there. */
+  | { readonly t: 'setContainer'; readonly group: number; readonly persisted: boolean; readonly compatible: boolean }
   /** The VMM re-execs itself (QEMU cpr-exec): the container fd survives, the mm does not. */
   | { readonly t: 'exec' }
   /** Live update kexec with the IOMMU page tables and guest RAM persisted in pkernfs. */
@@ -73,7 +75,9 @@ export function labelAction(a: VfioAction): string {
     case 'setContainer':
       return a.persisted
         ? `VFIO_CONTAINER_SET_PERSISTENT_PGTABLES; VFIO_GROUP_SET_CONTAINER group ${GROUP_NAMES[a.group] ?? a.group}`
-        : `VFIO_GROUP_SET_CONTAINER group ${GROUP_NAMES[a.group] ?? a.group} (new IOMMU domain)`;
+        : a.compatible
+          ? `VFIO_GROUP_SET_CONTAINER group ${GROUP_NAMES[a.group] ?? a.group} (compatible IOMMU: joins the container's domain, or a new one)`
+          : `VFIO_GROUP_SET_CONTAINER group ${GROUP_NAMES[a.group] ?? a.group} (other iommu_ops or coherency: new IOMMU domain)`;
     case 'exec':
       return 'execve() of the VMM (cpr-exec: container fd kept, new mm)';
     case 'kexec':
@@ -125,7 +129,8 @@ export function actionFromJson(j: unknown): VfioAction | undefined {
     }
     case 'setContainer': {
       const group = n('group');
-      return group === undefined || typeof o['persisted'] !== 'boolean' ? undefined : inRange({ t: 'setContainer', group, persisted: o['persisted'] });
+      return group === undefined || typeof o['persisted'] !== 'boolean' || typeof o['compatible'] !== 'boolean'
+        ? undefined : inRange({ t: 'setContainer', group, persisted: o['persisted'], compatible: o['compatible'] });
     }
     case 'exec': return { t: 'exec' };
     case 'kexec': return { t: 'kexec' };
@@ -167,7 +172,8 @@ function legacyFromJson(o: Record<string, unknown>): VfioAction | undefined {
     case 'attach': {
       const group = num(o['group']);
       if (group === undefined || typeof o['persisted'] !== 'boolean') return undefined;
-      return inRange({ t: 'setContainer', group, persisted: o['persisted'] });
+      // before attach joined compatible domains the model always made a new one
+      return inRange({ t: 'setContainer', group, persisted: o['persisted'], compatible: false });
     }
     case 'exec': return { t: 'exec' };
     case 'kexec': return { t: 'kexec' };

@@ -184,6 +184,8 @@ function unmapVerdict(w: VfioWorld, a: UnmapDma, ex: boolean): Verdict {
 function attachVerdict(k: VfioKernel, w: VfioWorld, a: SetContainer, ex: boolean): Verdict {
   const g = GROUP_NAMES[a.group] ?? String(a.group);
   if ((a.group === 0 && w.aIn) || (a.group === 1 && w.bIn)) return no(ex, '-EINVAL', () => `group ${g} is already in the container`);
+  // a compatible domain on domain_list: attached there, nothing replayed, nothing to fail
+  if (!a.persisted && a.compatible && (a.group === 0 ? w.bIn : w.aIn)) return OK;
   if (a.persisted) {
     if (!k.persistentTables) return no(ex, '-EINVAL', () => 'no persistent page tables in this kernel');
     if (a.group !== 0 || !w.aPersisted) return no(ex, '-EINVAL', () => `no persisted page table for group ${g}`);

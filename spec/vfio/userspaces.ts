@@ -32,7 +32,7 @@ export function cprProgram(k: VfioKernel): readonly VfioAction[] {
   return [
     ...setup,
     { t: 'kexec' },
-    { t: 'setContainer', group: 0, persisted: withFlag || k.mapOverPresentPte !== 'eexist' },
+    { t: 'setContainer', group: 0, persisted: withFlag || k.mapOverPresentPte !== 'eexist', compatible: true },
     ...mapAll(withFlag ? MAP_RW | MAP_LIVE_UPDATE : MAP_RW),
   ];
 }
@@ -51,9 +51,11 @@ export function anyAlphabet(k: VfioKernel): readonly VfioAction[] {
       for (let iova = 0; iova + size <= NP; iova++) out.push({ t: 'unmapDma', iova, size, flags });
     out.push({ t: 'unmapDma', iova: 0, size: 0, flags: flags | UNMAP_ALL });
   }
-  out.push({ t: 'setContainer', group: 1, persisted: false });
-  out.push({ t: 'setContainer', group: 0, persisted: false });
-  if (k.persistentTables) out.push({ t: 'setContainer', group: 0, persisted: true });
+  for (const compatible of [true, false]) {
+    out.push({ t: 'setContainer', group: 1, persisted: false, compatible });
+    out.push({ t: 'setContainer', group: 0, persisted: false, compatible });
+  }
+  if (k.persistentTables) out.push({ t: 'setContainer', group: 0, persisted: true, compatible: false });
   out.push({ t: 'exec' });
   if (k.persistentTables) out.push({ t: 'kexec' });
   for (let v = 0; v < NV; v++) out.push({ t: 'userFree', vaddr: v });

@@ -66,8 +66,16 @@ export function viewOf(w: VfioWorld, program: readonly VfioAction[] | undefined)
     {
       layer: 'iommu',
       fields: [
-        { name: 'domain A', value: `${w.aPersisted ? '(persisted) ' : ''}${w.aIn ? '' : '(not in the container) '}${ptLine(w.ptA)}` },
-        { name: 'domain B', value: w.bIn ? ptLine(w.ptB) : 'not attached' },
+        {
+          name: 'domain A',
+          value: w.joined === 'A-in-B' ? 'freed (group A joined domain B)'
+            : `${w.aPersisted ? '(persisted) ' : ''}${w.aIn ? '' : '(not in the container) '}${ptLine(w.ptA)}${w.joined === 'B-in-A' ? ' (groups A and B)' : ''}`,
+        },
+        {
+          name: 'domain B',
+          value: w.joined === 'B-in-A' ? 'not allocated (group B joined domain A)'
+            : w.bIn ? `${ptLine(w.ptB)}${w.joined === 'A-in-B' ? ' (groups B and A)' : ''}` : 'not attached',
+        },
       ],
     },
     { layer: 'device', fields: device },

@@ -57,7 +57,11 @@ describe('one dialect with vDPA', () => {
       for (const fn of fns) {
         if (fn === 'pt' || fn === 'newProcessMemory') continue; // helpers, not reducers
         const at = src.indexOf(`function ${fn}(`);
-        const comment = src.slice(0, at).split('\n').slice(-4).filter((l) => l.startsWith('//')).join(' ');
+        // the comment block right above the function
+        const above = src.slice(0, at).split('\n').slice(0, -1);
+        const block: string[] = [];
+        while (above.length > 0 && above[above.length - 1]!.startsWith('//')) block.unshift(above.pop()!);
+        const comment = block.join(' ');
         expect(comment, `${file}: ${fn}`).toMatch(new RegExp(`\\b${fn === 'userFree' ? 'munmap' : fn}\\b`));
         expect(comment, `${file}: ${fn}`).toMatch(/v6\.\d+|RFC/);
       }

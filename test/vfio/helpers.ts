@@ -67,7 +67,10 @@ export const mapVaddr = (iova: number, size: number, vaddr: number): VfioAction 
 export const unmap = (iova: number, size: number, flags = 0): VfioAction => ({ t: 'unmapDma', iova, size, flags });
 export const unmapVaddr = (iova: number, size: number): VfioAction => unmap(iova, size, UNMAP_VADDR);
 export const unmapAll = (flags = 0): VfioAction => unmap(0, 0, UNMAP_ALL | flags);
-export const attach = (group: number, persisted = false): VfioAction => ({ t: 'setContainer', group, persisted });
+/** A group into a new domain (an IOMMU incompatible with the container's domain, or the first group). */
+export const attach = (group: number, persisted = false): VfioAction => ({ t: 'setContainer', group, persisted, compatible: false });
+/** A group whose IOMMU is compatible with the container's domain: vfio_iommu_type1_attach_group joins it. */
+export const join = (group: number): VfioAction => ({ t: 'setContainer', group, persisted: false, compatible: true });
 export const EXEC: VfioAction = { t: 'exec' };
 export const KEXEC: VfioAction = { t: 'kexec' };
 export const free = (vaddr: number): VfioAction => ({ t: 'userFree', vaddr });
