@@ -54,7 +54,8 @@ function vfio_pin_map_dma(ctx: VfioCtx, d: VfioWorld, dma: Dma, flags: number): 
 export function vfio_dma_do_map(ctx: VfioCtx, d: VfioWorld, a: MapDma): CallResult {
   if (a.flags & MAP_VADDR) {
     const dma = d.dmas.find((e) => e.iova === a.iova)!;
-    vfio_change_dma_owner(d, dma);
+    // lockedVmFollowsTask: before 90fdd158a695 (v6.3) there is no vfio_change_dma_owner
+    if (!ctx.kernel.lockedVmFollowsTask) vfio_change_dma_owner(d, dma);
     dma.vaddr = a.vaddr;
     dma.vaddrInvalid = false;
     call(V, V, () => `vfio_dma ${iovaRange(dma.iova, dma.size)}: vaddr = ${vaddrHex(a.vaddr)}, valid`);

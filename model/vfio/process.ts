@@ -19,13 +19,14 @@ function newProcessMemory(x: VfioWorld): void {
 }
 
 // begin_new_exec → exec_mmap, fs/exec.c, v6.12: the old mm is dropped, the container fd survives;
-// with the vfio_dma accounting of vfio_iommu_type1.c v6.12 (dma->mm is the old mm until MAP_DMA|VADDR)
-export function begin_new_exec(_ctx: VfioCtx, x: VfioWorld): CallResult {
+// with the vfio_dma accounting of vfio_iommu_type1.c v6.12 (dma->mm is the old mm until MAP_DMA|VADDR),
+// or, lockedVmFollowsTask (before 046eca5018f8, v6.3), charged to dma->task, whose mm is now the new one
+export function begin_new_exec(ctx: VfioCtx, x: VfioWorld): CallResult {
   startUpdate(x);
   newProcessMemory(x);
   releaseIfUnheld(x, PRIVATE_PFN_OLD);
   x.lockedVm = 0;
-  for (const d of x.dmas) d.mmCur = false;
+  if (!ctx.kernel.lockedVmFollowsTask) for (const d of x.dmas) d.mmCur = false;
   x.phase = 'exec';
   call(U, U, () => `exec: new mm; ${vaddrHex(PRIVATE_VADDR)} → ${pfnName(PRIVATE_PFN_NEW)}; shared memory kept`);
   return OK;

@@ -18,6 +18,22 @@ export interface VfioKernel {
    * (ARM io-pgtable arm_lpae_init_pte: -EEXIST, the MAP_DMA fails and is unwound).
    */
   readonly mapOverPresentPte: MapOverPresentPte;
+  /**
+   * Before 046eca5018f8 "vfio/type1: prevent underflow of locked_vm via exec()" and 90fdd158a695
+   * "vfio/type1: restore locked_vm" (v6.3-rc1; backported to 6.1.y): vfio_lock_acct charges
+   * dma->task's mm, whatever it is now. exec keeps the task and gives it a new mm with locked_vm 0;
+   * nothing moves the charge (no vfio_change_dma_owner), and the next unpin takes pages off the new
+   * mm's locked_vm (__account_locked_vm: WARN_ON_ONCE, then the unsigned count underflows).
+   */
+  readonly lockedVmFollowsTask: boolean;
+  /**
+   * Before ef3a3f6a294b "vfio/type1: exclude mdevs from VFIO_UPDATE_VADDR" and da4f1c2e1c9c
+   * (revert "block on invalid vaddr"), v6.3-rc1: no -EBUSY for an attach while a vaddr is invalid;
+   * vfio_iommu_replay starts with vfio_wait_all_valid and sleeps until every vaddr is valid again
+   * (a MAP_DMA|VADDR from another thread), or the container closes. A group joining a compatible
+   * domain replays nothing and does not wait.
+   */
+  readonly attachBlocksOnInvalidVaddr: boolean;
 }
 
 export type MapOverPresentPte = 'keep-old' | 'overwrite' | 'eexist';
@@ -33,6 +49,8 @@ export const VFIO_KERNEL_TABLE: Readonly<Record<string, VfioKernel>> = {
     persistentTables: false,
     // unobservable without persisted tables: type1 never maps over a present PTE of its own domains
     mapOverPresentPte: 'keep-old',
+    lockedVmFollowsTask: false,
+    attachBlocksOnInvalidVaddr: false,
   },
   'lu-rfc': {
     name: 'lu-rfc',
@@ -42,6 +60,8 @@ export const VFIO_KERNEL_TABLE: Readonly<Record<string, VfioKernel>> = {
     // The pkernfs RFC persists VT-d page tables (intel-iommu; see the review of its cover letter,
     // "For vt-d you need to retain the entire root table and all the required context entries").
     mapOverPresentPte: 'keep-old',
+    lockedVmFollowsTask: false,
+    attachBlocksOnInvalidVaddr: false,
   },
   /** Not a shipped name: the pkernfs series without patch 16 (seed 004). Used to show the race
    *  the flag avoids: after kexec the VMM can only re-map through a fresh domain. */
@@ -51,6 +71,8 @@ export const VFIO_KERNEL_TABLE: Readonly<Record<string, VfioKernel>> = {
     mapFlagMask: STOCK_MASK,
     persistentTables: true,
     mapOverPresentPte: 'keep-old',
+    lockedVmFollowsTask: false,
+    attachBlocksOnInvalidVaddr: false,
   },
 };
 

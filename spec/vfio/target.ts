@@ -1,8 +1,5 @@
 // From a validated configuration (--system vfio) to the VFIO type1 model, its bounds, its
 // invariants and its alphabet.
-import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
-import { existsSync } from 'node:fs';
 import { type Bounds, type Config, type InvariantId, UsageError, VFIO_KERNELS, VFIO_USERSPACES } from '../config.js';
 import type { CheckTarget } from '../target.js';
 import type { TraceModel } from '../../traces/trace-model.js';
@@ -10,6 +7,7 @@ import { DMA_ENTRY_LIMIT, NH, NP, NV, PAGE, SHARED_VADDRS, hex, iovaHex, vaddrHe
 import { labelAction, type VfioAction } from './actions.js';
 import { VFIO_KERNEL_TABLE, type VfioKernel } from './kernels.js';
 import { buildVfioModel, VFIO_INVARIANT_IDS, type VfioUserspace } from './model.js';
+import { loadVfioVariant } from './variant.js';
 
 /**
  * Default bounds per userspace, the vDPA checks' limits (3M states, 60 s). `cpr` is a straight
@@ -20,37 +18,6 @@ export const VFIO_DEFAULT_BOUNDS: Readonly<Record<VfioUserspace, Bounds>> = {
   cpr: { maxDepth: 16, maxStates: 3_000_000, timeLimit: 60 },
   any: { maxDepth: 7, maxStates: 3_000_000, timeLimit: 60 },
 };
-
-function isKernel(v: unknown): v is VfioKernel {
-  if (typeof v !== 'object' || v === null) return false;
-  const o = v as Record<string, unknown>;
-  return typeof o['name'] === 'string' && typeof o['description'] === 'string' && typeof o['mapFlagMask'] === 'number' &&
-    typeof o['persistentTables'] === 'boolean';
-}
-
-/** A variant module (.ts or .js) exporting a VfioKernel as `default` or `kernel`. */
-async function loadVariant(path: string): Promise<VfioKernel> {
-  const abs = resolve(path);
-  if (!existsSync(abs)) {
-    throw new UsageError(`unknown vfio kernel '${path}': expected ${VFIO_KERNELS.join(', ')} or the path of a variant module`);
-  }
-  let mod: Record<string, unknown>;
-  try {
-    if (abs.endsWith('.ts')) {
-      const { tsImport } = await import('tsx/esm/api');
-      mod = (await tsImport(pathToFileURL(abs).href, import.meta.url)) as Record<string, unknown>;
-    } else {
-      mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
-    }
-  } catch (e) {
-    throw new UsageError(`cannot load vfio kernel variant ${path}: ${(e as Error).message.split('\n')[0]}`);
-  }
-  const k = mod['default'] ?? mod['kernel'];
-  if (!isKernel(k)) {
-    throw new UsageError(`vfio kernel variant ${path} must export (default or 'kernel') { name, description, mapFlagMask, persistentTables }`);
-  }
-  return k;
-}
 
 function alphabetLines(kernelName: string, userspace: VfioUserspace, actions: readonly VfioAction[]): string[] {
   const lines = [
@@ -83,7 +50,7 @@ export async function buildVfioTarget(config: Config): Promise<CheckTarget> {
   }
   const kernel: VfioKernel = (VFIO_KERNELS as readonly string[]).includes(config.kernel)
     ? VFIO_KERNEL_TABLE[config.kernel]!
-    : await loadVariant(config.kernel);
+    : await loadVfioVariant(config.kernel);
   // `qemu` (the default userspace name of the vdpa system) means QEMU's live update here: cpr.
   const us = config.userspace === 'qemu' ? 'cpr' : config.userspace;
   if (!(VFIO_USERSPACES as readonly string[]).includes(us)) {

@@ -29,6 +29,9 @@ export type Errno = '-EINVAL' | '-EEXIST' | '-ENOENT' | '-EBUSY' | '-ENOSPC' | '
  */
 export type { Verdict } from '../verdict.js';
 export const NOT_TAKEN = 'not taken';
+/** The call sleeps (as vDPA's unbind while the fd is open): the single-threaded userspace never returns. */
+export const BLOCKS = 'blocks';
+const QUIET_BLOCKS: Verdict = refuse(BLOCKS, '');
 
 /** Refusals without a reason, for the explorer's hot path (building reason strings costs more than the checks). */
 const QUIET: Readonly<Record<Errno, Verdict>> = {
@@ -46,6 +49,7 @@ interface Projection {
   readonly phase: Phase;
   readonly vaddrInvalid: boolean;
   readonly persistentTables: boolean;
+  readonly attachBlocks: boolean;
 }
 
 type Gate = Verdict | 'check';
@@ -57,7 +61,7 @@ function gateOf(kind: VfioActionType, pr: Projection): Gate {
     .with(['kexec', { persistentTables: false }], () => notTaken('this kernel persists nothing across kexec'))
     .with(['kexec', { phase: P.not('boot') }], () => notTaken('the model explores one live update per run'))
     // vfio_iommu_type1_attach_group: "Attach could require pinning, so disallow while vaddr is invalid."
-    .with(['setContainer', { vaddrInvalid: true }], () => refuse('-EBUSY', 'vaddr_invalid_count != 0: attach could require pinning'))
+    .with(['setContainer', { vaddrInvalid: true, attachBlocks: false }], () => refuse('-EBUSY', 'vaddr_invalid_count != 0: attach could require pinning'))
     .with([P.union('exec', 'kexec'), P._], () => OK)
     .with([P.union('mapDma', 'unmapDma', 'setContainer', 'userFree'), P._], () => 'check' as const)
     .exhaustive();
@@ -67,14 +71,17 @@ const gateTables = new Map<number, readonly Gate[]>();
 
 function projectionKey(k: VfioKernel, w: VfioWorld): number {
   const ph = w.phase === 'boot' ? 0 : w.phase === 'exec' ? 1 : 2;
-  return ph | (vaddrInvalidCount(w) > 0 ? 4 : 0) | (k.persistentTables ? 8 : 0);
+  return ph | (vaddrInvalidCount(w) > 0 ? 4 : 0) | (k.persistentTables ? 8 : 0) | (k.attachBlocksOnInvalidVaddr ? 16 : 0);
 }
 
 function gates(k: VfioKernel, w: VfioWorld): readonly Gate[] {
   const key = projectionKey(k, w);
   let t = gateTables.get(key);
   if (t === undefined) {
-    const pr: Projection = { phase: w.phase, vaddrInvalid: vaddrInvalidCount(w) > 0, persistentTables: k.persistentTables };
+    const pr: Projection = {
+      phase: w.phase, vaddrInvalid: vaddrInvalidCount(w) > 0, persistentTables: k.persistentTables,
+      attachBlocks: k.attachBlocksOnInvalidVaddr,
+    };
     t = ACTION_KINDS.map((kind) => gateOf(kind, pr));
     gateTables.set(key, t);
   }
@@ -186,6 +193,10 @@ function attachVerdict(k: VfioKernel, w: VfioWorld, a: SetContainer, ex: boolean
   if ((a.group === 0 && w.aIn) || (a.group === 1 && w.bIn)) return no(ex, '-EINVAL', () => `group ${g} is already in the container`);
   // a compatible domain on domain_list: attached there, nothing replayed, nothing to fail
   if (!a.persisted && a.compatible && (a.group === 0 ? w.bIn : w.aIn)) return OK;
+  // attachBlocksOnInvalidVaddr (before ef3a3f6a294b, v6.3): vfio_iommu_replay → vfio_wait_all_valid
+  if (k.attachBlocksOnInvalidVaddr && vaddrInvalidCount(w) > 0) {
+    return ex ? refuse(BLOCKS, 'vfio_iommu_replay → vfio_wait_all_valid: sleeps until every vaddr is valid again (MAP_DMA|VADDR from another thread)') : QUIET_BLOCKS;
+  }
   if (a.persisted) {
     if (!k.persistentTables) return no(ex, '-EINVAL', () => 'no persistent page tables in this kernel');
     if (a.group !== 0 || !w.aPersisted) return no(ex, '-EINVAL', () => `no persisted page table for group ${g}`);
