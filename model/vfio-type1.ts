@@ -2,7 +2,7 @@
 // names it, each mutating a working copy of the world (model/vfio/working-copy.ts) as vDPA's
 // reducers do. Each assumes the guard (spec/vfio/transitions.ts) allowed the call; calls are
 // recorded through model/call-log.ts (nothing is recorded during the search).
-import { call, LANE_USER } from './call-log.js';
+import { call } from './call-log.js';
 import { OK, type CallResult } from './context.js';
 import type { VfioCtx } from './vfio/context.js';
 import { startUpdate } from './vfio/device-dma.js';
@@ -204,4 +204,3 @@ export function vfio_iommu_type1_attach_group(ctx: VfioCtx, d: VfioWorld, a: Set
   return OK;
 }
 
-export { LANE_USER };

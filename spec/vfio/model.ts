@@ -19,7 +19,7 @@ import { hex, PAGE, UNMAP_ALL } from './constants.js';
 import { ACTION_KINDS, actionFromJson, actionToJson, kindIndex, labelAction, type VfioAction } from './actions.js';
 import type { VfioKernel } from './kernels.js';
 import { anyAlphabet, cprProgram } from './userspaces.js';
-import { NOT_TAKEN, enabledActions, guard } from './transitions.js';
+import { enabledActions, guard } from './transitions.js';
 import { viewOf } from './view.js';
 import { deviceReach, initialWorld, vfioWorldSchema, type VfioWorld } from './world.js';
 
@@ -133,4 +133,3 @@ export function buildVfioModel(kernel: VfioKernel, userspace: VfioUserspace, inv
   return model;
 }
 
-export { NOT_TAKEN };
