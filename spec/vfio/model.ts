@@ -65,6 +65,13 @@ function callerLane(a: VfioAction): string {
   return a.t === 'mapDma' || a.t === 'unmapDma' || a.t === 'setContainer' ? LANE_VFIO : LANE_USER;
 }
 
+/** What the caller of `a` sees in `w`: "0" (UNMAP_DMA: "0 (size=...)"), or the guard's ret. */
+export function retOf(ctx: VfioCtx, w: VfioWorld, a: VfioAction): string {
+  const v = guard(ctx, w, a, false);
+  if (!v.ok) return v.ret;
+  return a.t === 'unmapDma' ? `0 (size=${hex(unmappedSize(w, a))})` : '0';
+}
+
 /** Bytes UNMAP_DMA reports in unmap.size. */
 function unmappedSize(w: VfioWorld, a: VfioAction): number {
   if (a.t !== 'unmapDma') return 0;
