@@ -8,12 +8,12 @@ import type { VfioCtx } from './vfio/context.js';
 import { startUpdate } from './vfio/device-dma.js';
 import { releaseIfUnheld } from './vfio/host-memory.js';
 import { iommu_map } from './vfio/iommu.js';
+import { LANE_IOMMU, LANE_VFIO } from './vfio/lanes.js';
 import { MAP_LIVE_UPDATE, MAP_READ, MAP_VADDR, MAP_WRITE, UNMAP_ALL, UNMAP_VADDR, iovaHex, iovaRange, pfnName, vaddrHex } from '../spec/vfio/constants.js';
 import type { MapDma, SetContainer, UnmapDma } from '../spec/vfio/actions.js';
 import { domainList, firstDomain, lockedOf, type Dma, type DomainId, type VfioWorld } from '../spec/vfio/world.js';
 
-export const LANE_VFIO = 'vfio type1';
-export const LANE_IOMMU = 'iommu';
+export { LANE_IOMMU, LANE_VFIO };
 const V = LANE_VFIO;
 const I = LANE_IOMMU;
 

@@ -17,11 +17,12 @@
 //   so the call fails with the world as before: the guard refuses it (spec/vfio/transitions.ts).
 import { call } from '../call-log.js';
 import type { VfioCtx } from './context.js';
+import { LANE_IOMMU, LANE_VFIO } from './lanes.js';
 import { iovaHex, pfnName } from '../../spec/vfio/constants.js';
 import { isDeviceDomain, type DomainId, type VfioWorld } from '../../spec/vfio/world.js';
 
-const V = 'vfio type1';
-const I = 'iommu';
+const V = LANE_VFIO;
+const I = LANE_IOMMU;
 
 // iommu_map → the vendor's map_pages (drivers/iommu/iommu.c, v6.12) for one IOVA page; `how` names
 // the caller in the trace ('iommu_map' or 'replay: iommu_map')
