@@ -168,8 +168,11 @@ function vfio_iommu_replay(ctx: VfioCtx, d: VfioWorld, dom: DomainId): void {
 // new domain matches one on domain_list (same iommu_ops, same enforce_cache_coherency: :2279-2295)
 // is attached to that domain and the new one freed, with no replay; otherwise the new domain is
 // replayed and list_add()ed first on domain_list. persisted: VFIO_CONTAINER_SET_PERSISTENT_PGTABLES
-// of the pkernfs RFC (Feb 2024) attaches the group to the persisted domain instead (never joined:
-// the RFC keeps the persisted table, an assumption of the model)
+// of the pkernfs RFC (Feb 2024, patch 13/18) makes vfio_iommu_domain_alloc use
+// iommu_domain_alloc_persistent, and the replay maps into the persisted table. Simplified: the RFC
+// sets the table on the container, so any domain allocated after the ioctl (group B's too) would use
+// it, and the compatible-domain loop still runs after the allocation; the model gives it to group A's
+// attach only and never joins it elsewhere (a VMM re-attaching its device first, as QEMU's cpr does)
 export function vfio_iommu_type1_attach_group(ctx: VfioCtx, d: VfioWorld, a: SetContainer): CallResult {
   const dom: DomainId = a.group === 0 ? 'A' : 'B';
   const other: DomainId = dom === 'A' ? 'B' : 'A';

@@ -57,8 +57,9 @@ export const VFIO_KERNEL_TABLE: Readonly<Record<string, VfioKernel>> = {
     description: 'pkernfs RFC (Feb 2024) with seed 004: VFIO_DMA_MAP_FLAG_LIVE_UPDATE skips iommu_map()',
     mapFlagMask: STOCK_MASK | MAP_LIVE_UPDATE,
     persistentTables: true,
-    // The pkernfs RFC persists VT-d page tables (intel-iommu; see the review of its cover letter,
-    // "For vt-d you need to retain the entire root table and all the required context entries").
+    // The pkernfs RFC persists VT-d page tables only: "intel-iommu: Use pkernfs for root/context
+    // pgtable pages" (09/18), "iommu/intel: zap context table entries on kexec" (10/18),
+    // "intel-iommu: Allocate domain pgtable pages from pkernfs" (14/18).
     mapOverPresentPte: 'keep-old',
     lockedVmFollowsTask: false,
     attachBlocksOnInvalidVaddr: false,
