@@ -89,12 +89,12 @@ export const VDPA_ACTION_LINES: Readonly<Record<string, string>> = {
 };
 
 export const VFIO_ACTION_LINES: Readonly<Record<string, string>> = {
-  map: 'VFIO_IOMMU_MAP_DMA (flags READ|WRITE, VADDR for a new vaddr, LIVE_UPDATE to skip the IOMMU map)',
-  unmap: 'VFIO_IOMMU_UNMAP_DMA (flags ALL, VADDR to invalidate the vaddr)',
-  attach: 'VFIO_GROUP_SET_CONTAINER of a group (a new or the persisted IOMMU domain)',
+  mapDma: 'VFIO_IOMMU_MAP_DMA (flags READ|WRITE, VADDR for a new vaddr, LIVE_UPDATE to skip the IOMMU map)',
+  unmapDma: 'VFIO_IOMMU_UNMAP_DMA (flags ALL, VADDR to invalidate the vaddr)',
+  setContainer: 'VFIO_GROUP_SET_CONTAINER of a group (joins a compatible IOMMU domain, or a new or the persisted one)',
   exec: 'the VMM re-execs itself (QEMU cpr-exec: container fd kept, new mm)',
   kexec: 'live-update kexec (guest RAM and IOMMU page tables persisted)',
-  free: 'userspace munmaps the page behind a vaddr',
+  userFree: 'userspace munmaps the page behind a vaddr',
 };
 
 export function kernelLines(system: SystemName): Readonly<Record<string, string>> {

@@ -2,7 +2,7 @@
 // design.md's JSON object. Exit 12 when the patched side regresses an invariant, else 0.
 import { explore as bfsExplore } from '../explorer/bfs.js';
 import type { FoundViolation } from '../explorer/explore-api.js';
-import { type Config, UsageError } from '../spec/config.js';
+import type { Config } from '../spec/config.js';
 import { buildTarget } from '../spec/registry.js';
 import type { CheckTarget } from '../spec/target.js';
 import {
@@ -10,6 +10,8 @@ import {
   type InvariantComparison, type SideRun,
 } from '../spec/vdpa/compare.js';
 import type { VdpaModel } from '../spec/vdpa/model.js';
+import { compareVfioBehaviour, type VfioBehaviourComparison } from '../spec/vfio/compare.js';
+import type { VfioModel } from '../spec/vfio/model.js';
 import { resolveKernel } from '../spec/vdpa/target.js';
 import { writeTracesForOut } from './trace-output.js';
 import { toItf } from '../traces/itf.js';
@@ -47,7 +49,7 @@ export interface CompareJsonStep {
 }
 
 export interface CompareJsonDifference {
-  readonly kind: Difference['kind'];
+  readonly kind: Difference['kind'] | VfioBehaviourComparison['differences'][number]['kind'];
   readonly steps: readonly CompareJsonStep[];
   readonly base: string;
   readonly patched: string;
@@ -81,7 +83,7 @@ export interface CompareRun {
   readonly base: CheckTarget;
   readonly patched: CheckTarget;
   readonly rows: readonly InvariantComparison[];
-  readonly behaviour: BehaviourComparison;
+  readonly behaviour: BehaviourComparison | VfioBehaviourComparison;
   /** Counterexample traces by side and invariant. */
   readonly traces: { readonly base: readonly Trace[]; readonly patched: readonly Trace[] };
   readonly sidesComplete: { readonly base: boolean; readonly patched: boolean };
@@ -94,7 +96,7 @@ export interface CompareDeps {
 }
 
 async function jsonConfig(config: Config, t: CheckTarget): Promise<CompareJsonConfig> {
-  const k = await resolveKernel(config.kernel);
+  const k = config.system === 'vfio' ? (t.model as unknown as VfioModel).kernel : await resolveKernel(config.kernel);
   return {
     ...jsonConfigOf(t),
     description: k.description,
@@ -114,21 +116,16 @@ function violationJson(t: Trace): CheckJsonViolation {
 
 /** Builds both targets, runs both checks and the behavioural comparison. */
 export async function runCompare(o: CompareOptions, deps: CompareDeps = {}): Promise<CompareRun> {
-  if (o.base.system !== 'vdpa') {
-    throw new UsageError(`vdpa-mc compare: --system ${o.base.system} is not supported (accepted: vdpa; vfio kernels have no variants yet)`);
-  }
   const build = deps.buildTarget ?? buildTarget;
   const explore = deps.explore ?? bfsExplore;
   const base = await build(o.base);
   const patched = await build(o.patched);
   const inv = compareInvariants(base, patched, explore);
   const bounds = base.config.bounds;
-  const behaviour = compareBehaviour(
-    base.model as unknown as VdpaModel,
-    patched.model as unknown as VdpaModel,
-    { maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, timeLimitSeconds: bounds.timeLimit },
-    explore,
-  );
+  const limits = { maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, timeLimitSeconds: bounds.timeLimit };
+  const behaviour: BehaviourComparison | VfioBehaviourComparison = o.base.system === 'vfio'
+    ? compareVfioBehaviour(base.model as unknown as VfioModel, patched.model as unknown as VfioModel, limits, explore)
+    : compareBehaviour(base.model as unknown as VdpaModel, patched.model as unknown as VdpaModel, limits, explore);
   const traceOf = (t: CheckTarget, v: FoundViolation<unknown>): Trace =>
     buildTrace(t.model, v, { ...jsonConfigOf(t), timeLimit: t.config.bounds.timeLimit }, `${TOOL} ${VERSION}`);
   const traces = { base: [] as Trace[], patched: [] as Trace[] };
