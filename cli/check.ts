@@ -4,6 +4,7 @@ import { explore as bfsExplore } from '../explorer/bfs.js';
 import type { ExploreOptions, ExploreResult, Progress } from '../explorer/explore-api.js';
 import type { Model } from '../explorer/model.js';
 import { UsageError } from '../spec/config.js';
+import { runWithVariant } from '../spec/variant-module.js';
 import type { CheckTarget } from '../spec/target.js';
 import { toItf } from '../traces/itf.js';
 import { buildTrace, type Trace } from '../traces/trace.js';
@@ -130,7 +131,11 @@ export function runCheck(target: CheckTarget, options: RunCheckOptions = {}): Ch
     propertyIds: config.invariants.filter((id) => declared.has(id)),
     ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
   };
-  const explored = explore(model, exploreOptions);
+  // A variant (user code) runs inside the search: contained (spec/variant-module.ts).
+  const v = target.variant;
+  const explored = v === undefined
+    ? explore(model, exploreOptions)
+    : runWithVariant(`variant ${v.name} (${v.path})`, config.bounds.timeLimit, () => explore(model, exploreOptions));
   const jsonConfig = jsonConfigOf(target);
   const traceConfig = { ...jsonConfig, timeLimit: config.bounds.timeLimit };
   const traces = explored.violations.map((v) => buildTrace(model, v, traceConfig, `${TOOL} ${VERSION}`));

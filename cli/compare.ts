@@ -11,6 +11,7 @@ import {
 } from '../spec/vdpa/compare.js';
 import type { VdpaModel } from '../spec/vdpa/model.js';
 import { resolveKernel } from '../spec/vdpa/target.js';
+import { runWithVariant } from '../spec/variant-module.js';
 import { writeTracesForOut } from './trace-output.js';
 import { toItf } from '../traces/itf.js';
 import { renderText } from '../traces/text.js';
@@ -94,7 +95,7 @@ export interface CompareDeps {
 }
 
 async function jsonConfig(config: Config, t: CheckTarget): Promise<CompareJsonConfig> {
-  const k = await resolveKernel(config.kernel);
+  const k = await resolveKernel(config.kernel, t.config.bounds.timeLimit);
   return {
     ...jsonConfigOf(t),
     description: k.description,
@@ -121,14 +122,18 @@ export async function runCompare(o: CompareOptions, deps: CompareDeps = {}): Pro
   const explore = deps.explore ?? bfsExplore;
   const base = await build(o.base);
   const patched = await build(o.patched);
-  const inv = compareInvariants(base, patched, explore);
   const bounds = base.config.bounds;
-  const behaviour = compareBehaviour(
+  // Variant code (user code) runs in these searches: contained (spec/variant-module.ts).
+  const v = patched.variant ?? base.variant;
+  const contain = <T>(searches: number, fn: () => T): T =>
+    v === undefined ? fn() : runWithVariant(`variant ${v.name} (${v.path})`, searches * bounds.timeLimit, fn);
+  const inv = contain(2, () => compareInvariants(base, patched, explore));
+  const behaviour = contain(1, () => compareBehaviour(
     base.model as unknown as VdpaModel,
     patched.model as unknown as VdpaModel,
     { maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, timeLimitSeconds: bounds.timeLimit },
     explore,
-  );
+  ));
   const traceOf = (t: CheckTarget, v: FoundViolation<unknown>): Trace =>
     buildTrace(t.model, v, { ...jsonConfigOf(t), timeLimit: t.config.bounds.timeLimit }, `${TOOL} ${VERSION}`);
   const traces = { base: [] as Trace[], patched: [] as Trace[] };

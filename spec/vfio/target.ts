@@ -1,10 +1,8 @@
 // From a validated configuration (--system vfio) to the VFIO type1 model, its bounds, its
 // invariants and its alphabet.
-import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
-import { existsSync } from 'node:fs';
 import { type Bounds, type Config, type InvariantId, UsageError, VFIO_KERNELS, VFIO_USERSPACES } from '../config.js';
 import type { CheckTarget } from '../target.js';
+import { isVariantPath, loadVariantModule, pickExport } from '../variant-module.js';
 import type { TraceModel } from '../../traces/trace-model.js';
 import { DMA_ENTRY_LIMIT, NH, NP, NV, PAGE, SHARED_VADDRS, hex, iovaHex, vaddrHex } from './constants.js';
 import { labelOf, type VfioAction } from './actions.js';
@@ -28,28 +26,17 @@ function isKernel(v: unknown): v is VfioKernel {
     typeof o['persistentTables'] === 'boolean';
 }
 
-/** A variant module (.ts or .js) exporting a VfioKernel as `default` or `kernel`. */
-async function loadVariant(path: string): Promise<VfioKernel> {
-  const abs = resolve(path);
-  if (!existsSync(abs)) {
+/** A variant module (spec/variant-module.ts: bundled, type-checked, evaluated under a deadline) exporting a VfioKernel as `default` or `kernel`. */
+async function loadVariant(path: string, timeLimitSeconds: number): Promise<{ kernel: VfioKernel; hash: string; abs: string }> {
+  if (!isVariantPath(path)) {
     throw new UsageError(`unknown vfio kernel '${path}': expected ${VFIO_KERNELS.join(', ')} or the path of a variant module`);
   }
-  let mod: Record<string, unknown>;
-  try {
-    if (abs.endsWith('.ts')) {
-      const { tsImport } = await import('tsx/esm/api');
-      mod = (await tsImport(pathToFileURL(abs).href, import.meta.url)) as Record<string, unknown>;
-    } else {
-      mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
-    }
-  } catch (e) {
-    throw new UsageError(`cannot load vfio kernel variant ${path}: ${(e as Error).message.split('\n')[0]}`);
-  }
-  const k = mod['default'] ?? mod['kernel'];
+  const mod = await loadVariantModule(path, { timeLimitSeconds, api: {} });
+  const k = pickExport(mod.exports, 'kernel');
   if (!isKernel(k)) {
     throw new UsageError(`vfio kernel variant ${path} must export (default or 'kernel') { name, summary, mapFlagMask, persistentTables }`);
   }
-  return k;
+  return { kernel: k, hash: mod.hash, abs: mod.abs };
 }
 
 function alphabetLines(kernelName: string, userspace: VfioUserspace, actions: readonly VfioAction[]): string[] {
@@ -81,9 +68,9 @@ export async function buildVfioTarget(config: Config): Promise<CheckTarget> {
   if (config.excludeActions !== undefined && config.excludeActions.length > 0) {
     throw new UsageError('--exclude-actions: applies to --system vdpa --userspace any only');
   }
-  const kernel: VfioKernel = (VFIO_KERNELS as readonly string[]).includes(config.kernel)
-    ? VFIO_KERNEL_TABLE[config.kernel]!
-    : await loadVariant(config.kernel);
+  const shipped = (VFIO_KERNELS as readonly string[]).includes(config.kernel);
+  const loaded = shipped ? undefined : await loadVariant(config.kernel, config.bounds.timeLimit ?? 60);
+  const kernel: VfioKernel = loaded === undefined ? VFIO_KERNEL_TABLE[config.kernel]! : loaded.kernel;
   // `qemu` (the default userspace name of the vdpa system) means QEMU's live update here: cpr.
   const us = config.userspace === 'qemu' ? 'cpr' : config.userspace;
   if (!(VFIO_USERSPACES as readonly string[]).includes(us)) {
@@ -112,5 +99,6 @@ export async function buildVfioTarget(config: Config): Promise<CheckTarget> {
     model: model as unknown as TraceModel<unknown, unknown>,
     applicable,
     alphabet,
+    ...(loaded !== undefined ? { variant: { name: kernel.name, path: config.kernel, abs: loaded.abs, hash: loaded.hash } } : {}),
   };
 }
