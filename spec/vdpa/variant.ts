@@ -147,7 +147,8 @@ export function resolveVariant(v: unknown, where: string, chain = 0, timeLimitSe
   if (typeof v.description !== 'string') throw new UsageError(`${at}: description must be a string`);
   let base: VdpaKernel;
   if (typeof v.base === 'string') {
-    const k = VDPA_KERNEL_TABLE[v.base];
+    // own properties only: a base named 'toString' or '__proto__' is not a kernel (issue 11)
+    const k = Object.hasOwn(VDPA_KERNEL_TABLE, v.base) ? VDPA_KERNEL_TABLE[v.base] : undefined;
     if (k === undefined) throw new UsageError(`${at}: base "${v.base}" is not a vdpa kernel (accepted: ${VDPA_KERNELS.join(', ')}, or a variant)`);
     base = k;
   } else if (isVariant(v.base)) {
