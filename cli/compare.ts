@@ -16,7 +16,7 @@ import { writeTracesForOut } from './trace-output.js';
 import { toItf } from '../traces/itf.js';
 import { renderText } from '../traces/text.js';
 import { buildTrace, type Trace } from '../traces/trace.js';
-import { jsonConfigOf, type CheckJsonConfig, type CheckJsonViolation } from './check.js';
+import { jsonConfigOf, traceConfigOf, type CheckJsonConfig, type CheckJsonViolation } from './check.js';
 import { type CliIO, useColor } from './io.js';
 import type { CompareOptions } from './options.js';
 import { TOOL, VERSION } from './version.js';
@@ -135,7 +135,7 @@ export async function runCompare(o: CompareOptions, deps: CompareDeps = {}): Pro
     explore,
   ));
   const traceOf = (t: CheckTarget, v: FoundViolation<unknown>): Trace =>
-    buildTrace(t.model, v, { ...jsonConfigOf(t), timeLimit: t.config.bounds.timeLimit }, `${TOOL} ${VERSION}`);
+    buildTrace(t.model, v, traceConfigOf(t), `${TOOL} ${VERSION}`);
   const traces = { base: [] as Trace[], patched: [] as Trace[] };
   const invariants: CompareJsonInvariant[] = inv.rows.map((r) => {
     const tb = r.base.violation !== undefined ? traceOf(base, r.base.violation) : undefined;

@@ -286,12 +286,14 @@ const loaded = new Map<string, Promise<VariantModule>>();
 
 /**
  * Bundles, type-checks and evaluates a variant module; every failure is one UsageError line
- * (exit 2). Loaded once per process and path.
+ * (exit 2). Loaded once per process, path and content.
  */
 export function loadVariantModule(path: string, o: LoadOptions, warn: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<VariantModule> {
   const where = `${o.flag ?? '--kernel'} ${path}`;
   const abs = checkReadable(path, where);
-  let p = loaded.get(abs);
+  // Once per process, path and content (a module edited between two loads is loaded again).
+  const key = `${abs}\0${createHash('sha256').update(readFileSync(abs)).digest('hex')}`;
+  let p = loaded.get(key);
   if (p === undefined) {
     p = (async () => {
       const b = await bundle(abs, where);
@@ -304,8 +306,8 @@ export function loadVariantModule(path: string, o: LoadOptions, warn: (line: str
       const exports = evaluate(b, abs, o, where);
       return { path, abs, hash: contentHash(b.inputs.filter((f) => !isToolFile(f))), exports };
     })();
-    loaded.set(abs, p);
-    p.catch(() => loaded.delete(abs));
+    loaded.set(key, p);
+    p.catch(() => loaded.delete(key));
   }
   return p;
 }
