@@ -13,7 +13,7 @@ import { enterVariantOp, leaveVariantOp, loadVariantModule, pickExport, withDead
 import { worldSchemaViolation } from '../../model/working-copy.js';
 import { call as callInThisCopy } from '../../model/call-log.js';
 import type { VdpaConfigOps } from '../../model/parents/ops.js';
-import { FEATURE_NAMES, bit, type FeatureName } from './constants.js';
+import { FAULT, FEATURE_NAMES, NAS, NH, NP, bit, type FeatureName } from './constants.js';
 import { VDPA_KERNEL_TABLE, type SbfCheck, type VdpaKernel } from './kernels.js';
 import type { Verdict } from './transitions.js';
 
@@ -228,6 +228,27 @@ function guardedParent(at: string, hook: ParentHook, ops: VdpaConfigOps, parent:
   return contained as unknown as VdpaConfigOps;
 }
 
+const isInt = (v: unknown, lo: number, hi: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
+const isPage = (v: unknown): boolean => isInt(v, -2, NH - 1); // a host page, FAULT (-1) or IDENTITY (-2)
+const isErrno = (v: unknown): boolean => v === 0 || (typeof v === 'string' && /^-E[A-Z0-9]+$/.test(v));
+const pages = (n: number) => (v: unknown): boolean => Array.isArray(v) && v.length === n && v.every(isPage);
+/**
+ * What each op of struct vdpa_config_ops (model/parents/ops.ts) may return: a variant's op that
+ * returns anything else would make the verdict wrong, so it is refused like a bad write.
+ */
+const RETURNS: Readonly<Record<string, readonly [(v: unknown) => boolean, string]>> = {
+  set_map: [isErrno, '0 or a negative errno name ("-ENOMEM")'],
+  dma_map: [isErrno, '0 or a negative errno name ("-ENOMEM")'],
+  set_group_asid: [isErrno, '0 or a negative errno name ("-EINVAL")'],
+  get_backend_features: [(v) => isInt(v, 0, 0x7fffffff), 'a backend feature mask (bit(...) | ...)'],
+  canDma: [(v) => v === true || v === false, 'a boolean'],
+  translate: [isPage, `a host page 0..${NH - 1}, FAULT (${FAULT}) or IDENTITY (-2)`],
+  asidMap: [isPage, `a host page 0..${NH - 1}, FAULT (${FAULT}) or IDENTITY (-2)`],
+  groupMap: [isPage, `a host page 0..${NH - 1}, FAULT (${FAULT}) or IDENTITY (-2)`],
+  initialDevMap: [pages(NAS * NP), `an array of ${NAS * NP} translations`],
+  initialCvq: [pages(NP), `an array of ${NP} translations`],
+};
+
 /** The variant's error: exit 2 (a UsageError), with what ran and how it failed. */
 export class VariantError extends UsageError {}
 
@@ -239,6 +260,7 @@ export class VariantError extends UsageError {}
  */
 function containedOp(at: string, name: string, f: (...args: unknown[]) => unknown): (...args: unknown[]) => unknown {
   const label = `${at}: op ${name}`;
+  const returns = Object.hasOwn(RETURNS, name) ? RETURNS[name] : undefined;
   return function contained(this: unknown, ...args: unknown[]): unknown {
     const token = enterVariantOp(label);
     let r: unknown;
@@ -256,6 +278,10 @@ function containedOp(at: string, name: string, f: (...args: unknown[]) => unknow
         leaveVariantOp(token);
         throw new VariantError(`${label} wrote ${bad}`);
       }
+    }
+    if (returns !== undefined && !returns[0](r)) {
+      leaveVariantOp(token);
+      throw new VariantError(`${label} returned ${typeof r === 'string' ? JSON.stringify(r) : Array.isArray(r) ? `[${r.join(', ')}]` : String(r)} (expected ${returns[1]})`);
     }
     leaveVariantOp(token);
     return r;

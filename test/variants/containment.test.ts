@@ -63,6 +63,33 @@ describe('every write of a variant op is checked against the world schema', () =
   });
 });
 
+describe('what a variant op returns is checked too', () => {
+  test('set_map returning something else than 0 or an errno name: exit 2 naming the op', async () => {
+    const file = tempModule('bad-return.ts', `import { defineVariant, forParents } from '$API';
+export default defineVariant({
+  base: '6.12', name: 'badreturn', description: '',
+  parent: forParents(['mlx5'], (ops) => ({ ...ops, set_map: () => 'ENOMEM' })),
+});
+`);
+    const r = await run(['check', '--kernel', file, '--parent', 'mlx5', '--userspace', 'any', '--max-depth', '4']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\(variant badreturn\): op set_map returned "ENOMEM" \(expected 0 or a negative errno name/);
+    expect(r.stderr).toMatch(/\(step \d+: /);
+  });
+
+  test('an errno name is accepted', async () => {
+    const file = tempModule('good-return.ts', `import { defineVariant, forParents } from '$API';
+export default defineVariant({
+  base: '6.12', name: 'goodreturn', description: '',
+  parent: forParents(['mlx5'], (ops) => ({ ...ops, set_map: () => '-ENOMEM' })),
+});
+`);
+    const r = await run(['check', '--kernel', file, '--parent', 'mlx5', '--userspace', 'any', '--max-depth', '4', '--json']);
+    expect([0, 12]).toContain(r.code);
+    expect(JSON.parse(r.stdout).config.kernel).toBe('goodreturn');
+  });
+});
+
 describe('--time-limit holds against variant code', () => {
   test('an op that never returns: exit 2 naming the op, within the limit (plus grace)', async () => {
     const file = resetVariant('spins', `for (;;) { /* never returns */ }`);
