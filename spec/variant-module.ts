@@ -5,7 +5,7 @@
 //   3. evaluated under a deadline (node:vm with a timeout): a loop at import cannot hang the run.
 // The one `isVariantPath` and the one loader of the project; the systems resolve what it exports.
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -235,13 +235,14 @@ function typeCheck(abs: string, hash: string, where: string, warn: (line: string
   const tsconfig = join(dir, 'tsconfig.json');
   writeFileSync(tsconfig, JSON.stringify({
     compilerOptions: {
-      strict: true, noEmit: true, target: 'ES2022', lib: ['ES2022'], module: 'NodeNext', moduleResolution: 'NodeNext',
+      strict: true, noEmit: true, allowJs: true, checkJs: false, target: 'ES2022', lib: ['ES2022'], module: 'NodeNext', moduleResolution: 'NodeNext',
       skipLibCheck: true, types: ['node'], typeRoots: [join(PACKAGE_ROOT, 'node_modules/@types')],
       paths: { [API_SPECIFIER]: [API_TYPES] },
     },
     files: [abs],
   }));
-  const r = spawnSync(process.execPath, [tsc, '-p', tsconfig, '--pretty', 'false'], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [tsc, '-p', tsconfig, '--pretty', 'false'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  rmSync(dir, { recursive: true, force: true });
   if (r.error !== undefined) {
     warn(`${where}: not type-checked: ${firstLine(r.error)}`);
     return undefined;

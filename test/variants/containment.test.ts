@@ -173,6 +173,17 @@ export default defineVariant({
     expect(JSON.parse(r.stdout).config.kernel).toBe('published');
   });
 
+  test('a JavaScript variant (.mjs) loads: nothing to type-check, its run-time checks still hold', async () => {
+    const file = tempModule('plain.mjs', `import { defineVariant } from '$API';\nexport default defineVariant({ base: '6.12', name: 'plainjs', description: '' });\n`);
+    const r = await check(file, '--json');
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout).config.kernel).toBe('plainjs');
+    const typo = tempModule('typo.mjs', `import { bit, defineVariant } from '$API';\nexport default defineVariant({ base: '6.12', name: 'typojs', description: '', sbfCheck: (f, ops, shipped) => (f & bit('ENABLE_AFTER_DRIVEROK')) ? shipped() : shipped() });\n`);
+    const t = await check(typo);
+    expect(t.code).toBe(2);
+    expect(t.stderr).toMatch(/\(variant typojs\): sbfCheck threw: bit\('ENABLE_AFTER_DRIVEROK'\): not a backend feature/);
+  });
+
   test('bit() of an unknown name throws at run time too (never 0x1)', () => {
     expect(() => bit('ENABLE_AFTER_DRIVEROK' as never)).toThrow(/not a backend feature/);
     expect(() => bit('toString' as never)).toThrow(/not a backend feature/);
