@@ -4,6 +4,7 @@ import { explore as bfsExplore } from '../explorer/bfs.js';
 import type { ExploreOptions, ExploreResult, Progress } from '../explorer/explore-api.js';
 import type { Model } from '../explorer/model.js';
 import { UsageError } from '../spec/config.js';
+import { runWithVariant } from '../spec/variant-module.js';
 import type { CheckTarget } from '../spec/target.js';
 import { toItf } from '../traces/itf.js';
 import { buildTrace, type Trace } from '../traces/trace.js';
@@ -105,6 +106,20 @@ export function jsonConfigOf(target: CheckTarget): CheckJsonConfig {
 }
 
 /**
+ * What a trace records as its configuration (`#meta.config`): design.md's config, the time limit,
+ * and for a kernel variant the module (name, absolute path, sha256; traces/trace-config.ts writes
+ * the path relative to the trace file).
+ */
+export function traceConfigOf(target: CheckTarget): Record<string, unknown> {
+  const v = target.variant;
+  return {
+    ...jsonConfigOf(target),
+    timeLimit: target.config.bounds.timeLimit,
+    ...(v !== undefined ? { variant: { name: v.name, path: v.abs, sha256: v.hash } } : {}),
+  };
+}
+
+/**
  * Explores `target.model` within the target's resolved bounds, for the target's invariants,
  * collecting the shortest counterexample of each violated one. Throws UsageError when an asked-for
  * invariant does not apply to the configuration.
@@ -130,16 +145,19 @@ export function runCheck(target: CheckTarget, options: RunCheckOptions = {}): Ch
     propertyIds: config.invariants.filter((id) => declared.has(id)),
     ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
   };
-  const explored = explore(model, exploreOptions);
-  const jsonConfig = jsonConfigOf(target);
-  const traceConfig = { ...jsonConfig, timeLimit: config.bounds.timeLimit };
+  // A variant (user code) runs inside the search: contained (spec/variant-module.ts).
+  const v = target.variant;
+  const explored = v === undefined
+    ? explore(model, exploreOptions)
+    : runWithVariant(`variant ${v.name} (${v.path})`, config.bounds.timeLimit, () => explore(model, exploreOptions));
+  const traceConfig = traceConfigOf(target);
   const traces = explored.violations.map((v) => buildTrace(model, v, traceConfig, `${TOOL} ${VERSION}`));
   const verdict = verdictOf(explored);
   const st = explored.stats;
   const json: CheckJson = {
     tool: TOOL,
     version: VERSION,
-    config: jsonConfig,
+    config: jsonConfigOf(target),
     verdict,
     complete: explored.complete,
     stats: {

@@ -13,11 +13,12 @@ import type { VdpaModel } from '../spec/vdpa/model.js';
 import { compareVfioBehaviour, type VfioBehaviourComparison } from '../spec/vfio/compare.js';
 import type { VfioModel } from '../spec/vfio/model.js';
 import { resolveKernel } from '../spec/vdpa/target.js';
+import { runWithVariant } from '../spec/variant-module.js';
 import { writeTracesForOut } from './trace-output.js';
 import { toItf } from '../traces/itf.js';
 import { renderText } from '../traces/text.js';
 import { buildTrace, type Trace } from '../traces/trace.js';
-import { jsonConfigOf, type CheckJsonConfig, type CheckJsonViolation } from './check.js';
+import { jsonConfigOf, traceConfigOf, type CheckJsonConfig, type CheckJsonViolation } from './check.js';
 import { type CliIO, useColor } from './io.js';
 import type { CompareOptions } from './options.js';
 import { TOOL, VERSION } from './version.js';
@@ -96,7 +97,7 @@ export interface CompareDeps {
 }
 
 async function jsonConfig(config: Config, t: CheckTarget): Promise<CompareJsonConfig> {
-  const k = config.system === 'vfio' ? (t.model as unknown as VfioModel).kernel : await resolveKernel(config.kernel);
+  const k = config.system === 'vfio' ? (t.model as unknown as VfioModel).kernel : await resolveKernel(config.kernel, t.config.bounds.timeLimit);
   return {
     ...jsonConfigOf(t),
     description: k.description,
@@ -120,14 +121,18 @@ export async function runCompare(o: CompareOptions, deps: CompareDeps = {}): Pro
   const explore = deps.explore ?? bfsExplore;
   const base = await build(o.base);
   const patched = await build(o.patched);
-  const inv = compareInvariants(base, patched, explore);
   const bounds = base.config.bounds;
   const limits = { maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, timeLimitSeconds: bounds.timeLimit };
-  const behaviour: BehaviourComparison | VfioBehaviourComparison = o.base.system === 'vfio'
+  // Variant code (user code) runs in these searches: contained (spec/variant-module.ts).
+  const v = patched.variant ?? base.variant;
+  const contain = <T>(searches: number, fn: () => T): T =>
+    v === undefined ? fn() : runWithVariant(`variant ${v.name} (${v.path})`, searches * bounds.timeLimit, fn);
+  const inv = contain(2, () => compareInvariants(base, patched, explore));
+  const behaviour: BehaviourComparison | VfioBehaviourComparison = contain(1, () => o.base.system === 'vfio'
     ? compareVfioBehaviour(base.model as unknown as VfioModel, patched.model as unknown as VfioModel, limits, explore)
-    : compareBehaviour(base.model as unknown as VdpaModel, patched.model as unknown as VdpaModel, limits, explore);
+    : compareBehaviour(base.model as unknown as VdpaModel, patched.model as unknown as VdpaModel, limits, explore));
   const traceOf = (t: CheckTarget, v: FoundViolation<unknown>): Trace =>
-    buildTrace(t.model, v, { ...jsonConfigOf(t), timeLimit: t.config.bounds.timeLimit }, `${TOOL} ${VERSION}`);
+    buildTrace(t.model, v, traceConfigOf(t), `${TOOL} ${VERSION}`);
   const traces = { base: [] as Trace[], patched: [] as Trace[] };
   const invariants: CompareJsonInvariant[] = inv.rows.map((r) => {
     const tb = r.base.violation !== undefined ? traceOf(base, r.base.violation) : undefined;

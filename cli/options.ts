@@ -17,6 +17,10 @@ import {
   VFIO_USERSPACES,
 } from '../spec/config.js';
 import { type OptionTable, type ParsedArgs, parseArgs } from './args.js';
+import { isVariantPath } from '../spec/variant-module.js';
+
+/** The one test of whether a --kernel value names a variant module (spec/variant-module.ts). */
+export { isVariantPath };
 
 const CONFIG_TABLE = { system: 'value', kernel: 'value', parent: 'value', userspace: 'value' } as const;
 const BOUNDS_TABLE = { 'max-depth': 'value', 'max-states': 'value', 'time-limit': 'value' } as const;
@@ -111,10 +115,6 @@ export function validateSystem(cmd: string, value: string): SystemName {
   return oneOf(cmd, 'system', value, SYSTEMS, 'a system');
 }
 
-/** A kernel value with '/' in it or a .ts/.js (.mts/.mjs) suffix names a variant module. */
-export function isVariantPath(value: string): boolean {
-  return value.includes('/') || /\.(ts|js|mts|mjs)$/.test(value);
-}
 
 export function kernelsOf(system: SystemName): readonly string[] {
   return system === 'vdpa' ? VDPA_KERNELS : VFIO_KERNELS;

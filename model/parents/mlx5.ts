@@ -76,5 +76,5 @@ export function mlx5(k: VdpaKernel): VdpaConfigOps {
     };
   }
   // v6.6 reports ENABLE_AFTER_DRIVER_OK through get_backend_features; v6.1 has no such op.
-  return k.enableAfterDriverOkUnchecked ? { ...ops, get_backend_features: () => bit('ENABLE_AFTER_DRIVER_OK') } : ops;
+  return k.parentsReportEnableAfterDriverOk ? { ...ops, get_backend_features: () => bit('ENABLE_AFTER_DRIVER_OK') } : ops;
 }

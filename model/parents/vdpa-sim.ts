@@ -135,7 +135,7 @@ export function vdpaSim(k: VdpaKernel, batchMapping: boolean, useVa = false): Vd
 
   let out: VdpaConfigOps = useVa ? viaMm(withMapOps) : withMapOps;
   if (k.resumeIoctl) out = { ...out, resume: (d) => { d.devSuspended = false; } }; // vdpasim_resume (v6.3+)
-  if (k.enableAfterDriverOkUnchecked) out = { ...out, get_backend_features: () => bit('ENABLE_AFTER_DRIVER_OK') };
+  if (k.parentsReportEnableAfterDriverOk) out = { ...out, get_backend_features: () => bit('ENABLE_AFTER_DRIVER_OK') };
   if (k.parents === 'series') {
     out = {
       ...out,

@@ -53,7 +53,13 @@ export const F = {
 } as const;
 export type FeatureName = keyof typeof F;
 export const FEATURE_NAMES = Object.keys(F) as FeatureName[];
-export const bit = (f: FeatureName): number => 1 << F[f];
+const BITS = new Map<string, number>(Object.entries(F).map(([k, b]) => [k, 1 << b]));
+/** The mask of a backend feature; an unknown name (a variant's typo) is an error, never 0x1. */
+export const bit = (f: FeatureName): number => {
+  const m = BITS.get(f);
+  if (m === undefined) throw new RangeError(`bit('${String(f)}'): not a backend feature (accepted: ${FEATURE_NAMES.join(', ')})`);
+  return m;
+};
 
 export const hex = (n: number): string => '0x' + n.toString(16);
 export const iovaRange = (page: number, npages: number): string =>

@@ -1,7 +1,7 @@
 // From a configuration to the vDPA model that checks it: kernel table, parent ops, userspace,
 // invariants that apply, default bounds, and the alphabet printed with each result.
 import { type Bounds, type Config, INVARIANT_IDS, type InvariantId, UsageError, VDPA_KERNELS } from '../config.js';
-import type { CheckTarget } from '../target.js';
+import type { CheckTarget, VariantSource } from '../target.js';
 import { MODEL_LIMITS, type VdpaCtx } from '../../model/context.js';
 import type { Userspace } from '../../model/userspace.js';
 import { anyUserspace } from '../../model/userspace-any.js';
@@ -13,7 +13,8 @@ import { ACTION_KINDS, labelAction } from './actions.js';
 import { VDPA_KERNEL_TABLE, type VdpaKernel } from './kernels.js';
 import { buildVdpaModel } from './model.js';
 import { makeParent } from './parents.js';
-import { isVariantPath, loadVariant } from './variant.js';
+import { loadVariant } from './variant.js';
+import { isVariantPath } from '../variant-module.js';
 import { offeredFeatures } from './transitions.js';
 import { featureHex, featureNames } from './actions.js';
 
@@ -37,16 +38,25 @@ export function makeUserspace(name: string, exclude: readonly string[] = []): Us
   throw new UsageError(`--userspace ${name}: not a vdpa userspace (accepted: qemu, qemu-persist, any)`);
 }
 
-/** A shipped kernel by name, or a variant module by path (spec/vdpa/variant.ts; loaded with tsx). */
-export async function resolveKernel(name: string): Promise<VdpaKernel> {
-  const k = VDPA_KERNEL_TABLE[name];
-  if (k !== undefined) return k;
-  if (isVariantPath(name)) return loadVariant(name);
+/** A shipped kernel by name, or a variant module by path (spec/vdpa/variant.ts), with where it came from. */
+export async function resolveKernelSource(name: string, timeLimitSeconds?: number): Promise<{ kernel: VdpaKernel; variant?: VariantSource }> {
+  const k = Object.hasOwn(VDPA_KERNEL_TABLE, name) ? VDPA_KERNEL_TABLE[name] : undefined;
+  if (k !== undefined) return { kernel: k };
+  if (isVariantPath(name)) {
+    const v = await loadVariant(name, timeLimitSeconds);
+    return { kernel: v.kernel, variant: { name: v.kernel.name, path: v.path, abs: v.abs, hash: v.hash } };
+  }
   throw new UsageError(`--kernel ${name}: unknown vdpa kernel (accepted: ${VDPA_KERNELS.join(', ')}, or a path to a variant module)`);
 }
 
+/** A shipped kernel by name, or a variant module by path. */
+export async function resolveKernel(name: string, timeLimitSeconds?: number): Promise<VdpaKernel> {
+  return (await resolveKernelSource(name, timeLimitSeconds)).kernel;
+}
+
 export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
-  const kernel = await resolveKernel(config.kernel);
+  const timeLimit = config.bounds.timeLimit ?? defaultBounds(config.userspace).timeLimit;
+  const { kernel, variant } = await resolveKernelSource(config.kernel, timeLimit);
   const parentName = config.parent ?? 'mlx5';
   const limits = { ...MODEL_LIMITS, ...(config.iotlbLimit === undefined ? {} : { iotlbLimit: config.iotlbLimit }) };
   const ctx: VdpaCtx = { kernel, ops: makeParent(parentName, kernel), limits };
@@ -79,5 +89,6 @@ export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
     model: model as unknown as TraceModel<unknown, unknown>,
     applicable: INVARIANT_IDS.filter((id) => applicable.includes(id)),
     alphabet,
+    ...(variant !== undefined ? { variant } : {}),
   };
 }

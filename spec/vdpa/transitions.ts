@@ -50,9 +50,13 @@ function shippedBackendFeaturesCheck(k: VdpaKernel, ops: VdpaConfigOps, f: numbe
   let allowed = 0;
   for (const [name, b] of Object.entries(k.featureBits)) if (b !== undefined) allowed |= bit(name as FeatureName);
   if ((f & ~allowed) !== 0) return refuse('-EOPNOTSUPP', 'bits this kernel does not know');
+  // The proposed fix (kernels.ts sbfEnableAfterDriverOkNeedsParent): the bit is known only if the parent reports it.
+  if (k.sbfEnableAfterDriverOkNeedsParent && has(f, 'ENABLE_AFTER_DRIVER_OK') && !has(ops.get_backend_features?.() ?? 0, 'ENABLE_AFTER_DRIVER_OK')) {
+    return refuse('-EOPNOTSUPP', 'ENABLE_AFTER_DRIVER_OK: the parent does not report it');
+  }
   if (has(f, 'SUSPEND') && ops.suspend === undefined) return refuse('-EOPNOTSUPP', 'SUSPEND: parent has no suspend');
   if (has(f, 'RESUME') && ops.resume === undefined) return refuse('-EOPNOTSUPP', 'RESUME: parent has no resume');
-  // ENABLE_AFTER_DRIVER_OK: accepted with no support check (v6.5+)
+  // ENABLE_AFTER_DRIVER_OK: no support check in any shipped kernel (6.12 vdpa.c:836-862)
   if (has(f, 'DESC_ASID') && !has(f, 'IOTLB_ASID')) return refuse('-EINVAL', 'DESC_ASID requires IOTLB_ASID');
   const badDesc = has(f, 'DESC_ASID') && ops.get_vq_desc_group !== true;
   const badPersist = has(f, 'IOTLB_PERSIST') && !hasPersistentMap(ops);

@@ -49,9 +49,9 @@ export async function buildVfioTarget(config: Config): Promise<CheckTarget> {
   if (config.excludeActions !== undefined && config.excludeActions.length > 0) {
     throw new UsageError('--exclude-actions: applies to --system vdpa --userspace any only');
   }
-  const kernel: VfioKernel = (VFIO_KERNELS as readonly string[]).includes(config.kernel)
-    ? VFIO_KERNEL_TABLE[config.kernel]!
-    : await loadVfioVariant(config.kernel);
+  const shipped = (VFIO_KERNELS as readonly string[]).includes(config.kernel);
+  const loaded = shipped ? undefined : await loadVfioVariant(config.kernel, config.bounds.timeLimit ?? 60);
+  const kernel: VfioKernel = loaded === undefined ? VFIO_KERNEL_TABLE[config.kernel]! : loaded.kernel;
   // `qemu` (the default userspace name of the vdpa system) means QEMU's live update here: cpr.
   const us = config.userspace === 'qemu' ? 'cpr' : config.userspace;
   if (!(VFIO_USERSPACES as readonly string[]).includes(us)) {
@@ -80,5 +80,6 @@ export async function buildVfioTarget(config: Config): Promise<CheckTarget> {
     model: model as unknown as TraceModel<unknown, unknown>,
     applicable,
     alphabet,
+    ...(loaded !== undefined ? { variant: { name: kernel.name, path: config.kernel, abs: loaded.abs, hash: loaded.hash } } : {}),
   };
 }

@@ -3,10 +3,8 @@
 // table, and names the file with `--system vfio --kernel ./file.ts`. A variant is data: the base
 // kernel's behaviour table with some entries changed. Recognised by its `kind` tag, never by
 // identity (the module may be evaluated by another copy of this file).
-import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
 import { UsageError, VFIO_KERNELS } from '../config.js';
-import { importVariantModule } from '../variant-module.js';
+import { isVariantPath, loadVariantModule, pickExport } from '../variant-module.js';
 import { MAP_OVER_PRESENT_PTE, VFIO_KERNEL_TABLE, type MapOverPresentPte, type VfioKernel } from './kernels.js';
 
 /** The tag that makes an object a VFIO variant (a string, so that two copies of this module agree). */
@@ -93,22 +91,18 @@ export function resolveVfioVariant(v: unknown, where: string, chain = 0): VfioKe
   return { ...base, ...(entries as Partial<VfioKernelBehaviours>), name, description: v.description };
 }
 
-const loaded = new Map<string, Promise<VfioKernel>>();
-
-/** `--system vfio --kernel ./file.ts`: the module's variant, resolved (cached per path). */
-export function loadVfioVariant(path: string): Promise<VfioKernel> {
-  const abs = isAbsolute(path) ? path : resolve(process.cwd(), path);
-  let p = loaded.get(abs);
-  if (p === undefined) {
-    p = (async () => {
-      if (!existsSync(abs)) {
-        throw new UsageError(`unknown vfio kernel '${path}': expected ${VFIO_KERNELS.join(', ')} or the path of a variant module`);
-      }
-      const where = `--kernel ${path}`;
-      const v = await importVariantModule(abs, where, 'export default defineVfioVariant({...}), or export const variant = defineVfioVariant({...})');
-      return resolveVfioVariant(v, where);
-    })();
-    loaded.set(abs, p);
+/** `--system vfio --kernel ./file.ts`: the module (spec/variant-module.ts: bundled, type-checked, evaluated under a deadline), its variant resolved. */
+export async function loadVfioVariant(path: string, timeLimitSeconds = 60): Promise<{ kernel: VfioKernel; hash: string; abs: string }> {
+  const where = `--kernel ${path}`;
+  if (!isVariantPath(path)) {
+    throw new UsageError(`unknown vfio kernel '${path}': expected ${VFIO_KERNELS.join(', ')} or the path of a variant module`);
   }
-  return p;
+  // A variant's `vdpa-mc/variant` is the running API (both systems' helpers).
+  const api = { ...(await import('../vdpa/variant.js')), ...(await import('./variant.js')) };
+  const mod = await loadVariantModule(path, { timeLimitSeconds, api });
+  const v = pickExport(mod.exports, 'variant');
+  if (v === undefined) {
+    throw new UsageError(`${where}: exports no variant (accepted: export default defineVfioVariant({...}), or export const variant = defineVfioVariant({...}))`);
+  }
+  return { kernel: resolveVfioVariant(v, where), hash: mod.hash, abs: mod.abs };
 }

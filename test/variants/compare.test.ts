@@ -132,3 +132,27 @@ describe('a variant identical to its base', () => {
     });
   }
 });
+
+describe('6.12 → reject-eado-unsupported (the proposed fix as a kernel knob)', () => {
+  test('platform, any: feature-negotiation fixed, nothing regressed, exactly one observable difference (SET_BACKEND_FEATURES with ENABLE_AFTER_DRIVER_OK)', async () => {
+    const { ran, json } = await compareJson(['--base', '6.12', '--patched', example('reject-eado-unsupported.ts'), '--parent', 'platform', '--userspace', 'any']);
+    expect(ran.code).toBe(0);
+    expect(json.complete).toBe(true);
+    expect(json.invariants.find((r) => r.id === 'feature-negotiation')).toMatchObject({ base: 'violation', patched: 'pass', change: 'fixed' });
+    for (const r of json.invariants.filter((x) => x.id !== 'feature-negotiation')) expect(r.change).toBe('unchanged');
+    expect(json.differences).toHaveLength(1);
+    const d = json.differences[0]!;
+    expect(d.kind).toBe('return');
+    expect(d.steps.map((s) => s.action)).toEqual(['open', 'setBackendFeatures']);
+    expect(lastStep(d)).toMatchObject({ base: '0', patched: '-EOPNOTSUPP' });
+    expect(lastStep(d).label).toContain('ENABLE_AFTER_DRIVER_OK');
+  });
+
+  test('mlx5 (reports ENABLE_AFTER_DRIVER_OK): the fix changes nothing userspace can observe', async () => {
+    const { ran, json } = await compareJson(['--base', '6.12', '--patched', example('reject-eado-unsupported.ts'), '--parent', 'mlx5', '--userspace', 'any', '--max-depth', '3']);
+    expect(ran.code).toBe(0);
+    expect(json.invariants.every((r) => r.change === 'unchanged')).toBe(true);
+    expect(json.invariants.find((r) => r.id === 'feature-negotiation')!.patched).toBe('pass');
+    expect(json.differences).toHaveLength(0);
+  });
+});

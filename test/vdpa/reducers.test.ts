@@ -151,6 +151,22 @@ describe('VHOST_SET_BACKEND_FEATURES per kernel', () => {
     expect(check('6.1', 'mlx5', f('RESUME'))).toBe('-EOPNOTSUPP');
     expect(check('6.6', 'platform', f('ENABLE_AFTER_DRIVER_OK'))).toBe('0');
   });
+  test('6.12 accepts ENABLE_AFTER_DRIVER_OK from every parent (vdpa.c:836-862); with sbfEnableAfterDriverOkNeedsParent only from those that report it', () => {
+    const k = VDPA_KERNEL_TABLE['6.12']!;
+    const fixed = { ...k, name: 'fixed', sbfEnableAfterDriverOkNeedsParent: true };
+    const eado = f('IOTLB_MSG_V2', 'ENABLE_AFTER_DRIVER_OK');
+    const sbf = (kernel: typeof k, parent: ParentName): string => {
+      const v = checkBackendFeatures(kernel, makeParent(parent, kernel), eado);
+      return v.ok ? '0' : v.ret;
+    };
+    for (const p of ['platform', 'vduse', 'mlx5', 'vdpa_sim'] as const) expect(sbf(k, p)).toBe('0');
+    expect(sbf(fixed, 'platform')).toBe('-EOPNOTSUPP');
+    expect(sbf(fixed, 'vduse')).toBe('-EOPNOTSUPP');
+    expect(sbf(fixed, 'mlx5')).toBe('0'); // mlx5_vdpa_get_backend_features reports it
+    expect(sbf(fixed, 'vdpa_sim')).toBe('0'); // vdpasim_get_backend_features reports it
+    // parentsReportEnableAfterDriverOk selects the parents' op, not the check: off, vdpa_sim reports nothing
+    expect(makeParent('vdpa_sim', { ...k, parentsReportEnableAfterDriverOk: false }).get_backend_features).toBeUndefined();
+  });
   test('RFC v2 accepts IOTLB_PERSIST alone on a parent without persistent maps; RFC v3 refuses it', () => {
     expect(check('rfc-v2', 'vdpa_sim', f('IOTLB_PERSIST'))).toBe('0');
     expect(check('rfc-v3', 'vdpa_sim', f('IOTLB_PERSIST'))).toBe('-EOPNOTSUPP');

@@ -67,7 +67,7 @@ describe('attach while a vaddr is invalid (attachBlocksOnInvalidVaddr)', () => {
 
 describe('the example variant finds what it should', () => {
   test('vaddr-update-before-6.3 + cpr: pin-accounting violated at the exec (4 steps); 6.12 + cpr holds', async () => {
-    const k = await loadVfioVariant(example('vaddr-update-before-6.3.ts'));
+    const k = (await loadVfioVariant(example('vaddr-update-before-6.3.ts'))).kernel;
     expect([k.name, k.lockedVmFollowsTask, k.attachBlocksOnInvalidVaddr, k.mapFlagMask]).toEqual(['vaddr-update-before-6.3', true, true, 7]);
     const r = check(k, 'cpr', 16);
     expect(r.violations.map((v) => [v.propertyId, v.actions.length])).toEqual([['pin-accounting', 4]]);
@@ -85,7 +85,7 @@ describe('the example variant finds what it should', () => {
   });
 
   test('lu-rfc-arm: a variant of lu-rfc with ARM\'s -EEXIST; cpr holds', async () => {
-    const k = await loadVfioVariant(example('lu-rfc-arm.ts'));
+    const k = (await loadVfioVariant(example('lu-rfc-arm.ts'))).kernel;
     expect([k.mapOverPresentPte, k.persistentTables]).toEqual(['eexist', true]);
     expect(check(k, 'cpr', 16).violations).toEqual([]);
   });
