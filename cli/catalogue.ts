@@ -15,7 +15,7 @@ export const VDPA_KERNEL_LINES: Readonly<Record<string, string>> = {
 
 export const VFIO_KERNEL_LINES: Readonly<Record<string, string>> = {
   '6.12': 'VFIO type1 in Linux 6.12.y: MAP_DMA/UNMAP_DMA, VFIO_UPDATE_VADDR for QEMU CPR across exec',
-  'lu-rfc': '6.12 + the live-update RFC (seed 004): VFIO_DMA_MAP_FLAG_LIVE_UPDATE skips the IOMMU map after kexec',
+  'lu-rfc': '6.12 + the live-update RFC (K5): VFIO_DMA_MAP_FLAG_LIVE_UPDATE skips the IOMMU map after kexec',
 };
 
 export const PARENT_LINES: Readonly<Record<ParentName, string>> = {

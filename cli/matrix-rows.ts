@@ -1,7 +1,7 @@
 // The shipped matrix (`vdpa-mc matrix`, `npm start`): which configurations make sense and fit the
 // 3-minute budget on a 2-core machine. Every vDPA kernel × parent with both QEMU userspaces (about
 // 0.1 s each: the scripts reach ~100 worlds); `any` where a known behaviour must show or must not
-// (known-bugs.md), each with its default bounds (depth 7, 1–15 s each); VFIO's K5 rows.
+// (docs/known-behaviours.md), each with its default bounds (depth 7, 1–15 s each); VFIO's K5 rows.
 import { VDPA_KERNELS, VDPA_PARENTS, type ParentName, type SystemName } from '../spec/config.js';
 
 export interface MatrixRow {
@@ -16,7 +16,7 @@ export interface MatrixRow {
 const vdpa = (kernel: string, parent: ParentName, userspace: string, why?: string): MatrixRow =>
   why === undefined ? { system: 'vdpa', kernel, parent, userspace } : { system: 'vdpa', kernel, parent, userspace, why };
 
-/** The QEMU rows that stand for a known behaviour (known-bugs.md): found, must not be found, or cost. */
+/** The QEMU rows that stand for a known behaviour (docs/known-behaviours.md): found, must not be found, or cost. */
 const QEMU_TAGS: Readonly<Record<string, string>> = {
   '6.6-mlx5-qemu': 'K2 not',
   '6.12-platform-qemu': 'K4 found',

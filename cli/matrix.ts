@@ -30,7 +30,7 @@ export interface MatrixCell {
 
 export interface MatrixRowJson {
   readonly config: CheckJsonConfig;
-  /** Why the row is in the matrix (a known behaviour of known-bugs.md), if it stands for one. */
+  /** Why the row is in the matrix (a known behaviour of docs/known-behaviours.md), if it stands for one. */
   readonly ref: string | null;
   readonly verdict: Verdict;
   readonly complete: boolean;
@@ -175,7 +175,7 @@ export function renderMatrix(m: MatrixJson): string {
   lines.push(...wrap(ids.map((id) => `${HEADS[id]} ${id}`), ' · ', 118));
   lines.push('cycle: QEMU\'s stop then start (guest reboot) from DRIVER_OK: IOTLB messages, pages pinned/unpinned,');
   lines.push('       set_map/dma_map/dma_unmap calls, mlx5 change_map VQ teardowns (vdpa-mc cost gives the details)');
-  lines.push('ref: the behaviour of known-bugs.md the row stands for (found, or must not be found)');
+  lines.push('ref: the behaviour of docs/known-behaviours.md the row stands for (found, or must not be found)');
   const withTraces = m.rows.filter((r) => r.traceDir !== null);
   if (withTraces.length > 0) {
     lines.push('');

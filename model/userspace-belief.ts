@@ -48,7 +48,7 @@ export function endTxn(d: World): void {
 
 /**
  * While a map change is in progress, note every page mapped at its start that a running device now
- * finds faulting or on the 1:1 map (the window of seed 003). Judged when the change ends.
+ * finds faulting or on the 1:1 map (the window of K4). Judged when the change ends.
  */
 export function noteWindow(ctx: VdpaCtx, d: World): void {
   if (!d.uTxn) return;

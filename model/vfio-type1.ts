@@ -30,7 +30,7 @@ function vfio_change_dma_owner(d: VfioWorld, dma: Dma): void {
   call(V, V, () => `vfio_change_dma_owner: locked_vm += ${lockedOf(d, dma)} in the new mm`);
 }
 
-// vfio_pin_map_dma, drivers/vfio/vfio_iommu_type1.c, v6.12 (+ seed 004's LIVE_UPDATE skip of
+// vfio_pin_map_dma, drivers/vfio/vfio_iommu_type1.c, v6.12 (+ K5's LIVE_UPDATE skip of
 // vfio_iommu_map): pin each page, map it in every domain of the container
 function vfio_pin_map_dma(ctx: VfioCtx, d: VfioWorld, dma: Dma, flags: number): void {
   const doms = domainList(d);

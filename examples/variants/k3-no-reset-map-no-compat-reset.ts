@@ -1,4 +1,4 @@
-// K3 of known-bugs.md, the reason .reset_map exists: once .reset keeps the maps, a parent with an
+// K3 of docs/known-behaviours.md, the reason .reset_map exists: once .reset keeps the maps, a parent with an
 // on-chip IOMMU must get its 1:1 map back when vhost-vdpa lets go, or virtio-vdpa's DMA addresses
 // land in the previous owner's memory.
 //

@@ -9,7 +9,7 @@ export const featureNegotiation: VdpaInvariant = {
   id: 'feature-negotiation',
   title: 'acked backend features were offered',
   guards: 'VHOST_SET_BACKEND_FEATURES checks each bit against what the parent supports; RFC v2 4/4 pasted the ' +
-    'IOTLB_PERSIST check inside the DESC_ASID if (seed 001), and ENABLE_AFTER_DRIVER_OK is accepted unchecked.',
+    'IOTLB_PERSIST check inside the DESC_ASID if (K1), and ENABLE_AFTER_DRIVER_OK is accepted unchecked.',
   applies: () => true,
   property: (ctx) => {
     const offered = offeredFeatures(ctx.kernel, ctx.ops);

@@ -9,7 +9,7 @@ export const kernelDeviceAgreement: VdpaInvariant = {
   id: 'kernel-device-agreement',
   title: 'the device translates what vhost-vdpa believes it mapped',
   guards: 'set_map/dma_map/iommu_map keep the device in step with vhost\'s iotlb; before 6.7 the parents\' .reset ' +
-    'dropped on-chip maps behind vhost-vdpa\'s back (seed 002), and compat_reset(CLEAN_MAP) still does for userspace ' +
+    'dropped on-chip maps behind vhost-vdpa\'s back (K2), and compat_reset(CLEAN_MAP) still does for userspace ' +
     'that has not acked IOTLB_PERSIST.',
   applies: () => true,
   property: (ctx) => ({

@@ -1,4 +1,4 @@
-// INV-4 (seed 003): during a map change of userspace's (a batch, or a QEMU memory transaction), a
+// INV-4 (K4): during a map change of userspace's (a batch, or a QEMU memory transaction), a
 // page mapped both before and after must never fault nor fall on the 1:1 map for a running device.
 // Pages that did are noted in the world as the change runs (model/userspace-belief.ts: noteWindow);
 // this step property judges them when the change ends, against the map userspace ends up with.

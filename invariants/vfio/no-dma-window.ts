@@ -11,7 +11,7 @@ export const noDmaWindow: VfioInvariant = {
   id: 'no-dma-window',
   title: 'no fault on an IOVA kept mapped across the live update',
   guards:
-    'seed 004\'s motivation: re-mapping persisted IOVAs with a plain MAP_DMA forces unmap-then-map (a fresh domain) ' +
+    'K5\'s motivation: re-mapping persisted IOVAs with a plain MAP_DMA forces unmap-then-map (a fresh domain) ' +
     'while the device keeps doing DMA across kexec; VFIO_UPDATE_VADDR keeps the IOMMU entries across exec',
   applies: () => true,
   property: () => ({

@@ -1,6 +1,6 @@
 // vfio-live-update (INV-9): the vfio_dma list, the IOMMU page tables and the process's memory agree
 // wherever a device can reach. The kernel checks none of it: the uapi says a VADDR update "must
-// address the same memory object as originally mapped", and seed 004's LIVE_UPDATE map trusts that
+// address the same memory object as originally mapped", and K5's LIVE_UPDATE map trusts that
 // the persisted table maps each IOVA to the page behind the new vaddr. A LIVE_UPDATE map whose IOVA
 // is absent from the table or points at another page is caught in the world the kernel accepts it.
 import { iovaHex, iovaRange, pfnName, vaddrHex } from '../../spec/vfio/constants.js';
@@ -12,7 +12,7 @@ export const vfioLiveUpdate: VfioInvariant = {
   id: 'vfio-live-update',
   title: 'vfio_dma list, IOMMU page tables and process memory agree',
   guards:
-    'VFIO_DMA_MAP_FLAG_VADDR (uapi: same memory object) and seed 004 VFIO_DMA_MAP_FLAG_LIVE_UPDATE (persisted PTEs trusted): ' +
+    'VFIO_DMA_MAP_FLAG_VADDR (uapi: same memory object) and K5 VFIO_DMA_MAP_FLAG_LIVE_UPDATE (persisted PTEs trusted): ' +
     'every IOVA of a vfio_dma with a valid vaddr translates, in every domain of the container, to the page the process has at that vaddr',
   applies: () => true,
   property: () => ({

@@ -14,7 +14,7 @@ export interface Region {
 
 /**
  * Guest RAM: region A = GPA [p0,p2) → h0,h1 (one contiguous pin run); region B = GPA [p2,p4) → h2,h3,
- * which a resize shrinks to [p2,p3) (seed 003's [4G,16G) → [4G,8G), scaled): p2 is mapped before and after.
+ * which a resize shrinks to [p2,p3) (K4's [4G,16G) → [4G,8G), scaled): p2 is mapped before and after.
  * With shadow virtqueues for data (x-svq / migration), IOVAs come from QEMU's IOVA tree instead of
  * IOVA = GPA; the model gives that layout as the two regions swapped in IOVA space (B at [p0,..), A at
  * [p2,p4)). The shadow vrings and the CVQ bounce pages that SVQ mode maps into ASID 0 are not given IOVA

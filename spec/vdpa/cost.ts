@@ -1,7 +1,7 @@
 // What a sequence of calls costs, counted from the calls the reducers make (model/call-log.ts) while
 // it is replayed: IOTLB messages written, pages pinned and unpinned, set_map / dma_map / dma_unmap,
 // and mlx5 change_map VQ teardowns. The reference cycle is QEMU's device stop then start (a guest
-// reboot) from a running device: what IOTLB_PERSIST is meant to save (seed 000, K6).
+// reboot) from a running device: what IOTLB_PERSIST is meant to save (K6).
 import { recordCalls } from '../../model/call-log.js';
 import type { QemuUserspace } from '../../model/qemu.js';
 import type { Userspace } from '../../model/userspace.js';

@@ -9,7 +9,7 @@ import type { Verdict } from './transitions.js';
 export type SbfCheck =
   /** v6.1..v6.6: unknown bits, SUSPEND, RESUME (and, with descriptor groups, DESC_ASID) checked. */
   | 'pre-series'
-  /** RFC v2 patch 4/4 (seed 001): the PERSIST check pasted inside the DESC_ASID `if`: rejected only if both fail. */
+  /** RFC v2 patch 4/4 (K1): the PERSIST check pasted inside the DESC_ASID `if`: rejected only if both fail. */
   | 'rfc-v2-merge-error'
   /** RFC v3 and later: each check returns on its own. */
   | 'separate-checks';
@@ -117,7 +117,7 @@ const v66: VdpaKernel = {
 const rfcV2: VdpaKernel = {
   ...v66,
   name: 'rfc-v2',
-  description: 'RFC v2 of the series (seed 001) exactly as posted, patch 4 with its merge error',
+  description: 'RFC v2 of the series (K1) exactly as posted, patch 4 with its merge error',
   featureBits: { IOTLB_MSG_V2: 1, IOTLB_BATCH: 2, IOTLB_ASID: 3, SUSPEND: 4, RESUME: 5, DESC_ASID: 6, IOTLB_PERSIST: 7 },
   parentsReportEnableAfterDriverOk: false, // the RFC numbering has no ENABLE_AFTER_DRIVER_OK bit
   sbfCheck: 'rfc-v2-merge-error',

@@ -19,7 +19,7 @@ import { offeredFeatures } from './transitions.js';
 import { featureHex, featureNames } from './actions.js';
 
 /**
- * Default bounds. `any`: depth 8, deep enough for the known bugs (K2 needs 5 steps, seed 003's window
+ * Default bounds. `any`: depth 8, deep enough for the known bugs (K2 needs 5 steps, K4's window
  * BATCH_BEGIN, INVALIDATE, UPDATE, BATCH_END after the device runs needs 8); 6.12 mlx5, the largest,
  * is ~100k worlds in ~8 s here (BENCHMARKS.md). QEMU: its scripts (model/qemu/script.ts) reach every
  * world they can within 47 steps (boot 13, resize 4, two full stop/starts, quit 10, bind 1), so the

@@ -61,7 +61,7 @@ function shippedBackendFeaturesCheck(k: VdpaKernel, ops: VdpaConfigOps, f: numbe
   const badDesc = has(f, 'DESC_ASID') && ops.get_vq_desc_group !== true;
   const badPersist = has(f, 'IOTLB_PERSIST') && !hasPersistentMap(ops);
   if (k.sbfCheck === 'rfc-v2-merge-error') {
-    // `if (DESC_ASID && !desc_group) if (PERSIST && !persistent) return -EOPNOTSUPP;` (seed 001, 4/4)
+    // `if (DESC_ASID && !desc_group) if (PERSIST && !persistent) return -EOPNOTSUPP;` (K1, 4/4)
     if (badDesc && badPersist) return refuse('-EOPNOTSUPP', 'DESC_ASID and IOTLB_PERSIST both unsupported');
     return OK;
   }

@@ -1,5 +1,5 @@
 // The finite domains of the VFIO type1 model (model-guide.md §8.1, VFIO part) and the uapi flag
-// values of include/uapi/linux/vfio.h (v6.12) plus seed 004's LIVE_UPDATE bit.
+// values of include/uapi/linux/vfio.h (v6.12) plus K5's LIVE_UPDATE bit.
 
 /** IOVA pages 0..NP-1 (IOVA = page * PAGE). Enough for prefix/suffix/bisect cases of a 2-page map. */
 export const NP = 3;

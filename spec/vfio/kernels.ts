@@ -54,7 +54,7 @@ export const VFIO_KERNEL_TABLE: Readonly<Record<string, VfioKernel>> = {
   },
   'lu-rfc': {
     name: 'lu-rfc',
-    description: 'pkernfs RFC (Feb 2024) with seed 004: VFIO_DMA_MAP_FLAG_LIVE_UPDATE skips iommu_map()',
+    description: 'pkernfs RFC (Feb 2024) with the LIVE_UPDATE patch (K5): VFIO_DMA_MAP_FLAG_LIVE_UPDATE skips iommu_map()',
     mapFlagMask: STOCK_MASK | MAP_LIVE_UPDATE,
     persistentTables: true,
     // The pkernfs RFC persists VT-d page tables only: "intel-iommu: Use pkernfs for root/context
@@ -64,11 +64,11 @@ export const VFIO_KERNEL_TABLE: Readonly<Record<string, VfioKernel>> = {
     lockedVmFollowsTask: false,
     attachBlocksOnInvalidVaddr: false,
   },
-  /** Not a shipped name: the pkernfs series without patch 16 (seed 004). Used to show the race
+  /** Not a shipped name: the pkernfs series without patch 16 (K5). Used to show the race
    *  the flag avoids: after kexec the VMM can only re-map through a fresh domain. */
   'lu-rfc-noflag': {
     name: 'lu-rfc-noflag',
-    description: 'pkernfs RFC without seed 004: persisted tables, but MAP_DMA always calls iommu_map()',
+    description: 'pkernfs RFC without the LIVE_UPDATE patch (K5): persisted tables, but MAP_DMA always calls iommu_map()',
     mapFlagMask: STOCK_MASK,
     persistentTables: true,
     mapOverPresentPte: 'keep-old',

@@ -115,7 +115,7 @@ function verdictWith(row: readonly Gate[], k: VfioKernel, w: VfioWorld, a: VfioA
   }
 }
 
-// vfio_iommu_type1_map_dma + vfio_dma_do_map + vfio_pin_map_dma, drivers/vfio/vfio_iommu_type1.c, v6.12 (+ seed 004)
+// vfio_iommu_type1_map_dma + vfio_dma_do_map + vfio_pin_map_dma, drivers/vfio/vfio_iommu_type1.c, v6.12 (+ K5)
 function mapVerdict(k: VfioKernel, w: VfioWorld, a: MapDma, ex: boolean): Verdict {
   if (a.flags & ~k.mapFlagMask) return no(ex, '-EINVAL', () => `flags ${hex(a.flags & ~k.mapFlagMask)} outside the MAP_DMA mask of ${k.name}`);
   const prot = a.flags & (MAP_READ | MAP_WRITE);
@@ -146,7 +146,7 @@ function mapVerdict(k: VfioKernel, w: VfioWorld, a: MapDma, ex: boolean): Verdic
   for (let i = 0; i < a.size; i++) {
     if (w.vmap[a.vaddr + i]! < 0) return no(ex, '-EFAULT', () => `vaddr_get_pfns: nothing mapped at ${vaddrHex(a.vaddr + i)}`);
   }
-  if (a.flags & MAP_LIVE_UPDATE) return OK; // seed 004: iommu_map skipped, nothing checked
+  if (a.flags & MAP_LIVE_UPDATE) return OK; // K5: iommu_map skipped, nothing checked
   if (k.mapOverPresentPte !== 'eexist') return OK; // intel keeps the old PTE, AMD overwrites (model/vfio/iommu.ts)
   for (const dom of doms) {
     const pt = ptOf(w, dom);

@@ -1,4 +1,4 @@
-// K2, K4 and K6 of known-bugs.md with QEMU as the userspace: found where they must be, not where
+// K2, K4 and K6 of docs/known-behaviours.md with QEMU as the userspace: found where they must be, not where
 // they must not, with default bounds and the whole script explored.
 import { describe, expect, test } from 'vitest';
 import { referenceCycle } from '../../spec/vdpa/cost.js';

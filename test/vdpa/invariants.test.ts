@@ -19,7 +19,7 @@ const CASES: readonly Case[] = [
   // RFC mlx5 reset_map restores the data MR but leaves the CVQ iotlb on the user's map (allocation
   // faults left out: with them, mlx5's reset swallows a failed DMA MR, see test/vdpa/mlx5.test.ts)
   { id: 'identity-after-detach', violated: ['rfc-v3', 'mlx5', 4, 4, /cvq/, ['parentFault']], holds: ['6.12', 'vdpa_sim', 6] },
-  // seed 003 on a platform IOMMU: flush then add inside one batch
+  // K4 on a platform IOMMU: flush then add inside one batch
   { id: 'no-dma-window', violated: ['6.12', 'platform', 8, 8, /unmapped in between/], holds: ['6.12', 'vduse', 8] },
   { id: 'feature-negotiation', violated: ['6.12', 'platform', 2, 2, /ENABLE_AFTER_DRIVER_OK/], holds: ['6.12', 'mlx5', 3] },
   // (platform with `any` is violated since the unpin-before-unmap window is modelled: test/vdpa/error-paths.test.ts)

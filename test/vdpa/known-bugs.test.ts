@@ -1,4 +1,4 @@
-// K1 and K2 of known-bugs.md, found where they must be and not where they must not.
+// K1 and K2 of docs/known-behaviours.md, found where they must be and not where they must not.
 import { describe, expect, test } from 'vitest';
 import { checkVdpa } from './helpers.js';
 

@@ -1,4 +1,4 @@
-// K5 of known-bugs.md, both ways: with seed 004's VFIO_DMA_MAP_FLAG_LIVE_UPDATE the kernel trusts
+// K5 of docs/known-behaviours.md, both ways: with the LIVE_UPDATE patch (K5)'s VFIO_DMA_MAP_FLAG_LIVE_UPDATE the kernel trusts
 // the (persisted) page table; `any` userspace breaks that trust, the honest `cpr` one does not.
 import { describe, expect, test } from 'vitest';
 import { explore } from '../../explorer/bfs.js';
@@ -8,7 +8,7 @@ import { MAP_LIVE_UPDATE } from '../../spec/vfio/constants.js';
 import type { VfioWorld } from '../../spec/vfio/world.js';
 import { check, kernelWith, vfioModel } from './helpers.js';
 
-describe('K5: VFIO_DMA_MAP_FLAG_LIVE_UPDATE (seed 004)', () => {
+describe('K5: VFIO_DMA_MAP_FLAG_LIVE_UPDATE', () => {
   test('lu-rfc + any violates vfio-live-update and pin-accounting in one MAP_DMA(LIVE_UPDATE)', () => {
     const r = check('lu-rfc', 'any', 4, ['vfio-live-update', 'pin-accounting']);
     const byId = new Map(r.violations.map((v) => [v.propertyId, v]));

@@ -69,7 +69,7 @@ describe('ARM (eexist): -EEXIST, the MAP_DMA unwound', () => {
   });
 });
 
-describe('each vendor checked (pkernfs RFC without seed 004, userspace any, depth 4)', () => {
+describe('each vendor checked (pkernfs RFC without the LIVE_UPDATE patch (K5), userspace any, depth 4)', () => {
   test('intel: replaying another vaddr into the persisted table keeps the old PTE: pin-accounting violated in 4 steps', () => {
     const r = check(kernelWith('lu-rfc-noflag', { mapOverPresentPte: 'keep-old' }), 'any', 4, ['pin-accounting']);
     expect(r.violations).toHaveLength(1);

@@ -1,4 +1,4 @@
-// The race seed 004 avoids: after a kexec live update with persisted page tables and a running
+// The race K5 avoids: after a kexec live update with persisted page tables and a running
 // device, re-mapping without the flag either goes through a fresh domain (ARM: a plain MAP_DMA over a
 // live PTE is -EEXIST, so unmap-then-map is forced) or rewrites the live PTEs (AMD: free_clear_pte
 // then the new PTE), and the device can fault in between. Intel keeps the PTE (WARN) and has no

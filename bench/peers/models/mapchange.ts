@@ -107,7 +107,7 @@ export function mapChangeModel(params: MapChangeParams): Model<MapChangeWorld, M
           return { pc: w.pc + 1, tr: withAt(w.tr, k, 2), sh: w.sh, wr: w.wr };
         case SHADOW: // write one entry of the table to switch to
           return { pc: w.pc + 1, tr: w.tr, sh: withAt(w.sh, k, 2), wr: w.wr };
-        case COMMIT: { // switch tables in one step (mst's "commit", seed 003)
+        case COMMIT: { // switch tables in one step (mst's "commit", K4)
           const tr = new Array<number>(n);
           for (let i = 0; i < n; i++) tr[i] = i < h ? w.sh[i]! : 0;
           return { pc: w.pc + 1, tr, sh: w.sh, wr: w.wr };

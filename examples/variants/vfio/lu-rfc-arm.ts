@@ -1,4 +1,4 @@
-// The pkernfs RFC (with seed 004) on an ARM SMMU instead of VT-d: iommu_map over a present PTE is
+// The pkernfs RFC (with the LIVE_UPDATE patch (K5)) on an ARM SMMU instead of VT-d: iommu_map over a present PTE is
 // -EEXIST (drivers/iommu/io-pgtable-arm.c arm_lpae_init_pte), not intel's WARN-and-keep.
 //
 // What the model says (vdpa-mc check --system vfio --kernel examples/variants/vfio/lu-rfc-arm.ts
@@ -9,6 +9,6 @@ import { defineVfioVariant } from '../../../spec/vfio/variant.js';
 export default defineVfioVariant({
   base: 'lu-rfc',
   name: 'lu-rfc-arm',
-  description: 'pkernfs RFC + seed 004 on ARM io-pgtable: MAP_DMA over a live PTE is -EEXIST',
+  description: 'pkernfs RFC + the LIVE_UPDATE patch (K5) on ARM io-pgtable: MAP_DMA over a live PTE is -EEXIST',
   kernel: { mapOverPresentPte: 'eexist' },
 });
