@@ -1,9 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { autoFreezeEnabled, castDraft, produce, setAt, setAutoFreeze } from '../../explorer/immer.js';
-import { createProgressReporter, formatProgress } from '../../explorer/progress.js';
 import { mulberry32, randomWalks } from '../../explorer/random.js';
 import type { Property } from '../../explorer/model.js';
-import type { Progress } from '../../explorer/explore-api.js';
 import { bitsModel, countTrue, gridModel, type Bits, type Flip } from './toys.js';
 
 describe('the shared Immer instance', () => {
@@ -38,42 +36,6 @@ describe('the shared Immer instance', () => {
       d.l = castDraft(EMPTY);
     });
     expect(next.l).toBe(EMPTY);
-  });
-});
-
-describe('progress reporter', () => {
-  const p = (seconds: number): Progress => ({ generated: 1234567, distinct: 1000, queue: 10, depth: 3, seconds, statesPerSecond: 200000 });
-  const sink = (isTTY: boolean) => {
-    const out: string[] = [];
-    return { out, stream: { isTTY, write: (t: string) => out.push(t) } };
-  };
-
-  it('formats a line', () => {
-    expect(formatProgress(p(12))).toBe('1,234,567 states, 1,000 distinct, queue 10, depth 3, 200,000 states/s, 12 s');
-  });
-
-  it('on a terminal: one live line, at most once a second, cleared at the end', () => {
-    const { out, stream } = sink(true);
-    const r = createProgressReporter({ enabled: true, stream });
-    r.onProgress!(p(1));
-    r.onProgress!(p(1.5));
-    r.onProgress!(p(2.1));
-    r.done();
-    expect(out).toHaveLength(3);
-    expect(out[0]).toMatch(/^\r1,234,567 states.*\x1b\[K$/);
-    expect(out[2]).toBe('\r\x1b[K');
-  });
-
-  it('not a terminal: plain lines every interval', () => {
-    const { out, stream } = sink(false);
-    const r = createProgressReporter({ enabled: true, stream, intervalSeconds: 5 });
-    for (const t of [1, 2, 6, 7, 11.5]) r.onProgress!(p(t));
-    r.done();
-    expect(out).toEqual([1, 6, 11.5].map((t) => `progress: ${formatProgress(p(t))}\n`));
-  });
-
-  it('disabled: no callback at all', () => {
-    expect(createProgressReporter({ enabled: false }).onProgress).toBeUndefined();
   });
 });
 
