@@ -7,10 +7,10 @@ import type { VdpaCtx } from './context.js';
 // `from`: the lane of the bus driver that resets (vhost-vdpa, or virtio-vdpa on the parent's side).
 export function vdpa_reset(ctx: VdpaCtx, d: World, flags: number, from: string = LANE_PARENT): void {
   if (ctx.ops.compat_reset !== undefined && flags !== 0) {
-    call(from, LANE_PARENT, 'vdpa_reset → ops->compat_reset(VDPA_RESET_F_CLEAN_MAP)');
+    call(from, LANE_PARENT, 'ops->compat_reset', { args: { flags: 'VDPA_RESET_F_CLEAN_MAP' }, note: 'from vdpa_reset' });
     ctx.ops.compat_reset(d, flags);
   } else {
-    call(from, LANE_PARENT, flags !== 0 ? 'vdpa_reset → ops->reset (no compat_reset: CLEAN_MAP unused)' : 'vdpa_reset → ops->reset');
+    call(from, LANE_PARENT, 'ops->reset', { note: flags !== 0 ? 'from vdpa_reset (no compat_reset: CLEAN_MAP unused)' : 'from vdpa_reset' });
     ctx.ops.reset(d);
   }
 }

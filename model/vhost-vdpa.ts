@@ -3,7 +3,7 @@
 // what the guards refuse (EBUSY, EPERM, EOPNOTSUPP ...), so only data-dependent errors are decided here.
 import { FAULT, F, NP, S_DRIVER_OK, bit, iovaRange } from '../spec/vdpa/constants.js';
 import type { World } from '../spec/vdpa/world.js';
-import { call, LANE_PARENT, LANE_VHOST } from './call-log.js';
+import { call, LANE_PARENT, LANE_VHOST, returned } from './call-log.js';
 import { fail, OK, type CallResult, type VdpaCtx } from './context.js';
 import { contiguousChunks, isFreed, pinPage, unpinPage } from './host-memory.js';
 import { vdpa_reset } from './vdpa-bus.js';
@@ -30,7 +30,7 @@ function vhost_vdpa_alloc_domain(ctx: VdpaCtx, d: World): void {
   if (ctx.ops.set_map !== undefined || ctx.ops.dma_map !== undefined) return;
   for (let p = 0; p < NP; p++) d.devMap[p] = FAULT;
   d.domainAttached = true;
-  call(LANE_VHOST, LANE_PARENT, 'iommu_domain_alloc + iommu_attach_device (empty domain)');
+  call(LANE_VHOST, LANE_PARENT, 'iommu_domain_alloc', { note: 'iommu_attach_device: empty domain' });
 }
 
 // vhost_vdpa_open (v6.1+): exclusive open, reset with vqs not yet allocated (flags 0), vhost_dev_init, domain
@@ -59,7 +59,7 @@ export function vhost_vdpa_set_status(ctx: VdpaCtx, d: World, status: number): C
   if (status === 0) {
     _compat_vdpa_reset(ctx, d, true);
   } else {
-    call(LANE_VHOST, LANE_PARENT, () => `vdpa_set_status(0x${status.toString(16)})`);
+    call(LANE_VHOST, LANE_PARENT, 'vdpa_set_status', () => ({ args: { status: `0x${status.toString(16)}` } }));
     ctx.ops.set_status(d, status);
   }
   return OK;
@@ -85,18 +85,19 @@ export function vhost_vdpa_resume(ctx: VdpaCtx, d: World): CallResult {
 
 // VHOST_VDPA_SET_GROUP_ASID in vhost_vdpa_vring_ioctl (v6.1+): forwarded to ops->set_group_asid
 export function vhost_vdpa_set_group_asid(ctx: VdpaCtx, d: World, group: number, asid: number): CallResult {
-  call(LANE_VHOST, LANE_PARENT, () => `ops->set_group_asid(group=${group}, asid=${asid})`);
+  const ev = call(LANE_VHOST, LANE_PARENT, 'ops->set_group_asid', () => ({ args: { group, asid } }));
   const r = ctx.ops.set_group_asid?.(d, group, asid) ?? '-EOPNOTSUPP';
+  returned(ev, r);
   return r === 0 ? OK : fail(r);
 }
 
 // vhost_vdpa_general_unmap (v6.1+): dma_unmap for dma_map parents, iommu_unmap for platform, nothing for set_map
 function vhost_vdpa_general_unmap(ctx: VdpaCtx, d: World, asid: number, e: Entry): void {
   if (ctx.ops.dma_map !== undefined) {
-    call(LANE_VHOST, LANE_PARENT, () => `ops->dma_unmap(asid=${asid}, iova=${iovaRange(e.start, e.npages)})`);
+    call(LANE_VHOST, LANE_PARENT, 'ops->dma_unmap', () => ({ args: { asid, iova: iovaRange(e.start, e.npages) } }));
     ctx.ops.dma_unmap?.(d, asid, e.start, e.npages);
   } else if (ctx.ops.set_map === undefined) {
-    call(LANE_VHOST, LANE_PARENT, () => `iommu_unmap(domain, iova=${iovaRange(e.start, e.npages)})`);
+    call(LANE_VHOST, LANE_PARENT, 'iommu_unmap', () => ({ args: { iova: iovaRange(e.start, e.npages) } }));
     for (let i = 0; i < e.npages; i++) d.devMap[e.start + i] = FAULT;
   }
 }
@@ -115,7 +116,7 @@ function vhost_vdpa_remove_as(ctx: VdpaCtx, d: World, asid: number): void {
   d.asExists &= ~(1 << asid);
   vhost_vdpa_iotlb_unmap(ctx, d, asid, 0, NP - 1);
   if (ctx.kernel.resetMapInRemoveAs && ctx.ops.reset_map !== undefined) {
-    call(LANE_VHOST, LANE_PARENT, () => `ops->reset_map(asid=${asid})`);
+    call(LANE_VHOST, LANE_PARENT, 'ops->reset_map', () => ({ args: { asid } }));
     ctx.ops.reset_map(d, asid);
   }
 }
@@ -124,8 +125,8 @@ function vhost_vdpa_remove_as(ctx: VdpaCtx, d: World, asid: number): void {
 function vhost_vdpa_unmap(ctx: VdpaCtx, d: World, asid: number, first: number, last: number): void {
   vhost_vdpa_iotlb_unmap(ctx, d, asid, first, last);
   if (ctx.ops.set_map !== undefined && !d.inBatch) {
-    call(LANE_VHOST, LANE_PARENT, () => `ops->set_map(asid=${asid}) (return value ignored)`);
-    ctx.ops.set_map(d, asid);
+    const ev = call(LANE_VHOST, LANE_PARENT, 'ops->set_map', () => ({ args: { asid }, ignored: true }));
+    returned(ev, ctx.ops.set_map(d, asid));
   }
 }
 
@@ -136,23 +137,25 @@ function vhost_vdpa_map(ctx: VdpaCtx, d: World, asid: number, page: number, host
   const range = iovaRange(page, hosts.length);
   let r: string | 0 = 0;
   if (ctx.ops.dma_map !== undefined) {
-    call(LANE_VHOST, LANE_PARENT, () => `ops->dma_map(asid=${asid}, iova=${range})`);
+    const ev = call(LANE_VHOST, LANE_PARENT, 'ops->dma_map', () => ({ args: { asid, iova: range } }));
     r = ctx.ops.dma_map(d, asid, page, hosts);
+    returned(ev, r);
   } else if (ctx.ops.set_map !== undefined) {
     if (!d.inBatch) {
-      call(LANE_VHOST, LANE_PARENT, () => `ops->set_map(asid=${asid})`);
+      const ev = call(LANE_VHOST, LANE_PARENT, 'ops->set_map', () => ({ args: { asid } }));
       r = ctx.ops.set_map(d, asid);
+      returned(ev, r);
     }
   } else if (takeFault(d)) {
-    call(LANE_VHOST, LANE_PARENT, () => `iommu_map(domain, iova=${range}) -ENOMEM`);
+    call(LANE_VHOST, LANE_PARENT, 'iommu_map', () => ({ args: { iova: range }, ret: '-ENOMEM' }));
     r = '-ENOMEM';
   } else {
-    call(LANE_VHOST, LANE_PARENT, () => `iommu_map(domain, iova=${range})`);
+    call(LANE_VHOST, LANE_PARENT, 'iommu_map', () => ({ args: { iova: range }, ret: '0' }));
     for (let i = 0; i < hosts.length; i++) d.devMap[page + i] = hosts[i]!;
   }
   if (r !== 0) {
     removeEntry(d, asid, { start: page, npages: hosts.length, hosts });
-    call(LANE_VHOST, LANE_VHOST, () => `vhost_iotlb_del_range(${range}): ${r}`);
+    call(LANE_VHOST, LANE_VHOST, 'vhost_iotlb_del_range', () => ({ args: { iova: range }, note: `undo after ${r}` }));
   }
   return r;
 }
@@ -171,7 +174,7 @@ function vhost_vdpa_process_iotlb_update(
     // vhost_vdpa_va_map: one entry per VMA; a hole in the VA range → -EINVAL
     if (hosts.some((h) => isFreed(d, h))) return fail('-EFAULT', '-EINVAL: no VMA at uaddr (munmapped)');
     for (const h of hosts) pinPage(d, h); // get_file on the VMA's file keeps its pages alive (counted as a pin)
-    call(LANE_VHOST, LANE_VHOST, () => `get_file(vma->vm_file) (${hosts.map((h) => 'h' + h).join(',')})`);
+    call(LANE_VHOST, LANE_VHOST, 'get_file', () => ({ args: { file: `vma->vm_file of ${hosts.map((h) => 'h' + h).join(',')}` } }));
     const r = vhost_vdpa_map(ctx, d, asid, page, hosts);
     if (r === 0) return OK;
     for (const h of hosts) unpinPage(d, h, true);
@@ -184,7 +187,7 @@ function vhost_vdpa_process_iotlb_update(
     return fail('-EFAULT', firstBad === 0 ? '-EFAULT: pin_user_pages failed (munmapped)' : '-ENOMEM: pin_user_pages pinned fewer pages');
   }
   for (const h of hosts) pinPage(d, h);
-  call(LANE_VHOST, LANE_VHOST, () => `pin_user_pages(${hosts.map((h) => 'h' + h).join(',')})`);
+  call(LANE_VHOST, LANE_VHOST, 'pin_user_pages', () => ({ pinned: [...hosts] }));
   let iova = page;
   const chunks = contiguousChunks(hosts);
   for (let c = 0; c < chunks.length; c++) {
@@ -211,7 +214,7 @@ export function vhost_vdpa_process_iotlb_msg(
   if (type === 'update' || type === 'batchBegin') {
     if ((d.asExists & (1 << asid)) === 0) {
       d.asExists |= 1 << asid; // vhost_vdpa_alloc_as: the AS is created even if the message then fails
-      call(LANE_VHOST, LANE_VHOST, () => `vhost_vdpa_alloc_as(asid=${asid})`);
+      call(LANE_VHOST, LANE_VHOST, 'vhost_vdpa_alloc_as', () => ({ args: { asid } }));
     }
   }
   if (d.inBatch && d.batchAsid !== asid) {
@@ -230,8 +233,8 @@ export function vhost_vdpa_process_iotlb_msg(
       return OK;
     case 'batchEnd':
       if (d.inBatch && ctx.ops.set_map !== undefined) {
-        call(LANE_VHOST, LANE_PARENT, () => `ops->set_map(asid=${asid}) (return value ignored)`);
-        ctx.ops.set_map(d, asid);
+        const ev = call(LANE_VHOST, LANE_PARENT, 'ops->set_map', () => ({ args: { asid }, ignored: true }));
+        returned(ev, ctx.ops.set_map(d, asid));
       }
       d.inBatch = false;
       if (ctx.kernel.removeAsWhenEmpty && isEmpty(d, asid)) vhost_vdpa_remove_as(ctx, d, asid);
@@ -246,7 +249,7 @@ export function vhost_vdpa_release(ctx: VdpaCtx, d: World): CallResult {
   for (let a = 0; a < ctx.ops.nas; a++) if ((d.asExists & (1 << a)) !== 0) vhost_vdpa_remove_as(ctx, d, a);
   if (d.domainAttached) {
     d.domainAttached = false;
-    call(LANE_VHOST, LANE_PARENT, 'iommu_detach_device + iommu_domain_free (back to the default domain)');
+    call(LANE_VHOST, LANE_PARENT, 'iommu_detach_device', { note: 'iommu_domain_free: back to the default domain' });
   }
   d.acked = 0;
   d.owner = false;

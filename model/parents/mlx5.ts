@@ -19,7 +19,7 @@ export function mlx5(k: VdpaKernel): VdpaConfigOps {
   const createDmaMr = (d: World): void => {
     fill(d.devMap, 0, IDENTITY);
     if (d.group2asid[GROUP_CVQ] === 0) fill(d.cvqMap, 0, IDENTITY);
-    call(LANE_PARENT, LANE_PARENT, 'mlx5_vdpa_create_dma_mr (1:1)');
+    call(LANE_PARENT, LANE_PARENT, 'mlx5_vdpa_create_dma_mr', { note: '1:1' });
   };
 
   // The hardware VQs pick up the MR of their group's ASID when created or modified (setup_vq_resources / modify_virtqueues).
@@ -32,12 +32,12 @@ export function mlx5(k: VdpaKernel): VdpaConfigOps {
   const changeMap = (d: World): void => {
     const running = (d.status & S_DRIVER_OK) !== 0 && !d.devSuspended;
     if (k.mlx5ResumableChangeMap) {
-      call(LANE_PARENT, LANE_DEVICE, 'mlx5_vdpa_change_map: suspend VQs, swap MR, resume');
+      call(LANE_PARENT, LANE_DEVICE, 'mlx5_vdpa_change_map', { note: 'suspend VQs, swap MR, resume' });
       if (running) programVqs(d);
     } else {
-      call(LANE_PARENT, LANE_DEVICE, 'mlx5_vdpa_change_map: teardown_vq_resources (VQs destroyed)');
+      call(LANE_PARENT, LANE_DEVICE, 'teardown_vq_resources', { note: 'from mlx5_vdpa_change_map: VQs destroyed' });
       d.vqAsid[0] = -1; d.vqAsid[1] = -1;
-      if (running) { programVqs(d); call(LANE_PARENT, LANE_DEVICE, 'setup_vq_resources (VQs re-created)'); }
+      if (running) { programVqs(d); call(LANE_PARENT, LANE_DEVICE, 'setup_vq_resources', { note: 'VQs re-created' }); }
     }
   };
 
@@ -63,22 +63,22 @@ export function mlx5(k: VdpaKernel): VdpaConfigOps {
         if (!k.mlx5PerAsidMr && !allFault(d, asid) && (dataUses || d.group2asid[GROUP_CVQ] === asid)) {
           if (dataUses) { fill(d.devMap, asid * NP, FAULT); d.vqAsid[0] = -1; d.vqAsid[1] = -1; }
           if (d.group2asid[GROUP_CVQ] === asid) fill(d.cvqMap, 0, FAULT);
-          call(LANE_PARENT, LANE_DEVICE, 'mlx5_vdpa_change_map: MR destroyed, VQs torn down, mlx5_vdpa_create_mr -ENOMEM');
+          call(LANE_PARENT, LANE_DEVICE, 'mlx5_vdpa_create_mr', { ret: '-ENOMEM', note: 'from mlx5_vdpa_change_map: MR destroyed, VQs torn down' });
         } else {
-          call(LANE_PARENT, LANE_PARENT, () => `mlx5_vdpa_create_mr(asid=${asid}) -ENOMEM (device untouched)`);
+          call(LANE_PARENT, LANE_PARENT, 'mlx5_vdpa_create_mr', () => ({ args: { asid }, ret: '-ENOMEM', note: 'device untouched' }));
         }
         return '-ENOMEM';
       }
       if (k.mlx5PerAsidMr || dataUses) {
         const hadMr = !allFault(d, asid);
         copyIotlb(d, asid, d.devMap, asid * NP);
-        call(LANE_PARENT, LANE_PARENT, () => `mlx5 MR for asid ${asid} rebuilt from the iotlb`);
+        call(LANE_PARENT, LANE_PARENT, 'mlx5_vdpa_create_mr', () => ({ args: { asid }, note: 'MR rebuilt from the iotlb' }));
         if (hadMr && d.vqAsid[0] >= 0) changeMap(d);
         else if (d.vqAsid[0] >= 0 && dataUses) programVqs(d);
       }
       if (d.group2asid[GROUP_CVQ] === asid) {
         copyIotlb(d, asid, d.cvqMap, 0);
-        call(LANE_PARENT, LANE_PARENT, 'mlx5 cvq.iotlb := prune + dup_iotlb');
+        call(LANE_PARENT, LANE_PARENT, 'mlx5_vdpa_update_cvq_iotlb', { note: 'cvq.iotlb := prune + dup_iotlb' });
       }
       return 0;
     },
@@ -91,7 +91,7 @@ export function mlx5(k: VdpaKernel): VdpaConfigOps {
       if (k.parents === 'pre-series') {
         fill(d.devMap, d.group2asid[GROUP_DATA]! * NP, FAULT);
         fill(d.cvqMap, 0, FAULT);
-        call(LANE_PARENT, LANE_PARENT, 'mlx5_vdpa_destroy_mr (user maps dropped)');
+        call(LANE_PARENT, LANE_PARENT, 'mlx5_vdpa_destroy_mr', { note: 'user maps dropped' });
         d.group2asid.fill(0);
         createDmaMr(d);
       } else {
@@ -105,7 +105,7 @@ export function mlx5(k: VdpaKernel): VdpaConfigOps {
       d.group2asid[group] = asid;
       if (k.mlx5PerAsidMr && group === GROUP_CVQ && !allFault(d, asid)) {
         for (let p = 0; p < NP; p++) d.cvqMap[p] = d.devMap[asid * NP + p]!;
-        call(LANE_PARENT, LANE_PARENT, () => `mlx5 cvq.iotlb refreshed from mr[${asid}]`);
+        call(LANE_PARENT, LANE_PARENT, 'mlx5_vdpa_update_cvq_iotlb', () => ({ args: { asid }, note: `cvq.iotlb refreshed from mr[${asid}]` }));
       }
       return 0;
     },
@@ -117,7 +117,7 @@ export function mlx5(k: VdpaKernel): VdpaConfigOps {
     set_status: (d, status) => {
       if ((status & S_DRIVER_OK) !== 0 && (d.status & S_DRIVER_OK) === 0) {
         programVqs(d);
-        call(LANE_PARENT, LANE_DEVICE, () => `setup_vq_resources (data VQs on mr[${d.vqAsid[0]}])`);
+        call(LANE_PARENT, LANE_DEVICE, 'setup_vq_resources', () => ({ note: `data VQs on mr[${d.vqAsid[0]}]` }));
       }
       d.status = status;
     },
@@ -141,7 +141,7 @@ export function mlx5(k: VdpaKernel): VdpaConfigOps {
     d.vqAsid[0] = -1; d.vqAsid[1] = -1;
     d.status = 0;
     d.devSuspended = false;
-    call(LANE_PARENT, LANE_DEVICE, 'teardown VQs, status = 0');
+    call(LANE_PARENT, LANE_DEVICE, 'mlx5_vdpa_reset', { note: 'teardown VQs, status = 0' });
   }
 
   // mlx5_vdpa_compat_reset (v6.7+, 2eacf4b5e3eb): CLEAN_MAP drops every MR and the CVQ iotlb, then the DMA MR.
@@ -150,7 +150,7 @@ export function mlx5(k: VdpaKernel): VdpaConfigOps {
     const clean = (flags & VDPA_RESET_F_CLEAN_MAP) !== 0;
     if (clean) {
       fill(d.devMap, 0, FAULT); fill(d.devMap, NP, FAULT); fill(d.cvqMap, 0, FAULT);
-      call(LANE_PARENT, LANE_PARENT, 'mlx5_vdpa_clean_mrs, prune cvq.iotlb (CLEAN_MAP)');
+      call(LANE_PARENT, LANE_PARENT, 'mlx5_vdpa_clean_mrs', { note: 'prune cvq.iotlb (CLEAN_MAP)' });
     }
     d.group2asid.fill(0);
     if (clean) createDmaMr(d);
@@ -165,7 +165,7 @@ export function mlx5(k: VdpaKernel): VdpaConfigOps {
         fill(d.devMap, asid * NP, FAULT);
         if (asid === 0) createDmaMr(d);
         else if (d.group2asid[GROUP_CVQ] === asid) fill(d.cvqMap, 0, IDENTITY);
-        call(LANE_PARENT, LANE_PARENT, () => `mlx5_vdpa_reset_map(asid=${asid})`);
+        call(LANE_PARENT, LANE_PARENT, 'mlx5_vdpa_reset_map', () => ({ args: { asid } }));
       },
       get_backend_features: () => bit('ENABLE_AFTER_DRIVER_OK'),
       get_vq_desc_group: true,
@@ -183,7 +183,7 @@ export function mlx5(k: VdpaKernel): VdpaConfigOps {
         for (let p = 0; p < NP; p++) if (d.devMap[p] !== IDENTITY) user = true;
         if (!user) return;
         fill(d.devMap, 0, IDENTITY);
-        call(LANE_PARENT, LANE_PARENT, 'mlx5_vdpa_reset_mr(asid=0): DMA MR re-created (cvq.iotlb untouched)');
+        call(LANE_PARENT, LANE_PARENT, 'mlx5_vdpa_reset_mr', { args: { asid: 0 }, note: 'DMA MR re-created (cvq.iotlb untouched)' });
       },
     };
   }

@@ -21,17 +21,17 @@ export function vduse(): VdpaConfigOps {
       if (!isEmpty(d, asid) && takeFault(d)) {
         // vduse_domain_set_map: the old maps are deleted first; on failure what was added is removed too
         for (let p = 0; p < NP; p++) d.devMap[asid * NP + p] = FAULT;
-        call(LANE_PARENT, LANE_PARENT, 'vduse_domain_set_map -ENOMEM: domain left empty');
+        call(LANE_PARENT, LANE_PARENT, 'vduse_domain_set_map', { ret: '-ENOMEM', note: 'domain left empty' });
         return '-ENOMEM';
       }
       copyIotlb(d, asid, d.devMap, asid * NP);
-      call(LANE_PARENT, LANE_PARENT, 'vduse_domain_set_map: user maps replaced; VDUSE_UPDATE_IOTLB to userspace');
+      call(LANE_PARENT, LANE_PARENT, 'vduse_domain_set_map', { note: 'user maps replaced; VDUSE_UPDATE_IOTLB to userspace' });
       return 0;
     },
     // vduse_vdpa_reset (v6.1+): resets the bounce map only; user maps survive
     reset: (d) => {
       d.status = 0;
-      call(LANE_PARENT, LANE_DEVICE, 'vduse_dev_reset: status = 0 (user maps kept)');
+      call(LANE_PARENT, LANE_DEVICE, 'vduse_dev_reset', { note: 'status = 0 (user maps kept)' });
     },
     set_status: (d, status) => { d.status = status; },
     canDma: (w) => (w.status & S_DRIVER_OK) !== 0,
