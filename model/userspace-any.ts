@@ -7,6 +7,8 @@ import type { VdpaCtx } from './context.js';
 import type { Userspace } from './userspace.js';
 import { matchesFilter, type ActionFilter } from './action-filter.js';
 import { believeAfter, noteWindow } from './userspace-belief.js';
+import { contract as makeContract, staleAfter } from './contract.js';
+import type { ContractName } from '../spec/config.js';
 
 const BASE = bit('IOTLB_MSG_V2') | bit('IOTLB_BATCH') | bit('IOTLB_ASID');
 
@@ -43,8 +45,14 @@ export function anyAlphabet(ctx: VdpaCtx): Action[] {
   return out;
 }
 
-/** `exclude`: actions left out of the alphabet (`--exclude-actions`). */
-export function anyUserspace(exclude: readonly ActionFilter[] = []): Userspace {
+/**
+ * `exclude`: actions left out of the alphabet (`--exclude-actions`). `contractName`: the clauses
+ * (model/contract.ts) that guard the alphabet on top of the kernel's own guards; `none` adds none and
+ * keeps no stale belief (uStale stays 0, so the worlds are those of the unconstrained `any`).
+ */
+export function anyUserspace(exclude: readonly ActionFilter[] = [], contractName: ContractName = 'none'): Userspace {
+  const clauses = makeContract(contractName).clauses;
+  const tracksStale = clauses.some((c) => c.id === 'remap-after-reset');
   let cache: { ctx: VdpaCtx; alphabet: Action[]; table: GuardTable } | undefined;
   const get = (ctx: VdpaCtx): NonNullable<typeof cache> => {
     if (cache === undefined || cache.ctx !== ctx) {
@@ -58,10 +66,19 @@ export function anyUserspace(exclude: readonly ActionFilter[] = []): Userspace {
     alphabet: (ctx) => get(ctx).alphabet,
     enabled: (ctx, w, out) => {
       const c = get(ctx);
-      for (const i of c.table.enabled(w)) out.push(c.alphabet[i]!);
+      if (clauses.length === 0) {
+        for (const i of c.table.enabled(w)) out.push(c.alphabet[i]!);
+        return;
+      }
+      next: for (const i of c.table.enabled(w)) {
+        const a = c.alphabet[i]!;
+        for (const cl of clauses) if (cl.breaks(ctx, w, a)) continue next;
+        out.push(a);
+      }
     },
     believe: (ctx, d, a, r, before) => {
       believeAfter(ctx, d, a, r, before);
+      if (tracksStale) d.uStale = staleAfter(before, a, r, before.uStale);
       if (!(a.t === 'iotlbBatchEnd' && r.ret === '0')) noteWindow(ctx, d);
     },
   };

@@ -1,11 +1,12 @@
 // From a configuration to the vDPA model that checks it: kernel table, parent ops, userspace,
 // invariants that apply, default bounds, and the alphabet printed with each result.
-import { type Bounds, type Config, INVARIANT_IDS, type InvariantId, UsageError, VDPA_KERNELS } from '../config.js';
+import { type Bounds, type Config, type ContractName, INVARIANT_IDS, type InvariantId, UsageError, VDPA_KERNELS } from '../config.js';
 import type { CheckTarget } from '../target.js';
 import type { VdpaCtx } from '../../model/context.js';
 import type { Userspace } from '../../model/userspace.js';
 import { anyUserspace } from '../../model/userspace-any.js';
 import { parseActionFilter } from '../../model/action-filter.js';
+import { contract } from '../../model/contract.js';
 import { qemuUserspace } from '../../model/qemu.js';
 import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';
 import type { TraceModel } from '../../traces/trace-model.js';
@@ -30,9 +31,10 @@ export function defaultBounds(userspace: string): Bounds {
     : { maxDepth: 120, maxStates: 3_000_000, timeLimit: 60 };
 }
 
-export function makeUserspace(name: string, exclude: readonly string[] = []): Userspace {
+export function makeUserspace(name: string, exclude: readonly string[] = [], contract: ContractName = 'none'): Userspace {
   if (exclude.length > 0 && name !== 'any') throw new UsageError(`--exclude-actions: applies to --userspace any only (got ${name})`);
-  if (name === 'any') return anyUserspace(exclude.map((e) => parseActionFilter(e, ACTION_KINDS)));
+  if (contract !== 'none' && name !== 'any') throw new UsageError(`--contract ${contract}: applies to --userspace any only (got ${name})`);
+  if (name === 'any') return anyUserspace(exclude.map((e) => parseActionFilter(e, ACTION_KINDS)), contract);
   if (name === 'qemu' || name === 'qemu-persist') return qemuUserspace(name);
   throw new UsageError(`--userspace ${name}: not a vdpa userspace (accepted: qemu, qemu-persist, any)`);
 }
@@ -49,7 +51,7 @@ export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
   const kernel = await resolveKernel(config.kernel);
   const parentName = config.parent ?? 'mlx5';
   const ctx: VdpaCtx = { kernel, ops: makeParent(parentName, kernel) };
-  const us = makeUserspace(config.userspace, config.excludeActions);
+  const us = makeUserspace(config.userspace, config.excludeActions, config.contract ?? 'none');
   const applicable = VDPA_INVARIANTS.filter((i) => i.applies(ctx)).map((i) => i.id);
   const chosen: readonly InvariantId[] = config.invariants ?? applicable;
   for (const id of chosen) {
@@ -70,6 +72,8 @@ export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
     `GET_BACKEND_FEATURES offers ${featureHex(offered, kernel.featureBits)} ${featureNames(offered)}`,
     ...(config.excludeActions !== undefined && config.excludeActions.length > 0
       ? [`left out (--exclude-actions): ${config.excludeActions.join(', ')}`] : []),
+    ...(config.contract !== undefined && config.contract !== 'none'
+      ? [`contract ${config.contract}: ${contract(config.contract).clauses.map((c) => c.id).join(', ')}`] : []),
     ...us.alphabet(ctx).map((a) => labelAction(a, kernel.featureBits)),
   ];
   return {
