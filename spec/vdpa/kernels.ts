@@ -42,6 +42,11 @@ export interface VdpaKernel {
   readonly mlx5ResumableChangeMap: boolean;
   /** vdpa_sim's reset installs passthrough in every ASID (6c3d329e6486 "get rid of DMA ops", v6.6). */
   readonly vdpaSimPassthrough: boolean;
+  /**
+   * Calls whose effect is the kernel's intended behaviour, not a defect (as spec/vdpa/cause.ts keys
+   * them): a violation they cause is classed by-design.
+   */
+  readonly byDesign: readonly { readonly call: string; readonly why: string; readonly commit: string }[];
   /** Variants only (spec/vdpa/variant.ts): the parent's ops table as the patch leaves it (makeParent applies it). */
   readonly parentOverride?: (ops: VdpaConfigOps, parent: string) => VdpaConfigOps;
   /** Variants only: SET_BACKEND_FEATURES as the patch rewrites it; `shipped` runs this kernel's own check. */
@@ -69,6 +74,7 @@ const v61: VdpaKernel = {
   mlx5PerAsidMr: false,
   mlx5ResumableChangeMap: false,
   vdpaSimPassthrough: false,
+  byDesign: [],
 };
 
 const v66: VdpaKernel = {
@@ -111,6 +117,11 @@ const v67: VdpaKernel = {
   resetMapInRemoveAs: true,
   parents: 'series',
   mlx5PerAsidMr: true,
+  byDesign: [{
+    call: 'ops->compat_reset(flags=VDPA_RESET_F_CLEAN_MAP)',
+    why: 'without IOTLB_PERSIST acked, a reset cleans the parent\'s maps (the compat behaviour old userspace relies on); userspace re-sends them before DRIVER_OK',
+    commit: '4398776f7a6d bc91df5c70ac 2eacf4b5e3eb',
+  }],
 };
 
 const v612: VdpaKernel = {

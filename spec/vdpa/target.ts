@@ -13,6 +13,7 @@ import type { TraceModel } from '../../traces/trace-model.js';
 import { ACTION_KINDS, labelAction } from './actions.js';
 import { VDPA_KERNEL_TABLE, type VdpaKernel } from './kernels.js';
 import { buildVdpaModel } from './model.js';
+import { vdpaJudge } from './cause.js';
 import { makeParent } from './parents.js';
 import { isVariantPath, loadVariant } from './variant.js';
 import { offeredFeatures } from './transitions.js';
@@ -59,7 +60,8 @@ export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
       throw new UsageError(`--invariants ${id}: does not apply to --system vdpa --parent ${parentName} (applicable: ${applicable.join(', ')})`);
     }
   }
-  const model = buildVdpaModel(ctx, us, VDPA_INVARIANTS.filter((i) => chosen.includes(i.id)));
+  const invs = VDPA_INVARIANTS.filter((i) => chosen.includes(i.id));
+  const model = buildVdpaModel(ctx, us, invs);
   const defaults = defaultBounds(config.userspace);
   const bounds: Bounds = {
     maxDepth: config.bounds.maxDepth ?? defaults.maxDepth,
@@ -79,6 +81,7 @@ export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
   return {
     config: { system: 'vdpa', kernel: kernel.name, parent: parentName, userspace: us.name, bounds, invariants: chosen },
     model: model as unknown as TraceModel<unknown, unknown>,
+    judge: vdpaJudge(model, invs),
     applicable: INVARIANT_IDS.filter((id) => applicable.includes(id)),
     alphabet,
   };
