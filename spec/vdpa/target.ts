@@ -81,7 +81,7 @@ export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
   return {
     config: { system: 'vdpa', kernel: kernel.name, parent: parentName, userspace: us.name, bounds, invariants: chosen },
     model: model as unknown as TraceModel<unknown, unknown>,
-    judge: vdpaJudge(model, invs),
+    judge: vdpaJudge(model, invs, us.name === 'any'),
     applicable: INVARIANT_IDS.filter((id) => applicable.includes(id)),
     alphabet,
   };
