@@ -47,6 +47,8 @@ export interface CheckJsonViolation {
   readonly cause?: ViolationCause;
   /** kernel-defect, by-design, userspace-contract, environment. */
   readonly class?: ViolationCause['class'];
+  /** Observation: steps where the kernel returned 0 while a call inside failed and was ignored (vdpa). */
+  readonly swallowed?: readonly { readonly step: number; readonly call: string }[];
   /** Contract clauses the trace breaks, with their steps (vdpa). */
   readonly breaks?: readonly { readonly clause: string; readonly step: number }[];
   /** Number of actions. */
@@ -208,7 +210,7 @@ export function runCheck(target: CheckTarget, options: RunCheckOptions = {}): Ch
       invariant: t.violation.invariant,
       message: t.violation.message,
       ...(causes[i] !== undefined ? { cause: causes[i], class: causes[i].class } : {}),
-      ...(judge !== undefined ? { breaks: breaks[i]! } : {}),
+      ...(judge !== undefined ? { breaks: breaks[i]!, swallowed: judge.swallowed(explored.violations[i]!.actions) } : {}),
       length: t.steps.length,
       steps: t.steps.map((s) => ({ action: s.kind, label: s.label })),
       trace: toItf(t),

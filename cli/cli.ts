@@ -141,7 +141,9 @@ export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps 
       `\nCause of ${v.invariant}: step ${c.step} (${c.action}): ${c.call} — ${c.class}${c.clause !== undefined ? ` (clause ${c.clause})` : ''}\n`;
     const broken = v.breaks !== undefined && v.breaks.length > 0
       ? `Breaks the strict contract: ${v.breaks.map((b) => `${b.clause} at step ${b.step}`).join(', ')}\n` : '';
-    io.out(head + broken + '\n' + renderText(t, { color: useColor(io) }));
+    const swallowed = v.swallowed !== undefined && v.swallowed.length > 0
+      ? `Swallowed error: ${v.swallowed.map((s) => `step ${s.step} returned 0 to userspace while ${s.call}`).join('; ')}\n` : '';
+    io.out(head + broken + swallowed + '\n' + renderText(t, { color: useColor(io) }));
   });
   if (o.out !== undefined) {
     io.out(written.length > 0 ? `\ntraces written:\n${written.map((p) => `  ${p}\n`).join('')}` : `\nno violation: nothing written to ${o.out}\n`);

@@ -36,6 +36,8 @@ export interface ViolationCause {
 export interface ViolationJudge {
   cause(propertyId: string, actions: readonly unknown[]): ViolationCause;
   clausesBroken(actions: readonly unknown[]): readonly { readonly clause: string; readonly step: number }[];
+  /** Swallowed errors: steps where the caller saw 0 while a call inside failed and its return value was dropped. */
+  swallowed(actions: readonly unknown[]): readonly { readonly step: number; readonly call: string }[];
   /** The class once every kept violation of the invariant is known (a cause only contract breaches reach is theirs). */
   settle(causes: readonly ViolationCause[]): ViolationCause[];
 }

@@ -116,6 +116,24 @@ export function causeOf(
 }
 
 /**
+ * Steps where userspace was told 0 while a call inside failed and the kernel dropped its return
+ * value (vhost_vdpa_unmap's and BATCH_END's ops->set_map, drivers/vhost/vdpa.c:1089 and 1353 in 6.12).
+ */
+export function swallowedErrors(model: VdpaModel, actions: readonly Action[]): { step: number; call: string }[] {
+  const out: { step: number; call: string }[] = [];
+  let w: World = model.init()[0]!;
+  for (let i = 0; i < actions.length; i++) {
+    const a = actions[i]!;
+    const { result, calls } = recordCalls(() => model.outcome(w, a));
+    if (result.ret === '0') {
+      for (const e of calls) if (e.ignored === true && e.ret !== undefined && e.ret !== '0') out.push({ step: i + 1, call: renderCall(e) });
+    }
+    w = model.next(w, a) ?? w;
+  }
+  return out;
+}
+
+/**
  * The final classes over every kept violation of one (invariant, cause key): a cause found by some
  * trace that keeps the contract is the kernel's (or by design, or the environment's); a cause only
  * found by traces that break a clause is the contract's, named by the first clause.
@@ -145,6 +163,7 @@ export function vdpaJudge(model: VdpaModel, invariants: readonly VdpaInvariant[]
       return rest;
     },
     clausesBroken: (actions) => (clauses ? clausesBroken(model, actions as readonly Action[]) : []),
+    swallowed: (actions) => swallowedErrors(model, actions as readonly Action[]),
     settle: settleClass,
   };
 }

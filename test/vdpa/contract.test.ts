@@ -93,6 +93,9 @@ describe('causes and classes', () => {
       // BATCH_END's set_map (vdpa.c:1089 skipped while v->in_batch)
       ['dma-isolation', 8, 'iotlbInvalidate → unpin_user_page'],
     ]);
+    // the swallowed error is an observation with the trace: userspace was told 0
+    expect(vs[0]!.swallowed).toEqual([{ step: 6, call: 'ops->set_map(asid=0) -ENOMEM (return value ignored)' }]);
+    expect(vs[2]!.swallowed).toEqual([]);
   }, 120_000);
 
   test('the 6.6 mlx5 reset: a kernel defect on 6.6 (ops->reset), by design on 6.7 (compat_reset CLEAN_MAP)', async () => {
