@@ -2,7 +2,8 @@
 // environment (bus driver binds, munmap). The alphabet is printed with each result.
 import type { Action } from '../spec/vdpa/actions.js';
 import { NAS, bit } from '../spec/vdpa/constants.js';
-import { guardTable, type GuardTable } from '../spec/vdpa/transitions.js';
+import { effectiveAsid, guardTable, type GuardTable } from '../spec/vdpa/transitions.js';
+import type { World } from '../spec/vdpa/world.js';
 import type { VdpaCtx } from './context.js';
 import type { Userspace } from './userspace.js';
 import { matchesFilter, type ActionFilter } from './action-filter.js';
@@ -53,10 +54,20 @@ export function anyAlphabet(ctx: VdpaCtx): Action[] {
 export function anyUserspace(exclude: readonly ActionFilter[] = [], contractName: ContractName = 'none'): Userspace {
   const clauses = makeContract(contractName).clauses;
   const tracksStale = clauses.some((c) => c.id === 'remap-after-reset');
+  // A filter on an IOTLB message's asid matches the ASID the message lands in (vhost_chr_write_iter
+  // reads the field only once IOTLB_ASID is acked, else ASID 0): it is decided per world.
+  const onAsid = (f: ActionFilter): boolean => f.kind.startsWith('iotlb') && f.args.some(([k]) => k === 'asid');
+  const staticFilters = exclude.filter((f) => !onAsid(f));
+  const asidFilters = exclude.filter(onAsid);
+  const leftOut = (w: World, a: Action): boolean =>
+    'asid' in a && asidFilters.some((f) => {
+      const effective: { readonly t: string; readonly asid: number } = { ...a, asid: effectiveAsid(w, a.asid) };
+      return matchesFilter(f, effective);
+    });
   let cache: { ctx: VdpaCtx; alphabet: Action[]; table: GuardTable } | undefined;
   const get = (ctx: VdpaCtx): NonNullable<typeof cache> => {
     if (cache === undefined || cache.ctx !== ctx) {
-      const alphabet = anyAlphabet(ctx).filter((a) => !exclude.some((f) => matchesFilter(f, a)));
+      const alphabet = anyAlphabet(ctx).filter((a) => !staticFilters.some((f) => matchesFilter(f, a)));
       cache = { ctx, alphabet, table: guardTable(ctx, alphabet) };
     }
     return cache;
@@ -66,12 +77,13 @@ export function anyUserspace(exclude: readonly ActionFilter[] = [], contractName
     alphabet: (ctx) => get(ctx).alphabet,
     enabled: (ctx, w, out) => {
       const c = get(ctx);
-      if (clauses.length === 0) {
+      if (clauses.length === 0 && asidFilters.length === 0) {
         for (const i of c.table.enabled(w)) out.push(c.alphabet[i]!);
         return;
       }
       next: for (const i of c.table.enabled(w)) {
         const a = c.alphabet[i]!;
+        if (asidFilters.length > 0 && leftOut(w, a)) continue;
         for (const cl of clauses) if (cl.breaks(ctx, w, a)) continue next;
         out.push(a);
       }

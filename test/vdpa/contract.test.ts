@@ -112,3 +112,17 @@ describe('causes and classes', () => {
     for (const v of strict) expect(none.has(`${v.invariant} ${v.cause!.key}`), `${v.invariant} ${v.cause!.key}`).toBe(true);
   }, 120_000);
 });
+
+describe('--exclude-actions on effective values', () => {
+  test('iotlbUpdate(asid=0) also leaves out an asid=1 UPDATE that lands in ASID 0 (IOTLB_ASID not acked), not one that lands in ASID 1', async () => {
+    const { parseActionFilter } = await import('../../model/action-filter.js');
+    const { ACTION_KINDS } = await import('../../spec/vdpa/actions.js');
+    const k = VDPA_KERNEL_TABLE['6.12']!;
+    const us = anyUserspace([parseActionFilter('iotlbUpdate(asid=0)', ACTION_KINDS)]);
+    const m = buildVdpaModel({ kernel: k, ops: makeParent('vdpa_sim', k) }, us, VDPA_INVARIANTS);
+    const updates = (w: World): Action[] => { const out: Action[] = []; m.actions(w, out); return out.filter((a) => a.t === 'iotlbUpdate'); };
+    expect(updates(after(m, base))).toEqual([]); // asid=1 lands in 0: left out too
+    const acked = after(m, [...base, { t: 'setBackendFeatures', features: ASID_FEATURES }]);
+    expect(updates(acked).map((a) => (a as { asid: number }).asid)).toEqual([1, 1, 1]);
+  });
+});
