@@ -126,3 +126,17 @@ describe('--exclude-actions on effective values', () => {
     expect(updates(acked).map((a) => (a as { asid: number }).asid)).toEqual([1, 1, 1]);
   });
 });
+
+describe('compare per (invariant, cause)', () => {
+  test('6.6 → 6.7 mlx5 any: the reset cause ops->reset is fixed; compat_reset(CLEAN_MAP) is new but by design, so no regression from it', async () => {
+    const { compareInvariants } = await import('../../spec/vdpa/compare.js');
+    const { explore } = await import('../../explorer/bfs.js');
+    const t = (kernel: string) => buildVdpaTarget({
+      system: 'vdpa', kernel, parent: 'mlx5', userspace: 'any', invariants: ['kernel-device-agreement'], bounds: { maxDepth: 5 },
+    });
+    const c = compareInvariants(await t('6.6'), await t('6.7'), explore);
+    const kda = c.causes.filter((x) => x.invariant === 'kernel-device-agreement');
+    expect(kda.find((x) => x.cause === 'setStatus → ops->reset')?.change).toBe('fixed');
+    expect(kda.find((x) => x.cause.startsWith('setStatus → ops->compat_reset'))).toMatchObject({ base: false, patched: true, change: 'unchanged' });
+  }, 120_000);
+});
