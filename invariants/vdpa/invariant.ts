@@ -19,4 +19,9 @@ export interface VdpaInvariant {
    * while the device still reaches it, seen by dma-isolation only once userspace frees the page).
    */
   causeProbe?(ctx: VdpaCtx): (w: World) => string | undefined;
+  /**
+   * The property is about how the kernel answers a request the contract forbids (a feature it did
+   * not offer): its violations are never the contract's, whatever clause the request breaks.
+   */
+  readonly judgesMisuse?: true;
 }

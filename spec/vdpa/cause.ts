@@ -153,12 +153,13 @@ export function vdpaJudge(model: VdpaModel, invariants: readonly VdpaInvariant[]
   const props = new Map(model.properties().map((p) => [p.id, p]));
   const probes = new Map<string, (w: World) => string | undefined>();
   for (const i of invariants) if (i.causeProbe !== undefined) probes.set(i.id, i.causeProbe(model.ctx));
+  const misuse = new Set<string>(invariants.filter((i) => i.judgesMisuse === true).map((i) => i.id));
   return {
     cause: (id, actions) => {
       const p = props.get(id);
       if (p === undefined) throw new Error(`cause: the model has no property '${id}'`);
       const c = causeOf(model, p, actions as readonly Action[], probes.get(id));
-      if (clauses || c.breaks === undefined) return c;
+      if ((clauses && !misuse.has(id)) || c.breaks === undefined) return c;
       const { breaks: _ignored, ...rest } = c;
       return rest;
     },
