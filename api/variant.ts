@@ -5,3 +5,8 @@ export {
 } from '../spec/vdpa/variant.js';
 export type { VdpaConfigOps } from '../model/parents/ops.js';
 export type { World } from '../spec/vdpa/world.js';
+// VFIO kernel variants (`--system vfio --kernel ./file.ts`)
+export {
+  defineVfioVariant, type VfioKernelBehaviours, type VfioVariant, type VfioVariantSpec,
+} from '../spec/vfio/variant.js';
+export type { MapOverPresentPte, VfioKernel } from '../spec/vfio/kernels.js';

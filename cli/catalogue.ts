@@ -22,6 +22,7 @@ export const PARENT_LINES: Readonly<Record<ParentName, string>> = {
   mlx5: 'NVIDIA/Mellanox ConnectX: on-chip IOMMU through set_map (MR per ASID), .reset_map from 6.7',
   vdpa_sim: 'vdpa_sim with set_map (batch_mapping=1): on-chip IOMMU, passthrough initial map',
   vdpa_sim_dma: 'vdpa_sim with dma_map/dma_unmap (batch_mapping=0): maps applied one message at a time',
+  vdpa_sim_va: 'vdpa_sim as loaded by default since 6.5 (use_va=1): set_map of user VAs, the device reaches them through the owner\'s mm',
   platform: 'no on-chip IOMMU (ifcvf, vp_vdpa and the like): vhost-vdpa drives the platform IOMMU domain',
   vduse: 'VDUSE (device in userspace): bounce/IOVA domain that persists across reset and close',
 };
@@ -84,16 +85,16 @@ export const VDPA_ACTION_LINES: Readonly<Record<string, string>> = {
   bindVirtio: 'unbind vhost-vdpa and bind virtio-vdpa (its probe resets the device)',
   bindVhost: 'unbind virtio-vdpa and bind vhost-vdpa again',
   userFree: 'userspace munmaps a host page',
-  parentFault: 'environment: the parent\'s next map allocation fails with -ENOMEM (MR, iotlb node, IOMMU page table)',
+  parentFault: 'environment: the parent\'s next map allocation (or, with after=1, the one after) fails with -ENOMEM (MR, iotlb node, IOMMU page table); VDUSE: the daemon\'s reply to VDUSE_SET_STATUS / VDUSE_UPDATE_IOTLB fails with -EIO',
 };
 
 export const VFIO_ACTION_LINES: Readonly<Record<string, string>> = {
-  map: 'VFIO_IOMMU_MAP_DMA (flags READ|WRITE, VADDR for a new vaddr, LIVE_UPDATE to skip the IOMMU map)',
-  unmap: 'VFIO_IOMMU_UNMAP_DMA (flags ALL, VADDR to invalidate the vaddr)',
-  attach: 'VFIO_GROUP_SET_CONTAINER of a group (a new or the persisted IOMMU domain)',
+  mapDma: 'VFIO_IOMMU_MAP_DMA (flags READ|WRITE, VADDR for a new vaddr, LIVE_UPDATE to skip the IOMMU map)',
+  unmapDma: 'VFIO_IOMMU_UNMAP_DMA (flags ALL, VADDR to invalidate the vaddr)',
+  setContainer: 'VFIO_GROUP_SET_CONTAINER of a group (joins a compatible IOMMU domain, or a new or the persisted one)',
   exec: 'the VMM re-execs itself (QEMU cpr-exec: container fd kept, new mm)',
   kexec: 'live-update kexec (guest RAM and IOMMU page tables persisted)',
-  free: 'userspace munmaps the page behind a vaddr',
+  userFree: 'userspace munmaps the page behind a vaddr',
 };
 
 export function kernelLines(system: SystemName): Readonly<Record<string, string>> {

@@ -4,6 +4,7 @@ import { explore as bfsExplore } from '../explorer/bfs.js';
 import type { ExploreOptions, ExploreResult, Progress } from '../explorer/explore-api.js';
 import type { Model } from '../explorer/model.js';
 import { UsageError } from '../spec/config.js';
+import { runWithVariant } from '../spec/variant-module.js';
 import type { CheckTarget, ViolationCause } from '../spec/target.js';
 import type { FoundViolation } from '../explorer/explore-api.js';
 import { toItf } from '../traces/itf.js';
@@ -118,6 +119,20 @@ export function jsonConfigOf(target: CheckTarget): CheckJsonConfig {
 }
 
 /**
+ * What a trace records as its configuration (`#meta.config`): design.md's config, the time limit,
+ * and for a kernel variant the module (name, absolute path, sha256; traces/trace-config.ts writes
+ * the path relative to the trace file).
+ */
+export function traceConfigOf(target: CheckTarget): Record<string, unknown> {
+  const v = target.variant;
+  return {
+    ...jsonConfigOf(target),
+    timeLimit: target.config.bounds.timeLimit,
+    ...(v !== undefined ? { variant: { name: v.name, path: v.abs, sha256: v.hash } } : {}),
+  };
+}
+
+/**
  * Explores `target.model` within the target's resolved bounds, for the target's invariants,
  * collecting the shortest counterexample of each violated one. Throws UsageError when an asked-for
  * invariant does not apply to the configuration.
@@ -156,7 +171,11 @@ export function runCheck(target: CheckTarget, options: RunCheckOptions = {}): Ch
       ...(options.tracesPerInvariant !== undefined ? { perProperty: options.tracesPerInvariant } : {}),
     };
   }
-  const raw = explore(model, exploreOptions);
+  // A variant (user code) runs inside the search: contained (spec/variant-module.ts).
+  const variant = target.variant;
+  const raw = variant === undefined
+    ? explore(model, exploreOptions)
+    : runWithVariant(`variant ${variant.name} (${variant.path})`, config.bounds.timeLimit, () => explore(model, exploreOptions));
   // Per invariant: settle the classes over every kept cause, then keep the shortest trace of each
   // (invariant, cause) — a contract-keeping one when there is one.
   let causes: (ViolationCause | undefined)[] = raw.violations.map(() => undefined);
@@ -185,8 +204,7 @@ export function runCheck(target: CheckTarget, options: RunCheckOptions = {}): Ch
     }
   }
   const explored: ExploreResult<unknown> = { ...raw, violations: kept };
-  const jsonConfig = jsonConfigOf(target);
-  const traceConfig = { ...jsonConfig, timeLimit: config.bounds.timeLimit };
+  const traceConfig = traceConfigOf(target);
   const traces = explored.violations.map((v) => buildTrace(model, v, traceConfig, `${TOOL} ${VERSION}`));
   const breaks = judge === undefined ? [] : explored.violations.map((v) => judge.clausesBroken(v.actions));
   const verdict = verdictOf(explored);
@@ -194,7 +212,7 @@ export function runCheck(target: CheckTarget, options: RunCheckOptions = {}): Ch
   const json: CheckJson = {
     tool: TOOL,
     version: VERSION,
-    config: jsonConfig,
+    config: jsonConfigOf(target),
     verdict,
     complete: explored.complete,
     stats: {

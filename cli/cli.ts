@@ -222,6 +222,14 @@ async function actionKindsOf(sys: SystemName, io: CliIO, deps: CliDeps): Promise
 /** Turns anything thrown into one line on stderr and an exit code: 2 for usage, 1 for the rest. */
 export function exitCodeForError(e: unknown, io: CliIO): number {
   const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ').trim();
+  // A usage error raised by user code (a kernel variant) during a search: exit 2, with its step.
+  if (e instanceof Error && e.name === 'ModelStepError') {
+    const { cause, depth, action } = e as Error & { cause: unknown; depth: number; action?: string };
+    if (cause instanceof UsageError || (cause instanceof Error && cause.name === 'UsageError')) {
+      io.err(`${oneLine(cause.message)} (step ${depth}${action !== undefined ? `: ${action}` : ''})\n`);
+      return 2;
+    }
+  }
   if (e instanceof UsageError || (e instanceof Error && e.name === 'UsageError')) {
     io.err(`${oneLine(e.message)}\n`);
     return 2;

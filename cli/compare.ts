@@ -2,7 +2,7 @@
 // design.md's JSON object. Exit 12 when the patched side regresses an invariant, else 0.
 import { explore as bfsExplore } from '../explorer/bfs.js';
 import type { FoundViolation } from '../explorer/explore-api.js';
-import { type Config, UsageError } from '../spec/config.js';
+import type { Config } from '../spec/config.js';
 import { buildTarget } from '../spec/registry.js';
 import type { CheckTarget } from '../spec/target.js';
 import {
@@ -10,12 +10,15 @@ import {
   type InvariantComparison, type SideRun,
 } from '../spec/vdpa/compare.js';
 import type { VdpaModel } from '../spec/vdpa/model.js';
+import { compareVfioBehaviour, type VfioBehaviourComparison } from '../spec/vfio/compare.js';
+import type { VfioModel } from '../spec/vfio/model.js';
 import { resolveKernel } from '../spec/vdpa/target.js';
+import { runWithVariant } from '../spec/variant-module.js';
 import { writeTracesForOut } from './trace-output.js';
 import { toItf } from '../traces/itf.js';
 import { renderText } from '../traces/text.js';
 import { buildTrace, type Trace } from '../traces/trace.js';
-import { jsonConfigOf, type CheckJsonConfig, type CheckJsonViolation } from './check.js';
+import { jsonConfigOf, traceConfigOf, type CheckJsonConfig, type CheckJsonViolation } from './check.js';
 import { type CliIO, useColor } from './io.js';
 import type { CompareOptions } from './options.js';
 import { TOOL, VERSION } from './version.js';
@@ -47,7 +50,7 @@ export interface CompareJsonStep {
 }
 
 export interface CompareJsonDifference {
-  readonly kind: Difference['kind'];
+  readonly kind: Difference['kind'] | VfioBehaviourComparison['differences'][number]['kind'];
   readonly steps: readonly CompareJsonStep[];
   readonly base: string;
   readonly patched: string;
@@ -83,7 +86,7 @@ export interface CompareRun {
   readonly base: CheckTarget;
   readonly patched: CheckTarget;
   readonly rows: readonly InvariantComparison[];
-  readonly behaviour: BehaviourComparison;
+  readonly behaviour: BehaviourComparison | VfioBehaviourComparison;
   /** Counterexample traces by side and invariant. */
   readonly traces: { readonly base: readonly Trace[]; readonly patched: readonly Trace[] };
   readonly sidesComplete: { readonly base: boolean; readonly patched: boolean };
@@ -96,7 +99,7 @@ export interface CompareDeps {
 }
 
 async function jsonConfig(config: Config, t: CheckTarget): Promise<CompareJsonConfig> {
-  const k = await resolveKernel(config.kernel);
+  const k = config.system === 'vfio' ? (t.model as unknown as VfioModel).kernel : await resolveKernel(config.kernel, t.config.bounds.timeLimit);
   return {
     ...jsonConfigOf(t),
     description: k.description,
@@ -116,23 +119,22 @@ function violationJson(t: Trace): CheckJsonViolation {
 
 /** Builds both targets, runs both checks and the behavioural comparison. */
 export async function runCompare(o: CompareOptions, deps: CompareDeps = {}): Promise<CompareRun> {
-  if (o.base.system !== 'vdpa') {
-    throw new UsageError(`vdpa-mc compare: --system ${o.base.system} is not supported (accepted: vdpa; vfio kernels have no variants yet)`);
-  }
   const build = deps.buildTarget ?? buildTarget;
   const explore = deps.explore ?? bfsExplore;
   const base = await build(o.base);
   const patched = await build(o.patched);
-  const inv = compareInvariants(base, patched, explore);
   const bounds = base.config.bounds;
-  const behaviour = compareBehaviour(
-    base.model as unknown as VdpaModel,
-    patched.model as unknown as VdpaModel,
-    { maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, timeLimitSeconds: bounds.timeLimit },
-    explore,
-  );
+  const limits = { maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, timeLimitSeconds: bounds.timeLimit };
+  // Variant code (user code) runs in these searches: contained (spec/variant-module.ts).
+  const v = patched.variant ?? base.variant;
+  const contain = <T>(searches: number, fn: () => T): T =>
+    v === undefined ? fn() : runWithVariant(`variant ${v.name} (${v.path})`, searches * bounds.timeLimit, fn);
+  const inv = contain(2, () => compareInvariants(base, patched, explore));
+  const behaviour: BehaviourComparison | VfioBehaviourComparison = contain(1, () => o.base.system === 'vfio'
+    ? compareVfioBehaviour(base.model as unknown as VfioModel, patched.model as unknown as VfioModel, limits, explore)
+    : compareBehaviour(base.model as unknown as VdpaModel, patched.model as unknown as VdpaModel, limits, explore));
   const traceOf = (t: CheckTarget, v: FoundViolation<unknown>): Trace =>
-    buildTrace(t.model, v, { ...jsonConfigOf(t), timeLimit: t.config.bounds.timeLimit }, `${TOOL} ${VERSION}`);
+    buildTrace(t.model, v, traceConfigOf(t), `${TOOL} ${VERSION}`);
   const traces = { base: [] as Trace[], patched: [] as Trace[] };
   const invariants: CompareJsonInvariant[] = inv.rows.map((r) => {
     const tb = r.base.violation !== undefined ? traceOf(base, r.base.violation) : undefined;

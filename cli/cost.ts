@@ -8,6 +8,7 @@ import { type CheckJsonConfig, jsonConfigOf } from './check.js';
 import type { CliIO } from './io.js';
 import type { CostOptions } from './options.js';
 import { TOOL, VERSION } from './version.js';
+import { runWithVariant } from '../spec/variant-module.js';
 
 export interface CostJson {
   readonly config: CheckJsonConfig;
@@ -48,7 +49,9 @@ export function renderCost(target: CheckTarget, r: ReferenceCycle): string {
 
 export async function costCommand(o: CostOptions, io: CliIO, build?: (c: Config) => Promise<CheckTarget>): Promise<number> {
   const target = await (build ?? (await import('../spec/registry.js')).buildTarget)(o.config);
-  const r = cycleOf(target);
+  // A variant (user code) runs in the QEMU script's replay: contained (spec/variant-module.ts).
+  const v = target.variant;
+  const r = v === undefined ? cycleOf(target) : runWithVariant(`variant ${v.name} (${v.path})`, target.config.bounds.timeLimit, () => cycleOf(target));
   if (typeof r === 'string') throw new UsageError(`vdpa-mc cost: ${r}`);
   if (o.json) {
     const json: CostJson = { config: jsonConfigOf(target), cycle: r.cost };

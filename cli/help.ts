@@ -26,7 +26,7 @@ exit codes: 0 no violation within the bounds (read the verdict: "incomplete" is 
 const CONFIG_OPTIONS = `  --system vdpa|vfio         the system modelled (default vdpa)
   --kernel NAME|FILE         vdpa: 6.1, 6.6, rfc-v2, rfc-v3, 6.7, 6.12; vfio: 6.12, lu-rfc;
                              or the path of a variant module (default 6.12)
-  --parent NAME              vdpa only: mlx5, vdpa_sim, vdpa_sim_dma, platform, vduse (default mlx5)
+  --parent NAME              vdpa only: mlx5, vdpa_sim, vdpa_sim_dma, vdpa_sim_va, platform, vduse (default mlx5)
   --userspace NAME           vdpa: qemu, qemu-persist, any (default qemu); vfio: cpr, any (default cpr)`;
 
 const INVARIANTS_OPTION = `  --invariants ID,ID,...     check only these (default: all that apply; see \`vdpa-mc list invariants\`)`;
@@ -55,6 +55,8 @@ ${BOUND_OPTIONS}
                              (those plus QEMU's habits) or none (default: unconstrained; each violation's
                              class still says when only a contract breach reaches it)
   --traces-per-invariant N   distinct causes kept per invariant, shortest trace each (default: all)
+  --iotlb-limit N            (vdpa) entries per address space before UPDATE fails with -ENOSPC:
+                             max_iotlb_entries (2048 in the kernel) scaled to the model, 1..4; default 3
 
 exit codes: 0 no violation within the bounds, 12 an invariant is violated, 2 bad usage, 1 internal error.
 `,
@@ -94,6 +96,7 @@ options:
   --userspace NAME           (default qemu; vfio: cpr)
 ${INVARIANTS_OPTION}
 ${BOUND_OPTIONS}
+  --exclude-actions A,B      as for check: leave these actions out of --userspace any's alphabet (both sides)
   --json                     print the comparison object on stdout and nothing else
   --out DIR                  write the traces under DIR
 `,

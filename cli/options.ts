@@ -19,6 +19,10 @@ import {
   VFIO_USERSPACES,
 } from '../spec/config.js';
 import { type OptionTable, type ParsedArgs, parseArgs } from './args.js';
+import { isVariantPath } from '../spec/variant-module.js';
+
+/** The one test of whether a --kernel value names a variant module (spec/variant-module.ts). */
+export { isVariantPath };
 
 const CONFIG_TABLE = { system: 'value', kernel: 'value', parent: 'value', userspace: 'value' } as const;
 const BOUNDS_TABLE = { 'max-depth': 'value', 'max-states': 'value', 'time-limit': 'value' } as const;
@@ -26,7 +30,7 @@ const BOUNDS_TABLE = { 'max-depth': 'value', 'max-states': 'value', 'time-limit'
 /** Options each command accepts (names without `--`). */
 export const COMMAND_OPTIONS = {
   check: {
-    ...CONFIG_TABLE, invariants: 'value', ...BOUNDS_TABLE, 'exclude-actions': 'value', contract: 'value',
+    ...CONFIG_TABLE, invariants: 'value', ...BOUNDS_TABLE, 'exclude-actions': 'value', 'iotlb-limit': 'value', contract: 'value',
     'traces-per-invariant': 'value', json: 'flag', out: 'value', help: 'flag',
   },
   matrix: { system: 'value', invariants: 'value', ...BOUNDS_TABLE, json: 'flag', out: 'value', help: 'flag' },
@@ -39,6 +43,7 @@ export const COMMAND_OPTIONS = {
     userspace: 'value',
     invariants: 'value',
     ...BOUNDS_TABLE,
+    'exclude-actions': 'value',
     json: 'flag',
     out: 'value',
     help: 'flag',
@@ -117,10 +122,6 @@ export function validateSystem(cmd: string, value: string): SystemName {
   return oneOf(cmd, 'system', value, SYSTEMS, 'a system');
 }
 
-/** A kernel value with '/' in it or a .ts/.js (.mts/.mjs) suffix names a variant module. */
-export function isVariantPath(value: string): boolean {
-  return value.includes('/') || /\.(ts|js|mts|mjs)$/.test(value);
-}
 
 export function kernelsOf(system: SystemName): readonly string[] {
   return system === 'vdpa' ? VDPA_KERNELS : VFIO_KERNELS;
@@ -242,6 +243,7 @@ function configOf(cmd: string, a: ParsedArgs, kernel: string | undefined): Confi
     bounds: bounds(cmd, a),
     ...excludeActions(cmd, a),
     ...contractOf(cmd, a),
+    ...iotlbLimit(cmd, sys, a),
   };
 }
 
@@ -252,6 +254,15 @@ function contractOf(cmd: string, a: ParsedArgs): { contract?: ContractName } {
   const c = CONTRACT_NAMES.find((n) => n === v);
   if (c === undefined) throw new UsageError(`${cmd}: --contract "${v}" is not a contract (accepted: ${CONTRACT_NAMES.join(', ')})`);
   return { contract: c };
+}
+
+/** `--iotlb-limit N`: vhost-vdpa's max_iotlb_entries scaled to the model (model/context.ts MODEL_LIMITS). */
+function iotlbLimit(cmd: string, sys: string, a: ParsedArgs): { iotlbLimit?: number } {
+  const v = a.values.get('iotlb-limit');
+  if (v === undefined) return {};
+  if (sys !== 'vdpa') throw new UsageError(`${cmd}: --iotlb-limit applies to --system vdpa only`);
+  if (!/^[1-4]$/.test(v)) throw new UsageError(`${cmd}: --iotlb-limit "${v}" is not an entry count from 1 to 4 (the model has 4 IOVA pages)`);
+  return { iotlbLimit: Number(v) };
 }
 
 /** `--exclude-actions a,b`: names are checked against the model's action kinds when it is built. */

@@ -11,7 +11,9 @@ import { renderMermaid } from '../traces/mermaid.js';
 import { describeReplay, replay } from '../traces/replay.js';
 import { renderText } from '../traces/text.js';
 import type { Trace } from '../traces/trace.js';
-import { traceConfig } from '../traces/trace-config.js';
+import { traceConfig, traceVariant, variantLocation, withVariantRelativeTo } from '../traces/trace-config.js';
+import { runWithVariant } from '../spec/variant-module.js';
+import { existsSync } from 'node:fs';
 import { parseTraceExport, parseTraceReplay, parseTraceShow } from './options.js';
 
 /** Where output goes (structurally the CLI's CliIO). */
@@ -102,6 +104,18 @@ async function show(argv: readonly string[], io: TraceIO): Promise<number> {
   return EXIT_OK;
 }
 
+/**
+ * A trace records the sha256 of the variant it was found on. If the module changed since, the
+ * replay runs on the current content (that is what a reviewer iterating on a patch wants) and
+ * says so on stderr: the outcome may differ because the patch did.
+ */
+function warnIfVariantChanged(trace: Trace, target: CheckTarget, io: TraceIO): void {
+  const recorded = traceVariant(trace);
+  const now = target.variant;
+  if (recorded === undefined || now === undefined || recorded.sha256 === now.hash) return;
+  io.err(`warning: variant ${now.path} changed since the trace was recorded (sha256 ${recorded.sha256.slice(0, 12)}… then, ${now.hash.slice(0, 12)}… now): replaying on its current content\n`);
+}
+
 async function replayCommand(argv: readonly string[], io: TraceIO, deps: TraceDeps): Promise<number> {
   const o = parseTraceReplay(argv);
   if (o.help) {
@@ -109,10 +123,14 @@ async function replayCommand(argv: readonly string[], io: TraceIO, deps: TraceDe
     return EXIT_OK;
   }
   const trace = await load(o.file);
-  const config = { ...traceConfig(trace, o), bounds: o.bounds };
+  const config = { ...traceConfig(trace, o, { from: dirname(resolve(o.file)) }), bounds: o.bounds };
   const build = deps.buildTarget ?? (await import('../spec/registry.js')).buildTarget;
   const target = await build(config);
-  const r = replay(trace, target.model, o.invariants !== undefined ? { propertyIds: o.invariants } : {});
+  warnIfVariantChanged(trace, target, io);
+  const replayAll = () => replay(trace, target.model, o.invariants !== undefined ? { propertyIds: o.invariants } : {});
+  // A variant is user code: its ops run contained, and its errors are exit 2 (spec/variant-module.ts).
+  const v = target.variant;
+  const r = v === undefined ? replayAll() : runWithVariant(`variant ${v.name} (${v.path})`, target.config.bounds.timeLimit, replayAll);
   if (r.stopped?.why === 'unknown-action') {
     const d = r.stopped;
     throw new TraceUsage(`${o.file}: step ${d.step} is not an action of the ${config.system} model (${d.base})`);
@@ -144,15 +162,29 @@ async function replayCommand(argv: readonly string[], io: TraceIO, deps: TraceDe
   return rc;
 }
 
+/** export-test of a variant's trace: the module must be where the trace says (else exit 2 now, not a red test later). */
+function checkVariantExists(trace: Trace, file: string): void {
+  const v = traceVariant(trace)!;
+  if (!existsSync(v.path)) {
+    throw new TraceUsage(`${file}: the trace was found on variant ${v.name}, whose module ${v.path} does not exist (move it back, or replay with --kernel PATH)`);
+  }
+}
+
 async function exportTest(argv: readonly string[], io: TraceIO, deps: TraceDeps): Promise<number> {
   const o = parseTraceExport(argv);
   if (o.help) {
     io.out(HELP);
     return EXIT_OK;
   }
-  const trace = await load(o.file);
+  const recorded = await load(o.file);
+  // A variant's path is relative to the trace file: make it absolute, then relative to the test.
+  const v = traceVariant(recorded);
+  const trace = v === undefined ? recorded
+    : { ...recorded, config: { ...recorded.config, variant: { ...v, path: resolve(variantLocation(v, dirname(resolve(o.file)))) } } };
+  if (v !== undefined) checkVariantExists(trace, o.file);
   if (o.out === '-') {
-    io.out(exportTestSource(trace, { outPath: resolve(deps.cwd ?? process.cwd(), 'stdout.test.ts') }));
+    const outPath = resolve(deps.cwd ?? process.cwd(), 'stdout.test.ts');
+    io.out(exportTestSource(withVariantRelativeTo(trace, dirname(outPath)), { outPath }));
     return EXIT_OK;
   }
   const out = o.out !== undefined ? resolve(deps.cwd ?? process.cwd(), o.out) : defaultTestPath(trace, deps.cwd ?? process.cwd());
@@ -160,7 +192,7 @@ async function exportTest(argv: readonly string[], io: TraceIO, deps: TraceDeps)
   traceConfig(trace);
   try {
     await mkdir(dirname(out), { recursive: true });
-    await writeFile(out, exportTestSource(trace, { outPath: out }));
+    await writeFile(out, exportTestSource(withVariantRelativeTo(trace, dirname(out)), { outPath: out }));
   } catch (e) {
     throw new TraceUsage(`${out}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }

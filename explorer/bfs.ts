@@ -10,7 +10,7 @@
 //   maxStates and timeLimitSeconds (the run is incomplete). Deterministic: no clock decides
 //   anything but the time limit and progress reports.
 import type { Model, Invariant, StepProperty, Violation } from './model.js';
-import type { ExploreOptions, ExploreResult, FoundViolation, Stats, StopReason, ActionCoverage } from './explore-api.js';
+import { ModelStepError, type ExploreOptions, type ExploreResult, type FoundViolation, type Stats, type StopReason, type ActionCoverage } from './explore-api.js';
 import { compileCodec, hashValue, newHashOut, type Codec } from './codec.js';
 import { compileHashWords } from './hash.js';
 import { VisitedStore } from './store.js';
@@ -65,7 +65,30 @@ class ObjectLevel<S> implements Level<S> {
   }
 }
 
+/**
+ * Explores breadth first. An error thrown by the model (its actions, next or a property) comes out
+ * as ModelStepError: the cause, the depth of the step and the label of the action being taken, so
+ * that a caller can say where user code (a kernel variant) failed.
+ */
 export function explore<S, A>(model: Model<S, A>, options: ExploreOptions): ExploreResult<A> {
+  const at: At<A> = { level: 0, action: undefined };
+  try {
+    return search(model, options, at);
+  } catch (e) {
+    let label: string | undefined;
+    try {
+      label = at.action === undefined ? undefined : model.label(at.action);
+    } catch {
+      label = undefined;
+    }
+    throw new ModelStepError(e, at.action === undefined ? at.level : at.level + 1, label);
+  }
+}
+
+/** Where the search is: the level being expanded and the action being taken (one write per transition). */
+interface At<A> { level: number; action: A | undefined }
+
+function search<S, A>(model: Model<S, A>, options: ExploreOptions, at: At<A>): ExploreResult<A> {
   const start = performance.now();
   const stopAtFirst = options.stopAtFirstViolation ?? true;
   const maxDepth = options.maxDepth ?? Infinity;
@@ -211,14 +234,17 @@ export function explore<S, A>(model: Model<S, A>, options: ExploreOptions): Expl
       break;
     }
     next = newLevel();
+    at.level = level;
     const levelSize = current.length;
     for (let k = 0; k < levelSize; k++) {
       const parent = levelBase + k;
       const s = current.pop();
       out.length = 0;
+      at.action = undefined;
       model.actions(s, out);
       for (let ai = 0; ai < out.length; ai++) {
         const a = out[ai]!;
+        at.action = a;
         const kind = model.kindOf(a);
         enabled[kind]!++;
         transitions++;

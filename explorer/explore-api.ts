@@ -86,3 +86,17 @@ export interface ExploreResult<A> {
   /** e.g. "action kind X was never enabled: the run may be vacuous for it". */
   readonly warnings: readonly string[];
 }
+
+/** An error the model threw during a search, with the step it happened at. */
+export class ModelStepError extends Error {
+  override readonly name = 'ModelStepError';
+  constructor(
+    override readonly cause: unknown,
+    /** The number of actions from an initial world to the world being made (0: an initial world). */
+    readonly depth: number,
+    /** The label of the action being taken, if one was. */
+    readonly action: string | undefined,
+  ) {
+    super(`${cause instanceof Error ? cause.message : String(cause)} (at step ${depth}${action !== undefined ? `: ${action}` : ''})`);
+  }
+}

@@ -37,9 +37,11 @@ export const LANE_DEVICE = 'device';
  * null when nothing is recorded. `detail` may be a function, so that building it costs nothing
  * during exploration.
  */
-export function call(caller: string, callee: string, fn: string, detail?: CallDetail | (() => CallDetail)): CallEvent | null {
+export function call(caller: string, callee: string, fn: string | (() => string), detail?: CallDetail | (() => CallDetail)): CallEvent | null {
   if (sink === null) return null;
-  const e: CallEvent = detail === undefined ? { caller, callee, fn } : { caller, callee, fn, ...(typeof detail === 'function' ? detail() : detail) };
+  // `fn` as a lazy string: a call recorded as one line of text, not yet split into fields
+  const name = typeof fn === 'function' ? fn() : fn;
+  const e: CallEvent = detail === undefined ? { caller, callee, fn: name } : { caller, callee, fn: name, ...(typeof detail === 'function' ? detail() : detail) };
   sink.push(e);
   return e;
 }

@@ -5,6 +5,7 @@ import { NAS, bit } from '../spec/vdpa/constants.js';
 import { effectiveAsid, guardTable, type GuardTable } from '../spec/vdpa/transitions.js';
 import type { World } from '../spec/vdpa/world.js';
 import type { VdpaCtx } from './context.js';
+import { DEFAULT_NVQS } from './parents/ops.js';
 import type { Userspace } from './userspace.js';
 import { matchesFilter, type ActionFilter } from './action-filter.js';
 import { believeAfter, noteWindow } from './userspace-belief.js';
@@ -30,6 +31,12 @@ export function anyAlphabet(ctx: VdpaCtx): Action[] {
   for (const features of ANY_FEATURE_SETS) out.push({ t: 'setBackendFeatures', features });
   out.push({ t: 'setStatus', status: 0xf }, { t: 'setStatus', status: 0 }, { t: 'suspend' }, { t: 'resume' });
   for (let g = 0; g < ctx.ops.ngroups; g++) for (let a = 0; a < NAS; a++) out.push({ t: 'setGroupAsid', group: g, asid: a });
+  // out of range: group = ngroups (-EINVAL since cd025c1e876b; the parent's own check before), the first
+  // index past the virtqueues (-ENOBUFS), ASID = nas (-EINVAL). Refused calls add no worlds.
+  const nvqs = ctx.ops.nvqs ?? DEFAULT_NVQS;
+  out.push({ t: 'setGroupAsid', group: ctx.ops.ngroups, asid: 0 });
+  if (nvqs !== ctx.ops.ngroups) out.push({ t: 'setGroupAsid', group: nvqs, asid: 0 });
+  out.push({ t: 'setGroupAsid', group: 0, asid: ctx.ops.nas });
   for (let asid = 0; asid < NAS; asid++) {
     out.push(
       { t: 'iotlbUpdate', asid, page: 0, npages: 2, host: 0 }, // h0,h1: physically contiguous → one entry
@@ -38,11 +45,14 @@ export function anyAlphabet(ctx: VdpaCtx): Action[] {
       { t: 'iotlbInvalidate', asid, page: 0, npages: 1 }, // partial
       { t: 'iotlbInvalidate', asid, page: 0, npages: 4 }, // everything
       { t: 'iotlbBatchBegin', asid },
+      ...(asid === 0 ? [{ t: 'iotlbUpdate', asid, page: 0, npages: 0, host: 0 } as const] : []), // size 0: -EINVAL
       { t: 'iotlbBatchEnd', asid },
     );
   }
   out.push({ t: 'close' }, { t: 'bindVirtio' }, { t: 'bindVhost' }, { t: 'userFree', host: 0 }, { t: 'userFree', host: 2 });
-  out.push({ t: 'parentFault' }); // the environment: a map allocation in the parent fails once
+  // the environment: a map allocation in the parent fails once, the next one or the one after (the
+  // second chunk of a vhost_vdpa_pa_map: [0x2000,0x4000) → h2,h3 is two)
+  out.push({ t: 'parentFault' }, { t: 'parentFault', after: 1 });
   return out;
 }
 

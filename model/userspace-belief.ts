@@ -72,7 +72,7 @@ export function believeAfter(ctx: VdpaCtx, d: World, a: Action, r: CallResult, b
   switch (a.t) {
     case 'open': case 'close': forgetAll(d); return;
     case 'setStatus': if (a.status === 0) d.uGroupAsid.fill(0); return;
-    case 'setGroupAsid': d.uGroupAsid[a.group] = a.asid; return;
+    case 'setGroupAsid': if (a.group < d.uGroupAsid.length) d.uGroupAsid[a.group] = a.asid; return;
     case 'iotlbUpdate': {
       const as = effectiveAsid(d, a.asid);
       for (let i = 0; i < a.npages; i++) d.uMap[as * NP + a.page + i] = a.host + i;

@@ -28,6 +28,13 @@ export function overlaps(w: World, a: number, first: number, last: number): bool
   return false;
 }
 
+/** iotlb->nmaps: how many entries ASID a holds (vhost_iotlb_add_range_ctx compares it with the limit). */
+export function entryCount(w: World, a: number): number {
+  let n = 0;
+  for (let p = 0; p < NP; p++) if (w.vStart[a * NP + p] === p) n++;
+  return n;
+}
+
 export function isEmpty(w: World, a: number): boolean {
   for (let p = 0; p < NP; p++) if (w.vStart[a * NP + p]! >= 0) return false;
   return true;

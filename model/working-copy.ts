@@ -1,29 +1,103 @@
 // Reducers run on a plain mutable copy of the world inside the Immer producer, and only the fields
 // that changed are written to the draft. Same semantics as mutating the draft directly (structural
 // sharing, auto-freeze in tests), without a proxy per array read: on this model Immer's array traps
-// dominated the profile. The copy and the commit are generated once from the world's schema.
+// dominated the profile. The copy, the commit and the schema checks are generated once from the
+// world's schema. Every changed field is checked against the schema when it is committed (a write
+// of the wrong type or out of range never reaches the store); `worldSchemaViolation` checks a whole
+// world, extra fields included (the wrapper of a kernel variant's ops calls it: spec/vdpa/variant.ts).
 import { produce } from '../explorer/immer.js';
 import { worldSchema, type World } from '../spec/vdpa/world.js';
 
-const fields = Object.entries(worldSchema.tag === 'struct' ? worldSchema.fields : {}) as [keyof World, { tag: string }][];
+type FieldSchema = { tag: string; min?: number; max?: number; values?: readonly string[]; length?: number; elem?: FieldSchema };
+const fields = Object.entries(worldSchema.tag === 'struct' ? worldSchema.fields : {}) as [keyof World, FieldSchema][];
 const arrays = fields.filter(([, f]) => f.tag === 'array').map(([k]) => k as string);
 const scalars = fields.filter(([, f]) => f.tag !== 'array').map(([k]) => k as string);
+const schemaOf = new Map<string, FieldSchema>(fields.map(([k, f]) => [k as string, f]));
+
+/** A JS expression true when `v` fits the scalar schema `f` (int, bool or enum). */
+function fits(v: string, f: FieldSchema): string {
+  switch (f.tag) {
+    case 'int': return `(typeof ${v} === 'number' && Number.isInteger(${v}) && ${v} >= ${f.min} && ${v} <= ${f.max})`;
+    case 'bool': return `(${v} === true || ${v} === false)`;
+    case 'enum': return `(${f.values!.map((x) => `${v} === ${JSON.stringify(x)}`).join(' || ')})`;
+    default: throw new Error(`working-copy: field schema ${f.tag} is not handled`);
+  }
+}
+/** The schema in words, for the error message. */
+function describe(f: FieldSchema): string {
+  switch (f.tag) {
+    case 'int': return `an integer in [${f.min}, ${f.max}]`;
+    case 'bool': return 'a boolean';
+    case 'enum': return `one of ${f.values!.join(', ')}`;
+    case 'array': return `an array of ${f.length} elements, each ${describe(f.elem!)}`;
+    default: return f.tag;
+  }
+}
+const show = (v: unknown): string => {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'object' && v !== null) return 'an object';
+  return String(v);
+};
+
+/** Generated: the first field of `m` outside the schema, as [field, value, expected], else undefined. */
+const checkField: Record<string, (v: unknown) => [string, unknown, string] | undefined> = Object.fromEntries(
+  fields.map(([k, f]) => {
+    const key = k as string;
+    const body = f.tag === 'array'
+      ? `if (!Array.isArray(v) || v.length !== ${f.length}) return [${JSON.stringify(key)}, v, ${JSON.stringify(describe(f))}];
+         for (let i = 0; i < ${f.length}; i++) { const e = v[i]; if (!${fits('e', f.elem!)}) return [${JSON.stringify(key)} + '[' + i + ']', e, ${JSON.stringify(describe(f.elem!))}]; }
+         return undefined;`
+      : `return ${fits('v', f)} ? undefined : [${JSON.stringify(key)}, v, ${JSON.stringify(describe(f))}];`;
+    return [key, new Function('v', body) as (v: unknown) => [string, unknown, string] | undefined];
+  }),
+);
+
+const sentence = ([field, value, expected]: [string, unknown, string]): string =>
+  `world.${field} = ${show(value)}, outside the world schema (expected ${expected})`;
+
+/** A write outside the world schema, thrown at commit (the step's reducers broke the world's shape). */
+export class WorldSchemaError extends Error {
+  override readonly name = 'WorldSchemaError';
+}
+
+/**
+ * The first thing wrong with `w` as a world: a field the schema does not have, a missing one, a
+ * value of the wrong type, out of range, or an array of the wrong length. Undefined when it fits.
+ */
+export function worldSchemaViolation(w: object): string | undefined {
+  for (const k in w) if (!schemaOf.has(k)) return `world.${k}, a field the world schema does not have (fields: ${[...schemaOf.keys()].join(', ')})`;
+  const o = w as Record<string, unknown>;
+  for (const [k] of fields) {
+    const bad = checkField[k as string]!(o[k as string]);
+    if (bad !== undefined) return sentence(bad);
+  }
+  return undefined;
+}
 
 /** Every array sliced, scalars copied (generated: one object literal, no loop over keys). */
 const workingCopy = new Function('w',
   `return {${[...scalars.map((k) => `${k}: w.${k}`), ...arrays.map((k) => `${k}: w.${k}.slice()`)].join(', ')}};`,
 ) as (w: World) => World;
 
+/** Same length and elements (a wrongly sized array written by a reducer is a change, then refused). */
 function sameArray(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-/** Writes into the draft `d` every field of `m` that differs from the base world `w`. */
-const commit = new Function('same', `return function commit(d, w, m) {
-${scalars.map((k) => `  if (m.${k} !== w.${k}) d.${k} = m.${k};`).join('\n')}
-${arrays.map((k) => `  if (!same(m.${k}, w.${k})) d.${k} = m.${k};`).join('\n')}
-};`)(sameArray) as (d: World, w: World, m: World) => void;
+function refuse(bad: [string, unknown, string]): never {
+  throw new WorldSchemaError(sentence(bad));
+}
+
+/** Writes into the draft `d` every field of `m` that differs from the base world `w`, each checked against the schema. */
+const commit = new Function('same', 'check', 'refuse', `return function commit(d, w, m) {
+  let bad;
+${scalars.map((k) => `  if (m.${k} !== w.${k}) { if ((bad = check.${k}(m.${k})) !== undefined) refuse(bad); d.${k} = m.${k}; }`).join('\n')}
+${arrays.map((k) => `  if (!Array.isArray(m.${k}) || !same(m.${k}, w.${k})) { if ((bad = check.${k}(m.${k})) !== undefined) refuse(bad); d.${k} = m.${k}; }`).join('\n')}
+};`)(sameArray, checkField, refuse) as (d: World, w: World, m: World) => void;
 
 /** An Immer producer whose recipe mutates a plain working copy of `w`; what changed is committed. */
 export function produceOnCopy(w: World, recipe: (m: World) => void): World {

@@ -9,7 +9,7 @@ export type VdpaKernelName = (typeof VDPA_KERNELS)[number];
 export const VFIO_KERNELS = ['6.12', 'lu-rfc'] as const;
 export type VfioKernelName = (typeof VFIO_KERNELS)[number];
 
-export const VDPA_PARENTS = ['mlx5', 'vdpa_sim', 'vdpa_sim_dma', 'platform', 'vduse'] as const;
+export const VDPA_PARENTS = ['mlx5', 'vdpa_sim', 'vdpa_sim_dma', 'vdpa_sim_va', 'platform', 'vduse'] as const;
 export type ParentName = (typeof VDPA_PARENTS)[number];
 
 export const VDPA_USERSPACES = ['qemu', 'qemu-persist', 'any'] as const;
@@ -56,6 +56,8 @@ export interface Config {
   readonly excludeActions?: readonly string[];
   /** The contract `any` obeys (`--contract`); undefined = none. */
   readonly contract?: ContractName;
+  /** vdpa: vhost-vdpa's max_iotlb_entries scaled to the model (`--iotlb-limit`); undefined = MODEL_LIMITS. */
+  readonly iotlbLimit?: number;
 }
 
 /**

@@ -51,4 +51,18 @@ export interface CheckTarget {
   readonly applicable: readonly InvariantId[];
   /** The userspace's alphabet (IOVA pages, host pages, ASIDs, ranges, feature sets), one line each. */
   readonly alphabet: readonly string[];
+  /** When the kernel is a variant module (user code): where it is and what it was (traces record both). */
+  readonly variant?: VariantSource;
+}
+
+/** A kernel variant module as a trace records it (design.md `#meta.variant`). */
+export interface VariantSource {
+  /** The variant's name (the kernel name in results). */
+  readonly name: string;
+  /** The path as given to --kernel. */
+  readonly path: string;
+  /** The absolute path. */
+  readonly abs: string;
+  /** sha256 (hex) of the variant's source files. */
+  readonly hash: string;
 }

@@ -78,7 +78,8 @@ export function exportTestSource(trace: Trace, options: ExportOptions): string {
   } else {
     imports.push(`import { buildTarget } from '${mod('spec/registry')}';`);
     imports.push(`import { traceConfig } from '${mod('traces/trace-config')}';`);
-    modelLine = '  const model = (await buildTarget(traceConfig(trace))).model;';
+    // A variant's path is relative to this test file (traces/trace-config.ts).
+    modelLine = '  const model = (await buildTarget(traceConfig(trace, {}, { from: import.meta.dirname }))).model;';
   }
   const title = `${inv}: the ${trace.steps.length}-step counterexample still violates it`;
   const firstLines = [

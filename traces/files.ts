@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { renderHtml } from './html.js';
 import { itfText, parseItf, type ReadResult } from './itf.js';
 import { renderText } from './text.js';
+import { withVariantRelativeTo } from './trace-config.js';
 import { type Trace, traceStem } from './trace.js';
 
 export interface TracePaths {
@@ -14,9 +15,13 @@ export interface TracePaths {
   readonly html: string;
 }
 
-/** Writes the three files of a trace into `dir` (created if missing); the text file is plain (no colour). */
-export async function writeTraceFiles(dir: string, trace: Trace): Promise<TracePaths> {
+/**
+ * Writes the three files of a trace into `dir` (created if missing); the text file is plain (no
+ * colour). A variant's path is written relative to `dir` (traces/trace-config.ts).
+ */
+export async function writeTraceFiles(dir: string, found: Trace): Promise<TracePaths> {
   await mkdir(dir, { recursive: true });
+  const trace = withVariantRelativeTo(found, dir);
   const paths = tracePaths(dir, trace);
   await writeFile(paths.itf, itfText(trace));
   await writeFile(paths.text, renderText(trace, { color: false }));
@@ -25,8 +30,9 @@ export async function writeTraceFiles(dir: string, trace: Trace): Promise<TraceP
 }
 
 /** The same, synchronously (for callers that write as they print). */
-export function writeTraceFilesSync(dir: string, trace: Trace): TracePaths {
+export function writeTraceFilesSync(dir: string, found: Trace): TracePaths {
   mkdirSync(dir, { recursive: true });
+  const trace = withVariantRelativeTo(found, dir);
   const paths = tracePaths(dir, trace);
   writeFileSync(paths.itf, itfText(trace));
   writeFileSync(paths.text, renderText(trace, { color: false }));

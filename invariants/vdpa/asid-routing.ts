@@ -22,8 +22,8 @@ export const asidRouting: VdpaInvariant = {
         if (u !== dev) {
           return { message: `group ${g} (${GROUP_NAMES[g]}): userspace set asid ${u}, the parent routes it to asid ${dev}` };
         }
-        if (ctx.ops.name === 'mlx5' && g !== 1) {
-          const vq = w.vqAsid[g === 0 ? 0 : 1]!;
+        if (ctx.ops.hwQueueAsid !== undefined && g !== 1) {
+          const vq = ctx.ops.hwQueueAsid(w, g);
           if (vq >= 0 && vq !== dev) {
             return {
               message: `group ${g} (${GROUP_NAMES[g]}) is on asid ${dev}, but the running hardware VQs still use ` +

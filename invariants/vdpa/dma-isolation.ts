@@ -29,6 +29,14 @@ export const dmaIsolation: VdpaInvariant = {
     kind: 'invariant',
     id: 'dma-isolation',
     check: (w) => {
+      if (w.unpinWindow !== 0) {
+        const h = 31 - Math.clz32(w.unpinWindow);
+        return {
+          message: `during the last call vhost-vdpa unpinned h${h} (munmapped: back to the allocator) while the running ` +
+            'device still translated an IOVA the driver uses to it; the parent\'s unmap came after (vhost_vdpa_pa_unmap)',
+          observation: `DMA between unpin_user_page and the parent's unmap → h${h}, freed and unpinned`,
+        };
+      }
       for (let g = 0; g < ctx.ops.ngroups; g++) {
         if (!deviceRuns(ctx, w, g)) continue;
         for (let p = 0; p < NP; p++) {

@@ -8,8 +8,34 @@ import { call, LANE_DEVICE, LANE_PARENT } from '../call-log.js';
 import { copyIotlb, fill } from './common.js';
 import { VDPA_RESET_F_CLEAN_MAP, takeFault, type VdpaConfigOps } from './ops.js';
 import { isEmpty } from '../vhost-iotlb.js';
+import { isFreed } from '../host-memory.js';
 
-export function vdpaSim(k: VdpaKernel, batchMapping: boolean): VdpaConfigOps {
+/** The owner's mm is bound (vhost_vdpa_bind_mm at VHOST_SET_OWNER → vdpasim_bind_mm; unbound at release). */
+const mmBound = (w: World): boolean => w.fdOpen && w.owner;
+
+/**
+ * use_va (vdpa_sim.c v6.12 l.39-41, vdpasim_queue_ready l.95-110, vdpasim_work_fn l.175-192): with the
+ * owner's mm bound the vrings are vringh_init_iotlb_va, so iommu[asid] holds user VAs and every access
+ * is a copy_{from,to}_user in that mm: a VA the process munmapped faults, whatever file reference vhost
+ * holds, and nothing is pinned (there is nothing to pin: the device reaches what the process maps now);
+ * passthrough makes an IOVA a VA of the process.
+ * Without a bound mm the vrings are vringh_init_iotlb and an entry's address is taken as physical: a
+ * stale user entry then reaches memory nobody mapped for the device (kept as the host page here, which
+ * identity-after-detach and dma-isolation refuse alike).
+ */
+function viaMm(ops: VdpaConfigOps): VdpaConfigOps {
+  // passthrough ([0, ULONG_MAX] → 0) makes the IOVA a user VA: the model's IOVAs lie below mmap_min_addr
+  const viaMmOf = (w: World, t: number): number =>
+    !mmBound(w) ? t : t === IDENTITY || (t >= 0 && isFreed(w, t)) ? FAULT : t;
+  return {
+    ...ops,
+    translate: (w, group, page) => viaMmOf(w, ops.translate(w, group, page)),
+    groupMap: (w, group, page) => viaMmOf(w, ops.groupMap(w, group, page)),
+    throughMm: true,
+  };
+}
+
+export function vdpaSim(k: VdpaKernel, batchMapping: boolean, useVa = false): VdpaConfigOps {
   // v6.1 reset empties the iotlbs (virtio-vdpa used the simulator's own DMA ops then); v6.6 installs
   // passthrough; the series keeps maps on .reset and restores passthrough on CLEAN_MAP / reset_map.
   const passthrough = k.vdpaSimPassthrough;
@@ -30,10 +56,11 @@ export function vdpaSim(k: VdpaKernel, batchMapping: boolean): VdpaConfigOps {
   };
 
   const ops: VdpaConfigOps = {
-    name: batchMapping ? 'vdpa_sim' : 'vdpa_sim_dma',
+    name: useVa ? 'vdpa_sim_va' : batchMapping ? 'vdpa_sim' : 'vdpa_sim_dma',
     ngroups: 2,
     nas: 2,
-    useVa: false,
+    nvqs: 3, // VDPASIM_NET_VQ_NUM (vdpa_sim_net.c)
+    useVa,
     initialDevMap: () => new Array<number>(NAS * NP).fill(initialTarget),
     initialCvq: () => new Array<number>(NP).fill(FAULT),
 
@@ -43,9 +70,13 @@ export function vdpaSim(k: VdpaKernel, batchMapping: boolean): VdpaConfigOps {
       if (k.parents !== 'series') dropMaps(d);
     },
 
-    // vdpasim_set_group_asid (v6.1+): re-points the group's vrings to iommu[asid] at once
+    // vdpasim_set_group_asid (vdpa_sim.c v6.12 l.609-628, 6.1.192 the same): re-points the vrings of
+    // the group to iommu[asid] at once; no bound check of its own (vhost-vdpa checks since cd025c1e876b).
+    // Before that commit (6.6): `group > ngroups` and `asid >= nas` → -EINVAL here, so group == ngroups
+    // passed (the off-by-one) and re-pointed nothing: no vring has that group.
     set_group_asid: (d, group, asid) => {
-      if (group >= 2) return '-EINVAL';
+      if (!k.sgaGroupCheck && (group > 2 || asid >= 2)) return '-EINVAL';
+      if (group >= 2) return 0; // no vring of this group: nothing re-pointed
       d.group2asid[group] = asid;
       return 0;
     },
@@ -53,8 +84,15 @@ export function vdpaSim(k: VdpaKernel, batchMapping: boolean): VdpaConfigOps {
     // vdpasim_suspend (v6.1+): running = false
     suspend: (d) => { d.devSuspended = true; },
 
-    // vdpasim_set_status (v6.1+)
-    set_status: (d, status) => { d.status = status; },
+    // vdpasim_set_status (vdpa_sim.c v6.12 l.498-506, v6.1 the same): running = DRIVER_OK, so writing DRIVER_OK again
+    // after SUSPEND runs the device again (vhost-vdpa's v->suspended stays set)
+    set_status: (d, status) => {
+      d.status = status;
+      if (d.devSuspended) {
+        d.devSuspended = false;
+        call(LANE_PARENT, LANE_DEVICE, 'vdpasim_set_status: running = DRIVER_OK (a SUSPEND is undone)');
+      }
+    },
 
     canDma: (w) => (w.status & S_DRIVER_OK) !== 0 && !w.devSuspended,
     translate: (w, group, page) => w.devMap[w.group2asid[group === GROUP_CVQ ? 1 : 0]! * NP + page]!,
@@ -95,9 +133,9 @@ export function vdpaSim(k: VdpaKernel, batchMapping: boolean): VdpaConfigOps {
       },
     };
 
-  let out: VdpaConfigOps = withMapOps;
+  let out: VdpaConfigOps = useVa ? viaMm(withMapOps) : withMapOps;
   if (k.resumeIoctl) out = { ...out, resume: (d) => { d.devSuspended = false; } }; // vdpasim_resume (v6.3+)
-  if (k.enableAfterDriverOkUnchecked) out = { ...out, get_backend_features: () => bit('ENABLE_AFTER_DRIVER_OK') };
+  if (k.parentsReportEnableAfterDriverOk) out = { ...out, get_backend_features: () => bit('ENABLE_AFTER_DRIVER_OK') };
   if (k.parents === 'series') {
     out = {
       ...out,

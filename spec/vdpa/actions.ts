@@ -20,7 +20,8 @@ export type Action =
   | { readonly t: 'bindVirtio' }
   | { readonly t: 'bindVhost' }
   | { readonly t: 'userFree'; readonly host: number }
-  | { readonly t: 'parentFault' };
+    /** `after`: allocations that still succeed before the one that fails (0 when absent). */
+  | { readonly t: 'parentFault'; readonly after?: number };
 
 export type ActionType = Action['t'];
 
@@ -42,7 +43,7 @@ export function featureHex(mask: number, bits: Partial<Record<FeatureName, numbe
   return hex(v);
 }
 
-const STATUS_BITS: readonly [number, string][] = [[1, 'ACKNOWLEDGE'], [2, 'DRIVER'], [8, 'FEATURES_OK'], [4, 'DRIVER_OK']];
+const STATUS_BITS: readonly [number, string][] = [[1, 'ACKNOWLEDGE'], [2, 'DRIVER'], [8, 'FEATURES_OK'], [4, 'DRIVER_OK'], [0x80, 'FAILED']];
 export function statusNames(s: number): string {
   if (s === 0) return '0';
   return STATUS_BITS.filter(([b]) => (s & b) !== 0).map(([, n]) => n).join('|');
@@ -75,7 +76,10 @@ export function labelAction(a: Action, bits: Partial<Record<FeatureName, number>
     case 'bindVirtio': return 'unbind vhost_vdpa, bind virtio_vdpa (virtio_vdpa_probe; virtio-net sets DRIVER_OK)';
     case 'bindVhost': return 'unbind virtio_vdpa (vdpa_reset), bind vhost_vdpa (vhost_vdpa_probe)';
     case 'userFree': return `munmap(${hex(USER_VA + a.host * PAGE)}) (h${a.host}, pfn ${hex(HOST_PFN[a.host] ?? 0)})`;
-    case 'parentFault': return 'fault injection: the parent\'s next map allocation fails (-ENOMEM: MR, iotlb node, IOMMU page table)';
+    case 'parentFault':
+      return (a.after ?? 0) === 0
+        ? 'fault injection: the parent\'s next map allocation fails (-ENOMEM: MR, iotlb node, IOMMU page table; VDUSE: or the daemon\'s next reply, -EIO)'
+        : `fault injection: the parent's map allocation after the next ${a.after} fails (-ENOMEM: MR, iotlb node, IOMMU page table; VDUSE: or the daemon's reply, -EIO)`;
   }
 }
 
@@ -89,8 +93,8 @@ export function actionFromJson(j: unknown): Action | undefined {
   const n = (k: string): number | undefined => (isInt(o[k]) ? (o[k] as number) : undefined);
   switch (t) {
     case 'open': case 'close': case 'setOwner': case 'suspend': case 'resume': case 'bindVirtio': case 'bindVhost':
-    case 'parentFault':
       return { t };
+    case 'parentFault': { const after = n('after'); return after === undefined || after === 0 ? { t } : { t, after }; }
     case 'setBackendFeatures': { const f = n('features'); return f === undefined ? undefined : { t, features: f }; }
     case 'setStatus': { const s = n('status'); return s === undefined ? undefined : { t, status: s }; }
     case 'setGroupAsid': {

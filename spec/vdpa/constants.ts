@@ -13,6 +13,12 @@ export const GROUP_CVQ = 1;
 export const GROUP_DESC = 2;
 export const GROUP_NAMES = ['data', 'cvq', 'desc'] as const;
 
+/**
+ * mlx5 MR object slots: the four references (mr[0], mr[1], vq_mr, desc_mr) hold at most four objects
+ * between calls; the fifth is where a call builds a new MR before it drops an old one.
+ */
+export const MR_SLOTS = 5;
+
 /** Host pages h0..h3 owned by userspace, and their page frame numbers: h0,h1 are physically contiguous. */
 export const NH = 4;
 export const HOST_PFN = [0x100, 0x101, 0x200, 0x300] as const;
@@ -47,7 +53,13 @@ export const F = {
 } as const;
 export type FeatureName = keyof typeof F;
 export const FEATURE_NAMES = Object.keys(F) as FeatureName[];
-export const bit = (f: FeatureName): number => 1 << F[f];
+const BITS = new Map<string, number>(Object.entries(F).map(([k, b]) => [k, 1 << b]));
+/** The mask of a backend feature; an unknown name (a variant's typo) is an error, never 0x1. */
+export const bit = (f: FeatureName): number => {
+  const m = BITS.get(f);
+  if (m === undefined) throw new RangeError(`bit('${String(f)}'): not a backend feature (accepted: ${FEATURE_NAMES.join(', ')})`);
+  return m;
+};
 
 export const hex = (n: number): string => '0x' + n.toString(16);
 export const iovaRange = (page: number, npages: number): string =>

@@ -40,6 +40,7 @@ export function countCalls(events: readonly CallEvent[]): Omit<Cost, 'iotlbMessa
       case 'ops->dma_map': dmaMapCalls++; break;
       case 'ops->dma_unmap': dmaUnmapCalls++; break;
       case 'teardown_vq_resources': vqTeardowns++; break;
+      default: if (e.fn.includes('change_map: VQs torn down')) vqTeardowns++; // mlx5 change_map on live VQs (mlx5-*.ts)
     }
   }
   return { pagesPinned, pagesUnpinned, setMapCalls, dmaMapCalls, dmaUnmapCalls, vqTeardowns };

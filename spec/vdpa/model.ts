@@ -40,7 +40,7 @@ function dispatch(ctx: VdpaCtx, d: World, a: Action): CallResult {
     case 'bindVirtio': return virtio_vdpa_probe(ctx, d);
     case 'bindVhost': return virtio_vdpa_remove(ctx, d);
     case 'userFree': userFree(d, a.host); return { ret: '0' };
-    case 'parentFault': d.faultArmed = true; return { ret: '0' };
+    case 'parentFault': d.faultIn = 1 + (a.after ?? 0); return { ret: '0' };
   }
 }
 
@@ -48,6 +48,7 @@ function dispatch(ctx: VdpaCtx, d: World, a: Action): CallResult {
 export function step(ctx: VdpaCtx, us: Userspace, w: World, a: Action): { world: World; result: CallResult } {
   let result: CallResult = { ret: '0' };
   const world = produceOnCopy(w, (m) => {
+    if (m.unpinWindow !== 0) m.unpinWindow = 0; // an observation of one call only
     result = dispatch(ctx, m, a);
     us.believe(ctx, m, a, result, w);
   });
@@ -56,7 +57,10 @@ export function step(ctx: VdpaCtx, us: Userspace, w: World, a: Action): { world:
 
 /** A refused call: no reducer runs, but a scripted userspace still moves on (and believes nothing). */
 function refused(ctx: VdpaCtx, us: Userspace, w: World, a: Action, r: CallResult): World {
-  return produceOnCopy(w, (m) => us.believe(ctx, m, a, r, w));
+  return produceOnCopy(w, (m) => {
+    if (m.unpinWindow !== 0) m.unpinWindow = 0;
+    us.believe(ctx, m, a, r, w);
+  });
 }
 
 export interface VdpaModel extends TraceModel<World, Action> {
@@ -72,6 +76,7 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
   const kindIndex = new Map<string, number>(alphabetKinds.map((k, i) => [k, i]));
   const bits = ctx.kernel.featureBits;
   const init = blankWorld(ctx.ops.initialDevMap(), ctx.ops.initialCvq());
+  ctx.ops.initDevice?.(init);
   // the same memoised guard the userspace lists its actions with (ts-pattern once per projection)
   const guards = guardTable(ctx, us.alphabet(ctx));
   return {

@@ -18,6 +18,9 @@ function shippedParent(name: string, k: VdpaKernel): VdpaConfigOps {
     case 'mlx5': return mlx5(k);
     case 'vdpa_sim': return vdpaSim(k, true);
     case 'vdpa_sim_dma': return vdpaSim(k, false);
+    case 'vdpa_sim_va':
+      if (!k.vdpaSimUseVa) throw new UsageError(`--parent vdpa_sim_va: vdpa_sim has no use_va in ${k.name}`);
+      return vdpaSim(k, true, true);
     case 'platform': return platformIommu();
     case 'vduse': return vduse();
     default: throw new UsageError(`--parent ${name}: unknown (accepted: ${VDPA_PARENTS.join(', ')})`);

@@ -1,8 +1,8 @@
 // From a configuration to the vDPA model that checks it: kernel table, parent ops, userspace,
 // invariants that apply, default bounds, and the alphabet printed with each result.
 import { type Bounds, type Config, type ContractName, INVARIANT_IDS, type InvariantId, UsageError, VDPA_KERNELS } from '../config.js';
-import type { CheckTarget } from '../target.js';
-import type { VdpaCtx } from '../../model/context.js';
+import type { CheckTarget, VariantSource } from '../target.js';
+import { MODEL_LIMITS, type VdpaCtx } from '../../model/context.js';
 import type { Userspace } from '../../model/userspace.js';
 import { anyUserspace } from '../../model/userspace-any.js';
 import { parseActionFilter } from '../../model/action-filter.js';
@@ -15,7 +15,8 @@ import { VDPA_KERNEL_TABLE, type VdpaKernel } from './kernels.js';
 import { buildVdpaModel } from './model.js';
 import { vdpaJudge } from './cause.js';
 import { makeParent } from './parents.js';
-import { isVariantPath, loadVariant } from './variant.js';
+import { loadVariant } from './variant.js';
+import { isVariantPath } from '../variant-module.js';
 import { offeredFeatures } from './transitions.js';
 import { featureHex, featureNames } from './actions.js';
 
@@ -40,18 +41,28 @@ export function makeUserspace(name: string, exclude: readonly string[] = [], con
   throw new UsageError(`--userspace ${name}: not a vdpa userspace (accepted: qemu, qemu-persist, any)`);
 }
 
-/** A shipped kernel by name, or a variant module by path (spec/vdpa/variant.ts; loaded with tsx). */
-export async function resolveKernel(name: string): Promise<VdpaKernel> {
-  const k = VDPA_KERNEL_TABLE[name];
-  if (k !== undefined) return k;
-  if (isVariantPath(name)) return loadVariant(name);
+/** A shipped kernel by name, or a variant module by path (spec/vdpa/variant.ts), with where it came from. */
+export async function resolveKernelSource(name: string, timeLimitSeconds?: number): Promise<{ kernel: VdpaKernel; variant?: VariantSource }> {
+  const k = Object.hasOwn(VDPA_KERNEL_TABLE, name) ? VDPA_KERNEL_TABLE[name] : undefined;
+  if (k !== undefined) return { kernel: k };
+  if (isVariantPath(name)) {
+    const v = await loadVariant(name, timeLimitSeconds);
+    return { kernel: v.kernel, variant: { name: v.kernel.name, path: v.path, abs: v.abs, hash: v.hash } };
+  }
   throw new UsageError(`--kernel ${name}: unknown vdpa kernel (accepted: ${VDPA_KERNELS.join(', ')}, or a path to a variant module)`);
 }
 
+/** A shipped kernel by name, or a variant module by path. */
+export async function resolveKernel(name: string, timeLimitSeconds?: number): Promise<VdpaKernel> {
+  return (await resolveKernelSource(name, timeLimitSeconds)).kernel;
+}
+
 export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
-  const kernel = await resolveKernel(config.kernel);
+  const timeLimit = config.bounds.timeLimit ?? defaultBounds(config.userspace).timeLimit;
+  const { kernel, variant } = await resolveKernelSource(config.kernel, timeLimit);
   const parentName = config.parent ?? 'mlx5';
-  const ctx: VdpaCtx = { kernel, ops: makeParent(parentName, kernel) };
+  const limits = { ...MODEL_LIMITS, ...(config.iotlbLimit === undefined ? {} : { iotlbLimit: config.iotlbLimit }) };
+  const ctx: VdpaCtx = { kernel, ops: makeParent(parentName, kernel), limits };
   const us = makeUserspace(config.userspace, config.excludeActions, config.contract ?? 'none');
   const applicable = VDPA_INVARIANTS.filter((i) => i.applies(ctx)).map((i) => i.id);
   const chosen: readonly InvariantId[] = config.invariants ?? applicable;
@@ -71,6 +82,7 @@ export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
   const offered = offeredFeatures(kernel, ctx.ops);
   const alphabet = [
     `IOVA pages p0..p3 (0x0..0x4000), host pages h0..h3 (pfn 0x100,0x101 contiguous; 0x200; 0x300), ASIDs 0..${ctx.ops.nas - 1}, groups 0..${ctx.ops.ngroups - 1}`,
+    `max_iotlb_entries ${limits.iotlbLimit} per address space (2048 in the kernel, scaled; --iotlb-limit), pin_user_pages batch ${limits.pinBatch} page (512)`,
     `GET_BACKEND_FEATURES offers ${featureHex(offered, kernel.featureBits)} ${featureNames(offered)}`,
     ...(config.excludeActions !== undefined && config.excludeActions.length > 0
       ? [`left out (--exclude-actions): ${config.excludeActions.join(', ')}`] : []),
@@ -79,10 +91,11 @@ export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
     ...us.alphabet(ctx).map((a) => labelAction(a, kernel.featureBits)),
   ];
   return {
-    config: { system: 'vdpa', kernel: kernel.name, parent: parentName, userspace: us.name, bounds, invariants: chosen },
+    config: { system: 'vdpa', kernel: kernel.name, parent: parentName, userspace: us.name, bounds, invariants: chosen, ...(config.iotlbLimit === undefined ? {} : { iotlbLimit: config.iotlbLimit }) },
     model: model as unknown as TraceModel<unknown, unknown>,
     judge: vdpaJudge(model, invs, us.name === 'any'),
     applicable: INVARIANT_IDS.filter((id) => applicable.includes(id)),
     alphabet,
+    ...(variant !== undefined ? { variant } : {}),
   };
 }

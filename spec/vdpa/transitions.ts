@@ -5,10 +5,10 @@
 import { match, P } from 'ts-pattern';
 import type { VdpaCtx } from '../../model/context.js';
 import type { Action } from './actions.js';
-import { NAS, NH, bit, type FeatureName } from './constants.js';
+import { NAS, NH, S_DRIVER_OK, bit, type FeatureName } from './constants.js';
 import type { VdpaKernel } from './kernels.js';
 import type { World } from './world.js';
-import type { VdpaConfigOps } from '../../model/parents/ops.js';
+import { DEFAULT_NVQS, type VdpaConfigOps } from '../../model/parents/ops.js';
 
 export type Verdict =
   | { readonly ok: true }
@@ -50,9 +50,13 @@ function shippedBackendFeaturesCheck(k: VdpaKernel, ops: VdpaConfigOps, f: numbe
   let allowed = 0;
   for (const [name, b] of Object.entries(k.featureBits)) if (b !== undefined) allowed |= bit(name as FeatureName);
   if ((f & ~allowed) !== 0) return refuse('-EOPNOTSUPP', 'bits this kernel does not know');
+  // The proposed fix (kernels.ts sbfEnableAfterDriverOkNeedsParent): the bit is known only if the parent reports it.
+  if (k.sbfEnableAfterDriverOkNeedsParent && has(f, 'ENABLE_AFTER_DRIVER_OK') && !has(ops.get_backend_features?.() ?? 0, 'ENABLE_AFTER_DRIVER_OK')) {
+    return refuse('-EOPNOTSUPP', 'ENABLE_AFTER_DRIVER_OK: the parent does not report it');
+  }
   if (has(f, 'SUSPEND') && ops.suspend === undefined) return refuse('-EOPNOTSUPP', 'SUSPEND: parent has no suspend');
   if (has(f, 'RESUME') && ops.resume === undefined) return refuse('-EOPNOTSUPP', 'RESUME: parent has no resume');
-  // ENABLE_AFTER_DRIVER_OK: accepted with no support check (v6.5+)
+  // ENABLE_AFTER_DRIVER_OK: no support check in any shipped kernel (6.12 vdpa.c:836-862)
   if (has(f, 'DESC_ASID') && !has(f, 'IOTLB_ASID')) return refuse('-EINVAL', 'DESC_ASID requires IOTLB_ASID');
   const badDesc = has(f, 'DESC_ASID') && ops.get_vq_desc_group !== true;
   const badPersist = has(f, 'IOTLB_PERSIST') && !hasPersistentMap(ops);
@@ -80,15 +84,23 @@ export function guard(ctx: VdpaCtx, w: World, a: Action): Verdict {
     .with({ t: 'setBackendFeatures' }, ({ features }) => needFd(w) ?? checkBackendFeatures(k, ops, features))
     .with({ t: 'setStatus' }, ({ status }) =>
       needFd(w) ?? (status !== 0 && (w.status & ~status) !== 0 ? refuse('-EINVAL', 'status bits may only be cleared by 0') : OK))
-    .with({ t: 'suspend' }, () => needFd(w) ?? (ops.suspend === undefined ? refuse('-EOPNOTSUPP', 'parent has no suspend') : OK))
+    // vhost_vdpa_suspend / vhost_vdpa_resume: v6.8+ (vdpa.c v6.12 l.620-660) return 0 before DRIVER_OK,
+    // before looking at the op; v6.1 (l.504-513) calls the op or returns -EOPNOTSUPP in any status
+    .with({ t: 'suspend' }, () =>
+      needFd(w) ?? (k.suspendTracked && (w.status & S_DRIVER_OK) === 0 ? refuse('0', 'no DRIVER_OK: nothing to suspend')
+        : ops.suspend === undefined ? refuse('-EOPNOTSUPP', 'parent has no suspend') : OK))
     .with({ t: 'resume' }, () =>
       needFd(w) ?? (!k.resumeIoctl ? refuse('-ENOTTY', 'no VHOST_VDPA_RESUME in this kernel')
-        : ops.resume === undefined ? refuse('-EOPNOTSUPP', 'parent has no resume') : OK))
+        : k.suspendTracked && (w.status & S_DRIVER_OK) === 0 ? refuse('0', 'no DRIVER_OK: nothing to resume')
+          : ops.resume === undefined ? refuse('-EOPNOTSUPP', 'parent has no resume') : OK))
+    // VHOST_VDPA_SET_GROUP_ASID: vhost_dev_ioctl's owner check, then vhost_vdpa_vring_ioctl (v6.12 l.684-740,
+    // 6.1.192 l.531-560): idx >= nvqs → -ENOBUFS; idx >= ngroups (cd025c1e876b) or asid >= nas → -EINVAL
     .with({ t: 'setGroupAsid' }, ({ group, asid }) =>
       needFd(w) ?? (!w.owner ? refuse('-EPERM', 'not the owner (vhost_dev_ioctl)')
-        : k.sgaGroupCheck && group >= ops.ngroups ? refuse('-EINVAL', `group ${group} >= ngroups ${ops.ngroups}`)
-          : asid >= ops.nas ? refuse('-EINVAL', `asid ${asid} >= nas ${ops.nas}`)
-            : ops.set_group_asid === undefined ? refuse('-EOPNOTSUPP', 'parent has no set_group_asid') : OK))
+        : group >= (ops.nvqs ?? DEFAULT_NVQS) ? refuse('-ENOBUFS', `index ${group} >= nvqs ${ops.nvqs ?? DEFAULT_NVQS}`)
+          : k.sgaGroupCheck && group >= ops.ngroups ? refuse('-EINVAL', `group ${group} >= ngroups ${ops.ngroups}`)
+            : asid >= ops.nas ? refuse('-EINVAL', `asid ${asid} >= nas ${ops.nas}`)
+              : ops.set_group_asid === undefined ? refuse('-EOPNOTSUPP', 'parent has no set_group_asid') : OK))
     .with({ t: P.union('iotlbUpdate', 'iotlbBatchBegin') }, ({ asid }) => {
       const fd = needFd(w);
       if (fd !== undefined) return fd;
@@ -114,7 +126,7 @@ export function guard(ctx: VdpaCtx, w: World, a: Action): Verdict {
       w.bound !== 'vhost' ? refuse('-EBUSY', 'virtio-vdpa already bound')
         : w.fdOpen ? refuse('blocks', 'vhost_vdpa_remove waits for the fd to be closed') : OK)
     .with({ t: 'bindVhost' }, () => (w.bound !== 'virtio' ? refuse('-EBUSY', 'vhost-vdpa already bound') : OK))
-    .with({ t: 'parentFault' }, () => (w.faultArmed ? refuse('0', 'a fault is already armed') : OK))
+    .with({ t: 'parentFault' }, () => (w.faultIn !== 0 ? refuse('0', 'a fault is already armed') : OK))
     .with({ t: 'userFree' }, ({ host }) =>
       host >= NH || (w.userFreed & (1 << host)) !== 0 ? refuse('0', 'nothing mapped there any more') : OK)
     .exhaustive();
@@ -123,10 +135,11 @@ export function guard(ctx: VdpaCtx, w: World, a: Action): Verdict {
 /**
  * The control projection: every world field `guard` reads, whole, as one mixed-radix number (each
  * field's schema range is its radix, so two worlds share a projection only if the guard cannot tell
- * them apart; test/vdpa/guard-projection.test.ts checks it). Below 2^30 for NAS=2, NH=4.
+ * them apart; test/vdpa/guard-projection.test.ts checks it). Below 2^30 for NAS=2, NH=4 (1.5 * 2^29).
  */
 export function projection(w: World): number {
-  let k = (w.fdOpen ? 1 : 0) | (w.owner ? 2 : 0) | (w.bound === 'vhost' ? 4 : 0) | (w.inBatch ? 8 : 0) | (w.faultArmed ? 16 : 0);
+  let k = (w.fdOpen ? 1 : 0) | (w.owner ? 2 : 0) | (w.bound === 'vhost' ? 4 : 0) | (w.inBatch ? 8 : 0);
+  k = k * 3 + w.faultIn;
   k = k * NAS + w.batchAsid;
   k = k * (1 << NAS) + w.asExists;
   k = k * 256 + w.status;

@@ -3,15 +3,17 @@
 // optional hooks: the kernel's behaviour table with some entries changed, the parent's ops table as
 // the patch leaves it (ops added, removed or rewritten), and a rewritten SET_BACKEND_FEATURES check.
 //
-// Variant modules are loaded with tsx (no build step). They may be evaluated by another copy of this
-// file (the source .ts when the CLI runs from dist/), so a variant is recognised by its `kind` tag,
-// never by identity, and everything here that a variant calls is pure.
-import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+// Variant modules are user code (spec/variant-module.ts loads them: bundled, type-checked against
+// these types, evaluated under a deadline). A variant is recognised by its `kind` tag, never by
+// identity, and everything here that a variant calls is pure. Every op a variant adds or rewrites
+// runs wrapped (`containedOp`): a throw, a write outside the world schema, or a call that never
+// returns is the variant's error (exit 2, naming variant, op and step), never vdpa-mc's.
 import { UsageError, VDPA_KERNELS, type VdpaKernelName } from '../config.js';
+import { enterVariantOp, leaveVariantOp, loadVariantModule, pickExport, withDeadline, DeadlineExceeded } from '../variant-module.js';
+import { worldSchemaViolation } from '../../model/working-copy.js';
 import { call as callInThisCopy } from '../../model/call-log.js';
 import type { VdpaConfigOps } from '../../model/parents/ops.js';
-import { FEATURE_NAMES, bit, type FeatureName } from './constants.js';
+import { FAULT, FEATURE_NAMES, NAS, NH, NP, bit, type FeatureName } from './constants.js';
 import { VDPA_KERNEL_TABLE, type SbfCheck, type VdpaKernel } from './kernels.js';
 import type { Verdict } from './transitions.js';
 
@@ -129,7 +131,7 @@ function badEntry(key: string, value: unknown, base: VdpaKernel): string | undef
 }
 
 /** The VdpaKernel a variant stands for; throws UsageError (one line) when it is malformed. */
-export function resolveVariant(v: unknown, where: string, chain = 0): VdpaKernel {
+export function resolveVariant(v: unknown, where: string, chain = 0, timeLimitSeconds = 60): VdpaKernel {
   if (!isVariant(v)) {
     throw new UsageError(`${where}: not a variant (make it with defineVariant({ base, name, description, ... }) from spec/vdpa/variant.ts)`);
   }
@@ -145,11 +147,12 @@ export function resolveVariant(v: unknown, where: string, chain = 0): VdpaKernel
   if (typeof v.description !== 'string') throw new UsageError(`${at}: description must be a string`);
   let base: VdpaKernel;
   if (typeof v.base === 'string') {
-    const k = VDPA_KERNEL_TABLE[v.base];
+    // own properties only: a base named 'toString' or '__proto__' is not a kernel (issue 11)
+    const k = Object.hasOwn(VDPA_KERNEL_TABLE, v.base) ? VDPA_KERNEL_TABLE[v.base] : undefined;
     if (k === undefined) throw new UsageError(`${at}: base "${v.base}" is not a vdpa kernel (accepted: ${VDPA_KERNELS.join(', ')}, or a variant)`);
     base = k;
   } else if (isVariant(v.base)) {
-    base = resolveVariant(v.base, `${where}: base`, chain + 1);
+    base = resolveVariant(v.base, `${where}: base`, chain + 1, timeLimitSeconds);
   } else {
     throw new UsageError(`${at}: base must be a shipped kernel name (${VDPA_KERNELS.join(', ')}) or a variant`);
   }
@@ -192,7 +195,7 @@ export function resolveVariant(v: unknown, where: string, chain = 0): VdpaKernel
   if (hook !== undefined || baseParent !== undefined) {
     (kernel as { parentOverride?: VdpaKernel['parentOverride'] }).parentOverride = (ops, parent) => {
       const afterBase = baseParent === undefined ? ops : baseParent(ops, parent);
-      return hook === undefined ? afterBase : guardedParent(at, hook as ParentHook, afterBase, parent, kernel);
+      return hook === undefined ? afterBase : guardedParent(at, hook as ParentHook, afterBase, parent, kernel, timeLimitSeconds);
     };
   }
   return kernel;
@@ -200,12 +203,16 @@ export function resolveVariant(v: unknown, where: string, chain = 0): VdpaKernel
 
 const REQUIRED_OPS = ['reset', 'set_status', 'initialDevMap', 'initialCvq', 'canDma', 'translate', 'asidMap', 'groupMap'] as const;
 
-/** Runs a variant's parent hook: its errors and a malformed table become one UsageError line. */
-function guardedParent(at: string, hook: ParentHook, ops: VdpaConfigOps, parent: string, kernel: VdpaKernel): VdpaConfigOps {
+/**
+ * Runs a variant's parent hook (under the deadline: it runs while the model is built): its errors
+ * and a malformed table become one UsageError line; every op it adds or rewrites is contained.
+ */
+function guardedParent(at: string, hook: ParentHook, ops: VdpaConfigOps, parent: string, kernel: VdpaKernel, timeLimitSeconds: number): VdpaConfigOps {
   let out: unknown;
   try {
-    out = hook(ops, { parent, kernel, call: callInThisCopy });
+    out = withDeadline(timeLimitSeconds * 1000, () => hook(ops, { parent, kernel, call: callInThisCopy }));
   } catch (e) {
+    if (e instanceof DeadlineExceeded) throw new UsageError(`${at}: parent hook did not return within --time-limit ${timeLimitSeconds} s for --parent ${parent}`);
     throw new UsageError(`${at}: parent hook threw for --parent ${parent}: ${firstLine(e)}`);
   }
   if (typeof out !== 'object' || out === null) throw new UsageError(`${at}: parent hook returned no ops table for --parent ${parent}`);
@@ -213,7 +220,72 @@ function guardedParent(at: string, hook: ParentHook, ops: VdpaConfigOps, parent:
   for (const k of REQUIRED_OPS) {
     if (typeof o[k] !== 'function') throw new UsageError(`${at}: parent hook's ops table for --parent ${parent} lacks ${k} (keep the base table's with ...ops)`);
   }
-  return out as VdpaConfigOps;
+  const before = ops as unknown as Record<string, unknown>;
+  const contained: Record<string, unknown> = {};
+  for (const [k, f] of Object.entries(o)) {
+    contained[k] = typeof f === 'function' && f !== before[k] ? containedOp(at, k, f as (...args: unknown[]) => unknown) : f;
+  }
+  return contained as unknown as VdpaConfigOps;
+}
+
+const isInt = (v: unknown, lo: number, hi: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
+const isPage = (v: unknown): boolean => isInt(v, -2, NH - 1); // a host page, FAULT (-1) or IDENTITY (-2)
+const isErrno = (v: unknown): boolean => v === 0 || (typeof v === 'string' && /^-E[A-Z0-9]+$/.test(v));
+const pages = (n: number) => (v: unknown): boolean => Array.isArray(v) && v.length === n && v.every(isPage);
+/**
+ * What each op of struct vdpa_config_ops (model/parents/ops.ts) may return: a variant's op that
+ * returns anything else would make the verdict wrong, so it is refused like a bad write.
+ */
+const RETURNS: Readonly<Record<string, readonly [(v: unknown) => boolean, string]>> = {
+  set_map: [isErrno, '0 or a negative errno name ("-ENOMEM")'],
+  dma_map: [isErrno, '0 or a negative errno name ("-ENOMEM")'],
+  set_group_asid: [isErrno, '0 or a negative errno name ("-EINVAL")'],
+  get_backend_features: [(v) => isInt(v, 0, 0x7fffffff), 'a backend feature mask (bit(...) | ...)'],
+  canDma: [(v) => v === true || v === false, 'a boolean'],
+  translate: [isPage, `a host page 0..${NH - 1}, FAULT (${FAULT}) or IDENTITY (-2)`],
+  asidMap: [isPage, `a host page 0..${NH - 1}, FAULT (${FAULT}) or IDENTITY (-2)`],
+  groupMap: [isPage, `a host page 0..${NH - 1}, FAULT (${FAULT}) or IDENTITY (-2)`],
+  initialDevMap: [pages(NAS * NP), `an array of ${NAS * NP} translations`],
+  initialCvq: [pages(NP), `an array of ${NP} translations`],
+};
+
+/** The variant's error: exit 2 (a UsageError), with what ran and how it failed. */
+export class VariantError extends UsageError {}
+
+/**
+ * An op the variant wrote, as the model calls it: the running op is recorded (a deadline that
+ * passes names it), a throw becomes VariantError, and a world it was given is checked whole
+ * against the world schema when it returns (a field outside the schema, a wrongly typed or
+ * out-of-range value, an array of the wrong length). Only the variant's own ops pay for this.
+ */
+function containedOp(at: string, name: string, f: (...args: unknown[]) => unknown): (...args: unknown[]) => unknown {
+  const label = `${at}: op ${name}`;
+  const returns = Object.hasOwn(RETURNS, name) ? RETURNS[name] : undefined;
+  return function contained(this: unknown, ...args: unknown[]): unknown {
+    const token = enterVariantOp(label);
+    let r: unknown;
+    try {
+      r = f.apply(this, args);
+    } catch (e) {
+      leaveVariantOp(token);
+      if (e instanceof UsageError) throw e;
+      throw new VariantError(`${label} threw: ${firstLine(e)}`);
+    }
+    const w = args[0];
+    if (typeof w === 'object' && w !== null && !Array.isArray(w)) {
+      const bad = worldSchemaViolation(w);
+      if (bad !== undefined) {
+        leaveVariantOp(token);
+        throw new VariantError(`${label} wrote ${bad}`);
+      }
+    }
+    if (returns !== undefined && !returns[0](r)) {
+      leaveVariantOp(token);
+      throw new VariantError(`${label} returned ${typeof r === 'string' ? JSON.stringify(r) : Array.isArray(r) ? `[${r.join(', ')}]` : String(r)} (expected ${returns[1]})`);
+    }
+    leaveVariantOp(token);
+    return r;
+  };
 }
 
 /** Runs a variant's SET_BACKEND_FEATURES check: a throw or a malformed verdict is a usage error. */
@@ -221,75 +293,46 @@ function guardedSbf(at: string, hook: SbfHook, below: VdpaKernel['sbfOverride'])
   return (features, ops, shipped) => {
     const inner = below === undefined ? shipped : (): Verdict => below(features, ops, shipped);
     let v: unknown;
+    const token = enterVariantOp(`${at}: sbfCheck`);
     try {
       v = hook(features, ops, inner);
     } catch (e) {
-      throw new UsageError(`${at}: sbfCheck threw: ${firstLine(e)}`);
+      leaveVariantOp(token);
+      if (e instanceof UsageError) throw e;
+      throw new VariantError(`${at}: sbfCheck threw: ${firstLine(e)}`);
     }
+    leaveVariantOp(token);
     const r = v as { ok?: unknown; ret?: unknown; reason?: unknown } | null;
     if (r === null || typeof r !== 'object' || (r.ok !== true && !(r.ok === false && typeof r.ret === 'string'))) {
-      throw new UsageError(`${at}: sbfCheck must return accept() or refuse(errno, reason)`);
+      throw new VariantError(`${at}: sbfCheck must return accept() or refuse(errno, reason)`);
     }
     return v as Verdict;
   };
 }
 
-// ---- loading a variant module ----
+// ---- loading a variant module (spec/variant-module.ts: bundled, type-checked, evaluated under a deadline) ----
 
-/** A `--kernel` value naming a module: has a '/' or a .ts/.js (.mts/.mjs) suffix (as cli/options.ts says). */
-export function isVariantPath(value: string): boolean {
-  return value.includes('/') || /\.(ts|js|mts|mjs)$/.test(value);
+/** The vDPA kernel a variant module stands for, and where it came from (traces record both). */
+export interface LoadedVariant {
+  readonly kernel: VdpaKernel;
+  /** The path as given to --kernel. */
+  readonly path: string;
+  readonly abs: string;
+  /** sha256 of the variant's own source files (spec/variant-module.ts contentHash). */
+  readonly hash: string;
 }
-
-const loaded = new Map<string, Promise<VdpaKernel>>();
 
 /**
- * `--kernel ./file.ts`: imports the module with tsx (no build step) and resolves its variant (the
+ * `--kernel ./file.ts`: loads the module (spec/variant-module.ts) and resolves its variant (the
  * default export, or a named `variant`). Every failure is one UsageError line: exit 2.
  */
-export function loadVariant(path: string): Promise<VdpaKernel> {
-  const abs = isAbsolute(path) ? path : resolve(process.cwd(), path);
-  let p = loaded.get(abs);
-  if (p === undefined) {
-    p = importVariant(path, abs);
-    loaded.set(abs, p);
-  }
-  return p;
-}
-
-async function importVariant(path: string, abs: string): Promise<VdpaKernel> {
+export async function loadVariant(path: string, timeLimitSeconds = 60): Promise<LoadedVariant> {
   const where = `--kernel ${path}`;
-  let mod: Record<string, unknown>;
-  try {
-    const { tsImport } = await import('tsx/esm/api');
-    mod = (await tsImport(pathToFileURL(abs).href, import.meta.url)) as Record<string, unknown>;
-  } catch (e) {
-    throw new UsageError(`${where}: the variant module failed to load: ${loadError(e)}`);
-  }
-  const v = pickExport(mod);
+  const api = await import('./variant.js'); // this very module: a variant's `vdpa-mc/variant`
+  const mod = await loadVariantModule(path, { timeLimitSeconds, api });
+  const v = pickExport(mod.exports, 'variant');
   if (v === undefined) {
     throw new UsageError(`${where}: exports no variant (accepted: export default defineVariant({...}), or export const variant = defineVariant({...}))`);
   }
-  return resolveVariant(v, where);
-}
-
-/**
- * The default export, or a named `variant`. A module outside an ESM package is compiled to CommonJS
- * by tsx; its exports then arrive as `default`, marked `__esModule`: look inside that.
- */
-function pickExport(mod: Record<string, unknown>): unknown {
-  const d = mod['default'];
-  const ns = typeof d === 'object' && d !== null && (d as { __esModule?: unknown }).__esModule === true
-    ? (d as Record<string, unknown>) : mod;
-  return ns['default'] !== undefined ? ns['default'] : ns['variant'];
-}
-
-/** esbuild's "Transform failed with 1 error:\nfile:3:7: ERROR: ..." and a module's own throw, in one line. */
-function loadError(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  const lines = msg.split('\n').map((l) => l.trim()).filter((l) => l !== '');
-  const error = lines.find((l) => /ERROR:/.test(l));
-  if (error !== undefined) return error.replace(/^.*?([^/\\]+:\d+:\d+: ERROR:)/, '$1');
-  const name = e instanceof Error && e.name !== 'Error' ? `${e.name}: ` : '';
-  return `${name}${lines[0] ?? 'unknown error'}`;
+  return { kernel: resolveVariant(v, where, 0, timeLimitSeconds), path, abs: mod.abs, hash: mod.hash };
 }

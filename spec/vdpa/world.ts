@@ -1,7 +1,7 @@
 // The world: every layer's state, separately, so that disagreements between layers are visible.
 // Flat and small (numbers, short arrays, bit sets) for the explorer's hot path (stack-notes.md).
 import { s, type Schema } from '../../explorer/schema.js';
-import { NAS, NG, NH, NP } from './constants.js';
+import { MR_SLOTS, NAS, NG, NH, NP } from './constants.js';
 
 export type Bound = 'vhost' | 'virtio';
 
@@ -49,6 +49,12 @@ export interface World {
   pinned: number[];
   /** Bit h: userspace has munmap()ed host page h (it goes to other owners once unpinned). */
   userFreed: number;
+  /**
+   * Bit h, for the last call only (cleared at every step): vhost_vdpa_pa_unmap unpinned h, so that it
+   * went back to the allocator, while a running group of the device still translated an IOVA the driver
+   * uses to h, before the parent's unmap (dma_unmap, iommu_unmap, or the set_map after the loop).
+   */
+  unpinWindow: number;
 
   // ---- vdpa bus, device and parent ----
   bound: Bound;
@@ -60,12 +66,29 @@ export interface World {
   devMap: number[];
   /** mlx5: the software CVQ's iotlb (cvq.iotlb). */
   cvqMap: number[];
-  /** mlx5: ASID whose MR the hardware data VQs ([0]) and their descriptors ([1]) use; -1: no VQs. */
-  vqAsid: number[];
+  /**
+   * mlx5 memory keys as objects (model/parents/mlx5-mr.ts): mrPages[s*NP+p] is MR object s's translation of
+   * IOVA page p; mrAsid[s] the ASID whose iotlb it was built from (-1: slot free). Slots are renumbered in
+   * order of first reference after every mlx5 call, so that identity is only "which references share an object".
+   */
+  mrPages: number[];
+  mrAsid: number[];
+  /** mlx5: mres.mr[asid] (6.7+), or mvdev->mr in [0] (6.1/6.6: one data MR, [1] unused): an MR slot or -1. */
+  mrRef: number[];
+  /** mlx5: the MR each data VQ holds a reference to: [0] mvq->vq_mr, [1] mvq->desc_mr (-1: none; desc falls back to [0]). */
+  vqRef: number[];
+  /** mlx5: hardware VQ objects: 0 none, 1 INIT (pre-created), 2 RDY, 3 SUSPEND (MLX5_VIRTIO_NET_Q_OBJECT_STATE_*). */
+  vqState: number;
+  /** mlx5 (6.12): modified_fields bits not yet applied: 1 VIRTIO_Q_MKEY, 2 DESC_GROUP_MKEY. */
+  mkeyPending: number;
+  /** mlx5: cvq.ready (the driver's set_vq_ready before DRIVER_OK; cleared by suspend and reset). */
+  cvqReady: boolean;
+  /** mlx5 6.1/6.6: mvdev->mr.initialized (before 9ee811009ad8 shared with the CVQ iotlb). */
+  mrInit: boolean;
   /** The device has been quiesced by SUSPEND (parent side). */
   devSuspended: boolean;
-  /** Environment: the parent's next allocating map operation fails with -ENOMEM (one shot). */
-  faultArmed: boolean;
+  /** Environment: the faultIn-th allocating map operation from now fails with -ENOMEM (0: none armed). */
+  faultIn: number;
 }
 
 export const worldSchema: Schema<World> = s.struct<World>({
@@ -88,14 +111,22 @@ export const worldSchema: Schema<World> = s.struct<World>({
   domainAttached: s.bool(),
   pinned: s.array(s.int(0, 16), NH),
   userFreed: s.int(0, (1 << NH) - 1),
+  unpinWindow: s.int(0, (1 << NH) - 1),
   bound: s.enum<'vhost' | 'virtio'>(['vhost', 'virtio']),
   status: s.int(0, 255),
   group2asid: s.array(s.int(0, 255), NG),
   devMap: s.array(s.int(-2, NH - 1), NAS * NP),
   cvqMap: s.array(s.int(-2, NH - 1), NP),
-  vqAsid: s.array(s.int(-1, NAS - 1), 2),
+  mrPages: s.array(s.int(-2, NH - 1), MR_SLOTS * NP),
+  mrAsid: s.array(s.int(-1, NAS - 1), MR_SLOTS),
+  mrRef: s.array(s.int(-1, MR_SLOTS - 1), NAS),
+  vqRef: s.array(s.int(-1, MR_SLOTS - 1), 2),
+  vqState: s.int(0, 3),
+  mkeyPending: s.int(0, 3),
+  cvqReady: s.bool(),
+  mrInit: s.bool(),
   devSuspended: s.bool(),
-  faultArmed: s.bool(),
+  faultIn: s.int(0, 2),
 });
 
 const filled = (n: number, v: number): number[] => new Array<number>(n).fill(v);
@@ -122,13 +153,21 @@ export function blankWorld(initialDevMap: number[], initialCvq: number[]): World
     domainAttached: false,
     pinned: filled(NH, 0),
     userFreed: 0,
+    unpinWindow: 0,
     bound: 'vhost',
     status: 0,
     group2asid: filled(NG, 0),
     devMap: initialDevMap,
     cvqMap: initialCvq,
-    vqAsid: [-1, -1],
+    mrPages: filled(MR_SLOTS * NP, -1),
+    mrAsid: filled(MR_SLOTS, -1),
+    mrRef: filled(NAS, -1),
+    vqRef: [-1, -1],
+    vqState: 0,
+    mkeyPending: 0,
+    cvqReady: false,
+    mrInit: false,
     devSuspended: false,
-    faultArmed: false,
+    faultIn: 0,
   };
 }

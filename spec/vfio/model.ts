@@ -1,60 +1,81 @@
 // The VFIO type1 model as the explorer and the trace tools see it: a kernel (kernels.ts), a
-// userspace (userspaces.ts), the guards (transitions.ts), the reducers (model/vfio-type1.ts,
-// model/vfio/*.ts) and the invariants (invariants/vfio/*.ts).
-import { produce } from '../../explorer/immer.js';
+// userspace (userspaces.ts), the guard (transitions.ts), the reducers (model/vfio-type1.ts,
+// model/vfio/*.ts) and the invariants (invariants/vfio/). One step = one call, run as vDPA's steps
+// are: the guard, then the reducer inside one Immer producer over a working copy.
 import type { Property } from '../../explorer/model.js';
-import type { CallView, StepOutcome, TraceModel } from '../../traces/trace-model.js';
+import type { StepOutcome, TraceModel } from '../../traces/trace-model.js';
+import { callView } from '../../traces/calls.js';
+import { LANE_DEVICE, LANE_USER, call, recordCalls } from '../../model/call-log.js';
+import type { CallResult } from '../../model/context.js';
+import type { VfioCtx } from '../../model/vfio/context.js';
+import { produceOnCopy } from '../../model/vfio/working-copy.js';
+import {
+  LANE_IOMMU, LANE_VFIO, vfio_dma_do_map, vfio_dma_do_unmap, vfio_iommu_type1_attach_group,
+} from '../../model/vfio-type1.js';
+import { begin_new_exec, kernel_kexec, userFree } from '../../model/vfio/process.js';
+import { observeDevice } from '../../model/vfio/device-dma.js';
+import { VFIO_INVARIANTS } from '../../invariants/vfio/index.js';
 import type { InvariantId } from '../config.js';
 import { hex, PAGE, UNMAP_ALL } from './constants.js';
-import {
-  ACTION_KINDS, actionFromJson, actionToJson, kindIndex, labelOf, type VfioAction,
-} from './actions.js';
+import { ACTION_KINDS, actionFromJson, actionToJson, kindIndex, labelAction, type VfioAction } from './actions.js';
 import type { VfioKernel } from './kernels.js';
 import { anyAlphabet, cprProgram } from './userspaces.js';
-import { allowedActions, verdict } from './transitions.js';
+import { enabledActions, guard } from './transitions.js';
 import { viewOf } from './view.js';
-import { initialWorld, vfioWorldSchema, type VfioWorld } from './world.js';
-import { attachGroup, mapDma, unmapDma } from '../../model/vfio-type1.js';
-import { exec, free, kexec } from '../../model/vfio/process.js';
-import { observeDevice } from '../../model/vfio/device-dma.js';
-import { vfioLiveUpdate } from '../../invariants/vfio/vfio-live-update.js';
-import { pinAccounting } from '../../invariants/vfio/pin-accounting.js';
-import { noDmaWindow } from '../../invariants/vfio/no-dma-window.js';
-import { dmaIsolation } from '../../invariants/vfio/dma-isolation.js';
-import type { VfioInvariant } from '../../invariants/vfio/common.js';
+import { deviceReach, initialWorld, vfioWorldSchema, type VfioWorld } from './world.js';
 
 export type VfioUserspace = 'cpr' | 'any';
 
-export const VFIO_INVARIANTS: readonly VfioInvariant[] = [vfioLiveUpdate, pinAccounting, noDmaWindow, dmaIsolation];
+export { VFIO_INVARIANTS };
 export const VFIO_INVARIANT_IDS: readonly InvariantId[] = VFIO_INVARIANTS.map((i) => i.id);
 
 export interface VfioModel extends TraceModel<VfioWorld, VfioAction> {
+  readonly ctx: VfioCtx;
   readonly kernel: VfioKernel;
   readonly userspace: VfioUserspace;
   /** cpr: the program; any: every action it may try. */
   readonly alphabetActions: readonly VfioAction[];
 }
 
-const LANES = ['userspace', 'vfio type1', 'iommu', 'device'] as const;
+const LANES = [LANE_USER, LANE_VFIO, LANE_IOMMU, LANE_DEVICE] as const;
 
-function reduce(w: VfioWorld, a: VfioAction, calls?: CallView[]): VfioWorld {
-  switch (a.kind) {
-    case 'map': return mapDma(w, a, calls);
-    case 'unmap': return unmapDma(w, a, calls);
-    case 'attach': return attachGroup(w, a, calls);
-    case 'exec': return exec(w, calls);
-    case 'kexec': return kexec(w, calls);
-    case 'free': return free(w, a, calls);
+/** Runs the reducer of one allowed action on a working copy (the switch is the hot path's dispatch). */
+function dispatch(ctx: VfioCtx, d: VfioWorld, a: VfioAction): CallResult {
+  switch (a.t) {
+    case 'mapDma': return vfio_dma_do_map(ctx, d, a);
+    case 'unmapDma': return vfio_dma_do_unmap(ctx, d, a);
+    case 'setContainer': return vfio_iommu_type1_attach_group(ctx, d, a);
+    case 'exec': return begin_new_exec(ctx, d);
+    case 'kexec': return kernel_kexec(ctx, d);
+    case 'userFree': return userFree(ctx, d, a);
   }
 }
 
+/** One step: the call, the `cpr` program's counter, the device's observation, in one producer. */
+export function step(ctx: VfioCtx, w: VfioWorld, a: VfioAction, scripted: boolean): { world: VfioWorld; result: CallResult } {
+  let result: CallResult = { ret: '0' };
+  const world = produceOnCopy(w, (m) => {
+    result = dispatch(ctx, m, a);
+    if (scripted) m.pc++;
+    observeDevice(m);
+  });
+  return { world, result };
+}
+
 function callerLane(a: VfioAction): string {
-  return a.kind === 'map' || a.kind === 'unmap' || a.kind === 'attach' ? 'vfio type1' : 'userspace';
+  return a.t === 'mapDma' || a.t === 'unmapDma' || a.t === 'setContainer' ? LANE_VFIO : LANE_USER;
+}
+
+/** What the caller of `a` sees in `w`: "0" (UNMAP_DMA: "0 (size=...)"), or the guard's ret. */
+export function retOf(ctx: VfioCtx, w: VfioWorld, a: VfioAction): string {
+  const v = guard(ctx, w, a, false);
+  if (!v.ok) return v.ret;
+  return a.t === 'unmapDma' ? `0 (size=${hex(unmappedSize(w, a))})` : '0';
 }
 
 /** Bytes UNMAP_DMA reports in unmap.size. */
 function unmappedSize(w: VfioWorld, a: VfioAction): number {
-  if (a.kind !== 'unmap') return 0;
+  if (a.t !== 'unmapDma') return 0;
   const all = (a.flags & UNMAP_ALL) !== 0;
   let n = 0;
   for (const d of w.dmas) if (all || (d.iova >= a.iova && d.iova < a.iova + a.size)) n += d.size;
@@ -62,11 +83,16 @@ function unmappedSize(w: VfioWorld, a: VfioAction): number {
 }
 
 export function buildVfioModel(kernel: VfioKernel, userspace: VfioUserspace, invariants?: readonly InvariantId[]): VfioModel {
+  const ctx: VfioCtx = { kernel };
   const program = userspace === 'cpr' ? cprProgram(kernel) : undefined;
   const alphabet = program ?? anyAlphabet(kernel);
-  const props: Property<VfioWorld, VfioAction>[] = VFIO_INVARIANTS.filter((i) => invariants === undefined || invariants.includes(i.id));
+  const props: Property<VfioWorld, VfioAction>[] = VFIO_INVARIANTS
+    .filter((i) => (invariants === undefined || invariants.includes(i.id)) && i.applies(ctx))
+    .map((i) => i.property(ctx));
+  const scripted = program !== undefined;
 
   const model: VfioModel = {
+    ctx,
     kernel,
     userspace,
     alphabetActions: alphabet,
@@ -77,41 +103,34 @@ export function buildVfioModel(kernel: VfioKernel, userspace: VfioUserspace, inv
     actions(s, out) {
       if (program !== undefined) {
         const a = program[s.pc];
-        if (a !== undefined && verdict(kernel, s, a, false).tag === 'allowed') out.push(a);
+        if (a !== undefined && guard(ctx, s, a, false).ok) out.push(a);
         return;
       }
-      allowedActions(kernel, s, alphabet, out);
+      enabledActions(ctx, s, alphabet, out);
     },
     next(s, a) {
-      if (verdict(kernel, s, a, false).tag !== 'allowed') return undefined;
-      let w = reduce(s, a);
-      if (program !== undefined) w = produce(w, (x) => { x.pc++; });
-      return observeDevice(w);
+      if (!guard(ctx, s, a, false).ok) return undefined;
+      return step(ctx, s, a, scripted).world;
     },
     properties: () => props,
-    label: labelOf,
+    label: labelAction,
     kindOf: kindIndex,
     view: (s) => viewOf(s, program),
     outcome(before, a): StepOutcome {
-      const first: CallView = { from: 'userspace', to: callerLane(a), label: labelOf(a) };
-      const v = verdict(kernel, before, a);
-      switch (v.tag) {
-        case 'refused':
-          return { ret: `-${v.errno}`, reason: `-${v.errno}: ${v.reason}`, calls: [first] };
-        case 'noop':
-          return { ret: '0', reason: v.reason, calls: [first] };
-        case 'disabled':
-          return { ret: 'not taken', reason: v.reason, calls: [first] };
-        case 'allowed': {
-          const calls: CallView[] = [first];
-          const after = reduce(before, a, calls);
-          const faults: string[] = [];
-          for (let p = 0; p < after.ptA.length; p++) if (after.devRunning && after.ptA[p]! < 0 && before.ptA[p]! >= 0) faults.push(hex(p * PAGE));
-          if (faults.length) calls.push({ from: 'iommu', to: 'device', label: `DMA to ${faults.join(', ')} now faults` });
-          const ret = a.kind === 'unmap' ? `0 (size=${hex(unmappedSize(before, a))})` : '0';
-          return { ret, calls };
-        }
-      }
+      const v = guard(ctx, before, a);
+      const { result, calls: events } = recordCalls(() => {
+        call(LANE_USER, callerLane(a), labelAction(a));
+        if (!v.ok) return undefined;
+        const after = step(ctx, before, a, false).world;
+        const faults: string[] = [];
+        for (let p = 0; p < after.ptA.length; p++) if (after.devRunning && deviceReach(after, p) < 0 && deviceReach(before, p) >= 0) faults.push(hex(p * PAGE));
+        if (faults.length) call(LANE_IOMMU, LANE_DEVICE, `DMA to ${faults.join(', ')} now faults`);
+        return a.t === 'unmapDma' ? `0 (size=${hex(unmappedSize(before, a))})` : '0';
+      });
+      const calls = events.map(callView);
+      if (v.ok) return { ret: result!, calls };
+      // a refusal reads "-EEXIST: why"; a call that changes nothing, or one the model does not take, just why
+      return { ret: v.ret, reason: v.ret.startsWith('-') ? `${v.ret}: ${v.reason}` : v.reason, calls };
     },
     actionToJson,
     actionFromJson,

@@ -1,56 +1,24 @@
 // From a validated configuration (--system vfio) to the VFIO type1 model, its bounds, its
 // invariants and its alphabet.
-import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
-import { existsSync } from 'node:fs';
 import { type Bounds, type Config, type InvariantId, UsageError, VFIO_KERNELS, VFIO_USERSPACES } from '../config.js';
 import type { CheckTarget } from '../target.js';
 import type { TraceModel } from '../../traces/trace-model.js';
 import { DMA_ENTRY_LIMIT, NH, NP, NV, PAGE, SHARED_VADDRS, hex, iovaHex, vaddrHex } from './constants.js';
-import { labelOf, type VfioAction } from './actions.js';
+import { labelAction, type VfioAction } from './actions.js';
 import { VFIO_KERNEL_TABLE, type VfioKernel } from './kernels.js';
 import { buildVfioModel, VFIO_INVARIANT_IDS, type VfioUserspace } from './model.js';
+import { loadVfioVariant } from './variant.js';
 
 /**
  * Default bounds per userspace, the vDPA checks' limits (3M states, 60 s). `cpr` is a straight
  * program (exhausted at depth 6). `any` shows every violation it has within 2 steps; depth 7 is
- * 107,880 worlds on 6.12 (624k transitions), 10-14 s on this 2-core machine when it is not shared.
+ * 141,939 worlds on 6.12 (803k transitions; 107,880 before attach joined compatible domains), the
+ * whole `check` 2.5-2.8 s wall here (2 runs, 2 cores shared, load average 3.9).
  */
 export const VFIO_DEFAULT_BOUNDS: Readonly<Record<VfioUserspace, Bounds>> = {
   cpr: { maxDepth: 16, maxStates: 3_000_000, timeLimit: 60 },
   any: { maxDepth: 7, maxStates: 3_000_000, timeLimit: 60 },
 };
-
-function isKernel(v: unknown): v is VfioKernel {
-  if (typeof v !== 'object' || v === null) return false;
-  const o = v as Record<string, unknown>;
-  return typeof o['name'] === 'string' && typeof o['summary'] === 'string' && typeof o['mapFlagMask'] === 'number' &&
-    typeof o['persistentTables'] === 'boolean';
-}
-
-/** A variant module (.ts or .js) exporting a VfioKernel as `default` or `kernel`. */
-async function loadVariant(path: string): Promise<VfioKernel> {
-  const abs = resolve(path);
-  if (!existsSync(abs)) {
-    throw new UsageError(`unknown vfio kernel '${path}': expected ${VFIO_KERNELS.join(', ')} or the path of a variant module`);
-  }
-  let mod: Record<string, unknown>;
-  try {
-    if (abs.endsWith('.ts')) {
-      const { tsImport } = await import('tsx/esm/api');
-      mod = (await tsImport(pathToFileURL(abs).href, import.meta.url)) as Record<string, unknown>;
-    } else {
-      mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
-    }
-  } catch (e) {
-    throw new UsageError(`cannot load vfio kernel variant ${path}: ${(e as Error).message.split('\n')[0]}`);
-  }
-  const k = mod['default'] ?? mod['kernel'];
-  if (!isKernel(k)) {
-    throw new UsageError(`vfio kernel variant ${path} must export (default or 'kernel') { name, summary, mapFlagMask, persistentTables }`);
-  }
-  return k;
-}
 
 function alphabetLines(kernelName: string, userspace: VfioUserspace, actions: readonly VfioAction[]): string[] {
   const lines = [
@@ -64,7 +32,7 @@ function alphabetLines(kernelName: string, userspace: VfioUserspace, actions: re
     // One line per kind: how many, and the distinct flag sets, so the alphabet stays readable.
     const kinds = new Map<string, { n: number; flags: Set<string> }>();
     for (const a of actions) {
-      const label = labelOf(a);
+      const label = labelAction(a);
       const op = label.split(' ')[0]!.replace(/[;(].*/, '');
       const e = kinds.get(op) ?? { n: 0, flags: new Set<string>() };
       e.n++;
@@ -81,9 +49,9 @@ export async function buildVfioTarget(config: Config): Promise<CheckTarget> {
   if (config.excludeActions !== undefined && config.excludeActions.length > 0) {
     throw new UsageError('--exclude-actions: applies to --system vdpa --userspace any only');
   }
-  const kernel: VfioKernel = (VFIO_KERNELS as readonly string[]).includes(config.kernel)
-    ? VFIO_KERNEL_TABLE[config.kernel]!
-    : await loadVariant(config.kernel);
+  const shipped = (VFIO_KERNELS as readonly string[]).includes(config.kernel);
+  const loaded = shipped ? undefined : await loadVfioVariant(config.kernel, config.bounds.timeLimit ?? 60);
+  const kernel: VfioKernel = loaded === undefined ? VFIO_KERNEL_TABLE[config.kernel]! : loaded.kernel;
   // `qemu` (the default userspace name of the vdpa system) means QEMU's live update here: cpr.
   const us = config.userspace === 'qemu' ? 'cpr' : config.userspace;
   if (!(VFIO_USERSPACES as readonly string[]).includes(us)) {
@@ -105,12 +73,13 @@ export async function buildVfioTarget(config: Config): Promise<CheckTarget> {
   const model = buildVfioModel(kernel, userspace, invariants);
   const alphabet = [
     ...alphabetLines(kernel.name, userspace, model.alphabetActions),
-    ...(userspace === 'cpr' ? model.alphabetActions.map((a, i) => `${i + 1}. ${labelOf(a)}`) : []),
+    ...(userspace === 'cpr' ? model.alphabetActions.map((a, i) => `${i + 1}. ${labelAction(a)}`) : []),
   ];
   return {
     config: { system: 'vfio', kernel: kernel.name, parent: undefined, userspace, bounds, invariants },
     model: model as unknown as TraceModel<unknown, unknown>,
     applicable,
     alphabet,
+    ...(loaded !== undefined ? { variant: { name: kernel.name, path: config.kernel, abs: loaded.abs, hash: loaded.hash } } : {}),
   };
 }

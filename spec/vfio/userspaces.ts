@@ -11,7 +11,7 @@ const RAM: readonly { iova: number; vaddr: number }[] = [
   { iova: 1, vaddr: 1 },
 ];
 
-const mapAll = (flags: number): VfioAction[] => RAM.map((r) => ({ kind: 'map', iova: r.iova, size: 1, vaddr: r.vaddr, flags }));
+const mapAll = (flags: number): VfioAction[] => RAM.map((r) => ({ t: 'mapDma', iova: r.iova, size: 1, vaddr: r.vaddr, flags }));
 
 /**
  * The cpr program for a kernel:
@@ -19,18 +19,20 @@ const mapAll = (flags: number): VfioAction[] => RAM.map((r) => ({ kind: 'map', i
  *   at the same memory (hw/vfio/cpr-legacy.c does it this way).
  * - persistence with the flag (lu-rfc): kexec; adopt the persisted tables; MAP_DMA(LIVE_UPDATE)
  *   exactly what was mapped, at the same memory.
- * - persistence without the flag: kexec; a fresh domain (plain MAP_DMA over live PTEs fails); MAP_DMA.
+ * - persistence without the flag: kexec; adopt the persisted tables and plain MAP_DMA over their live
+ *   PTEs, where the IOMMU driver accepts that (intel keeps the PTE, AMD clears and rewrites it); with
+ *   ARM's -EEXIST a plain MAP_DMA over a live PTE fails, so a fresh domain, then MAP_DMA.
  */
 export function cprProgram(k: VfioKernel): readonly VfioAction[] {
   const setup = mapAll(MAP_RW);
   if (!k.persistentTables) {
-    return [...setup, { kind: 'unmap', iova: 0, size: 0, flags: UNMAP_ALL | UNMAP_VADDR }, { kind: 'exec' }, ...mapAll(MAP_VADDR)];
+    return [...setup, { t: 'unmapDma', iova: 0, size: 0, flags: UNMAP_ALL | UNMAP_VADDR }, { t: 'exec' }, ...mapAll(MAP_VADDR)];
   }
   const withFlag = (k.mapFlagMask & MAP_LIVE_UPDATE) !== 0;
   return [
     ...setup,
-    { kind: 'kexec' },
-    { kind: 'attach', group: 0, persisted: withFlag },
+    { t: 'kexec' },
+    { t: 'setContainer', group: 0, persisted: withFlag || k.mapOverPresentPte !== 'eexist', compatible: true },
     ...mapAll(withFlag ? MAP_RW | MAP_LIVE_UPDATE : MAP_RW),
   ];
 }
@@ -43,17 +45,19 @@ export function anyAlphabet(k: VfioKernel): readonly VfioAction[] {
   for (const flags of mapFlagSets)
     for (let size = 1; size <= 2; size++)
       for (let iova = 0; iova + size <= NP; iova++)
-        for (let vaddr = 0; vaddr + size <= NV; vaddr++) out.push({ kind: 'map', iova, size, vaddr, flags });
+        for (let vaddr = 0; vaddr + size <= NV; vaddr++) out.push({ t: 'mapDma', iova, size, vaddr, flags });
   for (const flags of [0, UNMAP_VADDR]) {
     for (let size = 1; size <= NP; size++)
-      for (let iova = 0; iova + size <= NP; iova++) out.push({ kind: 'unmap', iova, size, flags });
-    out.push({ kind: 'unmap', iova: 0, size: 0, flags: flags | UNMAP_ALL });
+      for (let iova = 0; iova + size <= NP; iova++) out.push({ t: 'unmapDma', iova, size, flags });
+    out.push({ t: 'unmapDma', iova: 0, size: 0, flags: flags | UNMAP_ALL });
   }
-  out.push({ kind: 'attach', group: 1, persisted: false });
-  out.push({ kind: 'attach', group: 0, persisted: false });
-  if (k.persistentTables) out.push({ kind: 'attach', group: 0, persisted: true });
-  out.push({ kind: 'exec' });
-  if (k.persistentTables) out.push({ kind: 'kexec' });
-  for (let v = 0; v < NV; v++) out.push({ kind: 'free', vaddr: v });
+  for (const compatible of [true, false]) {
+    out.push({ t: 'setContainer', group: 1, persisted: false, compatible });
+    out.push({ t: 'setContainer', group: 0, persisted: false, compatible });
+  }
+  if (k.persistentTables) out.push({ t: 'setContainer', group: 0, persisted: true, compatible: false });
+  out.push({ t: 'exec' });
+  if (k.persistentTables) out.push({ t: 'kexec' });
+  for (let v = 0; v < NV; v++) out.push({ t: 'userFree', vaddr: v });
   return out;
 }

@@ -2,7 +2,7 @@
 // rendered fields, IOVA ranges in hex.
 import type { LayerView } from '../../traces/trace-model.js';
 import { NH, NP, PAGE, hex, iovaHex, iovaRange, pfnName, vaddrHex } from './constants.js';
-import { labelOf, type VfioAction } from './actions.js';
+import { labelAction, type VfioAction } from './actions.js';
 import { deviceReach, domainList, lockedOf, vaddrInvalidCount, type Dma, type VfioWorld } from './world.js';
 
 function protName(prot: number): string {
@@ -32,7 +32,7 @@ export function viewOf(w: VfioWorld, program: readonly VfioAction[] | undefined)
   for (let v = 0; v < w.vmap.length; v++) user.push({ name: `vaddr ${vaddrHex(v)}`, value: pfnName(w.vmap[v]!) });
   if (program !== undefined) {
     const next = program[w.pc];
-    user.unshift({ name: 'cpr', value: next === undefined ? `done (${w.pc} steps)` : `step ${w.pc + 1}/${program.length}: ${labelOf(next)}` });
+    user.unshift({ name: 'cpr', value: next === undefined ? `done (${w.pc} steps)` : `step ${w.pc + 1}/${program.length}: ${labelAction(next)}` });
   }
   const doms = domainList(w);
   const device: { name: string; value: string }[] = [{ name: 'running', value: w.devRunning ? 'yes' : 'no' }];
@@ -66,8 +66,16 @@ export function viewOf(w: VfioWorld, program: readonly VfioAction[] | undefined)
     {
       layer: 'iommu',
       fields: [
-        { name: 'domain A', value: `${w.aPersisted ? '(persisted) ' : ''}${w.aIn ? '' : '(not in the container) '}${ptLine(w.ptA)}` },
-        { name: 'domain B', value: w.bIn ? ptLine(w.ptB) : 'not attached' },
+        {
+          name: 'domain A',
+          value: w.joined === 'A-in-B' ? 'freed (group A joined domain B)'
+            : `${w.aPersisted ? '(persisted) ' : ''}${w.aIn ? '' : '(not in the container) '}${ptLine(w.ptA)}${w.joined === 'B-in-A' ? ' (groups A and B)' : ''}`,
+        },
+        {
+          name: 'domain B',
+          value: w.joined === 'B-in-A' ? 'not allocated (group B joined domain A)'
+            : w.bIn ? `${ptLine(w.ptB)}${w.joined === 'A-in-B' ? ' (groups B and A)' : ''}` : 'not attached',
+        },
       ],
     },
     { layer: 'device', fields: device },

@@ -9,6 +9,10 @@ import { NH, NP, NV } from './constants.js';
 export type Owner = 'proc' | 'freed' | 'other';
 export const OWNERS: readonly Owner[] = ['proc', 'freed', 'other'];
 
+/** 'B-in-A': group B joined group A's domain; 'A-in-B': group A joined group B's (after kexec, B first). */
+export type Joined = 'none' | 'B-in-A' | 'A-in-B';
+export const JOINED: readonly Joined[] = ['none', 'B-in-A', 'A-in-B'];
+
 /** Which live update has happened (the model allows one per run). */
 export type Phase = 'boot' | 'exec' | 'kexec';
 export const PHASES: readonly Phase[] = ['boot', 'exec', 'kexec'];
@@ -50,6 +54,9 @@ export interface VfioWorld {
   bIn: boolean;
   /** B was attached after A: list_add() put it first, so UNMAP reads pfns from B. */
   bFirst: boolean;
+  /** A group attached into the other group's domain (vfio_iommu_type1_attach_group found it
+   *  compatible: same iommu_ops, same enforce_cache_coherency): one domain on domain_list, two groups. */
+  joined: Joined;
   /** Group A's page table: IOVA page → pfn or -1. After kexec, the persisted table (pkernfs). */
   ptA: number[];
   ptB: number[];
@@ -97,6 +104,7 @@ export const vfioWorldSchema: Schema<VfioWorld> = s.struct<VfioWorld>({
   aIn: s.bool(),
   bIn: s.bool(),
   bFirst: s.bool(),
+  joined: s.enum(JOINED),
   ptA: pfnArray(NP),
   ptB: pfnArray(NP),
   aPersisted: s.bool(),
@@ -126,6 +134,7 @@ export function initialWorld(): VfioWorld {
     aIn: true,
     bIn: false,
     bFirst: false,
+    joined: 'none',
     ptA: none(NP),
     ptB: none(NP),
     aPersisted: false,
@@ -144,6 +153,8 @@ export type DomainId = 'A' | 'B';
 
 /** The container's domain_list in order (list_add puts the newest first). */
 export function domainList(w: VfioWorld): DomainId[] {
+  if (w.joined === 'B-in-A') return ['A'];
+  if (w.joined === 'A-in-B') return ['B'];
   if (w.aIn && w.bIn) return w.bFirst ? ['B', 'A'] : ['A', 'B'];
   if (w.aIn) return ['A'];
   if (w.bIn) return ['B'];
@@ -156,10 +167,21 @@ export function ptOf(w: VfioWorld, d: DomainId): number[] {
 
 /** The domain vfio_unmap_unpin reads the pfns from ("we use the IOMMU to track the physical addresses"). */
 export function firstDomain(w: VfioWorld): DomainId | undefined {
+  if (w.joined !== 'none') return w.joined === 'B-in-A' ? 'A' : 'B';
   if (w.aIn && w.bIn) return w.bFirst ? 'B' : 'A';
   if (w.aIn) return 'A';
   if (w.bIn) return 'B';
   return undefined;
+}
+
+/** The domain group A's device translates through (a fault there is the device's fault). */
+export function isDeviceDomain(w: VfioWorld, d: DomainId): boolean {
+  return d === deviceDomain(w);
+}
+
+/** Group A's device translates through domain A, or through domain B once A joined it. */
+export function deviceDomain(w: VfioWorld): DomainId {
+  return w.joined === 'A-in-B' ? 'B' : 'A';
 }
 
 /** Index of the vfio_dma covering IOVA page p, or -1. */
@@ -186,5 +208,5 @@ export function lockedOf(w: VfioWorld, d: Dma): number {
 
 /** What a device access to IOVA page p reaches now: a pfn, or -1 (IOMMU fault). */
 export function deviceReach(w: VfioWorld, p: number): number {
-  return w.ptA[p]!;
+  return w.joined === 'A-in-B' ? w.ptB[p]! : w.ptA[p]!;
 }

@@ -48,7 +48,7 @@ describe('vdpa-mc list', () => {
       },
     });
     expect(r.code).toBe(0);
-    expect(firstWords(r.stdout)).toEqual(['map', 'unmap', 'attach', 'exec', 'kexec', 'free']);
+    expect(firstWords(r.stdout)).toEqual(['mapDma', 'unmapDma', 'setContainer', 'exec', 'kexec', 'userFree']);
     expect(r.stderr).toMatch(/^note: the vfio model is not available in this build/);
   });
 });

@@ -22,7 +22,7 @@ const cases: [string[], string[]][] = [
   [['check', '--kernel', 'missing.ts'], ['--kernel', '"missing.ts"', 'not a readable file']],
   [['check', '--kernel', tmp + '/'], ['--kernel', 'not a readable file']],
   [['check', '--system', 'kvm'], ['--system', '"kvm"', 'vdpa, vfio']],
-  [['check', '--parent', 'ifcvf'], ['--parent', '"ifcvf"', 'mlx5, vdpa_sim, vdpa_sim_dma, platform, vduse']],
+  [['check', '--parent', 'ifcvf'], ['--parent', '"ifcvf"', 'mlx5, vdpa_sim, vdpa_sim_dma, vdpa_sim_va, platform, vduse']],
   [['check', '--system', 'vfio', '--parent', 'mlx5'], ['--parent', '"mlx5"', 'vfio']],
   [['check', '--userspace', 'libvirt'], ['--userspace', '"libvirt"', 'qemu, qemu-persist, any']],
   [['check', '--system', 'vfio', '--userspace', 'qemu'], ['--userspace', '"qemu"', 'cpr, any']],

@@ -115,7 +115,7 @@ describe('trace export-test', () => {
     expect(r).toMatchObject({ code: 0, out: `wrote ${out}\n` });
     const src = readFileSync(out, 'utf8');
     expect(src).toContain("expect(result.violations.map((v) => v.propertyId), report).toContain(\"kernel-device-agreement\");");
-    expect(src).toContain('const model = (await buildTarget(traceConfig(trace))).model;');
+    expect(src).toContain('const model = (await buildTarget(traceConfig(trace, {}, { from: import.meta.dirname }))).model;');
     // Every relative import resolves to a module of this repository.
     for (const [, spec] of src.matchAll(/from '(\.[^']+)'/g)) {
       expect(existsSync(resolve(dirname(out), spec!).replace(/\.js$/, '.ts')), spec).toBe(true);

@@ -14,8 +14,12 @@ export interface Outcome {
 
 export async function checkVdpa(
   kernel: string, parent: ParentName, userspace: string, invariant: InvariantId, maxDepth: number,
+  excludeActions: readonly string[] = [],
 ): Promise<Outcome> {
-  const t = await buildVdpaTarget({ system: 'vdpa', kernel, parent, userspace, invariants: [invariant], bounds: {} });
+  const t = await buildVdpaTarget({
+    system: 'vdpa', kernel, parent, userspace, invariants: [invariant], bounds: {},
+    ...(excludeActions.length > 0 ? { excludeActions } : {}),
+  });
   const r = explore(t.model, { maxDepth, maxStates: 2_000_000, stopAtFirstViolation: true, propertyIds: [invariant] });
   const v = r.violations.find((x) => x.propertyId === invariant);
   return {

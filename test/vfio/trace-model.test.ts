@@ -13,7 +13,7 @@ describe('VFIO trace model', () => {
   test('labels read like a kernel developer\'s note, bytes in hex', () => {
     const m = vfioModel('lu-rfc', 'any');
     expect(m.label(mapLU(1, 2, 0))).toBe('VFIO_IOMMU_MAP_DMA iova=0x1000 size=0x2000 vaddr=0x7f0000 flags=READ|WRITE|LIVE_UPDATE');
-    expect(m.label({ kind: 'unmap', iova: 0, size: 0, flags: 6 })).toBe('VFIO_IOMMU_UNMAP_DMA iova=0x0 size=0x0 flags=ALL|VADDR');
+    expect(m.label({ t: 'unmapDma', iova: 0, size: 0, flags: 6 })).toBe('VFIO_IOMMU_UNMAP_DMA iova=0x0 size=0x0 flags=ALL|VADDR');
   });
 
   test('every action of every alphabet survives the JSON round trip', () => {
@@ -24,6 +24,13 @@ describe('VFIO trace model', () => {
     const m = vfioModel('6.12', 'any');
     expect(m.actionFromJson({ kind: 'map', iova: 0x800, size: 0x1000, vaddr: '0x7f0000', flags: 3 })).toBeUndefined();
     expect(m.actionFromJson({ kind: 'nope' })).toBeUndefined();
+    // out of the model's ranges in the current form
+    expect(m.actionFromJson({ t: 'mapDma', iova: 2, size: 2, vaddr: 0, flags: 3 })).toBeUndefined();
+    expect(m.actionFromJson({ t: 'setContainer', group: 2, persisted: false })).toBeUndefined();
+    // traces written before the tags were unified: `kind`, bytes in hex
+    expect(m.actionFromJson({ kind: 'map', iova: 0x1000, size: 0x1000, vaddr: '0x7f0000', flags: 3 })).toEqual(map(1, 1, 0));
+    expect(m.actionFromJson({ kind: 'attach', group: 1, persisted: false })).toEqual(attach(1));
+    expect(m.actionFromJson({ kind: 'free', vaddr: '0x7f2000' })).toEqual({ t: 'userFree', vaddr: 2 });
   });
 
   test('outcome: errno and reason of a refused call; the calls of an accepted one', () => {
@@ -63,8 +70,9 @@ describe('VFIO trace model', () => {
 
   test('target: a kernel variant module given by path', async () => {
     const t = await buildVfioTarget(config('test/vfio/fixtures/lu-rfc-noflag.ts', 'cpr'));
-    expect(t.config.kernel).toBe('lu-rfc-noflag (variant module)');
-    expect(t.alphabet.join('\n')).toMatch(/VFIO_GROUP_SET_CONTAINER group A \(new IOMMU domain\)/);
-    await expect(buildVfioTarget(config('test/vfio/fixtures/bad-kernel.ts', 'cpr'))).rejects.toThrow(/must export/);
+    expect(t.config.kernel).toBe('lu-rfc-noflag-arm');
+    // ARM: a plain MAP_DMA over the persisted PTEs fails, so the honest program takes a fresh domain
+    expect(t.alphabet.join('\n')).toMatch(/3\. kexec.*\n4\. VFIO_GROUP_SET_CONTAINER group A \(compatible IOMMU/);
+    await expect(buildVfioTarget(config('test/vfio/fixtures/bad-kernel.ts', 'cpr'))).rejects.toThrow(/not a vfio variant/);
   });
 });
