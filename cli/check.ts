@@ -5,7 +5,8 @@ import type { ExploreOptions, ExploreResult, Progress } from '../explorer/explor
 import type { Model } from '../explorer/model.js';
 import { UsageError } from '../spec/config.js';
 import { runWithVariant } from '../spec/variant-module.js';
-import type { CheckTarget } from '../spec/target.js';
+import type { CheckTarget, ViolationCause } from '../spec/target.js';
+import type { FoundViolation } from '../explorer/explore-api.js';
 import { toItf } from '../traces/itf.js';
 import { buildTrace, type Trace } from '../traces/trace.js';
 import { TOOL, VERSION } from './version.js';
@@ -43,6 +44,14 @@ export interface CheckJsonStep {
 export interface CheckJsonViolation {
   readonly invariant: string;
   readonly message: string;
+  /** The step and call that first made the layers disagree (systems with a judge: vdpa). */
+  readonly cause?: ViolationCause;
+  /** kernel-defect, by-design, userspace-contract, environment. */
+  readonly class?: ViolationCause['class'];
+  /** Observation: steps where the kernel returned 0 while a call inside failed and was ignored (vdpa). */
+  readonly swallowed?: readonly { readonly step: number; readonly call: string }[];
+  /** Contract clauses the trace breaks, with their steps (vdpa). */
+  readonly breaks?: readonly { readonly clause: string; readonly step: number }[];
   /** Number of actions. */
   readonly length: number;
   readonly steps: readonly CheckJsonStep[];
@@ -68,13 +77,17 @@ export interface RunCheckOptions {
   readonly onProgress?: (p: Progress) => void;
   /** The engine; explorer/bfs.ts's explore by default. */
   readonly explore?: ExploreFn;
+  /** With a judge: distinct causes kept per invariant (default: all). */
+  readonly tracesPerInvariant?: number;
 }
 
 export interface CheckRun {
   readonly target: CheckTarget;
   readonly explored: ExploreResult<unknown>;
-  /** One trace per violated invariant, in the order of `json.violations`. */
+  /** One trace per violated invariant (per distinct cause with a judge), in the order of `json.violations`. */
   readonly traces: readonly Trace[];
+  /** With a judge: the cause of each trace, in the same order. */
+  readonly causes: readonly (ViolationCause | undefined)[];
   /** Things the user must know beyond the engine's own warnings (e.g. an invariant with no property). */
   readonly warnings: readonly string[];
   readonly json: CheckJson;
@@ -145,13 +158,55 @@ export function runCheck(target: CheckTarget, options: RunCheckOptions = {}): Ch
     propertyIds: config.invariants.filter((id) => declared.has(id)),
     ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
   };
+  const judge = target.judge;
+  const found = new Map<string, ViolationCause>();
+  if (judge !== undefined) {
+    (exploreOptions as { distinct?: ExploreOptions['distinct'] }).distinct = {
+      key: (id, _init, actions) => {
+        const c = judge.cause(id, actions);
+        const k = c.breaks === undefined ? c.key : `${c.key} | breaks ${c.breaks.clause}`;
+        if (!found.has(`${id}\n${k}`)) found.set(`${id}\n${k}`, c); // the first is the kept (shortest) one
+        return k;
+      },
+      ...(options.tracesPerInvariant !== undefined ? { perProperty: options.tracesPerInvariant } : {}),
+    };
+  }
   // A variant (user code) runs inside the search: contained (spec/variant-module.ts).
-  const v = target.variant;
-  const explored = v === undefined
+  const variant = target.variant;
+  const raw = variant === undefined
     ? explore(model, exploreOptions)
-    : runWithVariant(`variant ${v.name} (${v.path})`, config.bounds.timeLimit, () => explore(model, exploreOptions));
+    : runWithVariant(`variant ${variant.name} (${variant.path})`, config.bounds.timeLimit, () => explore(model, exploreOptions));
+  // Per invariant: settle the classes over every kept cause, then keep the shortest trace of each
+  // (invariant, cause) — a contract-keeping one when there is one.
+  let causes: (ViolationCause | undefined)[] = raw.violations.map(() => undefined);
+  let kept: FoundViolation<unknown>[] = [...raw.violations];
+  if (judge !== undefined) {
+    const all = raw.violations.map((v) => found.get(`${v.propertyId}\n${v.key ?? ''}`));
+    const settled = new Map<FoundViolation<unknown>, ViolationCause>();
+    for (const id of new Set(raw.violations.map((v) => v.propertyId))) {
+      const idx = raw.violations.map((v, i) => (v.propertyId === id ? i : -1)).filter((i) => i >= 0);
+      const s = judge.settle(idx.map((i) => all[i]!));
+      idx.forEach((i, j) => settled.set(raw.violations[i]!, s[j]!));
+    }
+    const seen = new Set<string>();
+    kept = [];
+    causes = [];
+    // shortest first; among equals, a contract-keeping trace first
+    const order = [...raw.violations].sort((a, b) => a.actions.length - b.actions.length ||
+      Number(settled.get(a)!.breaks !== undefined) - Number(settled.get(b)!.breaks !== undefined));
+    for (const v of order) {
+      const c = settled.get(v)!;
+      const k = `${v.propertyId}\n${c.key}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      kept.push(v);
+      causes.push(c);
+    }
+  }
+  const explored: ExploreResult<unknown> = { ...raw, violations: kept };
   const traceConfig = traceConfigOf(target);
   const traces = explored.violations.map((v) => buildTrace(model, v, traceConfig, `${TOOL} ${VERSION}`));
+  const breaks = judge === undefined ? [] : explored.violations.map((v) => judge.clausesBroken(v.actions));
   const verdict = verdictOf(explored);
   const st = explored.stats;
   const json: CheckJson = {
@@ -169,13 +224,15 @@ export function runCheck(target: CheckTarget, options: RunCheckOptions = {}): Ch
       queueLeft: st.queueLeft,
       collisionProbability: st.collisionProbability,
     },
-    violations: traces.map((t) => ({
+    violations: traces.map((t, i) => ({
       invariant: t.violation.invariant,
       message: t.violation.message,
+      ...(causes[i] !== undefined ? { cause: causes[i], class: causes[i].class } : {}),
+      ...(judge !== undefined ? { breaks: breaks[i]!, swallowed: judge.swallowed(explored.violations[i]!.actions) } : {}),
       length: t.steps.length,
       steps: t.steps.map((s) => ({ action: s.kind, label: s.label })),
       trace: toItf(t),
     })),
   };
-  return { target, explored, traces, warnings, json, exitCode: exitCodeOf(verdict) };
+  return { target, explored, traces, causes, warnings, json, exitCode: exitCodeOf(verdict) };
 }

@@ -123,6 +123,7 @@ export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps 
     run = runCheck(target, {
       ...(progress !== undefined ? { onProgress: progress.onProgress } : {}),
       ...(deps.explore !== undefined ? { explore: deps.explore } : {}),
+      ...(o.tracesPerInvariant !== undefined ? { tracesPerInvariant: o.tracesPerInvariant } : {}),
     });
   } finally {
     progress?.done();
@@ -133,7 +134,17 @@ export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps 
     return run.exitCode;
   }
   io.out(renderSummary(run, { color: useColor(io) }));
-  for (const t of run.traces) io.out('\n' + renderText(t, { color: useColor(io) }));
+  run.traces.forEach((t, i) => {
+    const v = run.json.violations[i]!;
+    const c = v.cause;
+    const head = c === undefined ? '' :
+      `\nCause of ${v.invariant}: step ${c.step} (${c.action}): ${c.call} — ${c.class}${c.clause !== undefined ? ` (clause ${c.clause})` : ''}\n`;
+    const broken = v.breaks !== undefined && v.breaks.length > 0
+      ? `Breaks the strict contract: ${v.breaks.map((b) => `${b.clause} at step ${b.step}`).join(', ')}\n` : '';
+    const swallowed = v.swallowed !== undefined && v.swallowed.length > 0
+      ? `Swallowed error: ${v.swallowed.map((s) => `step ${s.step} returned 0 to userspace while ${s.call}`).join('; ')}\n` : '';
+    io.out(head + broken + swallowed + '\n' + renderText(t, { color: useColor(io) }));
+  });
   if (o.out !== undefined) {
     io.out(written.length > 0 ? `\ntraces written:\n${written.map((p) => `  ${p}\n`).join('')}` : `\nno violation: nothing written to ${o.out}\n`);
   }

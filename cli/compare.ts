@@ -67,6 +67,8 @@ export interface CompareJson {
   /** Every search (both sides' checks and the behavioural one) explored all it could within its bounds. */
   readonly complete: boolean;
   readonly invariants: readonly CompareJsonInvariant[];
+  /** Per (invariant, cause): fixed, regressed or unchanged (a new cause under an invariant violated on both sides is a regression). */
+  readonly causes: readonly { readonly invariant: string; readonly cause: string; readonly base: boolean; readonly patched: boolean; readonly change: string }[];
   readonly differences: readonly CompareJsonDifference[];
   readonly behaviour: {
     readonly complete: boolean;
@@ -158,6 +160,7 @@ export async function runCompare(o: CompareOptions, deps: CompareDeps = {}): Pro
     patched: await jsonConfig(o.patched, patched),
     complete: behaviour.complete && sidesComplete.base && sidesComplete.patched,
     invariants,
+    causes: inv.causes,
     differences: behaviour.differences.map((d) => ({
       kind: d.kind,
       steps: d.steps.map((s) => ({

@@ -51,6 +51,10 @@ ${BOUND_OPTIONS}
   --exclude-actions A,B      leave these actions out of --userspace any's alphabet (vdpa): a kind, or a
                              kind with arguments, e.g. setStatus(status=0),userFree; to look past a
                              shorter violation of the same invariant
+  --contract C               the contract --userspace any obeys: strict (the documented clauses), qemu-like
+                             (those plus QEMU's habits) or none (default: unconstrained; each violation's
+                             class still says when only a contract breach reaches it)
+  --traces-per-invariant N   distinct causes kept per invariant, shortest trace each (default: all)
   --iotlb-limit N            (vdpa) entries per address space before UPDATE fails with -ENOSPC:
                              max_iotlb_entries (2048 in the kernel) scaled to the model, 1..4; default 3
 

@@ -9,6 +9,7 @@ import { type Cost, costOf } from '../spec/vdpa/cost.js';
 import type { Action } from '../spec/vdpa/actions.js';
 import type { VdpaModel } from '../spec/vdpa/model.js';
 import { writeTraceFiles } from '../traces/files.js';
+import { CLASS_LETTER, VIOLATION_CLASSES } from '../spec/target.js';
 import { type CheckJsonConfig, type ExploreFn, runCheck, type Verdict } from './check.js';
 import { cycleOf } from './cost.js';
 import type { CliIO } from './io.js';
@@ -22,6 +23,8 @@ export interface MatrixCell {
   readonly result: CellResult;
   /** Actions in the shortest counterexample (violation only). */
   readonly length?: number;
+  /** Every distinct cause (systems with a judge): its class, shortest trace length and key. */
+  readonly causes?: readonly { readonly class: string; readonly length: number; readonly cause: string }[];
   /** The counterexample's .itf.json (violation only). */
   readonly trace?: string;
   /** What the counterexample's calls cost (vdpa violations only), counted as the reference cycle is. */
@@ -83,17 +86,19 @@ async function checkRow(row: MatrixRow, o: MatrixOptions, out: string, build: (c
   const dir = join(out, rowSlug(row));
   await clearTraces(dir);
   const written = new Map<string, string>();
-  for (const t of run.traces) written.set(t.violation.invariant, (await writeTraceFiles(dir, t)).itf);
+  for (const t of run.traces) if (!written.has(t.violation.invariant)) written.set(t.violation.invariant, (await writeTraceFiles(dir, t)).itf);
   const cells: Partial<Record<InvariantId, MatrixCell>> = {};
   for (const id of target.applicable) {
     if (o.invariants !== undefined && !o.invariants.includes(id)) continue;
     const v = run.json.violations.find((x) => x.invariant === id);
+    const causes = run.json.violations.filter((x) => x.invariant === id && x.cause !== undefined)
+      .map((x) => ({ class: x.class!, length: x.length, cause: x.cause!.key }));
     const trace = written.get(id);
     const found = run.explored.violations.find((x) => x.propertyId === id);
     const cost = found !== undefined && row.system === 'vdpa'
       ? costOf(target.model as unknown as VdpaModel, found.actions as readonly Action[]).cost : undefined;
     cells[id] = v !== undefined
-      ? { result: 'violation', length: v.length, ...(trace !== undefined ? { trace } : {}), ...(cost !== undefined ? { cost } : {}) }
+      ? { result: 'violation', length: v.length, ...(causes.length > 0 ? { causes } : {}), ...(trace !== undefined ? { trace } : {}), ...(cost !== undefined ? { cost } : {}) }
       : { result: run.json.complete ? 'pass' : 'incomplete' };
   }
   for (const id of o.invariants ?? INVARIANT_IDS) if (cells[id] === undefined && !target.applicable.includes(id)) cells[id] = { result: 'not-applicable' };
@@ -128,7 +133,16 @@ function cellText(c: MatrixCell | undefined): string {
   if (c === undefined) return '–';
   switch (c.result) {
     case 'pass': return 'pass';
-    case 'violation': return `✗${c.length ?? '?'}`;
+    case 'violation': {
+      if (c.causes === undefined || c.causes.length === 0) return `✗${c.length ?? '?'}`;
+      // the shortest trace of each class present: ✗K6 D5 U4
+      const parts: string[] = [];
+      for (const cls of VIOLATION_CLASSES) {
+        const ls = c.causes.filter((x) => x.class === cls).map((x) => x.length);
+        if (ls.length > 0) parts.push(`${CLASS_LETTER[cls]}${Math.min(...ls)}`);
+      }
+      return `✗${parts.join(' ')}`;
+    }
     case 'not-applicable': return '–';
     case 'incomplete': return '…';
   }
@@ -153,7 +167,7 @@ function wrap(items: readonly string[], sep: string, width: number): string[] {
 export function renderMatrix(m: MatrixJson): string {
   const ids = m.invariants;
   const row = (cfg: string, ref: string, cells: readonly string[], states: string, secs: string, cost: string): string =>
-    `${cfg.padEnd(32)} ${ref.padEnd(8)} ${cells.map((c) => c.padEnd(5)).join('')}${states.padStart(7)} ${secs.padStart(5)}  ${cost}`.trimEnd();
+    `${cfg.padEnd(32)} ${ref.padEnd(8)} ${cells.map((c) => c.padEnd(c.length >= 5 ? c.length + 1 : 5)).join('')}${states.padStart(7)} ${secs.padStart(5)}  ${cost}`.trimEnd();
   const lines: string[] = [];
   lines.push(`${TOOL} ${VERSION} matrix: ${m.rows.length} configurations, default bounds, ${m.seconds.toFixed(0)} s`);
   lines.push('');
@@ -172,6 +186,8 @@ export function renderMatrix(m: MatrixJson): string {
   lines.push('');
   lines.push(`${counts.pass} pass, ${counts.violation} with a violation, ${counts.incomplete} incomplete`);
   lines.push('pass: holds in every state within the bounds · ✗N: violated, shortest trace N steps · –: not applicable · …: incomplete');
+  lines.push('✗K6 D5 U4: violated; the shortest trace of each class of cause: K kernel defect, D by design,');
+  lines.push('  E environment (an injected fault, reported), U only reached by breaking a userspace contract clause');
   lines.push(...wrap(ids.map((id) => `${HEADS[id]} ${id}`), ' · ', 118));
   lines.push('cycle: QEMU\'s stop then start (guest reboot) from DRIVER_OK: IOTLB messages, pages pinned/unpinned,');
   lines.push('       set_map/dma_map/dma_unmap calls, mlx5 change_map VQ teardowns (vdpa-mc cost gives the details)');

@@ -4,6 +4,8 @@ import { accessSync, constants, statSync } from 'node:fs';
 import {
   type Bounds,
   type Config,
+  CONTRACT_NAMES,
+  type ContractName,
   INVARIANT_IDS,
   type InvariantId,
   type ParentName,
@@ -27,7 +29,10 @@ const BOUNDS_TABLE = { 'max-depth': 'value', 'max-states': 'value', 'time-limit'
 
 /** Options each command accepts (names without `--`). */
 export const COMMAND_OPTIONS = {
-  check: { ...CONFIG_TABLE, invariants: 'value', ...BOUNDS_TABLE, 'exclude-actions': 'value', 'iotlb-limit': 'value', json: 'flag', out: 'value', help: 'flag' },
+  check: {
+    ...CONFIG_TABLE, invariants: 'value', ...BOUNDS_TABLE, 'exclude-actions': 'value', 'iotlb-limit': 'value', contract: 'value',
+    'traces-per-invariant': 'value', json: 'flag', out: 'value', help: 'flag',
+  },
   matrix: { system: 'value', invariants: 'value', ...BOUNDS_TABLE, json: 'flag', out: 'value', help: 'flag' },
   cost: { ...CONFIG_TABLE, json: 'flag', help: 'flag' },
   compare: {
@@ -57,6 +62,8 @@ export type TraceFormat = (typeof TRACE_FORMATS)[number];
 
 export interface CheckOptions {
   readonly config: Config;
+  /** `--traces-per-invariant N`: distinct causes kept per invariant; undefined = all. */
+  readonly tracesPerInvariant?: number;
   readonly json: boolean;
   readonly out: string | undefined;
 }
@@ -235,8 +242,18 @@ function configOf(cmd: string, a: ParsedArgs, kernel: string | undefined): Confi
     invariants: invariants(cmd, a),
     bounds: bounds(cmd, a),
     ...excludeActions(cmd, a),
+    ...contractOf(cmd, a),
     ...iotlbLimit(cmd, sys, a),
   };
+}
+
+/** `--contract strict|qemu-like|none` (vdpa `any` only; checked when the model is built). */
+function contractOf(cmd: string, a: ParsedArgs): { contract?: ContractName } {
+  const v = a.values.get('contract');
+  if (v === undefined) return {};
+  const c = CONTRACT_NAMES.find((n) => n === v);
+  if (c === undefined) throw new UsageError(`${cmd}: --contract "${v}" is not a contract (accepted: ${CONTRACT_NAMES.join(', ')})`);
+  return { contract: c };
 }
 
 /** `--iotlb-limit N`: vhost-vdpa's max_iotlb_entries scaled to the model (model/context.ts MODEL_LIMITS). */
@@ -270,7 +287,14 @@ export function parseCheck(argv: readonly string[]): Parsed<CheckOptions> {
   const a = parse('check', argv);
   if (a.flags.has('help')) return { help: true };
   noPositionals(a.cmd, a);
-  return { help: false, config: configOf(a.cmd, a, undefined), json: a.flags.has('json'), out: out(a.cmd, a) };
+  const tpi = a.values.get('traces-per-invariant');
+  return {
+    help: false,
+    config: configOf(a.cmd, a, undefined),
+    ...(tpi !== undefined ? { tracesPerInvariant: validatePositiveInt(a.cmd, 'traces-per-invariant', tpi) } : {}),
+    json: a.flags.has('json'),
+    out: out(a.cmd, a),
+  };
 }
 
 export function parseMatrix(argv: readonly string[]): Parsed<MatrixOptions> {

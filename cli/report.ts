@@ -3,6 +3,7 @@
 import type { StopReason } from '../explorer/explore-api.js';
 import type { CheckRun } from './check.js';
 import { TOOL, VERSION } from './version.js';
+import { CLASS_LETTER } from '../spec/target.js';
 
 export interface ReportStyle {
   /** ANSI colour for the verdict (a terminal, and NO_COLOR unset). */
@@ -49,10 +50,18 @@ export function renderSummary(run: CheckRun, style: ReportStyle): string {
   const stop = stopPhrase(explored.stoppedBy, b);
   let verdict: string;
   if (json.verdict === 'violation') {
-    const list = json.violations.map((v) => `${v.invariant} (${v.length} step${v.length === 1 ? '' : 's'})`).join(', ');
-    verdict = `${paint(style, 31, 'VIOLATION')}: ${json.violations.length} invariant${json.violations.length === 1 ? '' : 's'} violated: ${list}`;
+    const ids = [...new Set(json.violations.map((v) => v.invariant))];
+    const list = ids.map((id) => {
+      const vs = json.violations.filter((v) => v.invariant === id);
+      const shortest = Math.min(...vs.map((v) => v.length));
+      const classes = vs.some((v) => v.class !== undefined)
+        ? `; ${vs.length} cause${vs.length === 1 ? '' : 's'}: ${vs.map((v) => `${CLASS_LETTER[v.class!]}${v.length}`).join(' ')}` : '';
+      return `${id} (${shortest} step${shortest === 1 ? '' : 's'}${classes})`;
+    }).join(', ');
+    verdict = `${paint(style, 31, 'VIOLATION')}: ${ids.length} invariant${ids.length === 1 ? '' : 's'} violated: ${list}`;
+    if (json.violations.some((v) => v.class !== undefined)) verdict += ' (K kernel defect, D by design, U userspace contract breach, E environment)';
     // once every checked invariant has its shortest trace there is nothing left to find
-    if (!explored.complete && json.violations.length < c.invariants.length) verdict += `; the search was ${stop}, so others may be violated beyond it`;
+    if (!explored.complete && ids.length < c.invariants.length) verdict += `; the search was ${stop}, so others may be violated beyond it`;
   } else if (json.verdict === 'pass') {
     verdict = `${paint(style, 32, 'PASS')}: no invariant violated; every state reachable within depth ${n(b.maxDepth)} was explored`;
   } else {

@@ -157,22 +157,39 @@ function search<S, A>(model: Model<S, A>, options: ExploreOptions, at: At<A>): E
     if (last !== undefined) actions.push(last);
     return { initIndex, actions };
   };
+  const distinctBy = stopAtFirst ? undefined : options.distinct;
+  const perProperty = distinctBy?.perProperty ?? Infinity;
+  const keysOf = new Map<string, Set<string>>();
   /** Records a violation; returns true when the search must stop. */
   const report = (p: Invariant<S> | StepProperty<S, A>, violation: Violation, index: number, last?: A): boolean => {
     const propertyId = p.id;
-    violations.push({ propertyId, violation, ...traceTo(p, index, last) });
+    if (distinctBy !== undefined) {
+      const trace = traceTo(p, index, last);
+      const key = distinctBy.key(propertyId, trace.initIndex, trace.actions);
+      let keys = keysOf.get(propertyId);
+      if (keys === undefined) keysOf.set(propertyId, (keys = new Set()));
+      if (keys.has(key)) return false;
+      keys.add(key);
+      violations.push({ propertyId, violation, ...trace, key });
+      if (keys.size < perProperty) return false;
+    } else {
+      violations.push({ propertyId, violation, ...traceTo(p, index, last) });
+    }
     if (stopAtFirst) return true;
     // Collect mode: the first violation of a property is its shortest; stop checking it.
     invariants = invariants.filter((p) => p.id !== propertyId);
     steps = steps.filter((p) => p.id !== propertyId);
     return invariants.length === 0 && steps.length === 0;
   };
-  const checkInvariants = (w: S, index: number): boolean => {
+  const checkInvariants = (w: S, index: number, parent?: S): boolean => {
     const invs = invariants; // report() may replace the list: finish this world with the old one
     for (let k = 0; k < invs.length; k++) {
       const p = invs[k]!;
       const v = p.check(w);
-      if (v !== undefined && report(p, v, index)) return true;
+      if (v === undefined) continue;
+      // distinct mode: the parent's violation with the same message was keyed already
+      if (distinctBy !== undefined && parent !== undefined && p.check(parent)?.message === v.message) continue;
+      if (report(p, v, index)) return true;
     }
     return false;
   };
@@ -252,7 +269,7 @@ function search<S, A>(model: Model<S, A>, options: ExploreOptions, at: At<A>): E
         newStates[kind]!++;
         if (level + 1 > depth) depth = level + 1;
         next.push(s2);
-        if (checkInvariants(s2, index)) {
+        if (checkInvariants(s2, index, s)) {
           stoppedBy = 'violation';
           break search;
         }

@@ -12,6 +12,17 @@ export interface ExploreOptions {
   readonly stopAtFirstViolation?: boolean;
   /** Check only these property ids (default: all the model declares). */
   readonly propertyIds?: readonly string[];
+  /**
+   * Collect mode only: keep checking a violated property and keep the shortest violation of each
+   * distinct `key` (the model's judgement of its cause, from the rebuilt trace); at most
+   * `perProperty` keys per property (default: all). A violating world whose parent violates the same
+   * invariant with the same message is not keyed again (same disagreement, same cause). Without this
+   * option the first violation of a property is its only one.
+   */
+  readonly distinct?: {
+    readonly key: (propertyId: string, initIndex: number, actions: readonly unknown[]) => string;
+    readonly perProperty?: number;
+  };
   /** Called at most about once a second with live figures (never called when absent). */
   readonly onProgress?: (p: Progress) => void;
 }
@@ -58,6 +69,8 @@ export interface FoundViolation<A> {
   readonly initIndex: number;
   /** The actions from that world, shortest (BFS), rebuilt by replay from the initial world. */
   readonly actions: readonly A[];
+  /** With `distinct`: the key this violation was kept under (the shortest of its key). */
+  readonly key?: string;
 }
 
 export type StopReason = 'exhausted' | 'max-depth' | 'max-states' | 'time-limit' | 'violation';

@@ -15,7 +15,8 @@ export function pinPage(d: World, h: number): void {
 /** PA mode: unpin_user_page; VA mode (VDUSE): fput of the VMA's file, which held the page alive. */
 export function unpinPage(d: World, h: number, useVa = false): void {
   d.pinned[h] = d.pinned[h]! - 1;
-  call(LANE_VHOST, LANE_VHOST, () => (useVa ? `fput(map_file) h${h}` : `unpin_user_page(pfn 0x${(HOST_PFN[h] ?? 0).toString(16)}) h${h}`));
+  if (useVa) call(LANE_VHOST, LANE_VHOST, 'fput', () => ({ args: { file: `map_file of h${h}` } }));
+  else call(LANE_VHOST, LANE_VHOST, 'unpin_user_page', () => ({ args: { pfn: `0x${(HOST_PFN[h] ?? 0).toString(16)}` }, unpinned: [h] }));
 }
 
 /** Physically contiguous runs of the host pages behind a user range (how vhost_vdpa_pa_map chunks). */

@@ -2,12 +2,15 @@
 // environment (bus driver binds, munmap). The alphabet is printed with each result.
 import type { Action } from '../spec/vdpa/actions.js';
 import { NAS, bit } from '../spec/vdpa/constants.js';
-import { guardTable, type GuardTable } from '../spec/vdpa/transitions.js';
+import { effectiveAsid, guardTable, type GuardTable } from '../spec/vdpa/transitions.js';
+import type { World } from '../spec/vdpa/world.js';
 import type { VdpaCtx } from './context.js';
 import { DEFAULT_NVQS } from './parents/ops.js';
 import type { Userspace } from './userspace.js';
 import { matchesFilter, type ActionFilter } from './action-filter.js';
 import { believeAfter, noteWindow } from './userspace-belief.js';
+import { contract as makeContract, staleAfter } from './contract.js';
+import type { ContractName } from '../spec/config.js';
 
 const BASE = bit('IOTLB_MSG_V2') | bit('IOTLB_BATCH') | bit('IOTLB_ASID');
 
@@ -53,12 +56,28 @@ export function anyAlphabet(ctx: VdpaCtx): Action[] {
   return out;
 }
 
-/** `exclude`: actions left out of the alphabet (`--exclude-actions`). */
-export function anyUserspace(exclude: readonly ActionFilter[] = []): Userspace {
+/**
+ * `exclude`: actions left out of the alphabet (`--exclude-actions`). `contractName`: the clauses
+ * (model/contract.ts) that guard the alphabet on top of the kernel's own guards; `none` adds none and
+ * keeps no stale belief (uStale stays 0, so the worlds are those of the unconstrained `any`).
+ */
+export function anyUserspace(exclude: readonly ActionFilter[] = [], contractName: ContractName = 'none'): Userspace {
+  const clauses = makeContract(contractName).clauses;
+  const tracksStale = clauses.some((c) => c.id === 'remap-after-reset');
+  // A filter on an IOTLB message's asid matches the ASID the message lands in (vhost_chr_write_iter
+  // reads the field only once IOTLB_ASID is acked, else ASID 0): it is decided per world.
+  const onAsid = (f: ActionFilter): boolean => f.kind.startsWith('iotlb') && f.args.some(([k]) => k === 'asid');
+  const staticFilters = exclude.filter((f) => !onAsid(f));
+  const asidFilters = exclude.filter(onAsid);
+  const leftOut = (w: World, a: Action): boolean =>
+    'asid' in a && asidFilters.some((f) => {
+      const effective: { readonly t: string; readonly asid: number } = { ...a, asid: effectiveAsid(w, a.asid) };
+      return matchesFilter(f, effective);
+    });
   let cache: { ctx: VdpaCtx; alphabet: Action[]; table: GuardTable } | undefined;
   const get = (ctx: VdpaCtx): NonNullable<typeof cache> => {
     if (cache === undefined || cache.ctx !== ctx) {
-      const alphabet = anyAlphabet(ctx).filter((a) => !exclude.some((f) => matchesFilter(f, a)));
+      const alphabet = anyAlphabet(ctx).filter((a) => !staticFilters.some((f) => matchesFilter(f, a)));
       cache = { ctx, alphabet, table: guardTable(ctx, alphabet) };
     }
     return cache;
@@ -68,10 +87,20 @@ export function anyUserspace(exclude: readonly ActionFilter[] = []): Userspace {
     alphabet: (ctx) => get(ctx).alphabet,
     enabled: (ctx, w, out) => {
       const c = get(ctx);
-      for (const i of c.table.enabled(w)) out.push(c.alphabet[i]!);
+      if (clauses.length === 0 && asidFilters.length === 0) {
+        for (const i of c.table.enabled(w)) out.push(c.alphabet[i]!);
+        return;
+      }
+      next: for (const i of c.table.enabled(w)) {
+        const a = c.alphabet[i]!;
+        if (asidFilters.length > 0 && leftOut(w, a)) continue;
+        for (const cl of clauses) if (cl.breaks(ctx, w, a)) continue next;
+        out.push(a);
+      }
     },
     believe: (ctx, d, a, r, before) => {
       believeAfter(ctx, d, a, r, before);
+      if (tracksStale) d.uStale = staleAfter(before, a, r, before.uStale);
       if (!(a.t === 'iotlbBatchEnd' && r.ret === '0')) noteWindow(ctx, d);
     },
   };

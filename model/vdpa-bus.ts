@@ -8,9 +8,9 @@ import type { VdpaCtx } from './context.js';
 // Returns the op's result (include/linux/vdpa.h v6.12 l.524-537: `ret = ops->reset(vdev)`).
 export function vdpa_reset(ctx: VdpaCtx, d: World, flags: number, from: string = LANE_PARENT): string | 0 {
   if (ctx.ops.compat_reset !== undefined && flags !== 0) {
-    call(from, LANE_PARENT, 'vdpa_reset → ops->compat_reset(VDPA_RESET_F_CLEAN_MAP)');
+    call(from, LANE_PARENT, 'ops->compat_reset', { args: { flags: 'VDPA_RESET_F_CLEAN_MAP' }, note: 'from vdpa_reset' });
     return ctx.ops.compat_reset(d, flags) ?? 0;
   }
-  call(from, LANE_PARENT, flags !== 0 ? 'vdpa_reset → ops->reset (no compat_reset: CLEAN_MAP unused)' : 'vdpa_reset → ops->reset');
+  call(from, LANE_PARENT, 'ops->reset', { note: flags !== 0 ? 'from vdpa_reset (no compat_reset: CLEAN_MAP unused)' : 'from vdpa_reset' });
   return ctx.ops.reset(d) ?? 0;
 }

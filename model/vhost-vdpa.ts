@@ -3,7 +3,7 @@
 // what the guards refuse (EBUSY, EPERM, EOPNOTSUPP ...), so only data-dependent errors are decided here.
 import { FAULT, F, HOST_PFN, NH, NP, S_DRIVER_OK, bit, iovaRange } from '../spec/vdpa/constants.js';
 import type { World } from '../spec/vdpa/world.js';
-import { call, LANE_DEVICE, LANE_PARENT, LANE_VHOST } from './call-log.js';
+import { call, LANE_DEVICE, LANE_PARENT, LANE_VHOST, returned } from './call-log.js';
 import { deviceRuns } from './device-dma.js';
 import { fail, limitsOf, OK, type CallResult, type VdpaCtx } from './context.js';
 import { isFreed, ownedByOthers, pinPage, unpinPage } from './host-memory.js';
@@ -102,7 +102,7 @@ export function vhost_vdpa_set_group_asid(ctx: VdpaCtx, d: World, group: number,
 // vhost_vdpa_general_unmap (v6.1+): dma_unmap for dma_map parents, iommu_unmap for platform, nothing for set_map
 function vhost_vdpa_general_unmap(ctx: VdpaCtx, d: World, asid: number, e: Entry): void {
   if (ctx.ops.dma_map !== undefined) {
-    call(LANE_VHOST, LANE_PARENT, () => `ops->dma_unmap(asid=${asid}, iova=${iovaRange(e.start, e.npages)})`);
+    call(LANE_VHOST, LANE_PARENT, 'ops->dma_unmap', () => ({ args: { asid, iova: iovaRange(e.start, e.npages) } }));
     ctx.ops.dma_unmap?.(d, asid, e.start, e.npages);
   } else if (ctx.ops.set_map === undefined) {
     call(LANE_VHOST, LANE_PARENT, () => `iommu_unmap(domain, iova=${iovaRange(e.start, e.npages)})`);
@@ -154,8 +154,8 @@ function vhost_vdpa_remove_as(ctx: VdpaCtx, d: World, asid: number): void {
 function vhost_vdpa_unmap(ctx: VdpaCtx, d: World, asid: number, first: number, last: number): void {
   vhost_vdpa_iotlb_unmap(ctx, d, asid, first, last);
   if (ctx.ops.set_map !== undefined && !d.inBatch) {
-    call(LANE_VHOST, LANE_PARENT, () => `ops->set_map(asid=${asid}) (return value ignored)`);
-    ctx.ops.set_map(d, asid);
+    const ev = call(LANE_VHOST, LANE_PARENT, 'ops->set_map', () => ({ args: { asid }, ignored: true }));
+    returned(ev, ctx.ops.set_map(d, asid));
   }
 }
 
@@ -173,12 +173,14 @@ function vhost_vdpa_map(ctx: VdpaCtx, d: World, asid: number, page: number, host
   addEntry(d, asid, page, hosts);
   let r: string | 0 = 0;
   if (ctx.ops.dma_map !== undefined) {
-    call(LANE_VHOST, LANE_PARENT, () => `ops->dma_map(asid=${asid}, iova=${range})`);
+    const ev = call(LANE_VHOST, LANE_PARENT, 'ops->dma_map', () => ({ args: { asid, iova: range } }));
     r = ctx.ops.dma_map(d, asid, page, hosts);
+    returned(ev, r);
   } else if (ctx.ops.set_map !== undefined) {
     if (!d.inBatch) {
-      call(LANE_VHOST, LANE_PARENT, () => `ops->set_map(asid=${asid})`);
+      const ev = call(LANE_VHOST, LANE_PARENT, 'ops->set_map', () => ({ args: { asid } }));
       r = ctx.ops.set_map(d, asid);
+      returned(ev, r);
     }
   } else if (takeFault(d)) {
     call(LANE_VHOST, LANE_PARENT, () => `iommu_map(domain, iova=${range}) -ENOMEM`);
@@ -235,7 +237,7 @@ function vhost_vdpa_pa_map(ctx: VdpaCtx, d: World, asid: number, start: number, 
         break pin;
       }
       for (let i = 0; i < pinned; i++) pinPage(d, hosts[cur + i]!);
-      call(LANE_VHOST, LANE_VHOST, () => `pin_user_pages(${hosts.slice(cur, cur + pinned).map((h) => 'h' + h).join(',')})`);
+      call(LANE_VHOST, LANE_VHOST, 'pin_user_pages', () => ({ pinned: hosts.slice(cur, cur + pinned) }));
       nchunks++;
       if (lastIdx < 0) mapIdx = cur;
       for (let i = 0; i < pinned; i++) {
@@ -366,8 +368,8 @@ export function vhost_vdpa_process_iotlb_msg(
       return OK;
     case 'batchEnd':
       if (d.inBatch && ctx.ops.set_map !== undefined) {
-        call(LANE_VHOST, LANE_PARENT, () => `ops->set_map(asid=${asid}) (return value ignored)`);
-        ctx.ops.set_map(d, asid);
+        const ev = call(LANE_VHOST, LANE_PARENT, 'ops->set_map', () => ({ args: { asid }, ignored: true }));
+        returned(ev, ctx.ops.set_map(d, asid));
       }
       d.inBatch = false;
       if (ctx.kernel.removeAsWhenEmpty && isEmpty(d, asid)) vhost_vdpa_remove_as(ctx, d, asid);

@@ -12,7 +12,7 @@ export function virtio_vdpa_probe(ctx: VdpaCtx, d: World): CallResult {
   d.bound = 'virtio';
   vdpa_reset(ctx, d, 0);
   ctx.ops.set_status(d, S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
-  call(LANE_PARENT, LANE_PARENT, 'virtio-net: status = DRIVER_OK');
+  call(LANE_PARENT, LANE_PARENT, 'virtnet_probe', { note: 'status = DRIVER_OK' });
   return OK;
 }
 

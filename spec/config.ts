@@ -54,9 +54,19 @@ export interface Config {
    * shorter violation of the same invariant; undefined = none.
    */
   readonly excludeActions?: readonly string[];
+  /** The contract `any` obeys (`--contract`); undefined = none. */
+  readonly contract?: ContractName;
   /** vdpa: vhost-vdpa's max_iotlb_entries scaled to the model (`--iotlb-limit`); undefined = MODEL_LIMITS. */
   readonly iotlbLimit?: number;
 }
+
+/**
+ * Userspace contracts of `--userspace any` (model/contract.ts): `strict` the documented clauses,
+ * `qemu-like` those plus QEMU's own habits, `none` unconstrained (the default: verdicts stay those
+ * of the full alphabet, and each violation's class says whether it needs a contract breach).
+ */
+export const CONTRACT_NAMES = ['strict', 'qemu-like', 'none'] as const;
+export type ContractName = (typeof CONTRACT_NAMES)[number];
 
 /** A user error: one line, exit code 2. */
 export class UsageError extends Error {

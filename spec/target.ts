@@ -13,7 +13,38 @@ export interface ResolvedConfig {
   readonly invariants: readonly InvariantId[];
 }
 
+export const VIOLATION_CLASSES = ['kernel-defect', 'by-design', 'userspace-contract', 'environment'] as const;
+
+/** One letter per class for the matrix cells (✗K5, ✗D5, ✗U4, ✗E6). */
+export const CLASS_LETTER: Readonly<Record<(typeof VIOLATION_CLASSES)[number], string>> = {
+  'kernel-defect': 'K', 'by-design': 'D', 'userspace-contract': 'U', environment: 'E',
+};
+
+/** The cause of one violation (spec/vdpa/cause.ts), as the JSON result carries it. */
+export interface ViolationCause {
+  readonly step: number;
+  readonly action: string;
+  readonly call: string;
+  readonly key: string;
+  readonly class: (typeof VIOLATION_CLASSES)[number];
+  readonly clause?: string;
+  /** A contract clause the trace breaks (at or before the cause step). */
+  readonly breaks?: { readonly clause: string; readonly step: number };
+}
+
+/** What a system knows about its violations: their cause, and the contract clauses a trace breaks. */
+export interface ViolationJudge {
+  cause(propertyId: string, actions: readonly unknown[]): ViolationCause;
+  clausesBroken(actions: readonly unknown[]): readonly { readonly clause: string; readonly step: number }[];
+  /** Swallowed errors: steps where the caller saw 0 while a call inside failed and its return value was dropped. */
+  swallowed(actions: readonly unknown[]): readonly { readonly step: number; readonly call: string }[];
+  /** The class once every kept violation of the invariant is known (a cause only contract breaches reach is theirs). */
+  settle(causes: readonly ViolationCause[]): ViolationCause[];
+}
+
 export interface CheckTarget {
+  /** Optional: the system judges its violations (vdpa); without it each invariant keeps its first. */
+  readonly judge?: ViolationJudge;
   readonly config: ResolvedConfig;
   readonly model: TraceModel<unknown, unknown>;
   /** Every invariant id that applies to this configuration (a subset of INVARIANT_IDS). */

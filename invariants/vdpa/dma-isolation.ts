@@ -11,6 +11,20 @@ export const dmaIsolation: VdpaInvariant = {
   title: 'device DMA reaches only the current owner\'s memory',
   guards: 'the 1:1 map is for virtio-vdpa only; vhost-vdpa\'s user reaches what it pinned (semantics.md §4).',
   applies: () => true,
+  // The disagreement starts when a running device's translation keeps a page vhost-vdpa unpinned
+  // (vhost_vdpa_pa_unmap unpins before the deferred set_map at BATCH_END, drivers/vhost/vdpa.c),
+  // long before userspace frees the page and the invariant sees it.
+  causeProbe: (ctx) => (w) => {
+    if (w.bound !== 'vhost') return undefined;
+    for (let g = 0; g < ctx.ops.ngroups; g++) {
+      if (!deviceRuns(ctx, w, g)) continue;
+      for (let p = 0; p < NP; p++) {
+        const t = dmaTarget(ctx, w, g, p);
+        if (t >= 0 && w.pinned[t] === 0) return `group ${g} reaches ${hostName(t)}, which nobody pins`;
+      }
+    }
+    return undefined;
+  },
   property: (ctx) => ({
     kind: 'invariant',
     id: 'dma-isolation',

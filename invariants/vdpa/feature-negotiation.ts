@@ -10,6 +10,7 @@ export const featureNegotiation: VdpaInvariant = {
   title: 'acked backend features were offered',
   guards: 'VHOST_SET_BACKEND_FEATURES checks each bit against what the parent supports; RFC v2 4/4 pasted the ' +
     'IOTLB_PERSIST check inside the DESC_ASID if (K1), and ENABLE_AFTER_DRIVER_OK is accepted unchecked.',
+  judgesMisuse: true,
   applies: () => true,
   property: (ctx) => {
     const offered = offeredFeatures(ctx.kernel, ctx.ops);

@@ -13,4 +13,15 @@ export interface VdpaInvariant {
   readonly guards: string;
   applies(ctx: VdpaCtx): boolean;
   property(ctx: VdpaCtx): Property<World, Action>;
+  /**
+   * Optional: the disagreement to walk back on when looking for a violation's cause
+   * (spec/vdpa/cause.ts), when it starts before the invariant itself can see it (a page unpinned
+   * while the device still reaches it, seen by dma-isolation only once userspace frees the page).
+   */
+  causeProbe?(ctx: VdpaCtx): (w: World) => string | undefined;
+  /**
+   * The property is about how the kernel answers a request the contract forbids (a feature it did
+   * not offer): its violations are never the contract's, whatever clause the request breaks.
+   */
+  readonly judgesMisuse?: true;
 }

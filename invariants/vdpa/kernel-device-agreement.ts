@@ -1,6 +1,6 @@
 // INV-2: whenever the device can DMA and no batch is open, every running group translates through
 // exactly what vhost-vdpa's iotlb holds for the group's ASID.
-import { GROUP_NAMES, NP, PAGE, hex, hostName } from '../../spec/vdpa/constants.js';
+import { GROUP_DATA, GROUP_NAMES, NP, PAGE, hex, hostName } from '../../spec/vdpa/constants.js';
 import { deviceRuns, dmaTarget, describeDma } from '../../model/device-dma.js';
 import { expand } from '../../model/vhost-iotlb.js';
 import type { VdpaInvariant } from './invariant.js';
@@ -12,6 +12,18 @@ export const kernelDeviceAgreement: VdpaInvariant = {
     'dropped on-chip maps behind vhost-vdpa\'s back (K2), and compat_reset(CLEAN_MAP) still does for userspace ' +
     'that has not acked IOTLB_PERSIST.',
   applies: () => true,
+  // For the cause only (spec/vdpa/cause.ts): the parent's table for the data group's ASID loses what
+  // vhost-vdpa's iotlb holds — visible at the reset that dropped it (K2 on 6.6; compat_reset
+  // CLEAN_MAP on 6.7+), before DRIVER_OK lets the invariant see it.
+  causeProbe: () => (w) => {
+    if (w.bound !== 'vhost' || !w.fdOpen || w.inBatch) return undefined;
+    const a = w.group2asid[GROUP_DATA]!;
+    for (let p = 0; p < NP; p++) {
+      const k = expand(w, a, p);
+      if (k >= 0 && w.devMap[a * NP + p] !== k) return `asid ${a} IOVA ${hex(p * PAGE)}: iotlb ${hostName(k)}, parent ${hostName(w.devMap[a * NP + p]!)}`;
+    }
+    return undefined;
+  },
   property: (ctx) => ({
     kind: 'invariant',
     id: 'kernel-device-agreement',

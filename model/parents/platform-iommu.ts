@@ -17,7 +17,7 @@ export function platformIommu(): VdpaConfigOps {
     // ifcvf_vdpa_reset / vp_vdpa_reset (v6.1+): device state only; the domain belongs to vhost-vdpa
     reset: (d: World) => {
       d.status = 0;
-      call(LANE_PARENT, LANE_DEVICE, 'device reset, status = 0');
+      call(LANE_PARENT, LANE_DEVICE, 'ops->reset', { note: 'device reset, status = 0' });
     },
     set_status: (d, status) => { d.status = status; },
     canDma: (w) => (w.status & S_DRIVER_OK) !== 0,

@@ -44,7 +44,7 @@ export function vdpaSim(k: VdpaKernel, batchMapping: boolean, useVa = false): Vd
   // vdpasim_do_reset (v6.1: vhost_iotlb_reset of every ASID; v6.6/RFC: passthrough [0, ULONG_MAX] in every ASID)
   const dropMaps = (d: World): void => {
     for (let a = 0; a < NAS; a++) fill(d.devMap, a * NP, passthrough ? IDENTITY : FAULT);
-    call(LANE_PARENT, LANE_PARENT, passthrough ? 'vdpasim: every iommu[asid] := passthrough' : 'vdpasim: vhost_iotlb_reset(iommu[*])');
+    call(LANE_PARENT, LANE_PARENT, 'vdpasim_do_reset', { note: passthrough ? 'every iommu[asid] := passthrough' : 'vhost_iotlb_reset(iommu[*])' });
   };
 
   // Shared part of every reset: vrings back on ASID 0, device stopped, status 0.
@@ -52,7 +52,7 @@ export function vdpaSim(k: VdpaKernel, batchMapping: boolean, useVa = false): Vd
     d.group2asid.fill(0);
     d.status = 0;
     d.devSuspended = false;
-    call(LANE_PARENT, LANE_DEVICE, 'vdpasim_do_reset: vrings → iommu[0], running = false');
+    call(LANE_PARENT, LANE_DEVICE, 'vdpasim_do_reset', { note: 'vrings → iommu[0], running = false' });
   };
 
   const ops: VdpaConfigOps = {
@@ -109,11 +109,11 @@ export function vdpaSim(k: VdpaKernel, batchMapping: boolean, useVa = false): Vd
       set_map: (d, asid) => {
         if (!isEmpty(d, asid) && takeFault(d)) {
           fill(d.devMap, asid * NP, FAULT); // vhost_iotlb_add_range failed: iommu[asid] reset, left empty
-          call(LANE_PARENT, LANE_PARENT, () => `vdpasim iommu[${asid}]: vhost_iotlb_add_range -ENOMEM, table left empty`);
+          call(LANE_PARENT, LANE_PARENT, 'vhost_iotlb_add_range', () => ({ args: { iotlb: `iommu[${asid}]` }, ret: '-ENOMEM', note: 'vdpasim_set_map: table left empty' }));
           return '-ENOMEM';
         }
         copyIotlb(d, asid, d.devMap, asid * NP);
-        call(LANE_PARENT, LANE_PARENT, () => `vdpasim iommu[${asid}] := copy of the iotlb`);
+        call(LANE_PARENT, LANE_PARENT, 'vdpasim_set_map', () => ({ args: { asid }, note: `iommu[${asid}] := copy of the iotlb` }));
         return 0;
       },
     }
@@ -147,7 +147,7 @@ export function vdpaSim(k: VdpaKernel, batchMapping: boolean, useVa = false): Vd
       // vdpasim_reset_map (v6.7+): passthrough again for this ASID
       reset_map: (d, asid) => {
         fill(d.devMap, asid * NP, IDENTITY);
-        call(LANE_PARENT, LANE_PARENT, () => `vdpasim_reset_map(asid=${asid}): passthrough`);
+        call(LANE_PARENT, LANE_PARENT, 'vdpasim_reset_map', () => ({ args: { asid }, note: 'passthrough' }));
       },
     };
   }

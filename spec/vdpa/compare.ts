@@ -83,8 +83,19 @@ export interface BehaviourComparison {
 // ---------------------------------------------------------------------------------------------
 // 1. Verdicts
 
+/** One (invariant, cause) and on which side it was found (sides with a judge only). */
+export interface CauseComparison {
+  readonly invariant: string;
+  readonly cause: string;
+  readonly base: boolean;
+  readonly patched: boolean;
+  readonly change: 'fixed' | 'regressed' | 'unchanged';
+}
+
 export interface InvariantsComparison {
   readonly rows: readonly InvariantComparison[];
+  /** Per (invariant, cause): a cause only the patched side has is a regression even under an invariant violated on both. */
+  readonly causes: readonly CauseComparison[];
   /** Each side's exploration (undefined when no property of it was checked). */
   readonly base: ExploreResult<unknown> | undefined;
   readonly patched: ExploreResult<unknown> | undefined;
@@ -93,33 +104,48 @@ export interface InvariantsComparison {
 /** Explores each side alone within its own bounds, all its invariants at once (shortest trace each). */
 export function compareInvariants(base: CheckTarget, patched: CheckTarget, explore: ExploreFn): InvariantsComparison {
   const ids = [...new Set([...base.config.invariants, ...patched.config.invariants])];
-  const run = (t: CheckTarget): { runs: Map<string, SideRun>; result: ExploreResult<unknown> | undefined } => {
+  const run = (t: CheckTarget): { runs: Map<string, SideRun>; result: ExploreResult<unknown> | undefined; causes: Set<string> } => {
     const declared = new Set(t.model.properties().map((p) => p.id));
     const mine = t.config.invariants.filter((id) => declared.has(id));
     const runs = new Map<string, SideRun>();
-    if (mine.length === 0) return { runs, result: undefined };
+    const causes = new Set<string>();
+    if (mine.length === 0) return { runs, result: undefined, causes };
+    const judge = t.judge;
     const r = explore(t.model, {
       maxDepth: t.config.bounds.maxDepth,
       maxStates: t.config.bounds.maxStates,
       timeLimitSeconds: t.config.bounds.timeLimit,
       stopAtFirstViolation: false,
       propertyIds: mine,
+      ...(judge !== undefined ? { distinct: { key: (id: string, _i: number, actions: readonly unknown[]) => { const c = judge.cause(id, actions); return `${c.key}${c.class === 'by-design' ? ' (by design)' : ''}`; } } } : {}),
     });
+    for (const v of r.violations) if (v.key !== undefined) causes.add(`${v.propertyId}\n${v.key}`);
     for (const id of mine) {
       const v = r.violations.find((x) => x.propertyId === id);
       runs.set(id, v !== undefined ? { verdict: 'violation', violation: v } : { verdict: r.complete ? 'pass' : 'incomplete' });
     }
-    return { runs, result: r };
+    return { runs, result: r, causes };
   };
   const rb = run(base);
   const rp = run(patched);
   const na: SideRun = { verdict: 'n/a' };
+  const causes: CauseComparison[] = [...new Set([...rb.causes, ...rp.causes])].map((k) => {
+    const [invariant, cause] = k.split('\n') as [string, string];
+    const b = rb.causes.has(k);
+    const p = rp.causes.has(k);
+    // a cause the patched kernel lists as by design is not a regression
+    const change = b === p || (!b && cause.endsWith(' (by design)')) ? 'unchanged' : b ? 'fixed' : 'regressed';
+    return { invariant, cause, base: b, patched: p, change };
+  });
   const rows = ids.map((id) => {
     const b = rb.runs.get(id) ?? na;
     const p = rp.runs.get(id) ?? na;
-    return { id, base: b, patched: p, change: changeOf(b.verdict, p.verdict) };
+    let change = changeOf(b.verdict, p.verdict);
+    // violated on both sides, but the patch adds a cause: a regression, not "unchanged"
+    if (change === 'unchanged' && causes.some((c) => c.invariant === id && c.change === 'regressed')) change = 'regressed';
+    return { id, base: b, patched: p, change };
   });
-  return { rows, base: rb.result, patched: rp.result };
+  return { rows, causes, base: rb.result, patched: rp.result };
 }
 
 export function changeOf(b: SideVerdict, p: SideVerdict): Change {

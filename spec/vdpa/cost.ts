@@ -2,7 +2,7 @@
 // it is replayed: IOTLB messages written, pages pinned and unpinned, set_map / dma_map / dma_unmap,
 // and mlx5 change_map VQ teardowns. The reference cycle is QEMU's device stop then start (a guest
 // reboot) from a running device: what IOTLB_PERSIST is meant to save (K6).
-import { recordCalls } from '../../model/call-log.js';
+import { recordCalls, type CallEvent } from '../../model/call-log.js';
 import type { QemuUserspace } from '../../model/qemu.js';
 import type { Userspace } from '../../model/userspace.js';
 import type { Action } from './actions.js';
@@ -26,19 +26,22 @@ export const ZERO_COST: Cost = {
 const IOTLB_MESSAGES: ReadonlySet<Action['t']> = new Set(['iotlbUpdate', 'iotlbInvalidate', 'iotlbBatchBegin', 'iotlbBatchEnd']);
 
 /**
- * The cost of the calls one step made, from their labels (model/vhost-vdpa.ts, host-memory.ts,
- * parents/mlx5.ts). VDUSE's VA mode pins nothing: its get_file/fput are not pins.
+ * The cost of the calls one step made, from their events (model/call-log.ts): the pages each call
+ * pinned or unpinned, and the functions called. VDUSE's VA mode pins nothing: its get_file/fput
+ * events carry no pages.
  */
-function countCalls(labels: readonly string[]): Omit<Cost, 'iotlbMessages'> {
+export function countCalls(events: readonly CallEvent[]): Omit<Cost, 'iotlbMessages'> {
   let pagesPinned = 0, pagesUnpinned = 0, setMapCalls = 0, dmaMapCalls = 0, dmaUnmapCalls = 0, vqTeardowns = 0;
-  for (const l of labels) {
-    const pin = /^pin_user_pages\(([^)]*)\)/.exec(l);
-    if (pin !== null) pagesPinned += pin[1]!.split(',').filter((h) => h.trim() !== '').length;
-    else if (l.startsWith('unpin_user_page(')) pagesUnpinned++;
-    else if (l.startsWith('ops->set_map(')) setMapCalls++;
-    else if (l.startsWith('ops->dma_map(')) dmaMapCalls++;
-    else if (l.startsWith('ops->dma_unmap(')) dmaUnmapCalls++;
-    else if (l.includes('change_map: VQs torn down')) vqTeardowns++; // mlx5 change_map on live VQs (mlx5-*.ts)
+  for (const e of events) {
+    pagesPinned += e.pinned?.length ?? 0;
+    pagesUnpinned += e.unpinned?.length ?? 0;
+    switch (e.fn) {
+      case 'ops->set_map': setMapCalls++; break;
+      case 'ops->dma_map': dmaMapCalls++; break;
+      case 'ops->dma_unmap': dmaUnmapCalls++; break;
+      case 'teardown_vq_resources': vqTeardowns++; break;
+      default: if (e.fn.includes('change_map: VQs torn down')) vqTeardowns++; // mlx5 change_map on live VQs (mlx5-*.ts)
+    }
   }
   return { pagesPinned, pagesUnpinned, setMapCalls, dmaMapCalls, dmaUnmapCalls, vqTeardowns };
 }
@@ -62,7 +65,7 @@ export function costOf(model: VdpaModel, actions: readonly Action[], from?: Worl
   for (const a of actions) {
     const { result, calls } = recordCalls(() => model.next(w, a));
     if (result !== undefined) w = result;
-    cost = addCost(cost, { iotlbMessages: IOTLB_MESSAGES.has(a.t) ? 1 : 0, ...countCalls(calls.map((c) => c.label)) });
+    cost = addCost(cost, { iotlbMessages: IOTLB_MESSAGES.has(a.t) ? 1 : 0, ...countCalls(calls) });
   }
   return { cost, world: w };
 }

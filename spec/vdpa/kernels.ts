@@ -63,6 +63,11 @@ export interface VdpaKernel {
   /** vdpa_sim's reset installs passthrough in every ASID (6c3d329e6486 "get rid of DMA ops", v6.6). */
   readonly vdpaSimPassthrough: boolean;
   /**
+   * Calls whose effect is the kernel's intended behaviour, not a defect (as spec/vdpa/cause.ts keys
+   * them): a violation they cause is classed by-design.
+   */
+  readonly byDesign: readonly { readonly call: string; readonly why: string; readonly commit: string }[];
+  /**
    * vdpa_sim has the use_va module parameter, default true ("vdpa_sim: add support for user VA", v6.5;
    * 6.12.117 vdpa_sim.c l.39-41): the `vdpa_sim_va` parent. 6.1's vdpa_sim has none.
    */
@@ -98,6 +103,7 @@ const v61: VdpaKernel = {
   mlx5SharedInitialized: false, // 9ee811009ad8 and ad03a0f44cdb are in 6.1.y (v6.1.47)
   mlx5CvqPrunedOnAnyChangeMap: false,
   vdpaSimPassthrough: false,
+  byDesign: [],
   vdpaSimUseVa: false,
 };
 
@@ -142,6 +148,11 @@ const v67: VdpaKernel = {
   resetMapInRemoveAs: true,
   parents: 'series',
   mlx5PerAsidMr: true,
+  byDesign: [{
+    call: 'ops->compat_reset(flags=VDPA_RESET_F_CLEAN_MAP)',
+    why: 'without IOTLB_PERSIST acked, a reset cleans the parent\'s maps (the compat behaviour old userspace relies on); userspace re-sends them before DRIVER_OK',
+    commit: '4398776f7a6d bc91df5c70ac 2eacf4b5e3eb',
+  }],
   mlx5CvqRefreshOnAsidChange: true,
 };
 

@@ -3,6 +3,7 @@
 // belief update.
 import type { Property } from '../../explorer/model.js';
 import type { TraceModel } from '../../traces/trace-model.js';
+import { callView } from '../../traces/calls.js';
 import { LANE_DEVICE, LANE_PARENT, LANE_USER, LANE_VHOST, call, recordCalls } from '../../model/call-log.js';
 import type { CallResult, VdpaCtx } from '../../model/context.js';
 import { userFree } from '../../model/host-memory.js';
@@ -96,11 +97,12 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
     lanes: [LANE_USER, LANE_VHOST, LANE_PARENT, LANE_DEVICE],
     view: (s) => viewWorld(ctx, s),
     outcome: (before, a) => {
-      const { result, calls } = recordCalls(() => {
+      const { result, calls: events } = recordCalls(() => {
         call(LANE_USER, a.t === 'bindVirtio' || a.t === 'bindVhost' ? LANE_PARENT : LANE_VHOST, labelAction(a, bits));
         const v = guard(ctx, before, a);
         return v.ok ? step(ctx, us, before, a).result : { ret: v.ret, reason: v.reason };
       });
+      const calls = events.map(callView);
       return result.reason === undefined ? { ret: result.ret, calls } : { ret: result.ret, reason: result.reason, calls };
     },
     actionToJson: (a) => ({ ...a }),

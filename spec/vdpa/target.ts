@@ -1,17 +1,19 @@
 // From a configuration to the vDPA model that checks it: kernel table, parent ops, userspace,
 // invariants that apply, default bounds, and the alphabet printed with each result.
-import { type Bounds, type Config, INVARIANT_IDS, type InvariantId, UsageError, VDPA_KERNELS } from '../config.js';
+import { type Bounds, type Config, type ContractName, INVARIANT_IDS, type InvariantId, UsageError, VDPA_KERNELS } from '../config.js';
 import type { CheckTarget, VariantSource } from '../target.js';
 import { MODEL_LIMITS, type VdpaCtx } from '../../model/context.js';
 import type { Userspace } from '../../model/userspace.js';
 import { anyUserspace } from '../../model/userspace-any.js';
 import { parseActionFilter } from '../../model/action-filter.js';
+import { contract } from '../../model/contract.js';
 import { qemuUserspace } from '../../model/qemu.js';
 import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';
 import type { TraceModel } from '../../traces/trace-model.js';
 import { ACTION_KINDS, labelAction } from './actions.js';
 import { VDPA_KERNEL_TABLE, type VdpaKernel } from './kernels.js';
 import { buildVdpaModel } from './model.js';
+import { vdpaJudge } from './cause.js';
 import { makeParent } from './parents.js';
 import { loadVariant } from './variant.js';
 import { isVariantPath } from '../variant-module.js';
@@ -31,9 +33,10 @@ export function defaultBounds(userspace: string): Bounds {
     : { maxDepth: 120, maxStates: 3_000_000, timeLimit: 60 };
 }
 
-export function makeUserspace(name: string, exclude: readonly string[] = []): Userspace {
+export function makeUserspace(name: string, exclude: readonly string[] = [], contract: ContractName = 'none'): Userspace {
   if (exclude.length > 0 && name !== 'any') throw new UsageError(`--exclude-actions: applies to --userspace any only (got ${name})`);
-  if (name === 'any') return anyUserspace(exclude.map((e) => parseActionFilter(e, ACTION_KINDS)));
+  if (contract !== 'none' && name !== 'any') throw new UsageError(`--contract ${contract}: applies to --userspace any only (got ${name})`);
+  if (name === 'any') return anyUserspace(exclude.map((e) => parseActionFilter(e, ACTION_KINDS)), contract);
   if (name === 'qemu' || name === 'qemu-persist') return qemuUserspace(name);
   throw new UsageError(`--userspace ${name}: not a vdpa userspace (accepted: qemu, qemu-persist, any)`);
 }
@@ -60,7 +63,7 @@ export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
   const parentName = config.parent ?? 'mlx5';
   const limits = { ...MODEL_LIMITS, ...(config.iotlbLimit === undefined ? {} : { iotlbLimit: config.iotlbLimit }) };
   const ctx: VdpaCtx = { kernel, ops: makeParent(parentName, kernel), limits };
-  const us = makeUserspace(config.userspace, config.excludeActions);
+  const us = makeUserspace(config.userspace, config.excludeActions, config.contract ?? 'none');
   const applicable = VDPA_INVARIANTS.filter((i) => i.applies(ctx)).map((i) => i.id);
   const chosen: readonly InvariantId[] = config.invariants ?? applicable;
   for (const id of chosen) {
@@ -68,7 +71,8 @@ export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
       throw new UsageError(`--invariants ${id}: does not apply to --system vdpa --parent ${parentName} (applicable: ${applicable.join(', ')})`);
     }
   }
-  const model = buildVdpaModel(ctx, us, VDPA_INVARIANTS.filter((i) => chosen.includes(i.id)));
+  const invs = VDPA_INVARIANTS.filter((i) => chosen.includes(i.id));
+  const model = buildVdpaModel(ctx, us, invs);
   const defaults = defaultBounds(config.userspace);
   const bounds: Bounds = {
     maxDepth: config.bounds.maxDepth ?? defaults.maxDepth,
@@ -82,11 +86,14 @@ export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
     `GET_BACKEND_FEATURES offers ${featureHex(offered, kernel.featureBits)} ${featureNames(offered)}`,
     ...(config.excludeActions !== undefined && config.excludeActions.length > 0
       ? [`left out (--exclude-actions): ${config.excludeActions.join(', ')}`] : []),
+    ...(config.contract !== undefined && config.contract !== 'none'
+      ? [`contract ${config.contract}: ${contract(config.contract).clauses.map((c) => c.id).join(', ')}`] : []),
     ...us.alphabet(ctx).map((a) => labelAction(a, kernel.featureBits)),
   ];
   return {
     config: { system: 'vdpa', kernel: kernel.name, parent: parentName, userspace: us.name, bounds, invariants: chosen, ...(config.iotlbLimit === undefined ? {} : { iotlbLimit: config.iotlbLimit }) },
     model: model as unknown as TraceModel<unknown, unknown>,
+    judge: vdpaJudge(model, invs, us.name === 'any'),
     applicable: INVARIANT_IDS.filter((id) => applicable.includes(id)),
     alphabet,
     ...(variant !== undefined ? { variant } : {}),

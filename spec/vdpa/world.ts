@@ -17,6 +17,11 @@ export interface World {
   uTxnBefore: number[];
   /** Bit a*NP+p: during the change, a running device found page p of ASID a faulting or on the 1:1 map. */
   uWindow: number;
+  /**
+   * Bit a*NP+p: a mapping userspace held at a reset without IOTLB_PERSIST acked and has not yet
+   * invalidated (model/contract.ts, clause remap-after-reset). Kept only under a contract; 0 otherwise.
+   */
+  uStale: number;
   /** Program counter of a scripted userspace (QEMU); 0 for `any`. */
   pc: number;
 
@@ -92,6 +97,7 @@ export const worldSchema: Schema<World> = s.struct<World>({
   uTxn: s.bool(),
   uTxnBefore: s.array(s.int(-1, NH - 1), NAS * NP),
   uWindow: s.int(0, (1 << (NAS * NP)) - 1),
+  uStale: s.int(0, (1 << (NAS * NP)) - 1),
   pc: s.int(0, 255),
   fdOpen: s.bool(),
   owner: s.bool(),
@@ -133,6 +139,7 @@ export function blankWorld(initialDevMap: number[], initialCvq: number[]): World
     uTxn: false,
     uTxnBefore: filled(NAS * NP, -1),
     uWindow: 0,
+    uStale: 0,
     pc: 0,
     fdOpen: false,
     owner: false,

@@ -4,6 +4,7 @@
 // are: the guard, then the reducer inside one Immer producer over a working copy.
 import type { Property } from '../../explorer/model.js';
 import type { StepOutcome, TraceModel } from '../../traces/trace-model.js';
+import { callView } from '../../traces/calls.js';
 import { LANE_DEVICE, LANE_USER, call, recordCalls } from '../../model/call-log.js';
 import type { CallResult } from '../../model/context.js';
 import type { VfioCtx } from '../../model/vfio/context.js';
@@ -117,7 +118,7 @@ export function buildVfioModel(kernel: VfioKernel, userspace: VfioUserspace, inv
     view: (s) => viewOf(s, program),
     outcome(before, a): StepOutcome {
       const v = guard(ctx, before, a);
-      const { result, calls } = recordCalls(() => {
+      const { result, calls: events } = recordCalls(() => {
         call(LANE_USER, callerLane(a), labelAction(a));
         if (!v.ok) return undefined;
         const after = step(ctx, before, a, false).world;
@@ -126,6 +127,7 @@ export function buildVfioModel(kernel: VfioKernel, userspace: VfioUserspace, inv
         if (faults.length) call(LANE_IOMMU, LANE_DEVICE, `DMA to ${faults.join(', ')} now faults`);
         return a.t === 'unmapDma' ? `0 (size=${hex(unmappedSize(before, a))})` : '0';
       });
+      const calls = events.map(callView);
       if (v.ok) return { ret: result!, calls };
       // a refusal reads "-EEXIST: why"; a call that changes nothing, or one the model does not take, just why
       return { ret: v.ret, reason: v.ret.startsWith('-') ? `${v.ret}: ${v.reason}` : v.reason, calls };

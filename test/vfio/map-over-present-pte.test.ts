@@ -26,7 +26,7 @@ describe('intel (keep-old): the old PTE stays, MAP_DMA succeeds', () => {
     const { result, calls } = recordCalls(() => m.next(w, map(0, 1, 1)));
     expect(result!.ptA[0]).toBe(0);
     expect(result!.pinnedPfn[0]).toBe(1);
-    expect(calls.map((c) => c.label).join('\n')).toMatch(/DMA PTE already set \(→ h0\), WARN_ON, kept; returns 0/);
+    expect(calls.map((c) => c.fn).join('\n')).toMatch(/DMA PTE already set \(→ h0\), WARN_ON, kept; returns 0/);
     expect(checkWith(m, pinAccounting, result!)?.message).toMatch(/MAP pinned h1 .* UNMAP will unpin h0 instead/);
     expect(checkWith(m, vfioLiveUpdate, result!)?.message).toMatch(/maps it to h0, but .* maps to h1/);
   });
