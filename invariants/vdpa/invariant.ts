@@ -24,4 +24,10 @@ export interface VdpaInvariant {
    * not offer): its violations are never the contract's, whatever clause the request breaks.
    */
   readonly judgesMisuse?: true;
+  /**
+   * The property must still hold after a failure the kernel reported (a pin left without an iotlb
+   * entry is one userspace can never release; a device reaching an unpinned page is unsafe whatever
+   * the errno said): its violations are the kernel's error path, never the environment's.
+   */
+  readonly judgesErrorPaths?: true;
 }

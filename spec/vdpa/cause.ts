@@ -154,11 +154,13 @@ export function vdpaJudge(model: VdpaModel, invariants: readonly VdpaInvariant[]
   const probes = new Map<string, (w: World) => string | undefined>();
   for (const i of invariants) if (i.causeProbe !== undefined) probes.set(i.id, i.causeProbe(model.ctx));
   const misuse = new Set<string>(invariants.filter((i) => i.judgesMisuse === true).map((i) => i.id));
+  const errorPaths = new Set<string>(invariants.filter((i) => i.judgesErrorPaths === true).map((i) => i.id));
   return {
     cause: (id, actions) => {
       const p = props.get(id);
       if (p === undefined) throw new Error(`cause: the model has no property '${id}'`);
-      const c = causeOf(model, p, actions as readonly Action[], probes.get(id));
+      const found = causeOf(model, p, actions as readonly Action[], probes.get(id));
+      const c: Cause = found.class === 'environment' && errorPaths.has(id) ? { ...found, class: 'kernel-defect' } : found;
       if ((clauses && !misuse.has(id)) || c.breaks === undefined) return c;
       const { breaks: _ignored, ...rest } = c;
       return rest;
