@@ -2,7 +2,7 @@
 // Only light modules are imported statically; the model, the engine, immer and ts-pattern are
 // imported by the subcommands that need them, so that `--help` answers at once.
 import { type Config, SYSTEMS, type SystemName, UsageError, VDPA_PARENTS, INVARIANT_IDS } from '../spec/config.js';
-import type { CheckTarget } from '../spec/target.js';
+import type { CheckTarget } from '../systems/target.js';
 import {
   actionLines,
   INVARIANT_SYSTEMS,
@@ -97,7 +97,7 @@ function help(io: CliIO, topic: string): number {
 }
 
 async function targetOf(config: Config, deps: CliDeps): Promise<CheckTarget> {
-  const build = deps.buildTarget ?? (await import('../spec/registry.js')).buildTarget;
+  const build = deps.buildTarget ?? (await import('../systems/registry.js')).buildTarget;
   return build(config);
 }
 

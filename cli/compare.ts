@@ -1,19 +1,19 @@
-// `vdpa-mc compare --base X --patched Y`: patch semantics (spec/vdpa/compare.ts) as text or as
+// `vdpa-mc compare --base X --patched Y`: patch semantics (systems/vdpa/compare.ts) as text or as
 // design.md's JSON object. Exit 12 when the patched side regresses an invariant, else 0.
 import { explore as bfsExplore } from '../explorer/bfs.js';
 import type { FoundViolation } from '../explorer/explore-api.js';
 import type { Config } from '../spec/config.js';
-import { buildTarget } from '../spec/registry.js';
-import type { CheckTarget } from '../spec/target.js';
+import { buildTarget } from '../systems/registry.js';
+import type { CheckTarget } from '../systems/target.js';
 import {
   compareBehaviour, compareInvariants, type BehaviourComparison, type Difference, type ExploreFn,
   type InvariantComparison, type SideRun,
-} from '../spec/vdpa/compare.js';
-import type { VdpaModel } from '../spec/vdpa/model.js';
-import { compareVfioBehaviour, type VfioBehaviourComparison } from '../spec/vfio/compare.js';
-import type { VfioModel } from '../spec/vfio/model.js';
-import { resolveKernel } from '../spec/vdpa/target.js';
-import { runWithVariant } from '../spec/variant-module.js';
+} from '../systems/vdpa/compare.js';
+import type { VdpaModel } from '../systems/vdpa/model.js';
+import { compareVfioBehaviour, type VfioBehaviourComparison } from '../systems/vfio/compare.js';
+import type { VfioModel } from '../systems/vfio/model.js';
+import { resolveKernel } from '../systems/vdpa/target.js';
+import { runWithVariant } from '../systems/variant-module.js';
 import { writeTracesForOut } from './trace-output.js';
 import { toItf } from '../traces/itf.js';
 import { renderText } from '../traces/text.js';
@@ -125,7 +125,7 @@ export async function runCompare(o: CompareOptions, deps: CompareDeps = {}): Pro
   const patched = await build(o.patched);
   const bounds = base.config.bounds;
   const limits = { maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, timeLimitSeconds: bounds.timeLimit };
-  // Variant code (user code) runs in these searches: contained (spec/variant-module.ts).
+  // Variant code (user code) runs in these searches: contained (systems/variant-module.ts).
   const v = patched.variant ?? base.variant;
   const contain = <T>(searches: number, fn: () => T): T =>
     v === undefined ? fn() : runWithVariant(`variant ${v.name} (${v.path})`, searches * bounds.timeLimit, fn);

@@ -4,12 +4,12 @@
 import { readdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { type Config, INVARIANT_IDS, type InvariantId } from '../spec/config.js';
-import type { CheckTarget } from '../spec/target.js';
-import { type Cost, costOf } from '../spec/vdpa/cost.js';
+import type { CheckTarget } from '../systems/target.js';
+import { type Cost, costOf } from '../systems/vdpa/cost.js';
 import type { Action } from '../spec/vdpa/actions.js';
-import type { VdpaModel } from '../spec/vdpa/model.js';
+import type { VdpaModel } from '../systems/vdpa/model.js';
 import { writeTraceFiles } from '../traces/files.js';
-import { CLASS_LETTER, VIOLATION_CLASSES } from '../spec/target.js';
+import { CLASS_LETTER, VIOLATION_CLASSES } from '../systems/target.js';
 import { type CheckJsonConfig, type ExploreFn, runCheck, type Verdict } from './check.js';
 import { cycleOf } from './cost.js';
 import type { CliIO } from './io.js';
@@ -206,7 +206,7 @@ export function renderMatrix(m: MatrixJson): string {
 
 /** Checks every row (filtered by --system), writing traces under `o.out` (default out/matrix). */
 export async function runMatrix(o: MatrixOptions, io: CliIO, deps: MatrixDeps = {}): Promise<MatrixJson> {
-  const build = deps.buildTarget ?? (await import('../spec/registry.js')).buildTarget;
+  const build = deps.buildTarget ?? (await import('../systems/registry.js')).buildTarget;
   const rows = (deps.rows ?? matrixRows()).filter((r) => o.system === undefined || r.system === o.system);
   const out = o.out ?? DEFAULT_MATRIX_OUT;
   const t0 = performance.now();

@@ -19,9 +19,9 @@ import {
   VFIO_USERSPACES,
 } from '../spec/config.js';
 import { type OptionTable, type ParsedArgs, parseArgs } from './args.js';
-import { isVariantPath } from '../spec/variant-module.js';
+import { isVariantPath } from '../systems/variant-module.js';
 
-/** The one test of whether a --kernel value names a variant module (spec/variant-module.ts). */
+/** The one test of whether a --kernel value names a variant module (systems/variant-module.ts). */
 export { isVariantPath };
 
 const CONFIG_TABLE = { system: 'value', kernel: 'value', parent: 'value', userspace: 'value' } as const;

@@ -1,7 +1,7 @@
 // The TraceModel side of the VFIO model: labels, JSON round trip, views, outcomes, the target.
 import { describe, expect, test } from 'vitest';
 import { UsageError, type Config } from '../../spec/config.js';
-import { buildVfioTarget } from '../../spec/vfio/target.js';
+import { buildVfioTarget } from '../../systems/vfio/target.js';
 import { initialWorld } from '../../spec/vfio/world.js';
 import { KEXEC, attach, map, mapLU, run, vfioModel } from './helpers.js';
 

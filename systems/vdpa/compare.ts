@@ -14,13 +14,13 @@ import { compileCodec, hashWords, newHashOut } from '../../explorer/codec.js';
 import { s } from '../../explorer/schema.js';
 import { deviceRuns } from '../../model/device-dma.js';
 import type { VdpaCtx } from '../../model/context.js';
-import type { InvariantId } from '../config.js';
+import type { InvariantId } from '../../spec/config.js';
 import type { CheckTarget } from '../target.js';
-import { ACTION_KINDS, featureHex, featureNames, type Action } from './actions.js';
-import { GROUP_NAMES, NP, PAGE, hex, hostName } from './constants.js';
+import { ACTION_KINDS, featureHex, featureNames, type Action } from '../../spec/vdpa/actions.js';
+import { GROUP_NAMES, NP, PAGE, hex, hostName } from '../../spec/vdpa/constants.js';
 import { step, type VdpaModel } from './model.js';
-import { guardTable, offeredFeatures, type Verdict } from './transitions.js';
-import { worldSchema, type World } from './world.js';
+import { guardTable, offeredFeatures, type Verdict } from '../../spec/vdpa/transitions.js';
+import { worldSchema, type World } from '../../spec/vdpa/world.js';
 
 /** The engine (explorer/bfs.ts's explore, or a test's). */
 export type ExploreFn = <S, A>(model: Model<S, A>, options: ExploreOptions) => ExploreResult<A>;

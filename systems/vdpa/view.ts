@@ -3,9 +3,9 @@ import type { LayerView } from '../../traces/trace-model.js';
 import type { VdpaCtx } from '../../model/context.js';
 import { entriesIntersecting } from '../../model/vhost-iotlb.js';
 import { VQ_STATE_NAMES, mrName } from '../../model/parents/mlx5-mr.js';
-import { featureHex, featureNames, statusNames } from './actions.js';
-import { GROUP_NAMES, HOST_PFN, NH, NP, PAGE, hex, hostName } from './constants.js';
-import type { World } from './world.js';
+import { featureHex, featureNames, statusNames } from '../../spec/vdpa/actions.js';
+import { GROUP_NAMES, HOST_PFN, NH, NP, PAGE, hex, hostName } from '../../spec/vdpa/constants.js';
+import type { World } from '../../spec/vdpa/world.js';
 
 /** Runs of equal targets: "[0x0,0x2000) → h0,h1 · [0x2000,0x4000) → fault". */
 export function renderPages(arr: readonly number[], offset: number): string {

@@ -1,11 +1,11 @@
 // From a validated configuration (--system vfio) to the VFIO type1 model, its bounds, its
 // invariants and its alphabet.
-import { type Bounds, type Config, type InvariantId, UsageError, VFIO_KERNELS, VFIO_USERSPACES } from '../config.js';
+import { type Bounds, type Config, type InvariantId, UsageError, VFIO_KERNELS, VFIO_USERSPACES } from '../../spec/config.js';
 import type { CheckTarget } from '../target.js';
 import type { TraceModel } from '../../traces/trace-model.js';
-import { DMA_ENTRY_LIMIT, NH, NP, NV, PAGE, SHARED_VADDRS, hex, iovaHex, vaddrHex } from './constants.js';
-import { labelAction, type VfioAction } from './actions.js';
-import { VFIO_KERNEL_TABLE, type VfioKernel } from './kernels.js';
+import { DMA_ENTRY_LIMIT, NH, NP, NV, PAGE, SHARED_VADDRS, hex, iovaHex, vaddrHex } from '../../spec/vfio/constants.js';
+import { labelAction, type VfioAction } from '../../spec/vfio/actions.js';
+import { VFIO_KERNEL_TABLE, type VfioKernel } from '../../spec/vfio/kernels.js';
 import { buildVfioModel, VFIO_INVARIANT_IDS, type VfioUserspace } from './model.js';
 import { loadVfioVariant } from './variant.js';
 

@@ -1,7 +1,7 @@
 // What `vdpa-mc check` runs: a model built from a configuration, with its resolved bounds,
 // the invariants that apply, and the alphabet printed with each result.
 import type { TraceModel } from '../traces/trace-model.js';
-import type { Bounds, Config, InvariantId } from './config.js';
+import type { Bounds, Config, InvariantId } from '../spec/config.js';
 
 export interface ResolvedConfig {
   readonly system: Config['system'];
@@ -20,7 +20,7 @@ export const CLASS_LETTER: Readonly<Record<(typeof VIOLATION_CLASSES)[number], s
   'kernel-defect': 'K', 'by-design': 'D', 'userspace-contract': 'U', environment: 'E',
 };
 
-/** The cause of one violation (spec/vdpa/cause.ts), as the JSON result carries it. */
+/** The cause of one violation (systems/vdpa/cause.ts), as the JSON result carries it. */
 export interface ViolationCause {
   readonly step: number;
   readonly action: string;

@@ -1,6 +1,6 @@
 // From a configuration to the vDPA model that checks it: kernel table, parent ops, userspace,
 // invariants that apply, default bounds, and the alphabet printed with each result.
-import { type Bounds, type Config, type ContractName, INVARIANT_IDS, type InvariantId, UsageError, VDPA_KERNELS } from '../config.js';
+import { type Bounds, type Config, type ContractName, INVARIANT_IDS, type InvariantId, UsageError, VDPA_KERNELS } from '../../spec/config.js';
 import type { CheckTarget, VariantSource } from '../target.js';
 import { MODEL_LIMITS, type VdpaCtx } from '../../model/context.js';
 import type { Userspace } from '../../model/userspace.js';
@@ -10,15 +10,15 @@ import { contract } from '../../model/contract.js';
 import { qemuUserspace } from '../../model/qemu.js';
 import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';
 import type { TraceModel } from '../../traces/trace-model.js';
-import { ACTION_KINDS, labelAction } from './actions.js';
-import { VDPA_KERNEL_TABLE, type VdpaKernel } from './kernels.js';
+import { ACTION_KINDS, labelAction } from '../../spec/vdpa/actions.js';
+import { VDPA_KERNEL_TABLE, type VdpaKernel } from '../../spec/vdpa/kernels.js';
 import { buildVdpaModel } from './model.js';
 import { vdpaJudge } from './cause.js';
 import { makeParent } from './parents.js';
 import { loadVariant } from './variant.js';
 import { isVariantPath } from '../variant-module.js';
-import { offeredFeatures } from './transitions.js';
-import { featureHex, featureNames } from './actions.js';
+import { offeredFeatures } from '../../spec/vdpa/transitions.js';
+import { featureHex, featureNames } from '../../spec/vdpa/actions.js';
 
 /**
  * Default bounds. `any`: depth 8, deep enough for the known bugs (K2 needs 5 steps, K4's window
@@ -41,7 +41,7 @@ export function makeUserspace(name: string, exclude: readonly string[] = [], con
   throw new UsageError(`--userspace ${name}: not a vdpa userspace (accepted: qemu, qemu-persist, any)`);
 }
 
-/** A shipped kernel by name, or a variant module by path (spec/vdpa/variant.ts), with where it came from. */
+/** A shipped kernel by name, or a variant module by path (systems/vdpa/variant.ts), with where it came from. */
 export async function resolveKernelSource(name: string, timeLimitSeconds?: number): Promise<{ kernel: VdpaKernel; variant?: VariantSource }> {
   const k = Object.hasOwn(VDPA_KERNEL_TABLE, name) ? VDPA_KERNEL_TABLE[name] : undefined;
   if (k !== undefined) return { kernel: k };
