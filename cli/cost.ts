@@ -2,8 +2,7 @@
 // guest reboot) under one configuration, counted by systems/vdpa/cost.ts.
 import { type Config, UsageError } from '../spec/config.js';
 import type { CheckTarget } from '../systems/target.js';
-import { type Cost, referenceCycle, type ReferenceCycle } from '../systems/vdpa/cost.js';
-import type { VdpaModel } from '../systems/vdpa/model.js';
+import type { Cost, ReferenceCycle } from '../systems/vdpa/cost.js';
 import { type CheckJsonConfig, jsonConfigOf } from './check.js';
 import type { CliIO } from './io.js';
 import type { CostOptions } from './options.js';
@@ -17,8 +16,8 @@ export interface CostJson {
 
 /** The reference cycle of a vdpa target, or a one-line reason why it has none. */
 export function cycleOf(target: CheckTarget): ReferenceCycle | string {
-  if (target.config.system !== 'vdpa') return `--system ${target.config.system} has no reference cycle in this build (accepted: --system vdpa)`;
-  const r = referenceCycle(target.model as unknown as VdpaModel);
+  if (target.referenceCycle === undefined) return `--system ${target.config.system} has no reference cycle in this build (accepted: --system vdpa)`;
+  const r = target.referenceCycle();
   return r ?? `--userspace ${target.config.userspace} has no reference cycle (accepted: qemu, qemu-persist)`;
 }
 

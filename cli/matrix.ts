@@ -6,9 +6,7 @@ import { basename, join } from 'node:path';
 import { type Config, INVARIANT_IDS, type InvariantId } from '../spec/config.js';
 import { invariantHeading } from '../systems/catalogue.js';
 import type { CheckTarget } from '../systems/target.js';
-import { type Cost, costOf } from '../systems/vdpa/cost.js';
-import type { Action } from '../spec/vdpa/actions.js';
-import type { VdpaModel } from '../systems/vdpa/model.js';
+import type { Cost } from '../systems/vdpa/cost.js';
 import { writeTraceFiles } from '../traces/files.js';
 import { CLASS_LETTER, VIOLATION_CLASSES } from '../systems/target.js';
 import { type CheckJsonConfig, type ExploreFn, runCheck, type Verdict } from './check.js';
@@ -96,8 +94,7 @@ async function checkRow(row: MatrixRow, o: MatrixOptions, out: string, build: (c
       .map((x) => ({ class: x.class!, length: x.length, cause: x.cause!.key }));
     const trace = written.get(id);
     const found = run.explored.violations.find((x) => x.propertyId === id);
-    const cost = found !== undefined && row.system === 'vdpa'
-      ? costOf(target.model as unknown as VdpaModel, found.actions as readonly Action[]).cost : undefined;
+    const cost = found !== undefined && target.costOf !== undefined ? target.costOf(found.actions) : undefined;
     cells[id] = v !== undefined
       ? { result: 'violation', length: v.length, ...(causes.length > 0 ? { causes } : {}), ...(trace !== undefined ? { trace } : {}), ...(cost !== undefined ? { cost } : {}) }
       : { result: run.json.complete ? 'pass' : 'incomplete' };

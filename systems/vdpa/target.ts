@@ -14,7 +14,10 @@ import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';
 import type { TraceModel } from '../../traces/trace-model.js';
 import { ACTION_KINDS, labelAction } from '../../spec/vdpa/actions.js';
 import { VDPA_KERNEL_TABLE, type VdpaKernel } from '../../spec/vdpa/kernels.js';
-import { buildVdpaModel } from './model.js';
+import { buildVdpaModel, type VdpaModel } from './model.js';
+import { compareBehaviour } from './compare.js';
+import { costOf, referenceCycle } from './cost.js';
+import type { Action } from '../../spec/vdpa/actions.js';
 import { vdpaJudge } from './cause.js';
 import { makeParent } from './parents.js';
 import { loadVariant } from './variant.js';
@@ -46,6 +49,9 @@ export async function resolveKernel(name: string, timeLimitSeconds?: number): Pr
   return (await resolveKernelSource(name, timeLimitSeconds)).kernel;
 }
 
+/** The vDPA model behind each target's TraceModel, so that a target compares with another without a cast. */
+const MODELS = new WeakMap<object, VdpaModel>();
+
 export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
   const timeLimit = config.bounds.timeLimit ?? defaultBounds(config.userspace).timeLimit;
   const { kernel, variant } = await resolveKernelSource(config.kernel, timeLimit);
@@ -62,6 +68,7 @@ export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
   }
   const invs = VDPA_INVARIANTS.filter((i) => chosen.includes(i.id));
   const model = buildVdpaModel(ctx, us, invs);
+  MODELS.set(model, model);
   const defaults = defaultBounds(config.userspace);
   const bounds: Bounds = {
     maxDepth: config.bounds.maxDepth ?? defaults.maxDepth,
@@ -83,6 +90,14 @@ export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
     config: { system: 'vdpa', kernel: kernel.name, parent: parentName, userspace: us.name, bounds, invariants: chosen, ...(config.iotlbLimit === undefined ? {} : { iotlbLimit: config.iotlbLimit }) },
     model: model as unknown as TraceModel<unknown, unknown>,
     judge: vdpaJudge(model, invs, us.name === 'any'),
+    kernel: { name: kernel.name, description: kernel.description },
+    compareBehaviour: (patched, limits, explore) => {
+      const other = MODELS.get(patched.model);
+      if (other === undefined) throw new UsageError('compare: both sides must be vdpa configurations');
+      return compareBehaviour(model, other, limits, explore);
+    },
+    referenceCycle: () => referenceCycle(model),
+    costOf: (actions) => costOf(model, actions as readonly Action[]).cost,
     applicable: INVARIANT_IDS.filter((id) => applicable.includes(id)),
     alphabet,
     ...(variant !== undefined ? { variant } : {}),

@@ -8,7 +8,11 @@ import type { TraceModel } from '../../traces/trace-model.js';
 import { DMA_ENTRY_LIMIT, NH, NP, NV, PAGE, SHARED_VADDRS, hex, iovaHex, vaddrHex } from '../../spec/vfio/constants.js';
 import { labelAction, type VfioAction } from '../../spec/vfio/actions.js';
 import { VFIO_KERNEL_TABLE, type VfioKernel } from '../../spec/vfio/kernels.js';
-import { buildVfioModel, VFIO_INVARIANT_IDS, type VfioUserspace } from './model.js';
+import { buildVfioModel, VFIO_INVARIANT_IDS, type VfioModel, type VfioUserspace } from './model.js';
+import { compareVfioBehaviour } from './compare.js';
+
+/** The VFIO model behind each target's TraceModel, so that a target compares with another without a cast. */
+const MODELS = new WeakMap<object, VfioModel>();
 import { loadVfioVariant } from './variant.js';
 
 function alphabetLines(kernelName: string, userspace: VfioUserspace, actions: readonly VfioAction[]): string[] {
@@ -63,6 +67,7 @@ export async function buildVfioTarget(config: Config): Promise<CheckTarget> {
     timeLimit: config.bounds.timeLimit ?? d.timeLimit,
   };
   const model = buildVfioModel(kernel, userspace, invariants);
+  MODELS.set(model, model);
   const alphabet = [
     ...alphabetLines(kernel.name, userspace, model.alphabetActions),
     ...(userspace === 'cpr' ? model.alphabetActions.map((a, i) => `${i + 1}. ${labelAction(a)}`) : []),
@@ -72,6 +77,12 @@ export async function buildVfioTarget(config: Config): Promise<CheckTarget> {
     model: model as unknown as TraceModel<unknown, unknown>,
     applicable,
     alphabet,
+    kernel: { name: kernel.name, description: kernel.description },
+    compareBehaviour: (patched, limits, explore) => {
+      const other = MODELS.get(patched.model);
+      if (other === undefined) throw new UsageError('compare: both sides must be vfio configurations');
+      return compareVfioBehaviour(model, other, limits, explore);
+    },
     ...(loaded !== undefined ? { variant: { name: kernel.name, path: config.kernel, abs: loaded.abs, hash: loaded.hash } } : {}),
   };
 }
