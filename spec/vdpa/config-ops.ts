@@ -64,6 +64,12 @@ export interface VdpaConfigOps {
   readonly parentRefs?: (w: World, h: number) => number;
   /** VA mode through the owner's mm (vdpa_sim use_va): the device reaches user VAs, no page is pinned for it. */
   readonly throughMm?: true;
+
+  // ---- how a trace shows the parent (systems/vdpa/view.ts): each parent owns its rows ----
+  /** A trace shows each ASID's translation as `asidMap` computes it (the parent's own objects), not the device table. */
+  readonly viewFromAsidMap?: true;
+  /** Rows of the parent's own state after the common ones (mlx5: CVQ iotlb, MRs, data VQs). */
+  readonly viewRows?: (w: World) => readonly { readonly name: string; readonly value: string }[];
 }
 
 /** One queue pair and the CVQ: a virtio-net device as the model's parents are (mlx5 with max_vqs 2, ifcvf). */
