@@ -4,12 +4,11 @@
 import { readdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { type Config, INVARIANT_IDS, type InvariantId } from '../spec/config.js';
-import type { CheckTarget } from '../spec/target.js';
-import { type Cost, costOf } from '../spec/vdpa/cost.js';
-import type { Action } from '../spec/vdpa/actions.js';
-import type { VdpaModel } from '../spec/vdpa/model.js';
+import { invariantHeading } from '../systems/catalogue.js';
+import type { CheckTarget } from '../systems/target.js';
+import type { Cost } from '../systems/vdpa/cost.js';
 import { writeTraceFiles } from '../traces/files.js';
-import { CLASS_LETTER, VIOLATION_CLASSES } from '../spec/target.js';
+import { CLASS_LETTER, VIOLATION_CLASSES } from '../systems/target.js';
 import { type CheckJsonConfig, type ExploreFn, runCheck, type Verdict } from './check.js';
 import { cycleOf } from './cost.js';
 import type { CliIO } from './io.js';
@@ -95,8 +94,7 @@ async function checkRow(row: MatrixRow, o: MatrixOptions, out: string, build: (c
       .map((x) => ({ class: x.class!, length: x.length, cause: x.cause!.key }));
     const trace = written.get(id);
     const found = run.explored.violations.find((x) => x.propertyId === id);
-    const cost = found !== undefined && row.system === 'vdpa'
-      ? costOf(target.model as unknown as VdpaModel, found.actions as readonly Action[]).cost : undefined;
+    const cost = found !== undefined && target.costOf !== undefined ? target.costOf(found.actions) : undefined;
     cells[id] = v !== undefined
       ? { result: 'violation', length: v.length, ...(causes.length > 0 ? { causes } : {}), ...(trace !== undefined ? { trace } : {}), ...(cost !== undefined ? { cost } : {}) }
       : { result: run.json.complete ? 'pass' : 'incomplete' };
@@ -117,17 +115,6 @@ async function checkRow(row: MatrixRow, o: MatrixOptions, out: string, build: (c
 }
 
 /** Short column heads, with the legend printed under the table. */
-const HEADS: Readonly<Record<InvariantId, string>> = {
-  'user-kernel-agreement': 'UKA',
-  'kernel-device-agreement': 'KDA',
-  'identity-after-detach': 'IAD',
-  'no-dma-window': 'NDW',
-  'feature-negotiation': 'FN',
-  'dma-isolation': 'DI',
-  'pin-accounting': 'PA',
-  'asid-routing': 'AR',
-  'vfio-live-update': 'VLU',
-};
 
 function cellText(c: MatrixCell | undefined): string {
   if (c === undefined) return '–';
@@ -171,7 +158,7 @@ export function renderMatrix(m: MatrixJson): string {
   const lines: string[] = [];
   lines.push(`${TOOL} ${VERSION} matrix: ${m.rows.length} configurations, default bounds, ${m.seconds.toFixed(0)} s`);
   lines.push('');
-  lines.push(row('kernel parent       userspace', 'ref', ids.map((id) => HEADS[id]), 'states', 'secs', 'cycle'));
+  lines.push(row('kernel parent       userspace', 'ref', ids.map((id) => invariantHeading(id)), 'states', 'secs', 'cycle'));
   for (const r of m.rows) {
     const c = r.config;
     // a variant's name does not fit the column: it gets a line of its own above its row
@@ -188,7 +175,7 @@ export function renderMatrix(m: MatrixJson): string {
   lines.push('pass: holds in every state within the bounds · ✗N: violated, shortest trace N steps · –: not applicable · …: incomplete');
   lines.push('✗K6 D5 U4: violated; the shortest trace of each class of cause: K kernel defect, D by design,');
   lines.push('  E environment (an injected fault, reported), U only reached by breaking a userspace contract clause');
-  lines.push(...wrap(ids.map((id) => `${HEADS[id]} ${id}`), ' · ', 118));
+  lines.push(...wrap(ids.map((id) => `${invariantHeading(id)} ${id}`), ' · ', 118));
   lines.push('cycle: QEMU\'s stop then start (guest reboot) from DRIVER_OK: IOTLB messages, pages pinned/unpinned,');
   lines.push('       set_map/dma_map/dma_unmap calls, mlx5 change_map VQ teardowns (vdpa-mc cost gives the details)');
   lines.push('ref: the behaviour of docs/known-behaviours.md the row stands for (found, or must not be found)');
@@ -206,7 +193,7 @@ export function renderMatrix(m: MatrixJson): string {
 
 /** Checks every row (filtered by --system), writing traces under `o.out` (default out/matrix). */
 export async function runMatrix(o: MatrixOptions, io: CliIO, deps: MatrixDeps = {}): Promise<MatrixJson> {
-  const build = deps.buildTarget ?? (await import('../spec/registry.js')).buildTarget;
+  const build = deps.buildTarget ?? (await import('../systems/registry.js')).buildTarget;
   const rows = (deps.rows ?? matrixRows()).filter((r) => o.system === undefined || r.system === o.system);
   const out = o.out ?? DEFAULT_MATRIX_OUT;
   const t0 = performance.now();

@@ -15,7 +15,7 @@ export interface VdpaInvariant {
   property(ctx: VdpaCtx): Property<World, Action>;
   /**
    * Optional: the disagreement to walk back on when looking for a violation's cause
-   * (spec/vdpa/cause.ts), when it starts before the invariant itself can see it (a page unpinned
+   * (systems/vdpa/cause.ts), when it starts before the invariant itself can see it (a page unpinned
    * while the device still reaches it, seen by dma-isolation only once userspace frees the page).
    */
   causeProbe?(ctx: VdpaCtx): (w: World) => string | undefined;

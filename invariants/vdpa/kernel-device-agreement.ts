@@ -12,7 +12,7 @@ export const kernelDeviceAgreement: VdpaInvariant = {
     'dropped on-chip maps behind vhost-vdpa\'s back (K2), and compat_reset(CLEAN_MAP) still does for userspace ' +
     'that has not acked IOTLB_PERSIST.',
   applies: () => true,
-  // For the cause only (spec/vdpa/cause.ts): the parent's table for the data group's ASID loses what
+  // For the cause only (systems/vdpa/cause.ts): the parent's table for the data group's ASID loses what
   // vhost-vdpa's iotlb holds — visible at the reset that dropped it (K2 on 6.6; compat_reset
   // CLEAN_MAP on 6.7+), before DRIVER_OK lets the invariant see it.
   // Where the disagreement began, running or not: the table each group would use once started

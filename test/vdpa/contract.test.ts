@@ -1,4 +1,4 @@
-// Userspace contracts (model/contract.ts) and violation causes (spec/vdpa/cause.ts): a test per clause,
+// Userspace contracts (model/contract.ts) and violation causes (systems/vdpa/cause.ts): a test per clause,
 // the strict contract on 6.12 vdpa_sim `any` showing only kernel defects (cited to
 // drivers/vhost/vdpa.c of linux-source-6.12), the 6.6 mlx5 reset a defect on 6.6 and by design on 6.7,
 // and `none` finding every cause `strict` finds.
@@ -6,9 +6,9 @@ import { describe, expect, test } from 'vitest';
 import type { Action } from '../../spec/vdpa/actions.js';
 import { bit } from '../../spec/vdpa/constants.js';
 import { VDPA_KERNEL_TABLE } from '../../spec/vdpa/kernels.js';
-import { buildVdpaModel, type VdpaModel } from '../../spec/vdpa/model.js';
-import { makeParent } from '../../spec/vdpa/parents.js';
-import { buildVdpaTarget } from '../../spec/vdpa/target.js';
+import { buildVdpaModel, type VdpaModel } from '../../systems/vdpa/model.js';
+import { makeParent } from '../../systems/vdpa/parents.js';
+import { buildVdpaTarget } from '../../systems/vdpa/target.js';
 import { anyUserspace } from '../../model/userspace-any.js';
 import { CLAUSES, QEMU_CLAUSES } from '../../model/contract.js';
 import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';
@@ -136,7 +136,7 @@ describe('--exclude-actions on effective values', () => {
 
 describe('compare per (invariant, cause)', () => {
   test('6.6 → 6.7 mlx5 any: the reset cause ops->reset is fixed; compat_reset(CLEAN_MAP) is new but by design, so no regression from it', async () => {
-    const { compareInvariants } = await import('../../spec/vdpa/compare.js');
+    const { compareInvariants } = await import('../../systems/vdpa/compare.js');
     const { explore } = await import('../../explorer/bfs.js');
     const t = (kernel: string) => buildVdpaTarget({
       system: 'vdpa', kernel, parent: 'mlx5', userspace: 'any', invariants: ['kernel-device-agreement'], bounds: { maxDepth: 5 },

@@ -3,9 +3,9 @@
 import { describe, expect, test } from 'vitest';
 import type { Action } from '../../spec/vdpa/actions.js';
 import { VDPA_KERNEL_TABLE } from '../../spec/vdpa/kernels.js';
-import { buildVdpaModel, type VdpaModel } from '../../spec/vdpa/model.js';
-import { makeParent } from '../../spec/vdpa/parents.js';
-import { countCalls } from '../../spec/vdpa/cost.js';
+import { buildVdpaModel, type VdpaModel } from '../../systems/vdpa/model.js';
+import { makeParent } from '../../systems/vdpa/parents.js';
+import { countCalls } from '../../systems/vdpa/cost.js';
 import { recordCalls, type CallEvent } from '../../model/call-log.js';
 import { anyUserspace } from '../../model/userspace-any.js';
 import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';

@@ -13,10 +13,10 @@ import { CLAUSES, staleAfter, type ContractClause } from '../../model/contract.j
 import { renderCall } from '../../traces/calls.js';
 import type { ViolationCause, ViolationJudge } from '../target.js';
 import type { VdpaInvariant } from '../../invariants/vdpa/invariant.js';
-import type { Action } from './actions.js';
+import type { Action } from '../../spec/vdpa/actions.js';
 import type { VdpaModel } from './model.js';
-import { guard } from './transitions.js';
-import type { World } from './world.js';
+import { guard } from '../../spec/vdpa/transitions.js';
+import type { World } from '../../spec/vdpa/world.js';
 
 export type ViolationClass = ViolationCause['class'];
 
