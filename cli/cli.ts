@@ -86,7 +86,8 @@ export async function runCli(argv: readonly string[], io: CliIO, deps: CliDeps =
 }
 
 function helpOf(topic: string): string {
-  const h = COMMAND_HELP[topic];
+  // own properties only: `help toString` is not a command (issue 11)
+  const h = Object.hasOwn(COMMAND_HELP, topic) ? COMMAND_HELP[topic] : undefined;
   if (h === undefined) throw new UsageError(`vdpa-mc help: unknown command "${topic}" (accepted: ${COMMANDS.join(', ')})`);
   return h;
 }

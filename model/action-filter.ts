@@ -26,5 +26,5 @@ export function parseActionFilter(text: string, kinds: readonly string[]): Actio
 export function matchesFilter(f: ActionFilter, a: { readonly t: string }): boolean {
   if (a.t !== f.kind) return false;
   const fields = a as unknown as Readonly<Record<string, unknown>>;
-  return f.args.every(([k, v]) => fields[k] === v);
+  return f.args.every(([k, v]) => Object.hasOwn(fields, k) && fields[k] === v);
 }
