@@ -191,7 +191,7 @@ describe('schema codec', () => {
   // Found by the edge-case property (FC_SEED=1827969697): a short list's unused slot holding a loop
   // kept the buffer's old words, so one world had two encodings.
   it('zeroes a loop inside an unused slot of a short list, whatever the buffer held', () => {
-    const schema = s.list(s.list(s.array(s.bool(), 7), 33), 1);
+    const schema = s.list<boolean[][]>(s.list<boolean[]>(s.array<boolean>(s.bool(), 7), 33), 1);
     for (const checked of [false, true]) {
       const c = compileCodec(schema, { checked });
       const dirty = new Int32Array(c.words).fill(-7);
