@@ -193,7 +193,7 @@ describe('schema codec', () => {
   it('zeroes a loop inside an unused slot of a short list, whatever the buffer held', () => {
     const schema = s.list<boolean[][]>(s.list<boolean[]>(s.array<boolean>(s.bool(), 7), 33), 1);
     for (const checked of [false, true]) {
-      const c = compileCodec(schema, { checked });
+      const c = compileCodec(schema as Schema<unknown>, { checked });
       const dirty = new Int32Array(c.words).fill(-7);
       const clean = new Int32Array(c.words);
       c.encode([], dirty, 0);
