@@ -211,7 +211,13 @@ async function listCommand(argv: readonly string[], io: CliIO, deps: CliDeps): P
       const systems = o.system !== undefined ? [o.system] : SYSTEMS;
       const kinds = new Map<SystemName, readonly string[]>();
       for (const sys of systems) kinds.set(sys, await actionKindsOf(sys, io, deps));
-      io.out(perSystem(o, (sys) => (kinds.get(sys) ?? []).map((k) => [k, actionLines(sys)[k] ?? ''] as const)));
+      // the argument names --exclude-actions kind(arg=value) accepts (vdpa)
+      const { ACTION_ARGS } = await import('../spec/vdpa/actions.js');
+      const args = (sys: SystemName, k: string): string => {
+        const a = sys === 'vdpa' && Object.hasOwn(ACTION_ARGS, k) ? ACTION_ARGS[k as keyof typeof ACTION_ARGS] : [];
+        return a.length > 0 ? `${k}(${a.join(',')})` : k;
+      };
+      io.out(perSystem(o, (sys) => (kinds.get(sys) ?? []).map((k) => [args(sys, k), actionLines(sys)[k] ?? ''] as const)));
       return 0;
     }
   }

@@ -193,3 +193,25 @@ describe('smaller', () => {
     }
   });
 });
+
+describe('--exclude-actions is checked against the alphabet', () => {
+  test.each([
+    [['setStatus(zz=1)'], /setStatus has no argument zz \(accepted: status; see vdpa-mc list actions\)/],
+    [['open(x=1)'], /open has no argument x \(accepted: none/],
+    [['setGroupAsid(asid=3)', '--parent', 'vdpa_sim'], /matches no action of this configuration's alphabet/],
+    [['bogusKind'], /not an action kind/],
+  ])('%j: exit 2', async (args, message) => {
+    const [pattern, ...rest] = args;
+    const r = await run(['check', '--userspace', 'any', '--exclude-actions', pattern!, ...rest, '--max-states', '50']);
+    expect(r.code).toBe(2);
+    expect(isOneLineError(r), r.stderr).toBe(true);
+    expect(r.stderr).toMatch(message);
+  });
+  test('a pattern that matches is accepted; list actions names the arguments', async () => {
+    const r = await run(['check', '--userspace', 'any', '--exclude-actions', 'setStatus(status=0),setGroupAsid(asid=1)', '--max-states', '50', '--json']);
+    expect([3, 12]).toContain(r.code);
+    const l = await run(['list', 'actions', '--system', 'vdpa']);
+    expect(l.stdout).toMatch(/^iotlbUpdate\(asid,page,npages,host\)\s/m);
+    expect(l.stdout).toMatch(/^open\s/m);
+  });
+});
