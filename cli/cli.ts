@@ -25,6 +25,8 @@ const TRACE_SUBCOMMANDS = ['show', 'replay', 'export-test'] as const;
 export interface CliDeps {
   readonly buildTarget?: (config: Config) => Promise<CheckTarget>;
   readonly explore?: ExploreFn;
+  /** Whether check, compare and matrix listen for SIGINT/SIGTERM/SIGHUP (default true; false in tests that run many commands). */
+  readonly watchSignals?: boolean;
 }
 
 /** Runs one command line (without `node` and the script); returns the exit code. Throws like any command. */
@@ -77,7 +79,8 @@ export async function runCli(argv: readonly string[], io: CliIO, deps: CliDeps =
 }
 
 function helpOf(topic: string): string {
-  const h = COMMAND_HELP[topic];
+  // own properties only: `help toString` is not a command (issue 11)
+  const h = Object.hasOwn(COMMAND_HELP, topic) ? COMMAND_HELP[topic] : undefined;
   if (h === undefined) throw new UsageError(`vdpa-mc help: unknown command "${topic}" (accepted: ${COMMANDS.join(', ')})`);
   return h;
 }
@@ -101,28 +104,42 @@ async function checkCommand(argv: readonly string[], io: CliIO, deps: CliDeps): 
 /** `check` after parsing: build, explore, write the files, print text or JSON. */
 export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps = {}): Promise<number> {
   const target = await targetOf(o.config, deps);
-  const [{ runCheck }, { renderSummary }, { progressPrinter }, { writeTracesForOut }, { renderText }] = await Promise.all([
+  const [{ runCheck }, { renderSummary }, { progressPrinter }, { writeTracesForOut }, { renderText }, signals, ci, bfs] = await Promise.all([
     import('./check.js'),
     import('./report.js'),
     import('./progress.js'),
     import('./trace-output.js'),
     import('../traces/text.js'),
+    import('./signals.js'),
+    import('./ci-output.js'),
+    import('../explorer/bfs.js'),
   ]);
+  if (o.ci !== undefined) ci.checkCiOutputs('vdpa-mc check', o.ci);
+  // Signals and --max-memory stop the search cleanly: what was found so far is still reported.
+  const watch = await signals.startStopWatch(o.maxMemory ?? signals.defaultMaxMemory(), deps.watchSignals ?? true);
   const progress = o.json ? undefined : progressPrinter({ write: (s) => io.err(s), isTTY: io.stderrIsTTY });
+  const engine: ExploreFn = deps.explore ?? bfs.explore;
   let run;
   try {
     run = runCheck(target, {
       ...(progress !== undefined ? { onProgress: progress.onProgress } : {}),
-      ...(deps.explore !== undefined ? { explore: deps.explore } : {}),
+      explore: signals.watched(engine, watch),
       ...(o.tracesPerInvariant !== undefined ? { tracesPerInvariant: o.tracesPerInvariant } : {}),
     });
   } finally {
     progress?.done();
+    await watch.dispose();
   }
-  const written = o.out !== undefined ? await writeTracesForOut('check', o.out, o.out, run.traces) : [];
+  const sig = watch.signal();
+  const code = sig !== undefined && run.explored.stoppedBy === 'signal' ? signals.signalExitCode(sig) : run.exitCode;
+  const written = o.out !== undefined
+    ? await writeTracesForOut('check', o.out, o.out, run.traces, { verdict: run.json.verdict, config: run.json.config }) : [];
+  if (o.ci !== undefined) {
+    ci.writeCiOutputs(o.ci, [{ ...run.json, violations: run.json.violations.map((v, i) => ({ ...v, text: renderText(run.traces[i]!, { color: false }) })) }]);
+  }
   if (o.json) {
     io.out(JSON.stringify(run.json, null, 2) + '\n');
-    return run.exitCode;
+    return code;
   }
   io.out(renderSummary(run, { color: useColor(io) }));
   run.traces.forEach((t, i) => {
@@ -137,9 +154,9 @@ export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps 
     io.out(head + broken + swallowed + '\n' + renderText(t, { color: useColor(io) }));
   });
   if (o.out !== undefined) {
-    io.out(written.length > 0 ? `\ntraces written:\n${written.map((p) => `  ${p}\n`).join('')}` : `\nno violation: nothing written to ${o.out}\n`);
+    io.out(written.length > 0 ? `\ntraces written:\n${written.map((p) => `  ${p}\n`).join('')}` : `\nno violation: no trace written to ${o.out}\n`);
   }
-  return run.exitCode;
+  return code;
 }
 
 async function traceCommand(argv: readonly string[], io: CliIO, deps: CliDeps): Promise<number> {
@@ -187,7 +204,13 @@ async function listCommand(argv: readonly string[], io: CliIO, deps: CliDeps): P
       const systems = o.system !== undefined ? [o.system] : SYSTEMS;
       const kinds = new Map<SystemName, readonly string[]>();
       for (const sys of systems) kinds.set(sys, await actionKindsOf(sys, io, deps));
-      io.out(perSystem(o, (sys) => (kinds.get(sys) ?? []).map((k) => [k, registryOf(sys).actions.find((e) => e.name === k)?.description ?? ''] as const)));
+      // the argument names --exclude-actions kind(arg=value) accepts (vdpa)
+      const { ACTION_ARGS } = await import('../spec/vdpa/actions.js');
+      const args = (sys: SystemName, k: string): string => {
+        const a = sys === 'vdpa' && Object.hasOwn(ACTION_ARGS, k) ? ACTION_ARGS[k as keyof typeof ACTION_ARGS] : [];
+        return a.length > 0 ? `${k}(${a.join(',')})` : k;
+      };
+      io.out(perSystem(o, (sys) => (kinds.get(sys) ?? []).map((k) => [args(sys, k), registryOf(sys).actions.find((e) => e.name === k)?.description ?? ''] as const)));
       return 0;
     }
   }

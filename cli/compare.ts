@@ -13,6 +13,7 @@ import type { VfioBehaviourComparison } from '../systems/vfio/compare.js';
 import { resolveKernel } from '../systems/vdpa/target.js';
 import { runWithVariant } from '../systems/variant-module.js';
 import { writeTracesForOut } from './trace-output.js';
+import { defaultMaxMemory, signalExitCode, startStopWatch, type StopWatch, watched } from './signals.js';
 import { toItf } from '../traces/itf.js';
 import { renderText } from '../traces/text.js';
 import { buildTrace, type Trace } from '../traces/trace.js';
@@ -88,7 +89,8 @@ export interface CompareRun {
   /** Counterexample traces by side and invariant. */
   readonly traces: { readonly base: readonly Trace[]; readonly patched: readonly Trace[] };
   readonly sidesComplete: { readonly base: boolean; readonly patched: boolean };
-  readonly exitCode: 0 | 12;
+  /** 12 a regression, 3 incomplete (a bound, a signal or memory stopped a search), else 0. */
+  readonly exitCode: 0 | 3 | 12;
 }
 
 export interface CompareDeps {
@@ -116,12 +118,16 @@ function violationJson(t: Trace): CheckJsonViolation {
 }
 
 /** Builds both targets, runs both checks and the behavioural comparison. */
-export async function runCompare(o: CompareOptions, deps: CompareDeps = {}): Promise<CompareRun> {
+export async function runCompare(o: CompareOptions, deps: CompareDeps = {}, watch?: StopWatch): Promise<CompareRun> {
   const build = deps.buildTarget ?? buildTarget;
-  const explore = deps.explore ?? bfsExplore;
   const base = await build(o.base);
   const patched = await build(o.patched);
   const bounds = base.config.bounds;
+  // --time-limit bounds the whole comparison: each of the three searches gets what is left of it.
+  const deadline = performance.now() + bounds.timeLimit * 1000;
+  const engine: ExploreFn = watched(deps.explore ?? bfsExplore, watch);
+  const explore: ExploreFn = (model, options) =>
+    engine(model, { ...options, timeLimitSeconds: Math.max(0.001, Math.min(options.timeLimitSeconds ?? Infinity, (deadline - performance.now()) / 1000)) });
   const limits = { maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, timeLimitSeconds: bounds.timeLimit };
   // Variant code (user code) runs in these searches: contained (systems/variant-module.ts).
   const v = patched.variant ?? base.variant;
@@ -181,7 +187,7 @@ export async function runCompare(o: CompareOptions, deps: CompareDeps = {}): Pro
       groups: behaviour.groups,
     },
   };
-  const exitCode = inv.rows.some((r) => r.change === 'regressed') ? 12 : 0;
+  const exitCode = inv.rows.some((r) => r.change === 'regressed') ? 12 : json.complete ? 0 : 3;
   return { json, base, patched, rows: inv.rows, behaviour, traces, sidesComplete, exitCode };
 }
 
@@ -271,8 +277,16 @@ function tracesToShow(run: CompareRun): { full: { label: string; trace: Trace }[
 }
 
 /** The subcommand: cli.ts calls it with the parsed options. */
-export async function compareCommand(o: CompareOptions, io: CliIO, deps: CompareDeps = {}): Promise<number> {
-  const run = await runCompare(o, deps);
+export async function compareCommand(o: CompareOptions, io: CliIO, deps: CompareDeps & { readonly watchSignals?: boolean } = {}): Promise<number> {
+  const watch = await startStopWatch(o.maxMemory ?? defaultMaxMemory(), deps.watchSignals ?? true);
+  let run: CompareRun;
+  try {
+    run = await runCompare(o, deps, watch);
+  } finally {
+    await watch.dispose();
+  }
+  const sig = watch.signal();
+  const code = sig !== undefined && !run.json.complete ? signalExitCode(sig) : run.exitCode;
   const written: string[] = [];
   if (o.out !== undefined) {
     for (const [sideName, list] of [['base', run.traces.base], ['patched', run.traces.patched]] as const) {
@@ -281,7 +295,7 @@ export async function compareCommand(o: CompareOptions, io: CliIO, deps: Compare
   }
   if (o.json) {
     io.out(JSON.stringify(run.json, null, 2) + '\n');
-    return run.exitCode;
+    return code;
   }
   const color = useColor(io);
   io.out(renderCompare(run, color));
@@ -295,5 +309,5 @@ export async function compareCommand(o: CompareOptions, io: CliIO, deps: Compare
   if (o.out !== undefined) {
     io.out(written.length > 0 ? `\ntraces written:\n${written.map((p) => `  ${p}\n`).join('')}` : `\nno violation on either side: nothing written to ${o.out}\n`);
   }
-  return run.exitCode;
+  return code;
 }

@@ -1,6 +1,5 @@
 // The options of each command (design.md) and their validation. Every bad value is a
 // UsageError naming the flag, the value and what is accepted: one line, exit 2.
-import { statSync } from 'node:fs';
 import {
   type Bounds,
   type Config,
@@ -16,17 +15,24 @@ import {
 } from '../spec/config.js';
 import { type OptionTable, type ParsedArgs, parseArgs } from './args.js';
 import { namesOf, registryOf, validateKernel as validateKernelValue } from '../systems/catalogue.js';
+import type { CiOutputFlags } from './ci-output.js';
+import { isVariantPath } from '../systems/variant-module.js';
+import { checkOutWritable } from './out-dir.js';
+
+/** The one test of whether a --kernel value names a variant module (systems/variant-module.ts). */
+export { isVariantPath };
 
 const CONFIG_TABLE = { system: 'value', kernel: 'value', parent: 'value', userspace: 'value' } as const;
-const BOUNDS_TABLE = { 'max-depth': 'value', 'max-states': 'value', 'time-limit': 'value' } as const;
+const BOUNDS_TABLE = { 'max-depth': 'value', 'max-states': 'value', 'time-limit': 'value', 'max-memory': 'value' } as const;
+const CI_TABLE = { junit: 'value', sarif: 'value', summary: 'value' } as const;
 
 /** Options each command accepts (names without `--`). */
 export const COMMAND_OPTIONS = {
   check: {
     ...CONFIG_TABLE, invariants: 'value', ...BOUNDS_TABLE, 'exclude-actions': 'value', 'iotlb-limit': 'value', contract: 'value',
-    'traces-per-invariant': 'value', json: 'flag', out: 'value', help: 'flag',
+    'traces-per-invariant': 'value', json: 'flag', out: 'value', ...CI_TABLE, help: 'flag',
   },
-  matrix: { system: 'value', invariants: 'value', ...BOUNDS_TABLE, json: 'flag', out: 'value', help: 'flag' },
+  matrix: { system: 'value', invariants: 'value', ...BOUNDS_TABLE, json: 'flag', out: 'value', ...CI_TABLE, help: 'flag' },
   cost: { ...CONFIG_TABLE, json: 'flag', help: 'flag' },
   compare: {
     base: 'value',
@@ -42,8 +48,9 @@ export const COMMAND_OPTIONS = {
     help: 'flag',
   },
   'trace show': { format: 'value', help: 'flag' },
-  'trace replay': { ...CONFIG_TABLE, invariants: 'value', ...BOUNDS_TABLE, json: 'flag', help: 'flag' },
-  'trace export-test': { out: 'value', help: 'flag' },
+  // replay runs the trace's steps, not a search: no bounds (they would be silently ignored)
+  'trace replay': { ...CONFIG_TABLE, invariants: 'value', json: 'flag', help: 'flag' },
+  'trace export-test': { out: 'value', force: 'flag', help: 'flag' },
   list: { system: 'value', help: 'flag' },
 } as const satisfies Record<string, OptionTable>;
 export type CommandName = keyof typeof COMMAND_OPTIONS;
@@ -59,6 +66,10 @@ export interface CheckOptions {
   readonly tracesPerInvariant?: number;
   readonly json: boolean;
   readonly out: string | undefined;
+  /** `--max-memory`: bytes of resident memory at which the search stops (incomplete). */
+  readonly maxMemory?: number;
+  /** `--junit`, `--sarif`, `--summary` files (cli/ci-output.ts). */
+  readonly ci?: CiOutputFlags;
 }
 export interface MatrixOptions {
   /** Only this system's rows; undefined = the whole shipped matrix. */
@@ -67,6 +78,8 @@ export interface MatrixOptions {
   readonly bounds: Partial<Bounds>;
   readonly json: boolean;
   readonly out: string | undefined;
+  readonly maxMemory?: number;
+  readonly ci?: CiOutputFlags;
 }
 export interface CostOptions {
   readonly config: Config;
@@ -78,6 +91,7 @@ export interface CompareOptions {
   readonly patched: Config;
   readonly json: boolean;
   readonly out: string | undefined;
+  readonly maxMemory?: number;
 }
 export interface TraceShowOptions {
   readonly file: string;
@@ -98,6 +112,8 @@ export interface TraceExportOptions {
   readonly file: string;
   /** Where to write the vitest file; undefined = the trace module's default. */
   readonly out: string | undefined;
+  /** `--force`: overwrite an existing file. */
+  readonly force?: boolean;
 }
 export interface ListOptions {
   readonly topic: ListTopic;
@@ -177,6 +193,31 @@ function bounds(cmd: string, a: ParsedArgs): Partial<Bounds> {
   return b;
 }
 
+/** `--max-memory SIZE`: bytes, or with a unit K, M, G, T (powers of 1024; KiB, MB... accepted too). */
+export function validateSize(cmd: string, flag: string, value: string): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)\s*(?:([KMGT])(?:i?B)?|B)?$/i.exec(value.trim());
+  const unit = m?.[2]?.toUpperCase();
+  const n = m === null ? NaN : Number(m[1]) * (unit === undefined ? 1 : 1024 ** ('KMGT'.indexOf(unit) + 1));
+  if (Number.isFinite(n) && n >= 1 && n <= Number.MAX_SAFE_INTEGER) return Math.floor(n);
+  throw new UsageError(`${cmd}: --${flag} "${value}" is not a size (accepted: bytes, or e.g. 512M, 4G)`);
+}
+
+function maxMemory(cmd: string, a: ParsedArgs): { maxMemory?: number } {
+  const v = a.values.get('max-memory');
+  return v === undefined ? {} : { maxMemory: validateSize(cmd, 'max-memory', v) };
+}
+
+/** `--junit FILE`, `--sarif FILE`, `--summary FILE`: checked writable at once (cli/ci-output.ts). */
+function ciFlags(cmd: string, a: ParsedArgs): { ci?: CiOutputFlags } {
+  const f: { junit?: string; sarif?: string; summary?: string } = {};
+  for (const k of ['junit', 'sarif', 'summary'] as const) {
+    const v = a.values.get(k);
+    if (v === '') throw new UsageError(`${cmd}: --${k} "" is not a file name`);
+    if (v !== undefined) f[k] = v;
+  }
+  return Object.keys(f).length > 0 ? { ci: f } : {};
+}
+
 function system(cmd: string, a: ParsedArgs): SystemName {
   const v = a.values.get('system');
   return v === undefined ? 'vdpa' : validateSystem(cmd, v);
@@ -191,13 +232,7 @@ function out(cmd: string, a: ParsedArgs): string | undefined {
   const v = a.values.get('out');
   if (v === undefined) return undefined;
   if (v === '') throw new UsageError(`${cmd}: --out "" is not a directory name (accepted: a directory, created if missing)`);
-  let isDir = true;
-  try {
-    isDir = statSync(v).isDirectory();
-  } catch {
-    // Missing: created when the first file is written.
-  }
-  if (!isDir) throw new UsageError(`${cmd}: --out "${v}" exists and is not a directory (accepted: a directory, created if missing)`);
+  checkOutWritable(cmd, v);
   return v;
 }
 
@@ -270,6 +305,8 @@ export function parseCheck(argv: readonly string[]): Parsed<CheckOptions> {
     ...(tpi !== undefined ? { tracesPerInvariant: validatePositiveInt(a.cmd, 'traces-per-invariant', tpi) } : {}),
     json: a.flags.has('json'),
     out: out(a.cmd, a),
+    ...maxMemory(a.cmd, a),
+    ...ciFlags(a.cmd, a),
   };
 }
 
@@ -285,6 +322,8 @@ export function parseMatrix(argv: readonly string[]): Parsed<MatrixOptions> {
     bounds: bounds(a.cmd, a),
     json: a.flags.has('json'),
     out: out(a.cmd, a),
+    ...maxMemory(a.cmd, a),
+    ...ciFlags(a.cmd, a),
   };
 }
 
@@ -310,7 +349,7 @@ export function parseCompare(argv: readonly string[]): Parsed<CompareOptions> {
   const base = side('base');
   const patched = side('patched');
   const config = configOf(a.cmd, a, base);
-  return { help: false, base: config, patched: { ...config, kernel: patched }, json: a.flags.has('json'), out: out(a.cmd, a) };
+  return { help: false, base: config, patched: { ...config, kernel: patched }, json: a.flags.has('json'), out: out(a.cmd, a), ...maxMemory(a.cmd, a) };
 }
 
 function traceFile(cmd: string, a: ParsedArgs): string {
@@ -363,7 +402,7 @@ export function parseTraceReplay(argv: readonly string[]): Parsed<TraceReplayOpt
     parent: p === undefined ? undefined : validateParent(a.cmd, sys ?? 'vdpa', p),
     userspace,
     invariants: invariants(a.cmd, a),
-    bounds: bounds(a.cmd, a),
+    bounds: {},
     json: a.flags.has('json'),
   };
 }
@@ -374,7 +413,7 @@ export function parseTraceExport(argv: readonly string[]): Parsed<TraceExportOpt
   const file = traceFile(a.cmd, a);
   const o = a.values.get('out');
   if (o === '') throw new UsageError(`${a.cmd}: --out "" is not a file name (accepted: the path of the .test.ts file to write)`);
-  return { help: false, file, out: o };
+  return { help: false, file, out: o, ...(a.flags.has('force') ? { force: true } : {}) };
 }
 
 export function parseList(argv: readonly string[]): Parsed<ListOptions> {

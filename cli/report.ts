@@ -29,6 +29,10 @@ export function stopPhrase(reason: StopReason, bounds: { maxStates: number; time
       return 'stopped at the first violation';
     case 'exhausted':
       return 'every reachable state explored';
+    case 'signal':
+      return 'stopped by a signal';
+    case 'memory':
+      return 'stopped at the memory bound (--max-memory)';
   }
 }
 

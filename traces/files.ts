@@ -1,7 +1,7 @@
 // A trace on disk: `check --out DIR` writes <invariant>.itf.json, .txt and .html; `trace ...`
 // reads the .itf.json back. Reading never throws: a missing or malformed file is one line.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { renderHtml } from './html.js';
 import { itfText, parseItf, type ReadResult } from './itf.js';
@@ -22,9 +22,9 @@ export async function writeTraceFiles(dir: string, found: Trace): Promise<TraceP
   await mkdir(dir, { recursive: true });
   const trace = withVariantRelativeTo(found, dir);
   const paths = tracePaths(dir, trace);
-  await writeFile(paths.itf, itfText(trace));
-  await writeFile(paths.text, renderText(trace, { color: false }));
-  await writeFile(paths.html, renderHtml(trace));
+  await writeWhole(paths.itf, itfText(trace));
+  await writeWhole(paths.text, renderText(trace, { color: false }));
+  await writeWhole(paths.html, renderHtml(trace));
   return paths;
 }
 
@@ -33,9 +33,11 @@ export function writeTraceFilesSync(dir: string, found: Trace): TracePaths {
   mkdirSync(dir, { recursive: true });
   const trace = withVariantRelativeTo(found, dir);
   const paths = tracePaths(dir, trace);
-  writeFileSync(paths.itf, itfText(trace));
-  writeFileSync(paths.text, renderText(trace, { color: false }));
-  writeFileSync(paths.html, renderHtml(trace));
+  for (const [p, text] of [[paths.itf, itfText(trace)], [paths.text, renderText(trace, { color: false })], [paths.html, renderHtml(trace)]] as const) {
+    const tmp = tempName(p);
+    writeFileSync(tmp, text);
+    renameSync(tmp, p);
+  }
   return paths;
 }
 
@@ -52,6 +54,16 @@ export function withVariantRelativeTo(trace: Trace, dir: string): Trace {
   let rel = relative(resolve(dir), path).split(sep).join('/');
   if (!rel.startsWith('.')) rel = `./${rel}`;
   return { ...trace, config: { ...trace.config, variant: { ...v, path: rel } } };
+}
+
+let tempCounter = 0;
+const tempName = (p: string): string => `${p}.${process.pid}.${tempCounter++}.tmp`;
+
+/** Written whole or not at all (temp + rename): a reader, or a run sharing the folder, never sees half a file. */
+export async function writeWhole(path: string, text: string): Promise<void> {
+  const tmp = tempName(path);
+  await writeFile(tmp, text);
+  await rename(tmp, path);
 }
 
 /** Where writeTraceFiles puts the files of `trace` under `dir`. */

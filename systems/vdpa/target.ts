@@ -7,12 +7,12 @@ import type { CheckTarget, VariantSource } from '../target.js';
 import { MODEL_LIMITS, type VdpaCtx } from '../../model/context.js';
 import type { Userspace } from '../../model/userspace.js';
 import { anyUserspace } from '../../model/userspace-any.js';
-import { parseActionFilter } from '../../model/action-filter.js';
+import { matchesFilter, parseActionFilter } from '../../model/action-filter.js';
 import { contract } from '../../model/contract.js';
 import { qemuUserspace } from '../../model/qemu.js';
 import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';
 import type { TraceModel } from '../../traces/trace-model.js';
-import { ACTION_KINDS, labelAction } from '../../spec/vdpa/actions.js';
+import { ACTION_ARGS, ACTION_KINDS, labelAction } from '../../spec/vdpa/actions.js';
 import { VDPA_KERNEL_TABLE, type VdpaKernel } from '../../spec/vdpa/kernels.js';
 import { buildVdpaModel, type VdpaModel } from './model.js';
 import { compareBehaviour } from './compare.js';
@@ -30,7 +30,7 @@ export const defaultBounds = (userspace: string): Bounds => registryBounds('vdpa
 export function makeUserspace(name: string, exclude: readonly string[] = [], contract: ContractName = 'none'): Userspace {
   if (exclude.length > 0 && name !== 'any') throw new UsageError(`--exclude-actions: applies to --userspace any only (got ${name})`);
   if (contract !== 'none' && name !== 'any') throw new UsageError(`--contract ${contract}: applies to --userspace any only (got ${name})`);
-  if (name === 'any') return anyUserspace(exclude.map((e) => parseActionFilter(e, ACTION_KINDS)), contract);
+  if (name === 'any') return anyUserspace(exclude.map((e) => parseActionFilter(e, ACTION_KINDS, ACTION_ARGS)), contract);
   if (name === 'qemu' || name === 'qemu-persist') return qemuUserspace(name);
   throw new UsageError(`--userspace ${name}: not a vdpa userspace (accepted: ${namesOf(VDPA_REGISTRY.userspaces).join(', ')})`);
 }
@@ -59,6 +59,16 @@ export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
   const limits = { ...MODEL_LIMITS, ...(config.iotlbLimit === undefined ? {} : { iotlbLimit: config.iotlbLimit }) };
   const ctx: VdpaCtx = { kernel, ops: makeParent(parentName, kernel), limits };
   const us = makeUserspace(config.userspace, config.excludeActions, config.contract ?? 'none');
+  if (config.excludeActions !== undefined && config.excludeActions.length > 0) {
+    // a filter that leaves nothing out is a typo, not a harmless no-op (issue 11)
+    const full = makeUserspace(config.userspace, [], config.contract ?? 'none').alphabet(ctx);
+    for (const e of config.excludeActions) {
+      const f = parseActionFilter(e, ACTION_KINDS, ACTION_ARGS);
+      if (!full.some((a) => matchesFilter(f, a))) {
+        throw new UsageError(`--exclude-actions ${e}: matches no action of this configuration's alphabet (${ctx.ops.nas} ASID${ctx.ops.nas === 1 ? '' : 's'}, ${ctx.ops.ngroups} group${ctx.ops.ngroups === 1 ? '' : 's'}; see vdpa-mc list actions)`);
+      }
+    }
+  }
   const applicable = VDPA_INVARIANTS.filter((i) => i.applies(ctx)).map((i) => i.id);
   const chosen: readonly InvariantId[] = config.invariants ?? applicable;
   for (const id of chosen) {

@@ -4,6 +4,7 @@
 //  1. the fields the guard reads (recorded through a Proxy) are fields the projection reads;
 //  2. on worlds reached by random walks of userspace `any`, changing one control field to any value
 //     of its schema range either changes the projection or leaves every verdict as it was.
+import '../fc-seed.js';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import type { BoolSchema, EnumSchema, IntSchema } from '../../explorer/schema.js';

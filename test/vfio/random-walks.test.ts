@@ -1,5 +1,6 @@
 // Long random walks (fast-check), deeper than the BFS bounds: the model's own structure stays sound
 // on every kernel, and on 6.12 the properties the stock kernel guarantees hold at any length.
+import '../fc-seed.js';
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { DMA_ENTRY_LIMIT, NP } from '../../spec/vfio/constants.js';
