@@ -29,6 +29,10 @@ export function stopPhrase(reason: StopReason, bounds: { maxStates: number; time
       return 'stopped at the first violation';
     case 'exhausted':
       return 'every reachable state explored';
+    case 'interrupted':
+      return 'interrupted';
+    case 'max-memory':
+      return 'stopped at the memory bound';
   }
 }
 

@@ -25,6 +25,19 @@ export interface ExploreOptions {
   };
   /** Called at most about once a second with live figures (never called when absent). */
   readonly onProgress?: (p: Progress) => void;
+  /**
+   * Asked whenever the clock is read (every few thousand transitions): a reason to stop now
+   * (a signal, a memory bound), or undefined to go on. The run then ends incomplete.
+   */
+  readonly shouldStop?: () => 'interrupted' | 'max-memory' | undefined;
+  /**
+   * Explore only shard `index` of `count` (0-based): the worlds at depth `depth` whose fingerprint
+   * falls in the shard are expanded, the others are stored but not expanded. Worlds shallower than
+   * `depth` are explored by every shard. The union of the shards explores every reachable world
+   * within maxDepth, and the shortest violation of a property has the same length in the shard that
+   * holds its depth-`depth` world as in the whole search.
+   */
+  readonly shard?: { readonly index: number; readonly count: number; readonly depth: number };
 }
 
 export interface Progress {
@@ -73,7 +86,7 @@ export interface FoundViolation<A> {
   readonly key?: string;
 }
 
-export type StopReason = 'exhausted' | 'max-depth' | 'max-states' | 'time-limit' | 'violation';
+export type StopReason = 'exhausted' | 'max-depth' | 'max-states' | 'time-limit' | 'violation' | 'interrupted' | 'max-memory';
 
 export interface ExploreResult<A> {
   /** True when every state reachable within maxDepth was explored. */

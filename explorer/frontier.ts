@@ -47,3 +47,48 @@ export class RecordQueue {
     return offset;
   }
 }
+
+/** One BFS level: pushes take the world just fingerprinted (its encoding is still in the scratch). */
+export interface Level<S> {
+  readonly length: number;
+  push(w: S): void;
+  pop(): S;
+}
+
+/** A level of encoded records (models with a schema). */
+export class EncodedLevel<S> implements Level<S> {
+  readonly q: RecordQueue;
+  constructor(
+    private readonly decode: (words: Int32Array, off: number) => S,
+    private readonly scratch: Int32Array,
+  ) {
+    this.q = new RecordQueue(scratch.length);
+  }
+  get length(): number {
+    return this.q.length;
+  }
+  push(): void {
+    this.q.push(this.scratch);
+  }
+  pop(): S {
+    const off = this.q.shift();
+    return this.decode(this.q.chunk, off);
+  }
+}
+
+/** A level of world objects (models without a schema). */
+export class ObjectLevel<S> implements Level<S> {
+  private items: S[] = [];
+  private head = 0;
+  get length(): number {
+    return this.items.length - this.head;
+  }
+  push(w: S): void {
+    this.items.push(w);
+  }
+  pop(): S {
+    const w = this.items[this.head]!;
+    this.items[this.head++] = undefined as S; // let the world be collected
+    return w;
+  }
+}
