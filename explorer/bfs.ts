@@ -103,10 +103,15 @@ class BreadthFirst<S, A> {
     return codec === undefined ? new ObjectLevel<S>() : new EncodedLevel<S>(codec.decode, this.fp.scratch);
   }
 
-  /** False when a world at `depth` is outside this run's shard (stored, never expanded). */
-  private inShard(depth: number): boolean {
+  /**
+   * False when world `s` of the level being expanded is outside this run's shard: it was stored
+   * and queued like any other (store indices follow the queue), and is not expanded.
+   */
+  private outsideShard(s: S): boolean {
     const sh = this.options.shard;
-    return sh === undefined || depth !== sh.depth || shardOf(this.fp.h[0]!, this.fp.h[1]!, sh.count) === sh.index;
+    if (sh === undefined || this.level !== sh.depth) return false;
+    this.fp.of(s);
+    return shardOf(this.fp.h[0]!, this.fp.h[1]!, sh.count) !== sh.index;
   }
 
   /** Step 1: the initial worlds, deduplicated, their invariants checked. */
@@ -123,7 +128,7 @@ class BreadthFirst<S, A> {
       }
       const index = this.store.addIfNew(h[0]!, h[1]!, -(i + 1), 0);
       if (index < 0) continue;
-      if (this.inShard(0)) this.current.push(w);
+      this.current.push(w);
       if (this.book.checkInvariants(w, index)) this.stoppedBy = 'violation';
     }
   }
@@ -149,6 +154,7 @@ class BreadthFirst<S, A> {
     const out = this.out;
     out.length = 0;
     this.action = undefined;
+    if (this.outsideShard(s)) return;
     this.model.actions(s, out);
     for (let ai = 0; ai < out.length; ai++) {
       if (this.takeTransition(s, out[ai]!, ai, parent)) return;
@@ -178,7 +184,7 @@ class BreadthFirst<S, A> {
     c.newStates[kind]!++;
     const depth = this.level + 1;
     if (depth > c.depth) c.depth = depth;
-    if (this.inShard(depth)) this.next.push(s2);
+    this.next.push(s2);
     if (book.checkInvariants(s2, index, s)) return this.stop('violation');
     return false;
   }

@@ -32,6 +32,28 @@ export class RecordQueue {
     this.writeCount++;
   }
 
+  /** Copies the records not read yet, in order, without reading them (for a checkpoint). */
+  unread(): Int32Array {
+    const all = new Int32Array(this.length * this.words);
+    for (let r = this.readCount, o = 0; r < this.writeCount; r++, o += this.words) {
+      const c = Math.floor(r / this.perChunk);
+      const at = (r - c * this.perChunk) * this.words;
+      all.set(this.chunks[c]!.subarray(at, at + this.words), o);
+    }
+    return all;
+  }
+
+  /** Dequeues up to `max` records into one new array; returns it and the count. */
+  take(max: number): { records: Int32Array; count: number } {
+    const count = Math.min(max, this.length);
+    const records = new Int32Array(count * this.words);
+    for (let i = 0; i < count; i++) {
+      const off = this.shift();
+      records.set(this.chunk.subarray(off, off + this.words), i * this.words);
+    }
+    return { records, count };
+  }
+
   /** The chunk holding the record returned by the last `shift` (valid until the next `shift`). */
   chunk: Int32Array = new Int32Array(0);
 
