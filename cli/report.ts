@@ -33,6 +33,8 @@ export function stopPhrase(reason: StopReason, bounds: { maxStates: number; time
       return 'interrupted';
     case 'max-memory':
       return 'stopped at the memory bound';
+    case 'walks':
+      return 'random walks (--strategy random): not exhaustive';
   }
 }
 

@@ -86,7 +86,7 @@ export interface FoundViolation<A> {
   readonly key?: string;
 }
 
-export type StopReason = 'exhausted' | 'max-depth' | 'max-states' | 'time-limit' | 'violation' | 'interrupted' | 'max-memory';
+export type StopReason = 'exhausted' | 'max-depth' | 'max-states' | 'time-limit' | 'violation' | 'interrupted' | 'max-memory' | 'walks';
 
 export interface ExploreResult<A> {
   /** True when every state reachable within maxDepth was explored. */
