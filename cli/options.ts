@@ -296,7 +296,7 @@ export function parseCheck(argv: readonly string[]): Parsed<CheckOptions> {
     help: false,
     config: configOf(a.cmd, a, undefined),
     ...(tpi !== undefined ? { tracesPerInvariant: validatePositiveInt(a.cmd, 'traces-per-invariant', tpi) } : {}),
-    scale: parseScale(a.cmd, a),
+    ...(Object.keys(SCALE_OPTIONS).some((k) => a.values.has(k)) ? { scale: parseScale(a.cmd, a) } : {}),
     json: a.flags.has('json'),
     out: out(a.cmd, a),
   };
