@@ -49,6 +49,8 @@ export const INVARIANT_SYSTEMS: Readonly<Record<InvariantId, readonly SystemName
   'pin-accounting': ['vdpa', 'vfio'],
   'asid-routing': ['vdpa'],
   'vfio-live-update': ['vfio'],
+  'dma-isolation-strict': ['vdpa'],
+  'errno-expectation': ['vdpa'],
 };
 
 export const INVARIANT_TITLES: Readonly<Record<InvariantId, string>> = {
@@ -62,6 +64,8 @@ export const INVARIANT_TITLES: Readonly<Record<InvariantId, string>> = {
   'pin-accounting': 'pages pinned are exactly the targets of live maps, and are unpinned as they were pinned',
   'asid-routing': 'at DRIVER_OK the parent\'s group→ASID routing is what userspace set',
   'vfio-live-update': 'VFIO live update: each IOVA maps the page behind its new vaddr after kexec',
+  'dma-isolation-strict': 'every IOVA a running device reaches is a fault or a page pinned for its owner, in every world, batches included',
+  'errno-expectation': 'a message valid under the strict contract, well-formed as far as userspace knows, is answered 0',
 };
 
 /**

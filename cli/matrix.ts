@@ -127,6 +127,8 @@ const HEADS: Readonly<Record<InvariantId, string>> = {
   'pin-accounting': 'PA',
   'asid-routing': 'AR',
   'vfio-live-update': 'VLU',
+  'dma-isolation-strict': 'DIS',
+  'errno-expectation': 'ERR',
 };
 
 function cellText(c: MatrixCell | undefined): string {
