@@ -15,12 +15,14 @@ export const kernelDeviceAgreement: VdpaInvariant = {
   // For the cause only (spec/vdpa/cause.ts): the parent's table for the data group's ASID loses what
   // vhost-vdpa's iotlb holds — visible at the reset that dropped it (K2 on 6.6; compat_reset
   // CLEAN_MAP on 6.7+), before DRIVER_OK lets the invariant see it.
-  causeProbe: () => (w) => {
+  // The parent's table is read through ops->asidMap (mlx5 keeps it in MR objects, not in devMap).
+  causeProbe: (ctx) => (w) => {
     if (w.bound !== 'vhost' || !w.fdOpen || w.inBatch) return undefined;
     const a = w.group2asid[GROUP_DATA]!;
     for (let p = 0; p < NP; p++) {
       const k = expand(w, a, p);
-      if (k >= 0 && w.devMap[a * NP + p] !== k) return `asid ${a} IOVA ${hex(p * PAGE)}: iotlb ${hostName(k)}, parent ${hostName(w.devMap[a * NP + p]!)}`;
+      const t = ctx.ops.asidMap(w, a, p);
+      if (k >= 0 && t !== k) return `asid ${a} IOVA ${hex(p * PAGE)}: iotlb ${hostName(k)}, parent ${hostName(t)}`;
     }
     return undefined;
   },
