@@ -90,6 +90,21 @@ export function labelAction(a: Action, bits: Partial<Record<FeatureName, number>
   }
 }
 
+/**
+ * The label of `a` with the ASID the message lands in when that is not the one it names:
+ * vhost_chr_write_iter (drivers/vhost/vhost.c, 6.1 and 6.12) reads the v2 message's asid only once
+ * VHOST_BACKEND_F_IOTLB_ASID is acked, and uses 0 otherwise. `effective`: that ASID (transitions.ts).
+ */
+export function labelActionIn(a: Action, bits: Partial<Record<FeatureName, number>>, effective: (asid: number) => number): string {
+  const l = labelAction(a, bits);
+  if (!('asid' in a) || a.t === 'setGroupAsid') return l;
+  const e = effective(a.asid);
+  if (e === a.asid) return l;
+  const named = `asid=${a.asid}`;
+  const i = l.indexOf(named);
+  return i < 0 ? l : `${l.slice(0, i + named.length)} (→ ${e}: IOTLB_ASID not acked)${l.slice(i + named.length)}`;
+}
+
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 
 /** Parse an action from JSON (a trace file); undefined when it is not one of ours. */

@@ -95,12 +95,13 @@ export function causeOf(
   const e = pickCall(events[k]!);
   const stepOf = k;
   const a = actions[stepOf - 1]!;
+  const label = model.labelIn(worlds[stepOf - 1]!, a);
   const kernel = model.ctx.kernel;
   let call: string;
   let key: string;
   let cls: ViolationClass = 'kernel-defect';
   if (e === undefined) {
-    call = model.label(a);
+    call = label;
     key = `${a.t}`;
   } else {
     call = renderCall(e);
@@ -110,7 +111,7 @@ export function causeOf(
   }
   const broken = clausesBroken(model, actions.slice(0, stepOf))[0];
   return {
-    step: stepOf, action: model.label(a), call, key, class: cls,
+    step: stepOf, action: label, call, key, class: cls,
     ...(broken !== undefined ? { breaks: broken } : {}),
   };
 }

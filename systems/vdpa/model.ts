@@ -15,7 +15,7 @@ import {
 } from '../../model/vhost-vdpa.js';
 import { virtio_vdpa_probe, virtio_vdpa_remove } from '../../model/virtio-vdpa.js';
 import type { VdpaInvariant } from '../../invariants/vdpa/invariant.js';
-import { ACTION_KINDS, actionFromJson, labelAction, type Action } from '../../spec/vdpa/actions.js';
+import { ACTION_KINDS, actionFromJson, labelAction, labelActionIn, type Action } from '../../spec/vdpa/actions.js';
 import { effectiveAsid, guard, guardTable } from '../../spec/vdpa/transitions.js';
 import { viewWorld } from './view.js';
 import { blankWorld, worldSchema, type World } from '../../spec/vdpa/world.js';
@@ -66,6 +66,7 @@ function refused(ctx: VdpaCtx, us: Userspace, w: World, a: Action, r: CallResult
 export interface VdpaModel extends TraceModel<World, Action> {
   readonly ctx: VdpaCtx;
   readonly userspace: Userspace;
+  labelIn(before: World, a: Action): string;
 }
 
 export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly VdpaInvariant[]): VdpaModel {
@@ -91,6 +92,7 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
     },
     properties: () => props,
     label: (a) => labelAction(a, bits),
+    labelIn: (before, a) => labelActionIn(a, bits, (asid) => effectiveAsid(before, asid)),
     actionKinds: alphabetKinds,
     kindOf: (a) => kindIndex.get(a.t) ?? 0,
     schema: worldSchema,
@@ -98,7 +100,8 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
     view: (s) => viewWorld(ctx, s),
     outcome: (before, a) => {
       const { result, calls: events } = recordCalls(() => {
-        call(LANE_USER, a.t === 'bindVirtio' || a.t === 'bindVhost' ? LANE_PARENT : LANE_VHOST, labelAction(a, bits));
+        call(LANE_USER, a.t === 'bindVirtio' || a.t === 'bindVhost' ? LANE_PARENT : LANE_VHOST,
+          labelActionIn(a, bits, (asid) => effectiveAsid(before, asid)));
         const v = guard(ctx, before, a);
         return v.ok ? step(ctx, us, before, a).result : { ret: v.ret, reason: v.reason };
       });

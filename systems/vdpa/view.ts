@@ -25,6 +25,7 @@ export function viewWorld(ctx: VdpaCtx, w: World): LayerView[] {
   const user: { name: string; value: string }[] = [];
   for (let a = 0; a < nas; a++) user.push({ name: `maps asid ${a}`, value: renderBelief(w.uMap, a * NP) });
   user.push({ name: 'group → asid (believed)', value: w.uGroupAsid.slice(0, ctx.ops.ngroups).join(',') });
+  user.push({ name: 'address spaces it created', value: w.uAs === 0 ? 'none' : [0, 1, 2, 3].filter((a) => (w.uAs & (1 << a)) !== 0).join(',') });
   user.push({ name: 'map change in progress', value: w.uTxn ? `yes (window pages 0x${w.uWindow.toString(16)})` : 'no' });
   if (w.pc !== 0) user.push({ name: 'program counter', value: String(w.pc) });
 

@@ -54,7 +54,10 @@ describe('vdpa-mc matrix', () => {
     expect(plat!.invariants['asid-routing']).toEqual({ result: 'not-applicable' });
     // The trace's cost: boot (BB, 2 UPDATEs, BE) then the resize (BB, INVALIDATE [p2,p4), UPDATE [p2,p3), BE).
     expect(plat!.invariants['no-dma-window']?.cost).toMatchObject({ iotlbMessages: 8, pagesPinned: 5, pagesUnpinned: 2 });
-    expect(mlx!.verdict).toBe('pass');
+    // K6 row: the reset cycle is clean; the RAM resize's in-batch unpin (vhost_vdpa_pa_unmap before BATCH_END's
+    // set_map) breaks only the invariants that judge inside a batch
+    expect(mlx!.invariants['kernel-device-agreement']).toMatchObject({ result: 'pass' });
+    expect(mlx!.invariants['pin-accounting']).toMatchObject({ result: 'violation', length: 30 });
     expect(mlx!.cycle?.pagesPinned).toBe(0);
     expect(plat!.traceDir).toBe(join(dir, '6.12-platform-qemu'));
     expect((await readdir(plat!.traceDir!)).sort()).toEqual(['no-dma-window.html', 'no-dma-window.itf.json', 'no-dma-window.txt', 'vdpa-mc-run.json']);

@@ -134,6 +134,24 @@ describe('--exclude-actions on effective values', () => {
   });
 });
 
+describe('labels show the ASID a message lands in', () => {
+  test('asid=1 before IOTLB_ASID is acked reads "asid=1 (→ 0: IOTLB_ASID not acked)" in the step and its call; not once acked', async () => {
+    const { buildTrace } = await import('../../traces/trace.js');
+    const m = model('6.12', 'vdpa_sim');
+    const u1 = U(1, 0, 2, 0);
+    const plain = after(m, base);
+    expect(m.labelIn(plain, u1)).toContain('VHOST_IOTLB_UPDATE asid=1 (→ 0: IOTLB_ASID not acked) iova=[0x0,0x2000)');
+    expect(m.outcome(plain, u1).calls[0]!.label).toContain('asid=1 (→ 0: IOTLB_ASID not acked)');
+    expect(m.labelIn(plain, U(0, 0, 2, 0))).not.toContain('→');
+    const acked = after(m, [...base, { t: 'setBackendFeatures', features: ASID_FEATURES }]);
+    expect(m.labelIn(acked, u1)).toBe(m.label(u1));
+    expect(m.labelIn(plain, { t: 'setGroupAsid', group: 1, asid: 1 })).toBe(m.label({ t: 'setGroupAsid', group: 1, asid: 1 }));
+    // the trace's step carries it too
+    const t = buildTrace(m, { propertyId: 'user-kernel-agreement', initIndex: 0, actions: [...base, u1], violation: { message: 'x' } }, {});
+    expect(t.steps[2]!.label).toContain('(→ 0: IOTLB_ASID not acked)');
+  });
+});
+
 describe('compare per (invariant, cause)', () => {
   test('6.6 → 6.7 mlx5 any: the reset cause ops->reset is fixed; compat_reset(CLEAN_MAP) is new but by design, so no regression from it', async () => {
     const { compareInvariants } = await import('../../systems/vdpa/compare.js');
