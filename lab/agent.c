@@ -62,6 +62,9 @@ static void reply(const char *s) { fputs(s, out); fputc('\n', out); fflush(out);
 
 static void vmstat(long *acq, long *rel) {
   char line[128];
+  /* node counters keep per-cpu deltas below a threshold: fold them first (vmstat_refresh) */
+  int sr = open("/proc/sys/vm/stat_refresh", O_WRONLY);
+  if (sr >= 0) { if (write(sr, "1", 1) < 0) { /* counters stay approximate */ } close(sr); }
   FILE *f = fopen("/proc/vmstat", "r");
   *acq = *rel = 0;
   if (!f) return;
@@ -130,7 +133,9 @@ static int build_pages(int va, uint64_t pfns[NH]) {
   if (pick[3] < 0) return -ENOMEM;
   for (int i = 0; i < NH; i++) {
     if (mmap(base + i * PAGE, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, memfd, (off_t)pick[i] * PAGE) == MAP_FAILED) return -errno;
+    base[i * PAGE] = (char)i; /* fault it in: pagemap shows present pages only */
     pfns[i] = pfn_of(base + i * PAGE);
+    if (pfns[i] != pf[pick[i]]) return -EAGAIN; /* the page moved since the pool was read */
   }
   return 0;
 }
@@ -194,6 +199,7 @@ int main(int argc, char **argv) {
   if (t < 0) { perror(tty); return 1; }
   struct termios tio;
   if (tcgetattr(t, &tio) == 0) { cfmakeraw(&tio); cfsetspeed(&tio, B115200); tcsetattr(t, TCSANOW, &tio); }
+  tcflush(t, TCIOFLUSH); /* nothing typed before raw mode counts: the host sends only after READY */
   FILE *in = fdopen(t, "r");
   out = fdopen(dup(t), "w");
   char line[512], buf[256];

@@ -19,7 +19,8 @@ if ! command -v apt-cache >/dev/null || ! command -v dpkg-query >/dev/null; then
   die "needs Debian's apt (apt-cache, dpkg) to install the kernels; not found"
 fi
 candidate() { apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ { print $2 }'; }
-installed() { dpkg-query -W -f='${Status} ${Version}\n' "$1" 2>/dev/null | awk '$3 == "installed" { print $4 }'; }
+# unpacked is enough (a kernel's postinst only makes the host's own initramfs, which the lab does not use)
+installed() { dpkg-query -W -f='${Status} ${Version}\n' "$1" 2>/dev/null | awk '$3 ~ /^(installed|unpacked|half-configured|triggers-awaited|triggers-pending)$/ { print $4 }'; }
 
 SRC612_V=$(installed linux-source-6.12); [ -n "$SRC612_V" ] || SRC612_V=$(candidate linux-source-6.12)
 SRC61_V=$(installed linux-source-6.1); [ -n "$SRC61_V" ] || SRC61_V=$(candidate linux-source-6.1)
@@ -134,10 +135,12 @@ make_initramfs() { # ver rel dir out "load order"
 
 T0=$(date +%s)
 for ver in 6.12 6.1; do
-  if [ "$ver" = 6.12 ]; then rel=$REL612; intree_mods="vhost_iotlb vhost vdpa vhost_vdpa"; oot="vringh vdpa_sim vdpa_sim_net"
-    order=$'vhost_iotlb\nvhost\nvdpa\nvhost_vdpa max_iotlb_entries=3\nvringh'
-  else rel=$REL61; intree_mods="vhost_iotlb vhost"; oot="vringh vdpa vhost_vdpa vdpa_sim vdpa_sim_net"
-    order=$'vhost_iotlb\nvhost\nvdpa\nvhost_vdpa\nvringh'
+  # load order (vdpa_sim and vdpa_sim_net are loaded by the agent, with the parent's parameters);
+  # 6.12's vhost_vdpa gets max_iotlb_entries=3, the model's scaled limit (6.1's has no limit)
+  if [ "$ver" = 6.12 ]; then rel=$REL612; intree_mods="irqbypass vhost_iotlb vhost vdpa vhost_vdpa"; oot="vringh vdpa_sim vdpa_sim_net"
+    order=$'irqbypass\nvhost_iotlb\nvhost\nvdpa\nvhost_vdpa max_iotlb_entries=3\nvringh'
+  else rel=$REL61; intree_mods="irqbypass vhost_iotlb vhost"; oot="vringh vdpa vhost_vdpa vdpa_sim vdpa_sim_net"
+    order=$'irqbypass\nvhost_iotlb\nvhost\nvdpa\nvhost_vdpa\nvringh'
   fi
   d=$OUT.tmp/$ver
   mkdir -p "$d/mods"
