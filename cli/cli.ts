@@ -20,7 +20,7 @@ import {
 import { TOOL, VERSION } from './version.js';
 import { needsScale } from './scale-options.js';
 
-export const COMMANDS = ['check', 'matrix', 'cost', 'compare', 'trace', 'list', 'merge'] as const;
+export const COMMANDS = ['check', 'matrix', 'cost', 'compare', 'trace', 'list', 'merge', 'conform'] as const;
 const TRACE_SUBCOMMANDS = ['show', 'replay', 'export-test'] as const;
 
 /** Seams for tests: a toy target instead of the registry's, another engine. */
@@ -78,6 +78,8 @@ export async function runCli(argv: readonly string[], io: CliIO, deps: CliDeps =
       if (o.help) return help(io, 'merge');
       return (await import('./merge.js')).mergeCommand(o, io);
     }
+    case 'conform': // the real kernel in a QEMU guest (lab/)
+      return (await import('./conform.js')).conformCommand(rest, io);
   }
   if (first.startsWith('-')) {
     throw new UsageError(`vdpa-mc: unknown option ${first} (accepted before a command: --help, --version; options go after the command)`);
