@@ -6,12 +6,15 @@ import {
   type Config, type InvariantId, type ParentName, type SystemName,
 } from '../spec/config.js';
 import { buildTarget } from '../systems/registry.js';
+import { registryOf } from '../systems/catalogue.js';
 import type { CheckTarget } from '../systems/target.js';
 import type { Trace } from '../traces/trace.js';
 
 export { INVARIANT_IDS, SYSTEMS, VDPA_KERNELS, VDPA_PARENTS, VDPA_USERSPACES, VFIO_KERNELS, VFIO_USERSPACES };
 export type { CheckJson, CheckTarget, Config, InvariantId, ParentName, SystemName };
 export { UsageError } from '../spec/config.js';
+/** Everything a user can name, per system: kernels, parents, userspaces, invariants, actions, defaults, bounds. */
+export { REGISTRIES, registryOf, type SystemRegistry } from '../systems/catalogue.js';
 
 /** What to build: the command line's names; omitted fields take the command line's defaults. */
 export interface SystemChoice {
@@ -31,9 +34,9 @@ function configOf(c: SystemChoice): Config {
   const system = c.system ?? 'vdpa';
   return {
     system,
-    kernel: c.kernel ?? '6.12',
-    parent: system === 'vdpa' ? (c.parent ?? 'mlx5') : undefined,
-    userspace: c.userspace ?? (system === 'vdpa' ? 'qemu' : 'cpr'),
+    kernel: c.kernel ?? registryOf(system).defaults.kernel,
+    parent: system === 'vdpa' ? (c.parent ?? registryOf(system).defaults.parent) : undefined,
+    userspace: c.userspace ?? registryOf(system).defaults.userspace,
     invariants: c.invariants,
     bounds: {
       ...(c.maxDepth !== undefined ? { maxDepth: c.maxDepth } : {}),
