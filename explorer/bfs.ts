@@ -95,6 +95,7 @@ function search<S, A>(model: Model<S, A>, options: ExploreOptions, at: At<A>): E
   const maxStates = options.maxStates ?? Infinity;
   const deadline = options.timeLimitSeconds === undefined ? Infinity : start + options.timeLimitSeconds * 1000;
   const onProgress = options.onProgress;
+  const shouldStop = options.shouldStop;
 
   // Properties to check.
   let props = model.properties();
@@ -280,6 +281,11 @@ function search<S, A>(model: Model<S, A>, options: ExploreOptions, at: At<A>): E
         const now = performance.now();
         if (now >= deadline) {
           stoppedBy = 'time-limit';
+          break search;
+        }
+        const external = shouldStop?.();
+        if (external !== undefined) {
+          stoppedBy = external;
           break search;
         }
         if (onProgress !== undefined && now - lastProgress >= 1000) {

@@ -23,6 +23,11 @@ export interface ExploreOptions {
     readonly key: (propertyId: string, initIndex: number, actions: readonly unknown[]) => string;
     readonly perProperty?: number;
   };
+  /**
+   * Asked whenever the clock is read (every few thousand transitions): a reason to stop now, from
+   * outside the model (a signal, a memory bound). The run then ends incomplete with that reason.
+   */
+  readonly shouldStop?: () => ExternalStop | undefined;
   /** Called at most about once a second with live figures (never called when absent). */
   readonly onProgress?: (p: Progress) => void;
 }
@@ -73,7 +78,9 @@ export interface FoundViolation<A> {
   readonly key?: string;
 }
 
-export type StopReason = 'exhausted' | 'max-depth' | 'max-states' | 'time-limit' | 'violation';
+/** Reasons from outside the search (ExploreOptions.shouldStop). */
+export type ExternalStop = 'signal' | 'memory';
+export type StopReason = 'exhausted' | 'max-depth' | 'max-states' | 'time-limit' | 'violation' | ExternalStop;
 
 export interface ExploreResult<A> {
   /** True when every state reachable within maxDepth was explored. */

@@ -3,7 +3,7 @@
 // empty (`if (!iotlb->nmaps) vhost_vdpa_remove_as(v, asid)`), so that the next INVALIDATE of that
 // ASID failed with -EINVAL ("can't find and alloc asid"): QEMU's unmap of all memory after a batched
 // unmap failed. The model finds it with errno-expectation (a message valid under the contract fails).
-import { defineVariant } from '../../spec/vdpa/variant.js';
+import { defineVariant } from '../../systems/vdpa/variant.js';
 
 export default defineVariant({
   base: '6.12',

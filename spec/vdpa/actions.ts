@@ -31,6 +31,13 @@ export const ACTION_KINDS: readonly ActionType[] = [
   'parentFault',
 ];
 
+/** Each kind's arguments (the fields besides `t`), for --exclude-actions kind(arg=value) and `list actions`. */
+export const ACTION_ARGS: Readonly<Record<ActionType, readonly string[]>> = {
+  open: [], close: [], setOwner: [], setBackendFeatures: ['features'], setStatus: ['status'], suspend: [], resume: [],
+  setGroupAsid: ['group', 'asid'], iotlbUpdate: ['asid', 'page', 'npages', 'host'], iotlbInvalidate: ['asid', 'page', 'npages'],
+  iotlbBatchBegin: ['asid'], iotlbBatchEnd: ['asid'], bindVirtio: [], bindVhost: [], userFree: ['host'], parentFault: ['after'],
+};
+
 /** Feature bits rendered by name, with the kernel's own numbering for the hex value. */
 export function featureNames(mask: number): string {
   const names = FEATURE_NAMES.filter((f) => (mask & bit(f)) !== 0);

@@ -5,8 +5,8 @@
 import { describe, expect, test } from 'vitest';
 import type { Action } from '../../spec/vdpa/actions.js';
 import { VDPA_KERNEL_TABLE } from '../../spec/vdpa/kernels.js';
-import { buildVdpaModel } from '../../spec/vdpa/model.js';
-import { makeParent } from '../../spec/vdpa/parents.js';
+import { buildVdpaModel } from '../../systems/vdpa/model.js';
+import { makeParent } from '../../systems/vdpa/parents.js';
 import { anyUserspace } from '../../model/userspace-any.js';
 import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';
 import { wellFormed } from '../../invariants/vdpa/errno-expectation.js';
