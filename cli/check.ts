@@ -146,6 +146,25 @@ export function traceConfigOf(target: CheckTarget): Record<string, unknown> {
  */
 export function runCheck(target: CheckTarget, options: RunCheckOptions = {}): CheckRun {
   const { config, model } = target;
+  const prepared = prepareCheck(target, options);
+  const explore = options.explore ?? bfsExplore;
+  // A variant (user code) runs inside the search: contained (systems/variant-module.ts).
+  const variant = target.variant;
+  const raw = variant === undefined
+    ? explore(model, prepared.exploreOptions)
+    : runWithVariant(`variant ${variant.name} (${variant.path})`, config.bounds.timeLimit, () => explore(model, prepared.exploreOptions));
+  return prepared.finish(raw);
+}
+
+/** A check cut in two around the search (cli/scale.ts runs the search its own way in between). */
+export interface PreparedCheck {
+  readonly exploreOptions: ExploreOptions;
+  /** From the explorer's result to the check's (causes settled, traces built, JSON). */
+  finish(raw: ExploreResult<unknown>): CheckRun;
+}
+
+export function prepareCheck(target: CheckTarget, options: RunCheckOptions = {}): PreparedCheck {
+  const { config, model } = target;
   const notApplicable = config.invariants.filter((id) => !target.applicable.includes(id));
   if (notApplicable.length > 0) {
     throw new UsageError(
@@ -156,7 +175,6 @@ export function runCheck(target: CheckTarget, options: RunCheckOptions = {}): Ch
   const warnings = config.invariants
     .filter((id) => !declared.has(id))
     .map((id) => `invariant ${id} applies but the model declares no property for it: it was not checked`);
-  const explore = options.explore ?? bfsExplore;
   const exploreOptions: ExploreOptions = {
     maxDepth: config.bounds.maxDepth,
     maxStates: config.bounds.maxStates,
@@ -178,11 +196,12 @@ export function runCheck(target: CheckTarget, options: RunCheckOptions = {}): Ch
       ...(options.tracesPerInvariant !== undefined ? { perProperty: options.tracesPerInvariant } : {}),
     };
   }
-  // A variant (user code) runs inside the search: contained (systems/variant-module.ts).
-  const variant = target.variant;
-  const raw = variant === undefined
-    ? explore(model, exploreOptions)
-    : runWithVariant(`variant ${variant.name} (${variant.path})`, config.bounds.timeLimit, () => explore(model, exploreOptions));
+  return { exploreOptions, finish: (raw) => finishCheck(target, raw, found, warnings) };
+}
+
+function finishCheck(target: CheckTarget, raw: ExploreResult<unknown>, found: ReadonlyMap<string, ViolationCause>, warnings: readonly string[]): CheckRun {
+  const { model } = target;
+  const judge = target.judge;
   // Per invariant: settle the classes over every kept cause, then keep the shortest trace of each
   // (invariant, cause) — a contract-keeping one when there is one.
   let causes: (ViolationCause | undefined)[] = raw.violations.map(() => undefined);

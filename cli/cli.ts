@@ -11,14 +11,16 @@ import {
   type CheckOptions,
   type ListOptions,
   parseCheck,
+  parseMerge,
   parseCompare,
   parseCost,
   parseList,
   parseMatrix,
 } from './options.js';
 import { TOOL, VERSION } from './version.js';
+import { needsScale } from './scale-options.js';
 
-export const COMMANDS = ['check', 'matrix', 'cost', 'compare', 'trace', 'list'] as const;
+export const COMMANDS = ['check', 'matrix', 'cost', 'compare', 'trace', 'list', 'merge', 'conform'] as const;
 const TRACE_SUBCOMMANDS = ['show', 'replay', 'export-test'] as const;
 
 /** Seams for tests: a toy target instead of the registry's, another engine. */
@@ -71,6 +73,13 @@ export async function runCli(argv: readonly string[], io: CliIO, deps: CliDeps =
     }
     case 'trace':
       return traceCommand(rest, io, deps);
+    case 'merge': {
+      const o = parseMerge(rest);
+      if (o.help) return help(io, 'merge');
+      return (await import('./merge.js')).mergeCommand(o, io);
+    }
+    case 'conform': // the real kernel in a QEMU guest (lab/)
+      return (await import('./conform.js')).conformCommand(rest, io);
   }
   if (first.startsWith('-')) {
     throw new UsageError(`vdpa-mc: unknown option ${first} (accepted before a command: --help, --version; options go after the command)`);
@@ -120,12 +129,19 @@ export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps 
   const progress = o.json ? undefined : progressPrinter({ write: (s) => io.err(s), isTTY: io.stderrIsTTY });
   const engine: ExploreFn = deps.explore ?? bfs.explore;
   let run;
+  let scaled: Awaited<ReturnType<typeof import('./scale.js').runScaledCheck>> | undefined;
   try {
-    run = runCheck(target, {
+    const runOptions = {
       ...(progress !== undefined ? { onProgress: progress.onProgress } : {}),
       explore: signals.watched(engine, watch),
       ...(o.tracesPerInvariant !== undefined ? { tracesPerInvariant: o.tracesPerInvariant } : {}),
-    });
+    };
+    if (o.scale !== undefined && needsScale(o.scale)) {
+      // worker threads, checkpoints, shards, swarm: cli/scale.ts
+      const [{ prepareCheck }, { runScaledCheck }] = await Promise.all([import('./check.js'), import('./scale.js')]);
+      scaled = await runScaledCheck(o.config, target, prepareCheck(target, runOptions), o.scale);
+      run = { ...scaled.run, json: { ...scaled.run.json, ...(o.scale.shard !== undefined ? { shard: o.scale.shard } : {}) } };
+    } else run = runCheck(target, runOptions);
   } finally {
     progress?.done();
     await watch.dispose();
@@ -137,9 +153,10 @@ export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps 
   if (o.ci !== undefined) {
     ci.writeCiOutputs(o.ci, [{ ...run.json, violations: run.json.violations.map((v, i) => ({ ...v, text: renderText(run.traces[i]!, { color: false }) })) }]);
   }
+  if (scaled?.checkpoint !== undefined) io.err(`checkpoint written to ${scaled.checkpoint}${run.explored.complete ? '' : ` (continue with --resume ${scaled.checkpoint})`}\n`);
   if (o.json) {
     io.out(JSON.stringify(run.json, null, 2) + '\n');
-    return code;
+    return scaled?.signalExit ?? code;
   }
   io.out(renderSummary(run, { color: useColor(io) }));
   run.traces.forEach((t, i) => {
@@ -156,7 +173,7 @@ export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps 
   if (o.out !== undefined) {
     io.out(written.length > 0 ? `\ntraces written:\n${written.map((p) => `  ${p}\n`).join('')}` : `\nno violation: no trace written to ${o.out}\n`);
   }
-  return code;
+  return scaled?.signalExit ?? code;
 }
 
 async function traceCommand(argv: readonly string[], io: CliIO, deps: CliDeps): Promise<number> {

@@ -19,6 +19,7 @@ commands:
   trace show FILE [--format text|mermaid|html]   render a saved trace
   trace replay FILE [options]            replay a saved trace against a (possibly different) configuration
   trace export-test FILE [--out FILE]    write a vitest regression test that replays the trace
+  merge RESULT.json...                   combine the results of check --shard I/N into one
   list kernels|parents|userspaces|invariants|actions   what can be named
 
 global options:
@@ -72,7 +73,29 @@ ${BOUND_OPTIONS}
                              max_iotlb_entries (2048 in the kernel) scaled to the model, 1..4; default 3
 ${CI_OPTIONS}
 
+deep searches (same verdicts, counts and shortest traces as the one-core search):
+  --workers N|auto           worker threads expanding each BFS level in chunks (auto: the cores; default 1)
+  --checkpoint FILE          save the search to FILE every --checkpoint-every seconds (default 300) and
+                             when a signal (SIGINT, SIGTERM, SIGHUP) stops it; exit 130, 143 or 129 then
+  --resume FILE              continue a search saved by --checkpoint (same configuration and bounds)
+  --shard I/N                explore only shard I (0-based) of N: the worlds at --shard-depth D (default 3)
+                             whose fingerprint falls in the shard; combine the --json results with merge
+  --strategy bfs|random      random: seeded random walks of at most --max-depth steps (--seed S, default 1;
+                             --walks W per violated invariant, default 1000), a violation shrunk and
+                             shortened by BFS from its prefixes; never a pass ("incomplete")
+
 exit codes: 0 pass, 12 an invariant is violated, 3 incomplete, 130/143/129 a signal, 2 bad usage, 1 internal error.
+`,
+  merge: `usage: vdpa-mc merge RESULT.json... [--json]
+
+Combines the results of \`check --shard I/N --json\` (every shard of one configuration) into one:
+the verdict, each distinct (invariant, cause) with its shortest trace over the shards, and the
+statistics summed (worlds above the split depth are counted once per shard).
+
+options:
+  --json                     print the merged JSON result
+
+exit codes: 0 no violation, 12 an invariant is violated, 2 bad usage (missing or mismatched shards).
 `,
   matrix: `usage: vdpa-mc matrix [options]
 

@@ -18,6 +18,7 @@ import { namesOf, registryOf, validateKernel as validateKernelValue } from '../s
 import type { CiOutputFlags } from './ci-output.js';
 import { isVariantPath } from '../systems/variant-module.js';
 import { checkOutWritable } from './out-dir.js';
+import { parseScale, SCALE_OPTIONS, type ScaleOptions } from './scale-options.js';
 
 /** The one test of whether a --kernel value names a variant module (systems/variant-module.ts). */
 export { isVariantPath };
@@ -30,8 +31,9 @@ const CI_TABLE = { junit: 'value', sarif: 'value', summary: 'value' } as const;
 export const COMMAND_OPTIONS = {
   check: {
     ...CONFIG_TABLE, invariants: 'value', ...BOUNDS_TABLE, 'exclude-actions': 'value', 'iotlb-limit': 'value', contract: 'value',
-    'traces-per-invariant': 'value', json: 'flag', out: 'value', ...CI_TABLE, help: 'flag',
+    'traces-per-invariant': 'value', json: 'flag', out: 'value', ...CI_TABLE, help: 'flag', ...SCALE_OPTIONS,
   },
+  merge: { json: 'flag', help: 'flag' },
   matrix: { system: 'value', invariants: 'value', ...BOUNDS_TABLE, json: 'flag', out: 'value', ...CI_TABLE, help: 'flag' },
   cost: { ...CONFIG_TABLE, json: 'flag', help: 'flag' },
   compare: {
@@ -64,6 +66,8 @@ export interface CheckOptions {
   readonly config: Config;
   /** `--traces-per-invariant N`: distinct causes kept per invariant; undefined = all. */
   readonly tracesPerInvariant?: number;
+  /** Worker threads, checkpoints, shards, swarm (cli/scale-options.ts). */
+  readonly scale?: ScaleOptions;
   readonly json: boolean;
   readonly out: string | undefined;
   /** `--max-memory`: bytes of resident memory at which the search stops (incomplete). */
@@ -303,11 +307,25 @@ export function parseCheck(argv: readonly string[]): Parsed<CheckOptions> {
     help: false,
     config: configOf(a.cmd, a, undefined),
     ...(tpi !== undefined ? { tracesPerInvariant: validatePositiveInt(a.cmd, 'traces-per-invariant', tpi) } : {}),
+    ...(Object.keys(SCALE_OPTIONS).some((k) => a.values.has(k)) ? { scale: parseScale(a.cmd, a) } : {}),
     json: a.flags.has('json'),
     out: out(a.cmd, a),
     ...maxMemory(a.cmd, a),
     ...ciFlags(a.cmd, a),
   };
+}
+
+export interface MergeOptions {
+  /** Shard results: the JSON of `check --shard I/N --json`. */
+  readonly files: readonly string[];
+  readonly json: boolean;
+}
+
+export function parseMerge(argv: readonly string[]): Parsed<MergeOptions> {
+  const a = parse('merge', argv);
+  if (a.flags.has('help')) return { help: true };
+  if (a.positionals.length === 0) throw new UsageError(`${a.cmd}: shard RESULTS are required (accepted: JSON files written by check --shard I/N --json)`);
+  return { help: false, files: a.positionals, json: a.flags.has('json') };
 }
 
 export function parseMatrix(argv: readonly string[]): Parsed<MatrixOptions> {

@@ -33,6 +33,8 @@ export function stopPhrase(reason: StopReason, bounds: { maxStates: number; time
       return 'stopped by a signal';
     case 'memory':
       return 'stopped at the memory bound (--max-memory)';
+    case 'walks':
+      return 'random walks (--strategy random): not exhaustive';
   }
 }
 

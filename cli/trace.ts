@@ -86,6 +86,7 @@ export async function runTraceCommand(argv: readonly string[], io: TraceIO = pro
 
 const HELP = `usage: vdpa-mc trace show FILE [--format text|mermaid|html]
        vdpa-mc trace replay FILE [--system S] [--kernel K] [--parent P] [--userspace U] [--invariants IDS] [--json]
+       vdpa-mc trace replay FILE --on-kernel [--kernel 6.12|6.1] [--parent P] [--json]   (the real kernel, lab/)
        vdpa-mc trace export-test FILE [--out PATH|-]
 FILE is a .itf.json trace written by \`vdpa-mc check --out DIR\`. export-test writes
 test/regressions/<invariant>.test.ts by default, or PATH, or stdout with --out -.
@@ -117,6 +118,8 @@ function warnIfVariantChanged(trace: Trace, target: CheckTarget, io: TraceIO): v
 }
 
 async function replayCommand(argv: readonly string[], io: TraceIO, deps: TraceDeps): Promise<number> {
+  // --on-kernel: the same trace on the real kernel in a QEMU guest (cli/lab.ts, lab/)
+  if (argv.includes('--on-kernel')) return (await import('./lab.js')).replayOnKernel(argv.filter((a) => a !== '--on-kernel'), io);
   const o = parseTraceReplay(argv);
   if (o.help) {
     io.out(HELP);

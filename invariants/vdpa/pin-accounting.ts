@@ -38,11 +38,16 @@ export const pinAccounting: VdpaInvariant = {
     'a device translation left behind (no reset_map, a CVQ iotlb not reset) references pages nobody pins.',
   applies: () => true,
   judgesErrorPaths: true,
-  // walk back to where a page's pins first parted from its entries (the counts change as later
-  // updates pin it again, which is the same leak, not a new cause)
+  // Walk back to where pins first parted from the entries (later updates re-pin the page: the same
+  // leak, not a new cause), or where the device first reached an unpinned page, whichever page the
+  // last world shows first (a later UPDATE may re-pin one of them).
   causeProbe: (ctx) => {
     const p = pinAccounting.property(ctx);
-    return (w) => (p.kind === 'invariant' && p.check(w) !== undefined ? 'pins and entries disagree' : undefined);
+    return (w) => {
+      const reach = unpinnedReach(ctx, w);
+      if (reach !== undefined) return reach.message;
+      return p.kind === 'invariant' && p.check(w) !== undefined ? 'pins and entries disagree' : undefined;
+    };
   },
   property: (ctx) => ({
     kind: 'invariant',

@@ -89,8 +89,12 @@ export function guard(ctx: VdpaCtx, w: World, a: Action): Verdict {
     .with({ t: 'suspend' }, () =>
       needFd(w) ?? (k.suspendTracked && (w.status & S_DRIVER_OK) === 0 ? refuse('0', 'no DRIVER_OK: nothing to suspend')
         : ops.suspend === undefined ? refuse('-EOPNOTSUPP', 'parent has no suspend') : OK))
+    // Without VHOST_VDPA_RESUME (6.1.176 vdpa.c l.717-720) the unknown ioctl goes to vhost_dev_ioctl, whose
+    // owner check answers first (-EPERM), then to vhost_vdpa_vring_ioctl, whose get_user(idx, argp) of the
+    // _IO ioctl's NULL argument faults (-EFAULT); measured in the lab (lab/DISCREPANCIES.md D1)
     .with({ t: 'resume' }, () =>
-      needFd(w) ?? (!k.resumeIoctl ? refuse('-ENOTTY', 'no VHOST_VDPA_RESUME in this kernel')
+      needFd(w) ?? (!k.resumeIoctl ? (w.owner ? refuse('-EFAULT', 'no VHOST_VDPA_RESUME in this kernel: vhost_vdpa_vring_ioctl get_user(idx, NULL)')
+        : refuse('-EPERM', 'no VHOST_VDPA_RESUME in this kernel: vhost_dev_ioctl, not the owner'))
         : k.suspendTracked && (w.status & S_DRIVER_OK) === 0 ? refuse('0', 'no DRIVER_OK: nothing to resume')
           : ops.resume === undefined ? refuse('-EOPNOTSUPP', 'parent has no resume') : OK))
     // VHOST_VDPA_SET_GROUP_ASID: vhost_dev_ioctl's owner check, then vhost_vdpa_vring_ioctl (v6.12 l.684-740,
@@ -101,9 +105,13 @@ export function guard(ctx: VdpaCtx, w: World, a: Action): Verdict {
           : k.sgaGroupCheck && group >= ops.ngroups ? refuse('-EINVAL', `group ${group} >= ngroups ${ops.ngroups}`)
             : asid >= ops.nas ? refuse('-EINVAL', `asid ${asid} >= nas ${ops.nas}`)
               : ops.set_group_asid === undefined ? refuse('-EOPNOTSUPP', 'parent has no set_group_asid') : OK))
-    .with({ t: P.union('iotlbUpdate', 'iotlbBatchBegin') }, ({ asid }) => {
+    .with({ t: P.union('iotlbUpdate', 'iotlbBatchBegin') }, (a) => {
       const fd = needFd(w);
       if (fd !== undefined) return fd;
+      // vhost_chr_write_iter (vhost.c 6.12.117 l.1731, 6.1.176 l.1179): an UPDATE of size 0 is -EINVAL before
+      // the handler runs: no owner check, no address space allocated (lab/DISCREPANCIES.md D2)
+      if (a.t === 'iotlbUpdate' && a.npages === 0) return refuse('-EINVAL', 'size 0 (vhost_chr_write_iter, before the handler)');
+      const asid = a.asid;
       if (!w.owner) return refuse('-EFAULT', '-EPERM: not the owner (vhost_dev_check_owner)');
       const as = effectiveAsid(w, asid);
       if (as >= ops.nas) return refuse('-EFAULT', `-EINVAL: can't find and alloc asid ${as}`);

@@ -1,0 +1,54 @@
+// The real kernels as the oracle (lab/): shipped sequences run on Linux 6.12 and 6.1 in a QEMU guest
+// with vdpa_sim in both mapping modes, every call's return value and pin count compared with the
+// model. Needs the lab built (`bash lab/build.sh`; .ci/run does it before the tests): without it this
+// test fails, saying so. One guest per kernel, booted once for all its sequences.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { actionFromJson, type Action } from '../../spec/vdpa/actions.js';
+import { Guest, readLabManifest } from '../../lab/guest.js';
+import { LabSession, labTarget, renderComparison } from '../../lab/conformance.js';
+import type { LabParent } from '../../lab/mapping.js';
+
+interface Shipped { readonly name: string; readonly actions: readonly Action[] }
+const file = JSON.parse(readFileSync(new URL('./sequences.json', import.meta.url), 'utf8')) as { sequences: { name: string; actions: unknown[] }[] };
+const shipped: Shipped[] = file.sequences.map((s) => ({ name: s.name, actions: s.actions.map((a) => actionFromJson(a)!) }));
+
+test('the lab is built (run `bash lab/build.sh` as root; .ci/run does)', () => {
+  const m = readLabManifest();
+  expect(typeof m === 'string' ? m : 'built').toBe('built');
+});
+
+for (const kernel of ['6.12', '6.1'] as const) {
+  describe(`Linux ${kernel} in the lab`, () => {
+    let session: LabSession | undefined;
+    beforeAll(async () => {
+      if (typeof readLabManifest() === 'string') return;
+      session = new LabSession(await Guest.boot(kernel));
+    }, 120_000);
+    afterAll(async () => { await session?.guest.shutdown(); }, 30_000);
+
+    for (const parent of ['vdpa_sim', 'vdpa_sim_dma'] as LabParent[]) {
+      test(`${parent}: every shipped sequence returns and pins what the model says`, async () => {
+        expect(session, 'the lab is not built: run `bash lab/build.sh`').toBeDefined();
+        const t = labTarget(kernel, parent);
+        for (const s of shipped) {
+          const c = await session!.compare(t, s.actions);
+          expect(c.firstDifference, `${s.name}\n${renderComparison(c).join('\n')}`).toBeUndefined();
+          expect(c.steps.length).toBe(s.actions.length);
+        }
+      }, 120_000);
+    }
+
+    test('the comparison can fail: a model told the wrong parent (set_map vs dma_map pins alike, so: 6.1 RESUME as 6.12 has it)', async () => {
+      expect(session).toBeDefined();
+      // the other way round of D1: the 6.12 model's RESUME (0 without DRIVER_OK) against 6.1's kernel, and back
+      const other = labTarget(kernel === '6.1' ? '6.12' : '6.1', 'vdpa_sim');
+      const mine = labTarget(kernel, 'vdpa_sim');
+      const seq: Action[] = [{ t: 'open' }, { t: 'setOwner' }, { t: 'resume' }];
+      await session!.compare(mine, []); // load this kernel's parent
+      const c = await session!.compare({ ...other, parent: mine.parent, kernelName: mine.kernelName, kernel: { ...other.kernel, featureBits: mine.kernel.featureBits } }, seq);
+      expect(c.firstDifference).toBe(3);
+      expect(c.steps[2]!.difference).toMatch(kernel === '6.1' ? /returned -EFAULT, model 0/ : /returned 0, model -EFAULT/);
+    }, 60_000);
+  });
+}
