@@ -61,7 +61,9 @@ describe('vdpa-mc matrix', () => {
     expect(mlx!.cycle?.pagesPinned).toBe(0);
     expect(plat!.traceDir).toBe(join(dir, '6.12-platform-qemu'));
     expect((await readdir(plat!.traceDir!)).sort()).toEqual(['no-dma-window.html', 'no-dma-window.itf.json', 'no-dma-window.txt', 'vdpa-mc-run.json']);
-    expect([plat!.refHolds, mlx!.refHolds]).toEqual([true, true]);
+    // K6's "every invariant holds" no longer does: pin-accounting and dma-isolation-strict judge inside the
+    // resize batch now (docs/known-behaviours.md, "The in-batch unpin window with QEMU")
+    expect([plat!.refHolds, mlx!.refHolds]).toEqual([true, false]);
     expect(x.stderr.trim().split('\n')).toHaveLength(2); // one progress line per configuration
     const text = renderMatrix(m);
     for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(120);
