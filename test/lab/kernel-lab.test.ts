@@ -39,6 +39,13 @@ for (const kernel of ['6.12', '6.1'] as const) {
       }, 120_000);
     }
 
+    test('D2, open: an UPDATE of size 0 is -EINVAL on the kernel, -EFAULT in the model (lab/DISCREPANCIES.md)', async () => {
+      expect(session).toBeDefined();
+      const c = await session!.compare(labTarget(kernel, 'vdpa_sim'), [{ t: 'open' }, { t: 'setOwner' }, { t: 'iotlbUpdate', asid: 0, page: 0, npages: 0, host: 0 }]);
+      expect(c.firstDifference).toBe(3);
+      expect(c.steps[2]!.difference).toBe('returned -EINVAL, model -EFAULT');
+    }, 60_000);
+
     test('the comparison can fail: a model told the wrong parent (set_map vs dma_map pins alike, so: 6.1 RESUME as 6.12 has it)', async () => {
       expect(session).toBeDefined();
       // the other way round of D1: the 6.12 model's RESUME (0 without DRIVER_OK) against 6.1's kernel, and back
