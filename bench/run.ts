@@ -13,8 +13,9 @@ import { fileURLToPath } from 'node:url';
 import type { BenchEnv, BenchModule, Figures } from './bench-api.js';
 import { engineBench } from './engine/engine-bench.js';
 import { vdpaBench } from './vdpa/vdpa-bench.js';
+import { scaleBench } from './scale/scale-bench.js';
 
-export const BENCHES: readonly BenchModule[] = [engineBench, vdpaBench];
+export const BENCHES: readonly BenchModule[] = [engineBench, vdpaBench, scaleBench];
 
 const self = fileURLToPath(import.meta.url);
 

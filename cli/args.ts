@@ -8,7 +8,7 @@ export type OptionTable = Readonly<Record<string, OptionKind>>;
 
 export interface ParsedArgs {
   readonly positionals: readonly string[];
-  /** Value options as given (the last one wins when repeated). */
+  /** Value options as given (an option given twice is refused). */
   readonly values: ReadonlyMap<string, string>;
   readonly flags: ReadonlySet<string>;
 }
@@ -31,7 +31,7 @@ export function parseArgs(argv: readonly string[], table: OptionTable, command: 
       positionals.push(...argv.slice(i + 1));
       break;
     }
-    if (arg === '-h' && table['help'] === 'flag') {
+    if (arg === '-h' && Object.hasOwn(table, 'help') && table['help'] === 'flag') {
       flags.add('help');
       continue;
     }
@@ -42,6 +42,8 @@ export function parseArgs(argv: readonly string[], table: OptionTable, command: 
       if (kind === undefined) {
         throw new UsageError(`${command}: unknown option --${name} (accepted: ${accepted()})`);
       }
+      // Given twice is a mistake whichever wins (a script that appends a flag to a template): refuse it.
+      if (name !== 'help' && (values.has(name) || flags.has(name))) throw new UsageError(`${command}: option --${name} is given twice (give it once)`);
       if (kind === 'flag') {
         if (eq >= 0) throw new UsageError(`${command}: option --${name} takes no value (got "${arg.slice(eq + 1)}")`);
         flags.add(name);

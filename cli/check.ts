@@ -1,11 +1,11 @@
 // `vdpa-mc check`: explore one CheckTarget and turn the explorer's result into design.md's JSON
 // result object (and the text report). Loaded lazily by main.ts: it pulls in the engine.
 import { explore as bfsExplore } from '../explorer/bfs.js';
-import type { ExploreOptions, ExploreResult, Progress } from '../explorer/explore-api.js';
+import type { ActionCoverage, ExploreOptions, ExploreResult, Progress, StopReason } from '../explorer/explore-api.js';
 import type { Model } from '../explorer/model.js';
 import { UsageError } from '../spec/config.js';
-import { runWithVariant } from '../spec/variant-module.js';
-import type { CheckTarget, ViolationCause } from '../spec/target.js';
+import { runWithVariant } from '../systems/variant-module.js';
+import type { CheckTarget, ViolationCause } from '../systems/target.js';
 import type { FoundViolation } from '../explorer/explore-api.js';
 import { toItf } from '../traces/itf.js';
 import { buildTrace, type Trace } from '../traces/trace.js';
@@ -66,7 +66,13 @@ export interface CheckJson {
   readonly config: CheckJsonConfig;
   readonly verdict: Verdict;
   readonly complete: boolean;
+  /** What ended the search: exhausted, max-depth (both complete), max-states, time-limit, violation, signal, memory. */
+  readonly stoppedBy: StopReason;
   readonly stats: CheckJsonStats;
+  /** Per action kind: how often enabled, how often it led to a new state. */
+  readonly coverage: readonly ActionCoverage[];
+  /** e.g. an action kind never enabled (the run may be vacuous for it), an invariant without a property. */
+  readonly warnings: readonly string[];
   readonly violations: readonly CheckJsonViolation[];
 }
 
@@ -91,7 +97,7 @@ export interface CheckRun {
   /** Things the user must know beyond the engine's own warnings (e.g. an invariant with no property). */
   readonly warnings: readonly string[];
   readonly json: CheckJson;
-  readonly exitCode: 0 | 12;
+  readonly exitCode: ExitCode;
 }
 
 /** violation if any was found; else pass only when the search was complete; else incomplete. */
@@ -100,9 +106,10 @@ export function verdictOf(r: Pick<ExploreResult<unknown>, 'complete' | 'violatio
   return r.complete ? 'pass' : 'incomplete';
 }
 
-/** design.md: 12 when an invariant is violated, else 0 (an incomplete run says so in its verdict). */
-export function exitCodeOf(v: Verdict): 0 | 12 {
-  return v === 'violation' ? 12 : 0;
+export type ExitCode = 0 | 3 | 12;
+/** 12 when an invariant is violated, 3 when a bound, a signal or memory stopped the run first (not a pass), else 0. */
+export function exitCodeOf(v: Verdict): ExitCode {
+  return v === 'violation' ? 12 : v === 'incomplete' ? 3 : 0;
 }
 
 export function jsonConfigOf(target: CheckTarget): CheckJsonConfig {
@@ -120,7 +127,7 @@ export function jsonConfigOf(target: CheckTarget): CheckJsonConfig {
 
 /**
  * What a trace records as its configuration (`#meta.config`): design.md's config, the time limit,
- * and for a kernel variant the module (name, absolute path, sha256; traces/trace-config.ts writes
+ * and for a kernel variant the module (name, absolute path, sha256; systems/trace-config.ts writes
  * the path relative to the trace file).
  */
 export function traceConfigOf(target: CheckTarget): Record<string, unknown> {
@@ -139,6 +146,25 @@ export function traceConfigOf(target: CheckTarget): Record<string, unknown> {
  */
 export function runCheck(target: CheckTarget, options: RunCheckOptions = {}): CheckRun {
   const { config, model } = target;
+  const prepared = prepareCheck(target, options);
+  const explore = options.explore ?? bfsExplore;
+  // A variant (user code) runs inside the search: contained (systems/variant-module.ts).
+  const variant = target.variant;
+  const raw = variant === undefined
+    ? explore(model, prepared.exploreOptions)
+    : runWithVariant(`variant ${variant.name} (${variant.path})`, config.bounds.timeLimit, () => explore(model, prepared.exploreOptions));
+  return prepared.finish(raw);
+}
+
+/** A check cut in two around the search (cli/scale.ts runs the search its own way in between). */
+export interface PreparedCheck {
+  readonly exploreOptions: ExploreOptions;
+  /** From the explorer's result to the check's (causes settled, traces built, JSON). */
+  finish(raw: ExploreResult<unknown>): CheckRun;
+}
+
+export function prepareCheck(target: CheckTarget, options: RunCheckOptions = {}): PreparedCheck {
+  const { config, model } = target;
   const notApplicable = config.invariants.filter((id) => !target.applicable.includes(id));
   if (notApplicable.length > 0) {
     throw new UsageError(
@@ -149,7 +175,6 @@ export function runCheck(target: CheckTarget, options: RunCheckOptions = {}): Ch
   const warnings = config.invariants
     .filter((id) => !declared.has(id))
     .map((id) => `invariant ${id} applies but the model declares no property for it: it was not checked`);
-  const explore = options.explore ?? bfsExplore;
   const exploreOptions: ExploreOptions = {
     maxDepth: config.bounds.maxDepth,
     maxStates: config.bounds.maxStates,
@@ -171,11 +196,12 @@ export function runCheck(target: CheckTarget, options: RunCheckOptions = {}): Ch
       ...(options.tracesPerInvariant !== undefined ? { perProperty: options.tracesPerInvariant } : {}),
     };
   }
-  // A variant (user code) runs inside the search: contained (spec/variant-module.ts).
-  const variant = target.variant;
-  const raw = variant === undefined
-    ? explore(model, exploreOptions)
-    : runWithVariant(`variant ${variant.name} (${variant.path})`, config.bounds.timeLimit, () => explore(model, exploreOptions));
+  return { exploreOptions, finish: (raw) => finishCheck(target, raw, found, warnings) };
+}
+
+function finishCheck(target: CheckTarget, raw: ExploreResult<unknown>, found: ReadonlyMap<string, ViolationCause>, warnings: readonly string[]): CheckRun {
+  const { model } = target;
+  const judge = target.judge;
   // Per invariant: settle the classes over every kept cause, then keep the shortest trace of each
   // (invariant, cause) — a contract-keeping one when there is one.
   let causes: (ViolationCause | undefined)[] = raw.violations.map(() => undefined);
@@ -215,6 +241,7 @@ export function runCheck(target: CheckTarget, options: RunCheckOptions = {}): Ch
     config: jsonConfigOf(target),
     verdict,
     complete: explored.complete,
+    stoppedBy: explored.stoppedBy,
     stats: {
       distinctStates: st.distinctStates,
       transitions: st.transitions,
@@ -224,6 +251,8 @@ export function runCheck(target: CheckTarget, options: RunCheckOptions = {}): Ch
       queueLeft: st.queueLeft,
       collisionProbability: st.collisionProbability,
     },
+    coverage: explored.coverage.map((c) => ({ kind: c.kind, enabled: c.enabled, newStates: c.newStates })),
+    warnings: [...explored.warnings, ...warnings],
     violations: traces.map((t, i) => ({
       invariant: t.violation.invariant,
       message: t.violation.message,

@@ -1,39 +1,34 @@
 // The vdpa-mc command: dispatch to subcommands, and the one place where errors become exit codes.
 // Only light modules are imported statically; the model, the engine, immer and ts-pattern are
 // imported by the subcommands that need them, so that `--help` answers at once.
-import { type Config, SYSTEMS, type SystemName, UsageError, VDPA_PARENTS, INVARIANT_IDS } from '../spec/config.js';
-import type { CheckTarget } from '../spec/target.js';
-import {
-  actionLines,
-  INVARIANT_SYSTEMS,
-  INVARIANT_TITLES,
-  kernelLines,
-  PARENT_LINES,
-  userspaceLines,
-} from './catalogue.js';
+import { type Config, SYSTEMS, type SystemName, UsageError } from '../spec/config.js';
+import type { CheckTarget } from '../systems/target.js';
+import { type Entry, registryOf } from '../systems/catalogue.js';
 import type { ExploreFn } from './check.js';
 import { COMMAND_HELP, GLOBAL_HELP } from './help.js';
 import { type CliIO, useColor } from './io.js';
 import {
   type CheckOptions,
   type ListOptions,
-  kernelsOf,
   parseCheck,
+  parseMerge,
   parseCompare,
   parseCost,
   parseList,
   parseMatrix,
-  userspacesOf,
 } from './options.js';
 import { TOOL, VERSION } from './version.js';
+import { needsScale } from './scale-options.js';
 
-export const COMMANDS = ['check', 'matrix', 'cost', 'compare', 'trace', 'list', 'conform'] as const;
+export const COMMANDS = ['check', 'matrix', 'cost', 'compare', 'trace', 'list', 'merge', 'conform'] as const;
 const TRACE_SUBCOMMANDS = ['show', 'replay', 'export-test'] as const;
 
 /** Seams for tests: a toy target instead of the registry's, another engine. */
 export interface CliDeps {
   readonly buildTarget?: (config: Config) => Promise<CheckTarget>;
   readonly explore?: ExploreFn;
+  /** Whether check, compare and matrix listen for SIGINT/SIGTERM/SIGHUP (default true; false in tests that run many commands). */
+  readonly watchSignals?: boolean;
 }
 
 /** Runs one command line (without `node` and the script); returns the exit code. Throws like any command. */
@@ -78,6 +73,11 @@ export async function runCli(argv: readonly string[], io: CliIO, deps: CliDeps =
     }
     case 'trace':
       return traceCommand(rest, io, deps);
+    case 'merge': {
+      const o = parseMerge(rest);
+      if (o.help) return help(io, 'merge');
+      return (await import('./merge.js')).mergeCommand(o, io);
+    }
     case 'conform': // the real kernel in a QEMU guest (lab/)
       return (await import('./conform.js')).conformCommand(rest, io);
   }
@@ -88,7 +88,8 @@ export async function runCli(argv: readonly string[], io: CliIO, deps: CliDeps =
 }
 
 function helpOf(topic: string): string {
-  const h = COMMAND_HELP[topic];
+  // own properties only: `help toString` is not a command (issue 11)
+  const h = Object.hasOwn(COMMAND_HELP, topic) ? COMMAND_HELP[topic] : undefined;
   if (h === undefined) throw new UsageError(`vdpa-mc help: unknown command "${topic}" (accepted: ${COMMANDS.join(', ')})`);
   return h;
 }
@@ -99,7 +100,7 @@ function help(io: CliIO, topic: string): number {
 }
 
 async function targetOf(config: Config, deps: CliDeps): Promise<CheckTarget> {
-  const build = deps.buildTarget ?? (await import('../spec/registry.js')).buildTarget;
+  const build = deps.buildTarget ?? (await import('../systems/registry.js')).buildTarget;
   return build(config);
 }
 
@@ -112,28 +113,50 @@ async function checkCommand(argv: readonly string[], io: CliIO, deps: CliDeps): 
 /** `check` after parsing: build, explore, write the files, print text or JSON. */
 export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps = {}): Promise<number> {
   const target = await targetOf(o.config, deps);
-  const [{ runCheck }, { renderSummary }, { progressPrinter }, { writeTracesForOut }, { renderText }] = await Promise.all([
+  const [{ runCheck }, { renderSummary }, { progressPrinter }, { writeTracesForOut }, { renderText }, signals, ci, bfs] = await Promise.all([
     import('./check.js'),
     import('./report.js'),
     import('./progress.js'),
     import('./trace-output.js'),
     import('../traces/text.js'),
+    import('./signals.js'),
+    import('./ci-output.js'),
+    import('../explorer/bfs.js'),
   ]);
+  if (o.ci !== undefined) ci.checkCiOutputs('vdpa-mc check', o.ci);
+  // Signals and --max-memory stop the search cleanly: what was found so far is still reported.
+  const watch = await signals.startStopWatch(o.maxMemory ?? signals.defaultMaxMemory(), deps.watchSignals ?? true);
   const progress = o.json ? undefined : progressPrinter({ write: (s) => io.err(s), isTTY: io.stderrIsTTY });
+  const engine: ExploreFn = deps.explore ?? bfs.explore;
   let run;
+  let scaled: Awaited<ReturnType<typeof import('./scale.js').runScaledCheck>> | undefined;
   try {
-    run = runCheck(target, {
+    const runOptions = {
       ...(progress !== undefined ? { onProgress: progress.onProgress } : {}),
-      ...(deps.explore !== undefined ? { explore: deps.explore } : {}),
+      explore: signals.watched(engine, watch),
       ...(o.tracesPerInvariant !== undefined ? { tracesPerInvariant: o.tracesPerInvariant } : {}),
-    });
+    };
+    if (o.scale !== undefined && needsScale(o.scale)) {
+      // worker threads, checkpoints, shards, swarm: cli/scale.ts
+      const [{ prepareCheck }, { runScaledCheck }] = await Promise.all([import('./check.js'), import('./scale.js')]);
+      scaled = await runScaledCheck(o.config, target, prepareCheck(target, runOptions), o.scale);
+      run = { ...scaled.run, json: { ...scaled.run.json, ...(o.scale.shard !== undefined ? { shard: o.scale.shard } : {}) } };
+    } else run = runCheck(target, runOptions);
   } finally {
     progress?.done();
+    await watch.dispose();
   }
-  const written = o.out !== undefined ? await writeTracesForOut('check', o.out, o.out, run.traces) : [];
+  const sig = watch.signal();
+  const code = sig !== undefined && run.explored.stoppedBy === 'signal' ? signals.signalExitCode(sig) : run.exitCode;
+  const written = o.out !== undefined
+    ? await writeTracesForOut('check', o.out, o.out, run.traces, { verdict: run.json.verdict, config: run.json.config }) : [];
+  if (o.ci !== undefined) {
+    ci.writeCiOutputs(o.ci, [{ ...run.json, violations: run.json.violations.map((v, i) => ({ ...v, text: renderText(run.traces[i]!, { color: false }) })) }]);
+  }
+  if (scaled?.checkpoint !== undefined) io.err(`checkpoint written to ${scaled.checkpoint}${run.explored.complete ? '' : ` (continue with --resume ${scaled.checkpoint})`}\n`);
   if (o.json) {
     io.out(JSON.stringify(run.json, null, 2) + '\n');
-    return run.exitCode;
+    return scaled?.signalExit ?? code;
   }
   io.out(renderSummary(run, { color: useColor(io) }));
   run.traces.forEach((t, i) => {
@@ -148,9 +171,9 @@ export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps 
     io.out(head + broken + swallowed + '\n' + renderText(t, { color: useColor(io) }));
   });
   if (o.out !== undefined) {
-    io.out(written.length > 0 ? `\ntraces written:\n${written.map((p) => `  ${p}\n`).join('')}` : `\nno violation: nothing written to ${o.out}\n`);
+    io.out(written.length > 0 ? `\ntraces written:\n${written.map((p) => `  ${p}\n`).join('')}` : `\nno violation: no trace written to ${o.out}\n`);
   }
-  return run.exitCode;
+  return scaled?.signalExit ?? code;
 }
 
 async function traceCommand(argv: readonly string[], io: CliIO, deps: CliDeps): Promise<number> {
@@ -170,6 +193,8 @@ function table(rows: readonly (readonly [string, string])[], indent = ''): strin
   return rows.map(([k, v]) => `${indent}${k.padEnd(w)}  ${v}\n`).join('');
 }
 
+const rowsOf = (es: readonly Entry[]): (readonly [string, string])[] => es.map((e) => [e.name, e.description] as const);
+
 /** Per system: without --system both, in sections; with it, that one alone. */
 function perSystem(o: ListOptions, rows: (sys: SystemName) => (readonly [string, string])[]): string {
   if (o.system !== undefined) return table(rows(o.system));
@@ -181,33 +206,39 @@ async function listCommand(argv: readonly string[], io: CliIO, deps: CliDeps): P
   if (o.help) return help(io, 'list');
   switch (o.topic) {
     case 'kernels':
-      io.out(perSystem(o, (sys) => kernelsOf(sys).map((k) => [k, kernelLines(sys)[k] ?? ''] as const)));
+      io.out(perSystem(o, (sys) => rowsOf(registryOf(sys).kernels)));
       return 0;
     case 'userspaces':
-      io.out(perSystem(o, (sys) => userspacesOf(sys).map((u) => [u, userspaceLines(sys)[u] ?? ''] as const)));
+      io.out(perSystem(o, (sys) => rowsOf(registryOf(sys).userspaces)));
       return 0;
     case 'parents':
-      io.out(o.system === 'vfio' ? '(none: vfio has no parent)\n' : table(VDPA_PARENTS.map((p) => [p, PARENT_LINES[p]] as const)));
+      io.out(o.system === 'vfio' ? '(none: vfio has no parent)\n' : table(rowsOf(registryOf('vdpa').parents)));
       return 0;
     case 'invariants':
-      io.out(perSystem(o, (sys) => INVARIANT_IDS.filter((id) => INVARIANT_SYSTEMS[id].includes(sys)).map((id) => [id, INVARIANT_TITLES[id]] as const)));
+      io.out(perSystem(o, (sys) => registryOf(sys).invariants.map((i) => [i.id, i.title] as const)));
       return 0;
     case 'actions': {
       const systems = o.system !== undefined ? [o.system] : SYSTEMS;
       const kinds = new Map<SystemName, readonly string[]>();
       for (const sys of systems) kinds.set(sys, await actionKindsOf(sys, io, deps));
-      io.out(perSystem(o, (sys) => (kinds.get(sys) ?? []).map((k) => [k, actionLines(sys)[k] ?? ''] as const)));
+      // the argument names --exclude-actions kind(arg=value) accepts (vdpa)
+      const { ACTION_ARGS } = await import('../spec/vdpa/actions.js');
+      const args = (sys: SystemName, k: string): string => {
+        const a = sys === 'vdpa' && Object.hasOwn(ACTION_ARGS, k) ? ACTION_ARGS[k as keyof typeof ACTION_ARGS] : [];
+        return a.length > 0 ? `${k}(${a.join(',')})` : k;
+      };
+      io.out(perSystem(o, (sys) => (kinds.get(sys) ?? []).map((k) => [args(sys, k), registryOf(sys).actions.find((e) => e.name === k)?.description ?? ''] as const)));
       return 0;
     }
   }
 }
 
-/** The action kinds of the default configuration's model; the catalogue's list while the model is not built in. */
+/** The action kinds of the default configuration's model; the registry's list while the model is not built in. */
 async function actionKindsOf(sys: SystemName, io: CliIO, deps: CliDeps): Promise<readonly string[]> {
   const config: Config = {
     system: sys,
-    kernel: '6.12',
-    parent: sys === 'vdpa' ? 'mlx5' : undefined,
+    kernel: registryOf(sys).defaults.kernel,
+    parent: registryOf(sys).defaults.parent,
     userspace: 'any',
     invariants: undefined,
     bounds: {},
@@ -216,8 +247,8 @@ async function actionKindsOf(sys: SystemName, io: CliIO, deps: CliDeps): Promise
     return (await targetOf(config, deps)).model.actionKinds;
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    io.err(`note: the ${sys} model is not available in this build (${e.message}); listing the action kinds of cli/catalogue.ts\n`);
-    return Object.keys(actionLines(sys));
+    io.err(`note: the ${sys} model is not available in this build (${e.message}); listing the action kinds of its registry\n`);
+    return registryOf(sys).actions.map((e) => e.name);
   }
 }
 

@@ -1,20 +1,19 @@
-// `vdpa-mc compare --base X --patched Y`: patch semantics (spec/vdpa/compare.ts) as text or as
+// `vdpa-mc compare --base X --patched Y`: patch semantics (systems/vdpa/compare.ts) as text or as
 // design.md's JSON object. Exit 12 when the patched side regresses an invariant, else 0.
 import { explore as bfsExplore } from '../explorer/bfs.js';
 import type { FoundViolation } from '../explorer/explore-api.js';
-import type { Config } from '../spec/config.js';
-import { buildTarget } from '../spec/registry.js';
-import type { CheckTarget } from '../spec/target.js';
+import { type Config, UsageError } from '../spec/config.js';
+import { buildTarget } from '../systems/registry.js';
+import type { CheckTarget } from '../systems/target.js';
 import {
-  compareBehaviour, compareInvariants, type BehaviourComparison, type Difference, type ExploreFn,
+  compareInvariants, type BehaviourComparison, type Difference, type ExploreFn,
   type InvariantComparison, type SideRun,
-} from '../spec/vdpa/compare.js';
-import type { VdpaModel } from '../spec/vdpa/model.js';
-import { compareVfioBehaviour, type VfioBehaviourComparison } from '../spec/vfio/compare.js';
-import type { VfioModel } from '../spec/vfio/model.js';
-import { resolveKernel } from '../spec/vdpa/target.js';
-import { runWithVariant } from '../spec/variant-module.js';
+} from '../systems/vdpa/compare.js';
+import type { VfioBehaviourComparison } from '../systems/vfio/compare.js';
+import { resolveKernel } from '../systems/vdpa/target.js';
+import { runWithVariant } from '../systems/variant-module.js';
 import { writeTracesForOut } from './trace-output.js';
+import { defaultMaxMemory, signalExitCode, startStopWatch, type StopWatch, watched } from './signals.js';
 import { toItf } from '../traces/itf.js';
 import { renderText } from '../traces/text.js';
 import { buildTrace, type Trace } from '../traces/trace.js';
@@ -90,7 +89,8 @@ export interface CompareRun {
   /** Counterexample traces by side and invariant. */
   readonly traces: { readonly base: readonly Trace[]; readonly patched: readonly Trace[] };
   readonly sidesComplete: { readonly base: boolean; readonly patched: boolean };
-  readonly exitCode: 0 | 12;
+  /** 12 a regression, 3 incomplete (a bound, a signal or memory stopped a search), else 0. */
+  readonly exitCode: 0 | 3 | 12;
 }
 
 export interface CompareDeps {
@@ -99,7 +99,7 @@ export interface CompareDeps {
 }
 
 async function jsonConfig(config: Config, t: CheckTarget): Promise<CompareJsonConfig> {
-  const k = config.system === 'vfio' ? (t.model as unknown as VfioModel).kernel : await resolveKernel(config.kernel, t.config.bounds.timeLimit);
+  const k = t.kernel ?? await resolveKernel(config.kernel, t.config.bounds.timeLimit);
   return {
     ...jsonConfigOf(t),
     description: k.description,
@@ -118,21 +118,25 @@ function violationJson(t: Trace): CheckJsonViolation {
 }
 
 /** Builds both targets, runs both checks and the behavioural comparison. */
-export async function runCompare(o: CompareOptions, deps: CompareDeps = {}): Promise<CompareRun> {
+export async function runCompare(o: CompareOptions, deps: CompareDeps = {}, watch?: StopWatch): Promise<CompareRun> {
   const build = deps.buildTarget ?? buildTarget;
-  const explore = deps.explore ?? bfsExplore;
   const base = await build(o.base);
   const patched = await build(o.patched);
   const bounds = base.config.bounds;
+  // --time-limit bounds the whole comparison: each of the three searches gets what is left of it.
+  const deadline = performance.now() + bounds.timeLimit * 1000;
+  const engine: ExploreFn = watched(deps.explore ?? bfsExplore, watch);
+  const explore: ExploreFn = (model, options) =>
+    engine(model, { ...options, timeLimitSeconds: Math.max(0.001, Math.min(options.timeLimitSeconds ?? Infinity, (deadline - performance.now()) / 1000)) });
   const limits = { maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, timeLimitSeconds: bounds.timeLimit };
-  // Variant code (user code) runs in these searches: contained (spec/variant-module.ts).
+  // Variant code (user code) runs in these searches: contained (systems/variant-module.ts).
   const v = patched.variant ?? base.variant;
   const contain = <T>(searches: number, fn: () => T): T =>
     v === undefined ? fn() : runWithVariant(`variant ${v.name} (${v.path})`, searches * bounds.timeLimit, fn);
   const inv = contain(2, () => compareInvariants(base, patched, explore));
-  const behaviour: BehaviourComparison | VfioBehaviourComparison = contain(1, () => o.base.system === 'vfio'
-    ? compareVfioBehaviour(base.model as unknown as VfioModel, patched.model as unknown as VfioModel, limits, explore)
-    : compareBehaviour(base.model as unknown as VdpaModel, patched.model as unknown as VdpaModel, limits, explore));
+  const compare = base.compareBehaviour;
+  if (compare === undefined) throw new UsageError(`compare: --system ${o.base.system} has no patch semantics in this build`);
+  const behaviour: BehaviourComparison | VfioBehaviourComparison = contain(1, () => compare(patched, limits, explore));
   const traceOf = (t: CheckTarget, v: FoundViolation<unknown>): Trace =>
     buildTrace(t.model, v, traceConfigOf(t), `${TOOL} ${VERSION}`);
   const traces = { base: [] as Trace[], patched: [] as Trace[] };
@@ -183,7 +187,7 @@ export async function runCompare(o: CompareOptions, deps: CompareDeps = {}): Pro
       groups: behaviour.groups,
     },
   };
-  const exitCode = inv.rows.some((r) => r.change === 'regressed') ? 12 : 0;
+  const exitCode = inv.rows.some((r) => r.change === 'regressed') ? 12 : json.complete ? 0 : 3;
   return { json, base, patched, rows: inv.rows, behaviour, traces, sidesComplete, exitCode };
 }
 
@@ -273,8 +277,16 @@ function tracesToShow(run: CompareRun): { full: { label: string; trace: Trace }[
 }
 
 /** The subcommand: cli.ts calls it with the parsed options. */
-export async function compareCommand(o: CompareOptions, io: CliIO, deps: CompareDeps = {}): Promise<number> {
-  const run = await runCompare(o, deps);
+export async function compareCommand(o: CompareOptions, io: CliIO, deps: CompareDeps & { readonly watchSignals?: boolean } = {}): Promise<number> {
+  const watch = await startStopWatch(o.maxMemory ?? defaultMaxMemory(), deps.watchSignals ?? true);
+  let run: CompareRun;
+  try {
+    run = await runCompare(o, deps, watch);
+  } finally {
+    await watch.dispose();
+  }
+  const sig = watch.signal();
+  const code = sig !== undefined && !run.json.complete ? signalExitCode(sig) : run.exitCode;
   const written: string[] = [];
   if (o.out !== undefined) {
     for (const [sideName, list] of [['base', run.traces.base], ['patched', run.traces.patched]] as const) {
@@ -283,7 +295,7 @@ export async function compareCommand(o: CompareOptions, io: CliIO, deps: Compare
   }
   if (o.json) {
     io.out(JSON.stringify(run.json, null, 2) + '\n');
-    return run.exitCode;
+    return code;
   }
   const color = useColor(io);
   io.out(renderCompare(run, color));
@@ -297,5 +309,5 @@ export async function compareCommand(o: CompareOptions, io: CliIO, deps: Compare
   if (o.out !== undefined) {
     io.out(written.length > 0 ? `\ntraces written:\n${written.map((p) => `  ${p}\n`).join('')}` : `\nno violation on either side: nothing written to ${o.out}\n`);
   }
-  return run.exitCode;
+  return code;
 }

@@ -1,4 +1,10 @@
-// --help texts (design.md's command table and options). Plain strings: no imports, fast start.
+// --help texts (design.md's command table and options). The names and defaults come from the systems'
+// registries (systems/catalogue.ts: light, no model is built).
+import { registryOf } from '../systems/catalogue.js';
+
+const vdpa = registryOf('vdpa');
+const vfio = registryOf('vfio');
+const names = (es: readonly { name: string }[]): string => es.map((e) => e.name).join(', ');
 
 export const GLOBAL_HELP = `vdpa-mc: a model checker for the DMA-mapping semantics of Linux vDPA (vhost-vdpa, the vdpa bus,
 parent drivers, virtio-vdpa), its userspace (QEMU) and VFIO type1.
@@ -13,27 +19,35 @@ commands:
   trace show FILE [--format text|mermaid|html]   render a saved trace
   trace replay FILE [options]            replay a saved trace against a (possibly different) configuration
   trace export-test FILE [--out FILE]    write a vitest regression test that replays the trace
+  merge RESULT.json...                   combine the results of check --shard I/N into one
   list kernels|parents|userspaces|invariants|actions   what can be named
 
 global options:
   --help, -h      this text (and \`vdpa-mc <command> --help\` for a command's options)
   --version       the version
 
-exit codes: 0 no violation within the bounds (read the verdict: "incomplete" is not a pass),
-            12 an invariant is violated, 2 bad usage or configuration, 1 internal error.
+exit codes: 0 no violation (pass), 12 an invariant is violated (matrix: a ref row contradicts),
+            3 incomplete (a bound or --max-memory stopped the search: not a pass),
+            130/143/129 stopped by SIGINT/SIGTERM/SIGHUP (what was found is printed),
+            2 bad usage or configuration, 1 internal error.
 `;
 
 const CONFIG_OPTIONS = `  --system vdpa|vfio         the system modelled (default vdpa)
-  --kernel NAME|FILE         vdpa: 6.1, 6.6, rfc-v2, rfc-v3, 6.7, 6.12; vfio: 6.12, lu-rfc;
-                             or the path of a variant module (default 6.12)
-  --parent NAME              vdpa only: mlx5, vdpa_sim, vdpa_sim_dma, vdpa_sim_va, platform, vduse (default mlx5)
-  --userspace NAME           vdpa: qemu, qemu-persist, any (default qemu); vfio: cpr, any (default cpr)`;
+  --kernel NAME|FILE         vdpa: ${names(vdpa.kernels)}; vfio: ${names(vfio.kernels)};
+                             or the path of a variant module (default ${vdpa.defaults.kernel})
+  --parent NAME              vdpa only: ${names(vdpa.parents)} (default ${vdpa.defaults.parent})
+  --userspace NAME           vdpa: ${names(vdpa.userspaces)} (default ${vdpa.defaults.userspace}); vfio: ${names(vfio.userspaces)} (default ${vfio.defaults.userspace})`;
 
 const INVARIANTS_OPTION = `  --invariants ID,ID,...     check only these (default: all that apply; see \`vdpa-mc list invariants\`)`;
 
 const BOUND_OPTIONS = `  --max-depth N              longest action sequence explored (default: the configuration's)
   --max-states N             stop after N distinct states: the verdict is then "incomplete", not a pass
-  --time-limit SECONDS       stop after this long (e.g. 60 or 0.5): likewise "incomplete"`;
+  --time-limit SECONDS       stop after this long (e.g. 60 or 0.5): likewise "incomplete"
+  --max-memory SIZE          stop cleanly (incomplete) when resident memory passes SIZE, e.g. 4G
+                             (default: 3/4 of physical memory)`;
+const CI_OPTIONS = `  --junit FILE               write JUnit XML of the results
+  --sarif FILE               write SARIF 2.1.0 of the results
+  --summary FILE             append a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)`;
 
 export const COMMAND_HELP: Readonly<Record<string, string>> = {
   check: `usage: vdpa-mc check [options]
@@ -57,8 +71,31 @@ ${BOUND_OPTIONS}
   --traces-per-invariant N   distinct causes kept per invariant, shortest trace each (default: all)
   --iotlb-limit N            (vdpa) entries per address space before UPDATE fails with -ENOSPC:
                              max_iotlb_entries (2048 in the kernel) scaled to the model, 1..4; default 3
+${CI_OPTIONS}
 
-exit codes: 0 no violation within the bounds, 12 an invariant is violated, 2 bad usage, 1 internal error.
+deep searches (same verdicts, counts and shortest traces as the one-core search):
+  --workers N|auto           worker threads expanding each BFS level in chunks (auto: the cores; default 1)
+  --checkpoint FILE          save the search to FILE every --checkpoint-every seconds (default 300) and
+                             when a signal (SIGINT, SIGTERM, SIGHUP) stops it; exit 130, 143 or 129 then
+  --resume FILE              continue a search saved by --checkpoint (same configuration and bounds)
+  --shard I/N                explore only shard I (0-based) of N: the worlds at --shard-depth D (default 3)
+                             whose fingerprint falls in the shard; combine the --json results with merge
+  --strategy bfs|random      random: seeded random walks of at most --max-depth steps (--seed S, default 1;
+                             --walks W per violated invariant, default 1000), a violation shrunk and
+                             shortened by BFS from its prefixes; never a pass ("incomplete")
+
+exit codes: 0 pass, 12 an invariant is violated, 3 incomplete, 130/143/129 a signal, 2 bad usage, 1 internal error.
+`,
+  merge: `usage: vdpa-mc merge RESULT.json... [--json]
+
+Combines the results of \`check --shard I/N --json\` (every shard of one configuration) into one:
+the verdict, each distinct (invariant, cause) with its shortest trace over the shards, and the
+statistics summed (worlds above the split depth are counted once per shard).
+
+options:
+  --json                     print the merged JSON result
+
+exit codes: 0 no violation, 12 an invariant is violated, 2 bad usage (missing or mismatched shards).
 `,
   matrix: `usage: vdpa-mc matrix [options]
 
@@ -69,8 +106,12 @@ options:
   --system vdpa|vfio         only this system's rows
 ${INVARIANTS_OPTION}
 ${BOUND_OPTIONS}
-  --json                     print the same as data on stdout and nothing else
-  --out DIR                  write every counterexample found under DIR
+  --json                     print the same as data on stdout and nothing else (no progress lines)
+  --out DIR                  write every counterexample found under DIR (nothing is written without it)
+${CI_OPTIONS}
+
+exit codes: 0 every row as expected, 12 a reference row contradicts its expectation, 3 a row is
+incomplete, 130/143/129 a signal, 2 bad usage.
 `,
   cost: `usage: vdpa-mc cost [options]
 
@@ -99,6 +140,9 @@ ${BOUND_OPTIONS}
   --exclude-actions A,B      as for check: leave these actions out of --userspace any's alphabet (both sides)
   --json                     print the comparison object on stdout and nothing else
   --out DIR                  write the traces under DIR
+
+--time-limit bounds the whole comparison. exit codes: 0 no regression, 12 a regression, 3 incomplete,
+130/143/129 a signal, 2 bad usage.
 `,
   trace: `usage: vdpa-mc trace show FILE [--format text|mermaid|html]
        vdpa-mc trace replay FILE [options]
@@ -109,7 +153,8 @@ replay       re-executes the trace's actions against a configuration (by default
              under; any of --system, --kernel, --parent, --userspace, --invariants changes it) and
              says at which step the outcome first differs; exit 12 when an invariant is violated
              along it, 0 when none is, 2 when the file is not a trace it can read
-export-test  writes a vitest file that replays the trace and asserts the violation
+export-test  writes a vitest file that replays the trace and asserts the violation (--force to
+             overwrite an existing file)
 
 replay options:
 ${CONFIG_OPTIONS}

@@ -5,12 +5,12 @@
 import { dirname, resolve } from 'node:path';
 import { UsageError } from '../spec/config.js';
 import { actionFromJson, type Action } from '../spec/vdpa/actions.js';
-import { makeUserspace } from '../spec/vdpa/target.js';
-import { buildVdpaModel } from '../spec/vdpa/model.js';
+import { makeUserspace } from '../systems/vdpa/target.js';
+import { buildVdpaModel } from '../systems/vdpa/model.js';
 import { VDPA_INVARIANTS } from '../invariants/vdpa/index.js';
 import { readTraceFile } from '../traces/files.js';
 import { replay, toPlainJson } from '../traces/replay.js';
-import { traceConfig } from '../traces/trace-config.js';
+import { traceConfig } from '../systems/trace-config.js';
 import type { TraceModel } from '../traces/trace-model.js';
 import { Guest, LabError, readLabManifest } from '../lab/guest.js';
 import { LabSession, labTarget, renderComparison, unsupportedIn } from '../lab/conformance.js';

@@ -3,13 +3,14 @@
 // states explored, the reference cycle's cost, and where the counterexamples were written.
 import { readdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { type Config, INVARIANT_IDS, type InvariantId } from '../spec/config.js';
-import type { CheckTarget } from '../spec/target.js';
-import { type Cost, costOf } from '../spec/vdpa/cost.js';
-import type { Action } from '../spec/vdpa/actions.js';
-import type { VdpaModel } from '../spec/vdpa/model.js';
-import { writeTraceFiles } from '../traces/files.js';
-import { CLASS_LETTER, VIOLATION_CLASSES } from '../spec/target.js';
+import { type Config, INVARIANT_IDS, type InvariantId, UsageError } from '../spec/config.js';
+import { invariantHeading, systemsOfInvariant } from '../systems/catalogue.js';
+import type { CheckTarget } from '../systems/target.js';
+import type { Cost } from '../systems/vdpa/cost.js';
+import { writeTracesForOut } from './trace-output.js';
+import { defaultMaxMemory, signalExitCode, startStopWatch, type StopWatch, watched } from './signals.js';
+import { CLASS_LETTER, VIOLATION_CLASSES } from '../systems/target.js';
+import { explore as bfsExplore } from '../explorer/bfs.js';
 import { type CheckJsonConfig, type ExploreFn, runCheck, type Verdict } from './check.js';
 import { cycleOf } from './cost.js';
 import type { CliIO } from './io.js';
@@ -41,8 +42,12 @@ export interface MatrixRowJson {
   readonly invariants: Readonly<Partial<Record<InvariantId, MatrixCell>>>;
   /** The reference cycle's cost (QEMU userspaces), else null. */
   readonly cycle: Cost | null;
-  /** Directory of this row's traces (null when nothing was violated). */
+  /** Directory of this row's traces (null when nothing was violated, or without --out). */
   readonly traceDir: string | null;
+  /** What ended the row's search (as check --json's stoppedBy). */
+  readonly stoppedBy: string;
+  /** Whether the row agrees with its `ref` (a known behaviour found or not found); null without one or undecided. */
+  readonly refHolds: boolean | null;
 }
 
 export interface MatrixJson {
@@ -50,6 +55,8 @@ export interface MatrixJson {
   readonly version: string;
   readonly invariants: readonly InvariantId[];
   readonly seconds: number;
+  /** Rows stopped by a signal before they ran are left out; this says so. */
+  readonly stoppedBy?: 'signal' | 'memory';
   readonly rows: readonly MatrixRowJson[];
 }
 
@@ -60,7 +67,27 @@ export interface MatrixDeps {
   readonly rows?: readonly MatrixRow[];
 }
 
-export const DEFAULT_MATRIX_OUT = join('out', 'matrix');
+/** The invariant each known behaviour (docs/known-behaviours.md) is about; K6: every invariant holds. */
+const REF_INVARIANT: Readonly<Record<string, InvariantId | undefined>> = {
+  K1: 'feature-negotiation', K2: 'kernel-device-agreement', K3: 'identity-after-detach', K4: 'no-dma-window', K5: 'vfio-live-update',
+};
+
+/**
+ * Whether a row agrees with its ref ("K1 found", "K4 not", "K6 cost"): found wants the behaviour's
+ * invariant violated, not wants it not violated, K6 wants no violation at all. Null when the row has
+ * no ref, the invariant was not checked, or the search stopped before deciding.
+ */
+export function refHolds(ref: string | undefined, cells: Readonly<Partial<Record<InvariantId, MatrixCell>>>, verdict: Verdict): boolean | null {
+  if (ref === undefined) return null;
+  const [k, what] = ref.split(' ');
+  if (k === 'K6') return verdict === 'violation' ? false : verdict === 'pass' ? true : null;
+  const id = k !== undefined && Object.hasOwn(REF_INVARIANT, k) ? REF_INVARIANT[k] : undefined;
+  const cell = id === undefined ? undefined : cells[id];
+  if (cell === undefined || cell.result === 'not-applicable') return null;
+  if (what === 'found') return cell.result === 'violation' ? true : cell.result === 'pass' ? false : null;
+  if (what === 'not') return cell.result === 'violation' ? false : cell.result === 'pass' ? true : null;
+  return null;
+}
 
 const TRACE_SUFFIXES = ['.itf.json', '.txt', '.html'];
 
@@ -75,18 +102,23 @@ async function clearTraces(dir: string): Promise<void> {
   for (const n of names) if (TRACE_SUFFIXES.some((s) => n.endsWith(s))) await rm(join(dir, n), { force: true });
 }
 
-async function checkRow(row: MatrixRow, o: MatrixOptions, out: string, build: (c: Config) => Promise<CheckTarget>, deps: MatrixDeps): Promise<MatrixRowJson> {
+async function checkRow(row: MatrixRow, o: MatrixOptions, out: string | undefined, build: (c: Config) => Promise<CheckTarget>, deps: MatrixDeps, watch: StopWatch | undefined): Promise<MatrixRowJson> {
   const base: Config = { system: row.system, kernel: row.kernel, parent: row.parent, userspace: row.userspace, invariants: undefined, bounds: o.bounds };
   let target = await build(base);
   if (o.invariants !== undefined) {
     const chosen = o.invariants.filter((id) => target.applicable.includes(id));
     target = await build({ ...base, invariants: chosen });
   }
-  const run = runCheck(target, deps.explore !== undefined ? { explore: deps.explore } : {});
-  const dir = join(out, rowSlug(row));
-  await clearTraces(dir);
+  const run = runCheck(target, { explore: watched(deps.explore ?? bfsExplore, watch) });
+  // Only with --out: a matrix run writes nothing unasked.
+  const dir = out === undefined ? undefined : join(out, rowSlug(row));
   const written = new Map<string, string>();
-  for (const t of run.traces) if (!written.has(t.violation.invariant)) written.set(t.violation.invariant, (await writeTraceFiles(dir, t)).itf);
+  if (dir !== undefined) {
+    await clearTraces(dir);
+    const first = run.traces.filter((t, i) => run.traces.findIndex((u) => u.violation.invariant === t.violation.invariant) === i);
+    const paths = await writeTracesForOut('matrix', out!, dir, first, { verdict: run.json.verdict, config: run.json.config });
+    first.forEach((t, i) => written.set(t.violation.invariant, paths[i * 3]!));
+  }
   const cells: Partial<Record<InvariantId, MatrixCell>> = {};
   for (const id of target.applicable) {
     if (o.invariants !== undefined && !o.invariants.includes(id)) continue;
@@ -95,8 +127,7 @@ async function checkRow(row: MatrixRow, o: MatrixOptions, out: string, build: (c
       .map((x) => ({ class: x.class!, length: x.length, cause: x.cause!.key }));
     const trace = written.get(id);
     const found = run.explored.violations.find((x) => x.propertyId === id);
-    const cost = found !== undefined && row.system === 'vdpa'
-      ? costOf(target.model as unknown as VdpaModel, found.actions as readonly Action[]).cost : undefined;
+    const cost = found !== undefined && target.costOf !== undefined ? target.costOf(found.actions) : undefined;
     cells[id] = v !== undefined
       ? { result: 'violation', length: v.length, ...(causes.length > 0 ? { causes } : {}), ...(trace !== undefined ? { trace } : {}), ...(cost !== undefined ? { cost } : {}) }
       : { result: run.json.complete ? 'pass' : 'incomplete' };
@@ -112,22 +143,13 @@ async function checkRow(row: MatrixRow, o: MatrixOptions, out: string, build: (c
     stats: { distinctStates: s.distinctStates, depth: s.depth, seconds: s.seconds },
     invariants: cells,
     cycle: typeof cycle === 'string' ? null : cycle.cost,
-    traceDir: written.size > 0 ? dir : null,
+    traceDir: written.size > 0 && dir !== undefined ? dir : null,
+    stoppedBy: run.json.stoppedBy,
+    refHolds: refHolds(row.why, cells, run.json.verdict),
   };
 }
 
 /** Short column heads, with the legend printed under the table. */
-const HEADS: Readonly<Record<InvariantId, string>> = {
-  'user-kernel-agreement': 'UKA',
-  'kernel-device-agreement': 'KDA',
-  'identity-after-detach': 'IAD',
-  'no-dma-window': 'NDW',
-  'feature-negotiation': 'FN',
-  'dma-isolation': 'DI',
-  'pin-accounting': 'PA',
-  'asid-routing': 'AR',
-  'vfio-live-update': 'VLU',
-};
 
 function cellText(c: MatrixCell | undefined): string {
   if (c === undefined) return '–';
@@ -171,7 +193,7 @@ export function renderMatrix(m: MatrixJson): string {
   const lines: string[] = [];
   lines.push(`${TOOL} ${VERSION} matrix: ${m.rows.length} configurations, default bounds, ${m.seconds.toFixed(0)} s`);
   lines.push('');
-  lines.push(row('kernel parent       userspace', 'ref', ids.map((id) => HEADS[id]), 'states', 'secs', 'cycle'));
+  lines.push(row('kernel parent       userspace', 'ref', ids.map((id) => invariantHeading(id)), 'states', 'secs', 'cycle'));
   for (const r of m.rows) {
     const c = r.config;
     // a variant's name does not fit the column: it gets a line of its own above its row
@@ -188,7 +210,7 @@ export function renderMatrix(m: MatrixJson): string {
   lines.push('pass: holds in every state within the bounds · ✗N: violated, shortest trace N steps · –: not applicable · …: incomplete');
   lines.push('✗K6 D5 U4: violated; the shortest trace of each class of cause: K kernel defect, D by design,');
   lines.push('  E environment (an injected fault, reported), U only reached by breaking a userspace contract clause');
-  lines.push(...wrap(ids.map((id) => `${HEADS[id]} ${id}`), ' · ', 118));
+  lines.push(...wrap(ids.map((id) => `${invariantHeading(id)} ${id}`), ' · ', 118));
   lines.push('cycle: QEMU\'s stop then start (guest reboot) from DRIVER_OK: IOTLB messages, pages pinned/unpinned,');
   lines.push('       set_map/dma_map/dma_unmap calls, mlx5 change_map VQ teardowns (vdpa-mc cost gives the details)');
   lines.push('ref: the behaviour of docs/known-behaviours.md the row stands for (found, or must not be found)');
@@ -204,34 +226,83 @@ export function renderMatrix(m: MatrixJson): string {
   return lines.join('\n') + '\n';
 }
 
-/** Checks every row (filtered by --system), writing traces under `o.out` (default out/matrix). */
-export async function runMatrix(o: MatrixOptions, io: CliIO, deps: MatrixDeps = {}): Promise<MatrixJson> {
-  const build = deps.buildTarget ?? (await import('../spec/registry.js')).buildTarget;
+/**
+ * Checks every row (filtered by --system), writing traces under `o.out` when given. Progress lines on
+ * stderr unless --json. Throws UsageError when --invariants applies to no row.
+ */
+export async function runMatrix(o: MatrixOptions, io: CliIO, deps: MatrixDeps = {}, watch?: StopWatch): Promise<MatrixJson> {
+  const build = deps.buildTarget ?? (await import('../systems/registry.js')).buildTarget;
   const rows = (deps.rows ?? matrixRows()).filter((r) => o.system === undefined || r.system === o.system);
-  const out = o.out ?? DEFAULT_MATRIX_OUT;
+  const out = o.out;
   const t0 = performance.now();
+  if (o.invariants !== undefined) {
+    // Before running anything: an invariant list that applies to no row is a mistake, not a pass of nothing.
+    const systems = new Set(rows.map((r) => r.system));
+    const fits = o.invariants.filter((id) => systemsOfInvariant(id).some((sys) => systems.has(sys)));
+    if (fits.length === 0) {
+      throw new UsageError(`vdpa-mc matrix: --invariants ${o.invariants.join(',')} applies to no row${o.system !== undefined ? ` of --system ${o.system}` : ''} (accepted: ${INVARIANT_IDS.filter((id) => systemsOfInvariant(id).some((sys) => systems.has(sys))).join(', ')})`);
+    }
+  }
   const results: MatrixRowJson[] = [];
   const w = String(rows.length).length;
+  let stoppedBy: 'signal' | 'memory' | undefined;
   for (const [i, row] of rows.entries()) {
-    const r = await checkRow(row, o, out, build, deps);
+    const stop = watch?.shouldStop();
+    if (stop !== undefined) {
+      stoppedBy = stop;
+      break;
+    }
+    const r = await checkRow(row, o, out, build, deps, watch);
     results.push(r);
+    if (r.stoppedBy === 'signal' || r.stoppedBy === 'memory') stoppedBy = r.stoppedBy;
     const viol = Object.entries(r.invariants).filter(([, c]) => c?.result === 'violation').map(([id]) => id);
-    io.err(`[${String(i + 1).padStart(w)}/${rows.length}] ${row.system} ${rowSlug(row).padEnd(30)} ${r.verdict.padEnd(10)} ` +
+    if (!o.json) io.err(`[${String(i + 1).padStart(w)}/${rows.length}] ${row.system} ${rowSlug(row).padEnd(30)} ${r.verdict.padEnd(10)} ` +
       `${String(r.stats.distinctStates).padStart(7)} states ${r.stats.seconds.toFixed(1).padStart(5)} s` +
       `${viol.length > 0 ? `  ${viol.join(', ')}` : ''}\n`);
   }
   const present = new Set<InvariantId>();
   for (const r of results) for (const [id, c] of Object.entries(r.invariants)) if (c !== undefined && c.result !== 'not-applicable') present.add(id as InvariantId);
   const invariants = INVARIANT_IDS.filter((id) => present.has(id) && (o.invariants === undefined || o.invariants.includes(id)));
-  return { tool: TOOL, version: VERSION, invariants, seconds: (performance.now() - t0) / 1000, rows: results };
+  return { tool: TOOL, version: VERSION, invariants, seconds: (performance.now() - t0) / 1000, ...(stoppedBy !== undefined ? { stoppedBy } : {}), rows: results };
+}
+
+/** 12 when a reference row contradicts its expectation, else 3 when a row is incomplete (or rows were not run), else 0. */
+export function matrixExitCode(m: MatrixJson, rowsWanted: number): 0 | 3 | 12 {
+  if (m.rows.some((r) => r.refHolds === false)) return 12;
+  if (m.stoppedBy !== undefined || m.rows.length < rowsWanted || m.rows.some((r) => r.verdict === 'incomplete')) return 3;
+  return 0;
 }
 
 /**
- * `vdpa-mc matrix`. Exit 0 once the matrix has run: violations are its content (several rows stand for
- * known bugs that must be found), not a failure of the command; bad usage is 2 as everywhere.
+ * `vdpa-mc matrix`. Violations are its content (several rows stand for known bugs that must be
+ * found), not a failure: exit 12 only when a reference row contradicts its expectation (a known
+ * behaviour not found, or found where it must not be), 3 when a row is incomplete, 129/130/143 after
+ * a signal; bad usage is 2 as everywhere.
  */
-export async function matrixCommand(o: MatrixOptions, io: CliIO, deps: MatrixDeps = {}): Promise<number> {
-  const m = await runMatrix(o, io, deps);
+export async function matrixCommand(o: MatrixOptions, io: CliIO, deps: MatrixDeps & { readonly watchSignals?: boolean } = {}): Promise<number> {
+  const { checkCiOutputs, writeCiOutputs } = await import('./ci-output.js');
+  if (o.ci !== undefined) checkCiOutputs('vdpa-mc matrix', o.ci);
+  const watch = await startStopWatch(o.maxMemory ?? defaultMaxMemory(), deps.watchSignals ?? true);
+  let m: MatrixJson;
+  try {
+    m = await runMatrix(o, io, deps, watch);
+  } finally {
+    await watch.dispose();
+  }
+  const wanted = (deps.rows ?? matrixRows()).filter((r) => o.system === undefined || r.system === o.system).length;
+  const sig = watch.signal();
+  if (o.ci !== undefined) {
+    writeCiOutputs(o.ci, m.rows.map((r) => ({
+      config: r.config, verdict: r.verdict, complete: r.complete, stoppedBy: r.stoppedBy,
+      stats: r.stats,
+      violations: Object.entries(r.invariants).flatMap(([id, c]) => c?.result === 'violation'
+        ? [{ invariant: id, message: `violated in ${c.length ?? '?'} steps${c.trace !== undefined ? ` (${c.trace})` : ''}`, length: c.length ?? 0, steps: [] }] : []),
+    })));
+  }
   io.out(o.json ? JSON.stringify(m, null, 2) + '\n' : renderMatrix(m));
-  return 0;
+  const contradicted = m.rows.filter((r) => r.refHolds === false);
+  if (!o.json && contradicted.length > 0) {
+    io.out(`\nreference rows that contradict their expectation: ${contradicted.map((r) => `${[r.config.kernel, r.config.parent, r.config.userspace].filter((x) => x !== null).join("-")} (${r.ref})`).join(', ')}\n`);
+  }
+  return sig !== undefined && m.stoppedBy === 'signal' ? signalExitCode(sig) : matrixExitCode(m, wanted);
 }

@@ -1,6 +1,5 @@
 // The options of each command (design.md) and their validation. Every bad value is a
 // UsageError naming the flag, the value and what is accepted: one line, exit 2.
-import { accessSync, constants, statSync } from 'node:fs';
 import {
   type Bounds,
   type Config,
@@ -12,28 +11,30 @@ import {
   SYSTEMS,
   type SystemName,
   UsageError,
-  VDPA_KERNELS,
   VDPA_PARENTS,
-  VDPA_USERSPACES,
-  VFIO_KERNELS,
-  VFIO_USERSPACES,
 } from '../spec/config.js';
 import { type OptionTable, type ParsedArgs, parseArgs } from './args.js';
-import { isVariantPath } from '../spec/variant-module.js';
+import { namesOf, registryOf, validateKernel as validateKernelValue } from '../systems/catalogue.js';
+import type { CiOutputFlags } from './ci-output.js';
+import { isVariantPath } from '../systems/variant-module.js';
+import { checkOutWritable } from './out-dir.js';
+import { parseScale, SCALE_OPTIONS, type ScaleOptions } from './scale-options.js';
 
-/** The one test of whether a --kernel value names a variant module (spec/variant-module.ts). */
+/** The one test of whether a --kernel value names a variant module (systems/variant-module.ts). */
 export { isVariantPath };
 
 const CONFIG_TABLE = { system: 'value', kernel: 'value', parent: 'value', userspace: 'value' } as const;
-const BOUNDS_TABLE = { 'max-depth': 'value', 'max-states': 'value', 'time-limit': 'value' } as const;
+const BOUNDS_TABLE = { 'max-depth': 'value', 'max-states': 'value', 'time-limit': 'value', 'max-memory': 'value' } as const;
+const CI_TABLE = { junit: 'value', sarif: 'value', summary: 'value' } as const;
 
 /** Options each command accepts (names without `--`). */
 export const COMMAND_OPTIONS = {
   check: {
     ...CONFIG_TABLE, invariants: 'value', ...BOUNDS_TABLE, 'exclude-actions': 'value', 'iotlb-limit': 'value', contract: 'value',
-    'traces-per-invariant': 'value', json: 'flag', out: 'value', help: 'flag',
+    'traces-per-invariant': 'value', json: 'flag', out: 'value', ...CI_TABLE, help: 'flag', ...SCALE_OPTIONS,
   },
-  matrix: { system: 'value', invariants: 'value', ...BOUNDS_TABLE, json: 'flag', out: 'value', help: 'flag' },
+  merge: { json: 'flag', help: 'flag' },
+  matrix: { system: 'value', invariants: 'value', ...BOUNDS_TABLE, json: 'flag', out: 'value', ...CI_TABLE, help: 'flag' },
   cost: { ...CONFIG_TABLE, json: 'flag', help: 'flag' },
   compare: {
     base: 'value',
@@ -49,8 +50,9 @@ export const COMMAND_OPTIONS = {
     help: 'flag',
   },
   'trace show': { format: 'value', help: 'flag' },
-  'trace replay': { ...CONFIG_TABLE, invariants: 'value', ...BOUNDS_TABLE, json: 'flag', help: 'flag' },
-  'trace export-test': { out: 'value', help: 'flag' },
+  // replay runs the trace's steps, not a search: no bounds (they would be silently ignored)
+  'trace replay': { ...CONFIG_TABLE, invariants: 'value', json: 'flag', help: 'flag' },
+  'trace export-test': { out: 'value', force: 'flag', help: 'flag' },
   list: { system: 'value', help: 'flag' },
 } as const satisfies Record<string, OptionTable>;
 export type CommandName = keyof typeof COMMAND_OPTIONS;
@@ -64,8 +66,14 @@ export interface CheckOptions {
   readonly config: Config;
   /** `--traces-per-invariant N`: distinct causes kept per invariant; undefined = all. */
   readonly tracesPerInvariant?: number;
+  /** Worker threads, checkpoints, shards, swarm (cli/scale-options.ts). */
+  readonly scale?: ScaleOptions;
   readonly json: boolean;
   readonly out: string | undefined;
+  /** `--max-memory`: bytes of resident memory at which the search stops (incomplete). */
+  readonly maxMemory?: number;
+  /** `--junit`, `--sarif`, `--summary` files (cli/ci-output.ts). */
+  readonly ci?: CiOutputFlags;
 }
 export interface MatrixOptions {
   /** Only this system's rows; undefined = the whole shipped matrix. */
@@ -74,6 +82,8 @@ export interface MatrixOptions {
   readonly bounds: Partial<Bounds>;
   readonly json: boolean;
   readonly out: string | undefined;
+  readonly maxMemory?: number;
+  readonly ci?: CiOutputFlags;
 }
 export interface CostOptions {
   readonly config: Config;
@@ -85,6 +95,7 @@ export interface CompareOptions {
   readonly patched: Config;
   readonly json: boolean;
   readonly out: string | undefined;
+  readonly maxMemory?: number;
 }
 export interface TraceShowOptions {
   readonly file: string;
@@ -105,6 +116,8 @@ export interface TraceExportOptions {
   readonly file: string;
   /** Where to write the vitest file; undefined = the trace module's default. */
   readonly out: string | undefined;
+  /** `--force`: overwrite an existing file. */
+  readonly force?: boolean;
 }
 export interface ListOptions {
   readonly topic: ListTopic;
@@ -124,32 +137,15 @@ export function validateSystem(cmd: string, value: string): SystemName {
 
 
 export function kernelsOf(system: SystemName): readonly string[] {
-  return system === 'vdpa' ? VDPA_KERNELS : VFIO_KERNELS;
+  return namesOf(registryOf(system).kernels);
 }
 export function userspacesOf(system: SystemName): readonly string[] {
-  return system === 'vdpa' ? VDPA_USERSPACES : VFIO_USERSPACES;
+  return namesOf(registryOf(system).userspaces);
 }
 
-/** A shipped kernel of the system, or the path of a readable variant module (checked now). */
+/** A shipped kernel of the system, or the path of a readable variant module (the one check: systems/catalogue.ts). */
 export function validateKernel(cmd: string, system: SystemName, value: string, flag = 'kernel'): string {
-  const shipped = kernelsOf(system);
-  if (isVariantPath(value)) {
-    let ok = false;
-    try {
-      accessSync(value, constants.R_OK);
-      ok = statSync(value).isFile();
-    } catch {
-      ok = false;
-    }
-    if (ok) return value;
-    throw new UsageError(
-      `${cmd}: --${flag} "${value}" is not a readable file (accepted: a ${system} kernel, ${list(shipped)}, or the path of a variant module)`,
-    );
-  }
-  if (shipped.includes(value)) return value;
-  throw new UsageError(
-    `${cmd}: --${flag} "${value}" is not a ${system} kernel (accepted: ${list(shipped)}, or the path of a variant module)`,
-  );
+  return validateKernelValue(system, value, flag, cmd);
 }
 
 export function validateParent(cmd: string, system: SystemName, value: string | undefined): ParentName | undefined {
@@ -159,12 +155,12 @@ export function validateParent(cmd: string, system: SystemName, value: string | 
     }
     return undefined;
   }
-  return oneOf(cmd, 'parent', value ?? 'mlx5', VDPA_PARENTS, 'a vdpa parent');
+  return oneOf(cmd, 'parent', value ?? registryOf('vdpa').defaults.parent!, VDPA_PARENTS, 'a vdpa parent');
 }
 
 export function validateUserspace(cmd: string, system: SystemName, value: string | undefined): string {
-  // design.md's default is `qemu`; VFIO's QEMU userspace is `cpr`.
-  const v = value ?? (system === 'vdpa' ? 'qemu' : 'cpr');
+  // design.md's default is `qemu`; VFIO's QEMU userspace is `cpr` (the registries' defaults).
+  const v = value ?? registryOf(system).defaults.userspace;
   return oneOf(cmd, 'userspace', v, userspacesOf(system), `a ${system} userspace`);
 }
 
@@ -201,6 +197,31 @@ function bounds(cmd: string, a: ParsedArgs): Partial<Bounds> {
   return b;
 }
 
+/** `--max-memory SIZE`: bytes, or with a unit K, M, G, T (powers of 1024; KiB, MB... accepted too). */
+export function validateSize(cmd: string, flag: string, value: string): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)\s*(?:([KMGT])(?:i?B)?|B)?$/i.exec(value.trim());
+  const unit = m?.[2]?.toUpperCase();
+  const n = m === null ? NaN : Number(m[1]) * (unit === undefined ? 1 : 1024 ** ('KMGT'.indexOf(unit) + 1));
+  if (Number.isFinite(n) && n >= 1 && n <= Number.MAX_SAFE_INTEGER) return Math.floor(n);
+  throw new UsageError(`${cmd}: --${flag} "${value}" is not a size (accepted: bytes, or e.g. 512M, 4G)`);
+}
+
+function maxMemory(cmd: string, a: ParsedArgs): { maxMemory?: number } {
+  const v = a.values.get('max-memory');
+  return v === undefined ? {} : { maxMemory: validateSize(cmd, 'max-memory', v) };
+}
+
+/** `--junit FILE`, `--sarif FILE`, `--summary FILE`: checked writable at once (cli/ci-output.ts). */
+function ciFlags(cmd: string, a: ParsedArgs): { ci?: CiOutputFlags } {
+  const f: { junit?: string; sarif?: string; summary?: string } = {};
+  for (const k of ['junit', 'sarif', 'summary'] as const) {
+    const v = a.values.get(k);
+    if (v === '') throw new UsageError(`${cmd}: --${k} "" is not a file name`);
+    if (v !== undefined) f[k] = v;
+  }
+  return Object.keys(f).length > 0 ? { ci: f } : {};
+}
+
 function system(cmd: string, a: ParsedArgs): SystemName {
   const v = a.values.get('system');
   return v === undefined ? 'vdpa' : validateSystem(cmd, v);
@@ -215,13 +236,7 @@ function out(cmd: string, a: ParsedArgs): string | undefined {
   const v = a.values.get('out');
   if (v === undefined) return undefined;
   if (v === '') throw new UsageError(`${cmd}: --out "" is not a directory name (accepted: a directory, created if missing)`);
-  let isDir = true;
-  try {
-    isDir = statSync(v).isDirectory();
-  } catch {
-    // Missing: created when the first file is written.
-  }
-  if (!isDir) throw new UsageError(`${cmd}: --out "${v}" exists and is not a directory (accepted: a directory, created if missing)`);
+  checkOutWritable(cmd, v);
   return v;
 }
 
@@ -236,7 +251,7 @@ function configOf(cmd: string, a: ParsedArgs, kernel: string | undefined): Confi
   const sys = system(cmd, a);
   return {
     system: sys,
-    kernel: kernel ?? validateKernel(cmd, sys, a.values.get('kernel') ?? '6.12'),
+    kernel: kernel ?? validateKernel(cmd, sys, a.values.get('kernel') ?? registryOf(sys).defaults.kernel),
     parent: validateParent(cmd, sys, a.values.get('parent')),
     userspace: validateUserspace(cmd, sys, a.values.get('userspace')),
     invariants: invariants(cmd, a),
@@ -292,9 +307,25 @@ export function parseCheck(argv: readonly string[]): Parsed<CheckOptions> {
     help: false,
     config: configOf(a.cmd, a, undefined),
     ...(tpi !== undefined ? { tracesPerInvariant: validatePositiveInt(a.cmd, 'traces-per-invariant', tpi) } : {}),
+    ...(Object.keys(SCALE_OPTIONS).some((k) => a.values.has(k)) ? { scale: parseScale(a.cmd, a) } : {}),
     json: a.flags.has('json'),
     out: out(a.cmd, a),
+    ...maxMemory(a.cmd, a),
+    ...ciFlags(a.cmd, a),
   };
+}
+
+export interface MergeOptions {
+  /** Shard results: the JSON of `check --shard I/N --json`. */
+  readonly files: readonly string[];
+  readonly json: boolean;
+}
+
+export function parseMerge(argv: readonly string[]): Parsed<MergeOptions> {
+  const a = parse('merge', argv);
+  if (a.flags.has('help')) return { help: true };
+  if (a.positionals.length === 0) throw new UsageError(`${a.cmd}: shard RESULTS are required (accepted: JSON files written by check --shard I/N --json)`);
+  return { help: false, files: a.positionals, json: a.flags.has('json') };
 }
 
 export function parseMatrix(argv: readonly string[]): Parsed<MatrixOptions> {
@@ -309,6 +340,8 @@ export function parseMatrix(argv: readonly string[]): Parsed<MatrixOptions> {
     bounds: bounds(a.cmd, a),
     json: a.flags.has('json'),
     out: out(a.cmd, a),
+    ...maxMemory(a.cmd, a),
+    ...ciFlags(a.cmd, a),
   };
 }
 
@@ -334,7 +367,7 @@ export function parseCompare(argv: readonly string[]): Parsed<CompareOptions> {
   const base = side('base');
   const patched = side('patched');
   const config = configOf(a.cmd, a, base);
-  return { help: false, base: config, patched: { ...config, kernel: patched }, json: a.flags.has('json'), out: out(a.cmd, a) };
+  return { help: false, base: config, patched: { ...config, kernel: patched }, json: a.flags.has('json'), out: out(a.cmd, a), ...maxMemory(a.cmd, a) };
 }
 
 function traceFile(cmd: string, a: ParsedArgs): string {
@@ -387,7 +420,7 @@ export function parseTraceReplay(argv: readonly string[]): Parsed<TraceReplayOpt
     parent: p === undefined ? undefined : validateParent(a.cmd, sys ?? 'vdpa', p),
     userspace,
     invariants: invariants(a.cmd, a),
-    bounds: bounds(a.cmd, a),
+    bounds: {},
     json: a.flags.has('json'),
   };
 }
@@ -398,7 +431,7 @@ export function parseTraceExport(argv: readonly string[]): Parsed<TraceExportOpt
   const file = traceFile(a.cmd, a);
   const o = a.values.get('out');
   if (o === '') throw new UsageError(`${a.cmd}: --out "" is not a file name (accepted: the path of the .test.ts file to write)`);
-  return { help: false, file, out: o };
+  return { help: false, file, out: o, ...(a.flags.has('force') ? { force: true } : {}) };
 }
 
 export function parseList(argv: readonly string[]): Parsed<ListOptions> {

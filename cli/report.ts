@@ -3,7 +3,7 @@
 import type { StopReason } from '../explorer/explore-api.js';
 import type { CheckRun } from './check.js';
 import { TOOL, VERSION } from './version.js';
-import { CLASS_LETTER } from '../spec/target.js';
+import { CLASS_LETTER } from '../systems/target.js';
 
 export interface ReportStyle {
   /** ANSI colour for the verdict (a terminal, and NO_COLOR unset). */
@@ -29,6 +29,12 @@ export function stopPhrase(reason: StopReason, bounds: { maxStates: number; time
       return 'stopped at the first violation';
     case 'exhausted':
       return 'every reachable state explored';
+    case 'signal':
+      return 'stopped by a signal';
+    case 'memory':
+      return 'stopped at the memory bound (--max-memory)';
+    case 'walks':
+      return 'random walks (--strategy random): not exhaustive';
   }
 }
 

@@ -367,7 +367,10 @@ function genEncode(g: Gen, sc: Scope, lay: Lay, val: string, path: string): void
           genEncode(g, sc, e, `${v}[${i}]`, `${path}[${i}]`);
           if (isList) {
             sc.depth--;
-            L.push(`}`);
+            // A nested loop stores its own words (not through the scope's locals): zero them for an
+            // unused slot too, or they keep what the buffer held (found by the codec property test).
+            const zero = loopRanges(e).map(([a, b]) => `for (let z = ${off(sc.dyn, a)}, e = ${off(sc.dyn, b)}; z < e; z++) out[z] = 0;`);
+            L.push(zero.length > 0 ? `} else { ${zero.join(' ')} }` : `}`);
           }
         });
         return;
@@ -387,6 +390,20 @@ function genEncode(g: Gen, sc: Scope, lay: Lay, val: string, path: string): void
       }
       return;
     }
+  }
+}
+
+/** The word ranges [from, to) that nested loops of `lay` store directly (relative to its scope). */
+function loopRanges(lay: Lay): (readonly [number, number])[] {
+  switch (lay.k) {
+    case 'leaf':
+      return [];
+    case 'struct':
+      return lay.fields.flatMap(loopRanges);
+    case 'seq':
+      return lay.elems.flatMap(loopRanges);
+    case 'loop':
+      return [[lay.base, lay.base + lay.count * lay.elemWords]];
   }
 }
 

@@ -23,8 +23,21 @@ export interface ExploreOptions {
     readonly key: (propertyId: string, initIndex: number, actions: readonly unknown[]) => string;
     readonly perProperty?: number;
   };
+  /**
+   * Asked whenever the clock is read (every few thousand transitions): a reason to stop now, from
+   * outside the model (a signal, a memory bound). The run then ends incomplete with that reason.
+   */
+  readonly shouldStop?: () => ExternalStop | undefined;
   /** Called at most about once a second with live figures (never called when absent). */
   readonly onProgress?: (p: Progress) => void;
+  /**
+   * Explore only shard `index` of `count` (0-based): the worlds at depth `depth` whose fingerprint
+   * falls in the shard are expanded, the others are stored but not expanded. Worlds shallower than
+   * `depth` are explored by every shard. The union of the shards explores every reachable world
+   * within maxDepth, and the shortest violation of a property has the same length in the shard that
+   * holds its depth-`depth` world as in the whole search.
+   */
+  readonly shard?: { readonly index: number; readonly count: number; readonly depth: number };
 }
 
 export interface Progress {
@@ -73,7 +86,9 @@ export interface FoundViolation<A> {
   readonly key?: string;
 }
 
-export type StopReason = 'exhausted' | 'max-depth' | 'max-states' | 'time-limit' | 'violation';
+/** Reasons from outside the search (ExploreOptions.shouldStop). */
+export type ExternalStop = 'signal' | 'memory';
+export type StopReason = 'exhausted' | 'max-depth' | 'max-states' | 'time-limit' | 'violation' | 'walks' | ExternalStop;
 
 export interface ExploreResult<A> {
   /** True when every state reachable within maxDepth was explored. */

@@ -32,6 +32,28 @@ export class RecordQueue {
     this.writeCount++;
   }
 
+  /** Copies the records not read yet, in order, without reading them (for a checkpoint). */
+  unread(): Int32Array {
+    const all = new Int32Array(this.length * this.words);
+    for (let r = this.readCount, o = 0; r < this.writeCount; r++, o += this.words) {
+      const c = Math.floor(r / this.perChunk);
+      const at = (r - c * this.perChunk) * this.words;
+      all.set(this.chunks[c]!.subarray(at, at + this.words), o);
+    }
+    return all;
+  }
+
+  /** Dequeues up to `max` records into one new array; returns it and the count. */
+  take(max: number): { records: Int32Array; count: number } {
+    const count = Math.min(max, this.length);
+    const records = new Int32Array(count * this.words);
+    for (let i = 0; i < count; i++) {
+      const off = this.shift();
+      records.set(this.chunk.subarray(off, off + this.words), i * this.words);
+    }
+    return { records, count };
+  }
+
   /** The chunk holding the record returned by the last `shift` (valid until the next `shift`). */
   chunk: Int32Array = new Int32Array(0);
 
@@ -45,5 +67,50 @@ export class RecordQueue {
     // Free the previous chunk once reading has moved past it.
     if (c > 0 && this.chunks[c - 1] !== undefined) this.chunks[c - 1] = undefined;
     return offset;
+  }
+}
+
+/** One BFS level: pushes take the world just fingerprinted (its encoding is still in the scratch). */
+export interface Level<S> {
+  readonly length: number;
+  push(w: S): void;
+  pop(): S;
+}
+
+/** A level of encoded records (models with a schema). */
+export class EncodedLevel<S> implements Level<S> {
+  readonly q: RecordQueue;
+  constructor(
+    private readonly decode: (words: Int32Array, off: number) => S,
+    private readonly scratch: Int32Array,
+  ) {
+    this.q = new RecordQueue(scratch.length);
+  }
+  get length(): number {
+    return this.q.length;
+  }
+  push(): void {
+    this.q.push(this.scratch);
+  }
+  pop(): S {
+    const off = this.q.shift();
+    return this.decode(this.q.chunk, off);
+  }
+}
+
+/** A level of world objects (models without a schema). */
+export class ObjectLevel<S> implements Level<S> {
+  private items: S[] = [];
+  private head = 0;
+  get length(): number {
+    return this.items.length - this.head;
+  }
+  push(w: S): void {
+    this.items.push(w);
+  }
+  pop(): S {
+    const w = this.items[this.head]!;
+    this.items[this.head++] = undefined as S; // let the world be collected
+    return w;
   }
 }

@@ -102,6 +102,31 @@ export class VisitedStore {
     return b;
   }
 
+  /** The store as typed arrays (for a checkpoint): the table, then parents and actions of every state. */
+  dump(): { slots: number; count: number; actionMax: number; table: Uint32Array; parents: Int32Array; actions: Uint32Array } {
+    const parents = new Int32Array(this.count);
+    const actions = new Uint32Array(this.count);
+    for (let c = 0; c * CHUNK < this.count; c++) {
+      const n = Math.min(CHUNK, this.count - c * CHUNK);
+      parents.set(this.parentChunks[c]!.subarray(0, n), c * CHUNK);
+      actions.set(this.actionChunks[c]!.subarray(0, n), c * CHUNK);
+    }
+    return { slots: this.slots, count: this.count, actionMax: this.actionMax, table: this.table, parents, actions };
+  }
+
+  /** The store `dump` saved. */
+  static load(d: { slots: number; count: number; actionMax: number; table: Uint32Array; parents: Int32Array; actions: Uint32Array }): VisitedStore {
+    const st = new VisitedStore();
+    if (d.table.length !== d.slots * 2 || d.parents.length !== d.count || d.actions.length !== d.count) throw new Error('checkpoint: the visited store is damaged');
+    st.table = d.table;
+    st.slots = d.slots;
+    st.limit = Math.floor(d.slots * MAX_LOAD);
+    st.actionMax = d.actionMax;
+    for (let i = 0; i < d.count; i++) st.record(i, d.parents[i]!, d.actions[i]!);
+    st.count = d.count;
+    return st;
+  }
+
   private record(index: number, parent: number, action: number): void {
     const c = index >>> CHUNK_BITS;
     if (c === this.parentChunks.length) {

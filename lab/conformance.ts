@@ -3,8 +3,8 @@
 import type { Action } from '../spec/vdpa/actions.js';
 import { labelAction } from '../spec/vdpa/actions.js';
 import { VDPA_KERNEL_TABLE, type VdpaKernel } from '../spec/vdpa/kernels.js';
-import { buildVdpaModel, step } from '../spec/vdpa/model.js';
-import { makeParent } from '../spec/vdpa/parents.js';
+import { buildVdpaModel, step } from '../systems/vdpa/model.js';
+import { makeParent } from '../systems/vdpa/parents.js';
 import { guard, offeredFeatures } from '../spec/vdpa/transitions.js';
 import type { World } from '../spec/vdpa/world.js';
 import type { VdpaCtx } from '../model/context.js';

@@ -7,7 +7,7 @@ export interface ActionFilter {
   readonly args: readonly (readonly [string, number])[];
 }
 
-export function parseActionFilter(text: string, kinds: readonly string[]): ActionFilter {
+export function parseActionFilter(text: string, kinds: readonly string[], argNames?: Readonly<Record<string, readonly string[]>>): ActionFilter {
   const m = /^([A-Za-z]+)(?:\((.*)\))?$/.exec(text.trim());
   const kind = m?.[1];
   if (m === null || kind === undefined || !kinds.includes(kind)) {
@@ -17,6 +17,10 @@ export function parseActionFilter(text: string, kinds: readonly string[]): Actio
   for (const part of (m[2] ?? '').split(',').filter((p) => p.trim() !== '')) {
     const kv = /^\s*([A-Za-z]+)\s*=\s*(0x[0-9a-fA-F]+|\d+)\s*$/.exec(part);
     if (kv === null) throw new UsageError(`--exclude-actions ${text}: "${part}" is not arg=number`);
+    const known = argNames !== undefined && Object.hasOwn(argNames, kind) ? argNames[kind] : undefined;
+    if (known !== undefined && !known.includes(kv[1]!)) {
+      throw new UsageError(`--exclude-actions ${text}: ${kind} has no argument ${kv[1]} (accepted: ${known.length > 0 ? known.join(', ') : 'none'}; see vdpa-mc list actions)`);
+    }
     args.push([kv[1]!, Number(kv[2])]);
   }
   return { kind, args };
@@ -26,5 +30,5 @@ export function parseActionFilter(text: string, kinds: readonly string[]): Actio
 export function matchesFilter(f: ActionFilter, a: { readonly t: string }): boolean {
   if (a.t !== f.kind) return false;
   const fields = a as unknown as Readonly<Record<string, unknown>>;
-  return f.args.every(([k, v]) => fields[k] === v);
+  return f.args.every(([k, v]) => Object.hasOwn(fields, k) && fields[k] === v);
 }

@@ -14,6 +14,7 @@ function forgetAll(d: World): void {
   d.uTxn = false;
   d.uTxnBefore.fill(-1);
   d.uWindow = 0;
+  d.uAs = 0;
 }
 
 /**
@@ -76,6 +77,7 @@ export function believeAfter(ctx: VdpaCtx, d: World, a: Action, r: CallResult, b
     case 'iotlbUpdate': {
       const as = effectiveAsid(d, a.asid);
       for (let i = 0; i < a.npages; i++) d.uMap[as * NP + a.page + i] = a.host + i;
+      d.uAs |= 1 << as;
       return;
     }
     case 'iotlbInvalidate': {
@@ -83,7 +85,10 @@ export function believeAfter(ctx: VdpaCtx, d: World, a: Action, r: CallResult, b
       for (let i = 0; i < a.npages && a.page + i < NP; i++) d.uMap[as * NP + a.page + i] = -1;
       return;
     }
-    case 'iotlbBatchBegin': if (!d.uTxn) beginTxn(ctx, d, before); return;
+    case 'iotlbBatchBegin':
+      d.uAs |= 1 << effectiveAsid(d, a.asid);
+      if (!d.uTxn) beginTxn(ctx, d, before);
+      return;
     case 'iotlbBatchEnd': endTxn(d); return;
     default: return;
   }

@@ -28,6 +28,8 @@ export const INVARIANT_IDS = [
   'pin-accounting',
   'asid-routing',
   'vfio-live-update',
+  'dma-isolation-strict',
+  'errno-expectation',
 ] as const;
 export type InvariantId = (typeof INVARIANT_IDS)[number];
 

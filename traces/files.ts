@@ -1,12 +1,11 @@
 // A trace on disk: `check --out DIR` writes <invariant>.itf.json, .txt and .html; `trace ...`
 // reads the .itf.json back. Reading never throws: a missing or malformed file is one line.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { renderHtml } from './html.js';
 import { itfText, parseItf, type ReadResult } from './itf.js';
 import { renderText } from './text.js';
-import { withVariantRelativeTo } from './trace-config.js';
 import { type Trace, traceStem } from './trace.js';
 
 export interface TracePaths {
@@ -17,15 +16,15 @@ export interface TracePaths {
 
 /**
  * Writes the three files of a trace into `dir` (created if missing); the text file is plain (no
- * colour). A variant's path is written relative to `dir` (traces/trace-config.ts).
+ * colour). A variant's path is written relative to `dir` (withVariantRelativeTo).
  */
 export async function writeTraceFiles(dir: string, found: Trace): Promise<TracePaths> {
   await mkdir(dir, { recursive: true });
   const trace = withVariantRelativeTo(found, dir);
   const paths = tracePaths(dir, trace);
-  await writeFile(paths.itf, itfText(trace));
-  await writeFile(paths.text, renderText(trace, { color: false }));
-  await writeFile(paths.html, renderHtml(trace));
+  await writeWhole(paths.itf, itfText(trace));
+  await writeWhole(paths.text, renderText(trace, { color: false }));
+  await writeWhole(paths.html, renderHtml(trace));
   return paths;
 }
 
@@ -34,10 +33,37 @@ export function writeTraceFilesSync(dir: string, found: Trace): TracePaths {
   mkdirSync(dir, { recursive: true });
   const trace = withVariantRelativeTo(found, dir);
   const paths = tracePaths(dir, trace);
-  writeFileSync(paths.itf, itfText(trace));
-  writeFileSync(paths.text, renderText(trace, { color: false }));
-  writeFileSync(paths.html, renderHtml(trace));
+  for (const [p, text] of [[paths.itf, itfText(trace)], [paths.text, renderText(trace, { color: false })], [paths.html, renderHtml(trace)]] as const) {
+    const tmp = tempName(p);
+    writeFileSync(tmp, text);
+    renameSync(tmp, p);
+  }
   return paths;
+}
+
+/**
+ * The trace with its variant path (`#meta.config.variant.path`) made relative to `dir` (where the
+ * trace, or a test embedding it, is written), so that a folder of traces and variants can move.
+ * Anything but an absolute path is left as it is (systems/trace-config.ts validates the record).
+ */
+export function withVariantRelativeTo(trace: Trace, dir: string): Trace {
+  const v = trace.config['variant'];
+  if (typeof v !== 'object' || v === null) return trace;
+  const path = (v as Record<string, unknown>)['path'];
+  if (typeof path !== 'string' || !isAbsolute(path)) return trace;
+  let rel = relative(resolve(dir), path).split(sep).join('/');
+  if (!rel.startsWith('.')) rel = `./${rel}`;
+  return { ...trace, config: { ...trace.config, variant: { ...v, path: rel } } };
+}
+
+let tempCounter = 0;
+const tempName = (p: string): string => `${p}.${process.pid}.${tempCounter++}.tmp`;
+
+/** Written whole or not at all (temp + rename): a reader, or a run sharing the folder, never sees half a file. */
+export async function writeWhole(path: string, text: string): Promise<void> {
+  const tmp = tempName(path);
+  await writeFile(tmp, text);
+  await rename(tmp, path);
 }
 
 /** Where writeTraceFiles puts the files of `trace` under `dir`. */

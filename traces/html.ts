@@ -253,7 +253,7 @@ const SCRIPT = String.raw`
   }
   function isErrno(r) { return /^-E[A-Z0-9]+$/.test(r) || /^-\d+$/.test(r); }
   function fieldsOf(view) {
-    var m = {};
+    var m = Object.create(null); // own keys only: a field named toString is a field
     view.forEach(function (l) { l.fields.forEach(function (f) { m[l.layer + '\u0000' + f.name] = f.value; }); });
     return m;
   }
@@ -288,7 +288,7 @@ const SCRIPT = String.raw`
       box.appendChild(h);
       var t = el('table');
       t.setAttribute('data-layer', l.layer);
-      var names = {};
+      var names = Object.create(null); // a field named toString or constructor is not already shown
       l.fields.forEach(function (f) {
         names[f.name] = true;
         var tr = el('tr');

@@ -12,7 +12,7 @@
 // lacks a field that others have gets `{"#unserializable": "absent"}` for it (ITF wants every var).
 import type { CallView, FieldView, LayerView, StepOutcome } from './trace-model.js';
 import type { Trace, TraceStep, TraceViolation, TraceWorld } from './trace.js';
-import { Tup, type TraceValue } from './values.js';
+import { own, Tup, type TraceValue } from './values.js';
 
 export const ITF_FORMAT_DESCRIPTION = 'https://apalache-mc.org/docs/adr/015adr-trace.html';
 /** Our own layout version inside ITF (bumped if the layout above changes). */
@@ -109,9 +109,12 @@ function stepMeta(index: number, label: string, outcome: StepOutcome | undefined
 const ABSENT = { '#unserializable': 'absent' } as const;
 
 function stateVars(w: TraceWorld, keys: readonly string[], path: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k of keys) out[k] = w.world[k] === undefined ? ABSENT : encodeValue(w.world[k], `${path}.${k}`);
-  return out;
+  // Own properties only, and defined as data: a field named toString, constructor or __proto__ is a
+  // field (a plain `out[k] =` would set the prototype for __proto__).
+  return Object.fromEntries(keys.map((k) => {
+    const x = own(w.world, k);
+    return [k, x === undefined ? ABSENT : encodeValue(x, `${path}.${k}`)];
+  }));
 }
 
 /** The trace as an ITF object (plain JSON: JSON.stringify writes it). */
@@ -232,10 +235,10 @@ export function decodeValue(j: unknown, path: string): TraceValue {
   const o = j as Record<string, unknown>;
   const keys = Object.keys(o);
   const forms = keys.filter((k) => k.startsWith('#'));
-  if (forms.length === 0) return Object.fromEntries(keys.map((k) => [k, decodeValue(o[k], `${path}.${k}`)]));
+  if (forms.length === 0) return Object.fromEntries(keys.map((k) => [k, decodeValue(own(o, k), `${path}.${k}`)]));
   const form = forms[0] as string;
   if (keys.length !== 1) fail(path, `an ITF ${form} object must have no other field (has ${keys.join(', ')})`);
-  const body = o[form];
+  const body = own(o, form);
   switch (form as (typeof FORMS)[number]) {
     case '#bigint': {
       const s = str(body, `${path}.#bigint`);
@@ -346,8 +349,8 @@ function readTrace(j: unknown): Trace {
     if (int(sm.index, `${p}.#meta.index`) !== i) fail(`${p}.#meta.index`, `expected ${i}, got ${String(sm.index)}`);
     for (const k of Object.keys(so)) if (k !== '#meta' && !vars.includes(k)) fail(`${p}.${k}`, 'not one of the trace\'s vars');
     for (const v of vars) if (!Object.hasOwn(so, v)) fail(`${p}.${v}`, 'missing (every state sets every var)');
-    const present = worldKeys.filter((k) => !isAbsent(so[k]));
-    const world = Object.fromEntries(present.map((k) => [k, decodeValue(so[k], `${p}.${k}`)]));
+    const present = worldKeys.filter((k) => !isAbsent(own(so, k)));
+    const world = Object.fromEntries(present.map((k) => [k, decodeValue(own(so, k), `${p}.${k}`)]));
     const view = readView(sm.view, `${p}.#meta.view`);
     const label = str(sm.label, `${p}.#meta.label`);
     const calls = readCalls(sm.calls, `${p}.#meta.calls`);

@@ -25,6 +25,11 @@ export interface TraceModel<S, A> extends Model<S, A> {
   readonly lanes: readonly string[];
   /** The world as layers of named, rendered fields; the text and HTML renderers diff these. */
   view(s: S): readonly LayerView[];
+  /**
+   * Optional: the label of `a` taken in `before`, when the world changes what the action means (a vDPA
+   * IOTLB message's ASID is ignored until IOTLB_ASID is acked). Absent: `label(a)`.
+   */
+  labelIn?(before: S, a: A): string;
   /** Re-executes `a` on `before` and says what the caller saw and which calls were made. */
   outcome(before: S, a: A): StepOutcome;
   /** The action as plain JSON (ITF step annotation) and back; `undefined` when not an action of this model. */

@@ -71,7 +71,7 @@ export function buildTrace<S, A>(
     steps.push({
       index: steps.length + 1,
       kind: model.actionKinds[model.kindOf(a)] ?? `kind#${model.kindOf(a)}`,
-      label: model.label(a),
+      label: model.labelIn?.(s, a) ?? model.label(a),
       action: model.actionToJson(a),
       outcome: copyOutcome(outcome),
       world: model.worldToJson(after),

@@ -64,11 +64,11 @@ export function canonical(v: unknown): string {
     return `map{${entries.join(',')}}`;
   }
   if (v instanceof Set) return `set{${[...v].map(canonical).sort().join(',')}}`;
-  const rec = v as Record<string, unknown>;
-  const keys = Object.keys(rec)
-    .filter((k) => rec[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(rec[k])}`).join(',')}}`;
+  // Object.entries reads own properties only: a field named toString is data, not the prototype's.
+  const entries = Object.entries(v as Record<string, unknown>)
+    .filter(([, x]) => x !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`;
 }
 
 /** Equality of two values as `canonical` defines it. */
@@ -87,7 +87,7 @@ export function firstDifference(a: unknown, b: unknown, path = ''): { path: stri
     const rb = b as Record<string, unknown>;
     const keys = [...new Set([...Object.keys(ra), ...Object.keys(rb)])];
     for (const k of keys) {
-      const d = firstDifference(ra[k], rb[k], path === '' ? k : `${path}.${k}`);
+      const d = firstDifference(own(ra, k), own(rb, k), path === '' ? k : `${path}.${k}`);
       if (d) return d;
     }
   }
@@ -98,6 +98,11 @@ export function firstDifference(a: unknown, b: unknown, path = ''): { path: stri
     }
   }
   return { path: path === '' ? '(world)' : path, a: show(a), b: show(b) };
+}
+
+/** An own property, or undefined: never the prototype's (a world may have a field named toString). */
+export function own(o: Readonly<Record<string, unknown>>, k: string): unknown {
+  return Object.hasOwn(o, k) ? o[k] : undefined;
 }
 
 /** A short, one-line rendering of a value for messages. */

@@ -1,6 +1,8 @@
 // The vDPA invariants, in the order of design.md.
 import { asidRouting } from './asid-routing.js';
 import { dmaIsolation } from './dma-isolation.js';
+import { dmaIsolationStrict } from './dma-isolation-strict.js';
+import { errnoExpectation } from './errno-expectation.js';
 import { featureNegotiation } from './feature-negotiation.js';
 import { identityAfterDetach } from './identity-after-detach.js';
 import type { VdpaInvariant } from './invariant.js';
@@ -11,5 +13,5 @@ import { userKernelAgreement } from './user-kernel-agreement.js';
 
 export const VDPA_INVARIANTS: readonly VdpaInvariant[] = [
   userKernelAgreement, kernelDeviceAgreement, identityAfterDetach, noDmaWindow,
-  featureNegotiation, dmaIsolation, pinAccounting, asidRouting,
+  featureNegotiation, dmaIsolation, pinAccounting, asidRouting, dmaIsolationStrict, errnoExpectation,
 ];

@@ -31,6 +31,13 @@ export const ACTION_KINDS: readonly ActionType[] = [
   'parentFault',
 ];
 
+/** Each kind's arguments (the fields besides `t`), for --exclude-actions kind(arg=value) and `list actions`. */
+export const ACTION_ARGS: Readonly<Record<ActionType, readonly string[]>> = {
+  open: [], close: [], setOwner: [], setBackendFeatures: ['features'], setStatus: ['status'], suspend: [], resume: [],
+  setGroupAsid: ['group', 'asid'], iotlbUpdate: ['asid', 'page', 'npages', 'host'], iotlbInvalidate: ['asid', 'page', 'npages'],
+  iotlbBatchBegin: ['asid'], iotlbBatchEnd: ['asid'], bindVirtio: [], bindVhost: [], userFree: ['host'], parentFault: ['after'],
+};
+
 /** Feature bits rendered by name, with the kernel's own numbering for the hex value. */
 export function featureNames(mask: number): string {
   const names = FEATURE_NAMES.filter((f) => (mask & bit(f)) !== 0);
@@ -81,6 +88,21 @@ export function labelAction(a: Action, bits: Partial<Record<FeatureName, number>
         ? 'fault injection: the parent\'s next map allocation fails (-ENOMEM: MR, iotlb node, IOMMU page table; VDUSE: or the daemon\'s next reply, -EIO)'
         : `fault injection: the parent's map allocation after the next ${a.after} fails (-ENOMEM: MR, iotlb node, IOMMU page table; VDUSE: or the daemon's reply, -EIO)`;
   }
+}
+
+/**
+ * The label of `a` with the ASID the message lands in when that is not the one it names:
+ * vhost_chr_write_iter (drivers/vhost/vhost.c, 6.1 and 6.12) reads the v2 message's asid only once
+ * VHOST_BACKEND_F_IOTLB_ASID is acked, and uses 0 otherwise. `effective`: that ASID (transitions.ts).
+ */
+export function labelActionIn(a: Action, bits: Partial<Record<FeatureName, number>>, effective: (asid: number) => number): string {
+  const l = labelAction(a, bits);
+  if (!('asid' in a) || a.t === 'setGroupAsid') return l;
+  const e = effective(a.asid);
+  if (e === a.asid) return l;
+  const named = `asid=${a.asid}`;
+  const i = l.indexOf(named);
+  return i < 0 ? l : `${l.slice(0, i + named.length)} (→ ${e}: IOTLB_ASID not acked)${l.slice(i + named.length)}`;
 }
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);

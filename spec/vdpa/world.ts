@@ -22,6 +22,11 @@ export interface World {
    * invalidated (model/contract.ts, clause remap-after-reset). Kept only under a contract; 0 otherwise.
    */
   uStale: number;
+  /**
+   * Bit a: userspace has an address space a, to its knowledge: an UPDATE or BATCH_BEGIN it sent there
+   * since open returned 0 (vhost_vdpa_find_alloc_as created it; the uapi never says it goes away).
+   */
+  uAs: number;
   /** Program counter of a scripted userspace (QEMU); 0 for `any`. */
   pc: number;
 
@@ -98,6 +103,7 @@ export const worldSchema: Schema<World> = s.struct<World>({
   uTxnBefore: s.array(s.int(-1, NH - 1), NAS * NP),
   uWindow: s.int(0, (1 << (NAS * NP)) - 1),
   uStale: s.int(0, (1 << (NAS * NP)) - 1),
+  uAs: s.int(0, (1 << NAS) - 1),
   pc: s.int(0, 255),
   fdOpen: s.bool(),
   owner: s.bool(),
@@ -140,6 +146,7 @@ export function blankWorld(initialDevMap: number[], initialCvq: number[]): World
     uTxnBefore: filled(NAS * NP, -1),
     uWindow: 0,
     uStale: 0,
+    uAs: 0,
     pc: 0,
     fdOpen: false,
     owner: false,

@@ -14,8 +14,11 @@ describe('parseArgs', () => {
     expect(parseArgs(['--kernel=a=b'], table, 'c').values.get('kernel')).toBe('a=b');
   });
 
-  test('the last of a repeated option wins; -h is --help; a negative number is a value', () => {
-    expect(parseArgs(['--kernel', '6.1', '--kernel', '6.6'], table, 'c').values.get('kernel')).toBe('6.6');
+  test('an option given twice is refused (value or flag); -h is --help; a negative number is a value', () => {
+    expect(() => parseArgs(['--kernel', '6.1', '--kernel', '6.6'], table, 'c')).toThrow(/option --kernel is given twice/);
+    expect(() => parseArgs(['--json', '--kernel=6.1', '--json'], table, 'c')).toThrow(/option --json is given twice/);
+    expect(parseArgs(['--kernel', '6.6', '--json'], table, 'c').values.get('kernel')).toBe('6.6');
+    expect(parseArgs(['-h', '--help'], table, 'c').flags.has('help')).toBe(true);
     expect(parseArgs(['-h'], table, 'c').flags.has('help')).toBe(true);
     expect(parseArgs(['--kernel', '-3'], table, 'c').values.get('kernel')).toBe('-3');
   });

@@ -38,18 +38,19 @@ describe('runCheck', () => {
     expect(r.json.violations).toEqual([]);
   });
 
-  test('stopped by the state bound: incomplete, not a pass (exit 0, verdict says so)', () => {
+  test('stopped by the state bound: incomplete, not a pass (exit 3, verdict says so)', () => {
     const r = runCheck(toyTarget(cfg({ bounds: { maxStates: 5 } }), { planted: false, size: 10 }));
     expect(r.json.verdict).toBe('incomplete');
     expect(r.json.complete).toBe(false);
     expect(r.explored.stoppedBy).toBe('max-states');
-    expect(r.exitCode).toBe(0);
+    expect(r.json.stoppedBy).toBe('max-states');
+    expect(r.exitCode).toBe(3);
   });
 
   test('stopped by the time limit: incomplete, and the report names the bound', async () => {
     const big = { buildTarget: async (c: Config) => toyTarget(c, { planted: false, size: 3000 }) };
     const r = await run(['check', '--time-limit', '0.2', '--max-depth', '10000', '--max-states', '100000000'], big);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(3);
     expect(r.stdout).toContain('INCOMPLETE: stopped at the time limit (--time-limit 0.2 s)');
   });
 
@@ -63,7 +64,7 @@ describe('runCheck', () => {
   test('JSON keys are exactly design.md\'s', () => {
     const j = runCheck(toyTarget(cfg())).json;
     const parsed = JSON.parse(JSON.stringify(j)) as Record<string, unknown>;
-    expect(Object.keys(parsed)).toEqual(['tool', 'version', 'config', 'verdict', 'complete', 'stats', 'violations']);
+    expect(Object.keys(parsed)).toEqual(['tool', 'version', 'config', 'verdict', 'complete', 'stoppedBy', 'stats', 'coverage', 'warnings', 'violations']);
     expect(parsed['tool']).toBe('vdpa-mc');
     expect(Object.keys(parsed['config'] as object)).toEqual(['system', 'kernel', 'parent', 'userspace', 'maxDepth', 'maxStates', 'invariants']);
     expect(Object.keys(parsed['stats'] as object)).toEqual([
@@ -126,7 +127,7 @@ describe('vdpa-mc check (in-process, toy target)', () => {
 
   test('--max-states stops the run: the verdict says incomplete and which bound', async () => {
     const r = await run(['check', '--max-states', '3', '--invariants', 'pin-accounting'], deps);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(3);
     expect(r.stdout).toContain('INCOMPLETE: stopped at the state bound (--max-states 3)');
     expect(r.stdout).toContain('not a pass');
     const j = JSON.parse((await run(['check', '--max-states', '3', '--invariants', 'pin-accounting', '--json'], deps)).stdout) as {

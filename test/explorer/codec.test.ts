@@ -1,3 +1,4 @@
+import '../fc-seed.js';
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { canonicalString, compileCodec, hashString, hashValue, hashWords, newHashOut, schemaWords } from '../../explorer/codec.js';
@@ -185,6 +186,23 @@ describe('schema codec', () => {
     c.encode(short, out, 1);
     expect(c.decode(out, 1)).toEqual(short);
     expect(out.subarray(4, c.words + 1).every((x) => x === 0)).toBe(true);
+  });
+
+  // Found by the edge-case property (FC_SEED=1827969697): a short list's unused slot holding a loop
+  // kept the buffer's old words, so one world had two encodings.
+  it('zeroes a loop inside an unused slot of a short list, whatever the buffer held', () => {
+    const schema = s.list<boolean[][]>(s.list<boolean[]>(s.array<boolean>(s.bool(), 7), 33), 1);
+    for (const checked of [false, true]) {
+      const c = compileCodec(schema as Schema<unknown>, { checked });
+      const dirty = new Int32Array(c.words).fill(-7);
+      const clean = new Int32Array(c.words);
+      c.encode([], dirty, 0);
+      c.encode([], clean, 0);
+      expect(Array.from(dirty)).toEqual(Array.from(clean));
+      c.encode([[[true, false, true, false, true, false, true]]], dirty, 0);
+      c.encode([], dirty, 0);
+      expect(Array.from(dirty)).toEqual(Array.from(clean));
+    }
   });
 
   it('refuses a packed int out of its range, even in the fast encoder (it would merge worlds)', () => {

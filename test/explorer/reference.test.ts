@@ -1,5 +1,6 @@
 // explore() against a naive reference BFS (a Set of JSON strings) on random small transition
 // systems: same reachable set size, same shortest distance to each violation, valid traces.
+import '../fc-seed.js';
 import { expect } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { explore } from '../../explorer/bfs.js';

@@ -1,11 +1,12 @@
 // `vdpa-mc cost` and `vdpa-mc matrix` in-process: the JSON of design.md, the table, the trace files.
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { CliIO } from '../../cli/io.js';
 import { main } from '../../cli/cli.js';
-import { renderMatrix, runMatrix } from '../../cli/matrix.js';
+import { matrixCommand, renderMatrix, runMatrix } from '../../cli/matrix.js';
 
 function io(): CliIO & { stdout: string; stderr: string } {
   const o = {
@@ -53,14 +54,43 @@ describe('vdpa-mc matrix', () => {
     expect(plat!.invariants['asid-routing']).toEqual({ result: 'not-applicable' });
     // The trace's cost: boot (BB, 2 UPDATEs, BE) then the resize (BB, INVALIDATE [p2,p4), UPDATE [p2,p3), BE).
     expect(plat!.invariants['no-dma-window']?.cost).toMatchObject({ iotlbMessages: 8, pagesPinned: 5, pagesUnpinned: 2 });
-    expect(mlx!.verdict).toBe('pass');
+    // K6 row: the reset cycle is clean; the RAM resize's in-batch unpin (vhost_vdpa_pa_unmap before BATCH_END's
+    // set_map) breaks only the invariants that judge inside a batch
+    expect(mlx!.invariants['kernel-device-agreement']).toMatchObject({ result: 'pass' });
+    expect(mlx!.invariants['pin-accounting']).toMatchObject({ result: 'violation', length: 30 });
     expect(mlx!.cycle?.pagesPinned).toBe(0);
     expect(plat!.traceDir).toBe(join(dir, '6.12-platform-qemu'));
-    expect((await readdir(plat!.traceDir!)).sort()).toEqual(['no-dma-window.html', 'no-dma-window.itf.json', 'no-dma-window.txt']);
+    expect((await readdir(plat!.traceDir!)).sort()).toEqual(['no-dma-window.html', 'no-dma-window.itf.json', 'no-dma-window.txt', 'vdpa-mc-run.json']);
+    expect([plat!.refHolds, mlx!.refHolds]).toEqual([true, true]);
     expect(x.stderr.trim().split('\n')).toHaveLength(2); // one progress line per configuration
     const text = renderMatrix(m);
     for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(120);
     expect(text).toMatch(/6\.12\s+platform\s+qemu\s+K4 found\s+pass\s+pass\s+pass\s+✗K14/); // the cell names the class of its cause
     expect(text).toContain(join(dir, '6.12-platform-qemu'));
+  });
+});
+
+describe('vdpa-mc matrix exit codes and output (issue 11)', () => {
+  const rows = (why: string) => ({ rows: [{ system: 'vdpa' as const, kernel: '6.12', parent: 'mlx5' as const, userspace: 'qemu', why }], watchSignals: false });
+  test('a reference row that holds: 0; one that contradicts its expectation: 12, named', async () => {
+    const ok = io();
+    expect(await matrixCommand({ system: undefined, invariants: undefined, bounds: {}, json: false, out: undefined }, ok, rows('K4 not'))).toBe(0);
+    const bad = io();
+    expect(await matrixCommand({ system: undefined, invariants: undefined, bounds: {}, json: false, out: undefined }, bad, rows('K4 found'))).toBe(12);
+    expect(bad.stdout).toContain('contradict their expectation: 6.12-mlx5-qemu (K4 found)');
+  });
+  test('an incomplete row: 3; --json prints no progress; nothing written without --out', async () => {
+    const x = io();
+    const code = await matrixCommand({ system: undefined, invariants: undefined, bounds: { maxStates: 5 }, json: true, out: undefined }, x, rows('K6'));
+    expect(code).toBe(3);
+    expect(x.stderr).toBe('');
+    expect((JSON.parse(x.stdout) as { rows: { verdict: string }[] }).rows[0]!.verdict).toBe('incomplete');
+    expect(existsSync(join('out', 'matrix', '6.12-mlx5-qemu', 'vdpa-mc-run.json'))).toBe(false);
+  });
+  test('--invariants that applies to no row: exit 2 before running anything', async () => {
+    const x = io();
+    expect(await main(['matrix', '--system', 'vfio', '--invariants', 'asid-routing'], x)).toBe(2);
+    expect(x.stderr).toMatch(/--invariants asid-routing applies to no row of --system vfio \(accepted: .*vfio-live-update/);
+    expect(x.stdout).toBe('');
   });
 });

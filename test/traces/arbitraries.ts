@@ -7,8 +7,13 @@ import { Tup, type TraceValue } from '../../traces/values.js';
 /** fc.record makes null-prototype objects by default; a trace read back has plain ones. */
 const NP = { noNullPrototype: true } as const;
 const text = fc.string({ unit: 'binary', maxLength: 12 });
+/** Names Object.prototype has: a world field so named must be read as the world's own (issue 11). */
+export const PROTOTYPE_NAMES = ['constructor', '__proto__', 'hasOwnProperty', 'toString', 'valueOf', 'isPrototypeOf'] as const;
 /** ITF record fields may not start with '#'. */
-const field = fc.string({ unit: 'grapheme-ascii', maxLength: 8 }).filter((k) => !k.startsWith('#'));
+const field = fc.oneof(
+  { arbitrary: fc.string({ unit: 'grapheme-ascii', maxLength: 8 }).filter((k) => !k.startsWith('#')), weight: 4 },
+  { arbitrary: fc.constantFrom(...PROTOTYPE_NAMES), weight: 1 },
+);
 
 const { value } = fc.letrec<{ value: TraceValue }>((tie) => ({
   value: fc.oneof(

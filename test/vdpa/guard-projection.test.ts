@@ -4,6 +4,7 @@
 //  1. the fields the guard reads (recorded through a Proxy) are fields the projection reads;
 //  2. on worlds reached by random walks of userspace `any`, changing one control field to any value
 //     of its schema range either changes the projection or leaves every verdict as it was.
+import '../fc-seed.js';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import type { BoolSchema, EnumSchema, IntSchema } from '../../explorer/schema.js';
@@ -12,8 +13,8 @@ import { anyAlphabet, anyUserspace } from '../../model/userspace-any.js';
 import { VDPA_KERNELS, VDPA_PARENTS } from '../../spec/config.js';
 import type { Action } from '../../spec/vdpa/actions.js';
 import { VDPA_KERNEL_TABLE } from '../../spec/vdpa/kernels.js';
-import { buildVdpaModel } from '../../spec/vdpa/model.js';
-import { makeParent } from '../../spec/vdpa/parents.js';
+import { buildVdpaModel } from '../../systems/vdpa/model.js';
+import { makeParent } from '../../systems/vdpa/parents.js';
 import { guard, projection } from '../../spec/vdpa/transitions.js';
 import { blankWorld, worldSchema, type World } from '../../spec/vdpa/world.js';
 

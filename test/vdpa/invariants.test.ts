@@ -28,6 +28,12 @@ const CASES: readonly Case[] = [
   // vhost_vdpa_pa_map's rest chunk stays pinned when a run of its batch was mapped and the rest fails
   // (VDUSE's stale map is held by the domain's own file references: no longer a violation here)
   { id: 'pin-accounting', violated: ['6.12', 'vdpa_sim_dma', 4, 4, /h3 is pinned 1 times, vhost-vdpa's iotlb maps it 0 times/], holds: ['6.12', 'vduse', 8] },
+  // the strict form: on-chip parents keep their 1:1 map (vdpa_sim's passthrough, mlx5's DMA MR) until the
+  // first set_map, and vhost_vdpa_open's reset keeps it (flags 0): DRIVER_OK before any UPDATE runs the
+  // device on host physical memory. A platform IOMMU parent gets an empty domain at open.
+  { id: 'dma-isolation-strict', violated: ['6.12', 'vdpa_sim', 2, 2, /reaches host physical memory through the 1:1 map/], holds: ['6.12', 'platform', 120, 'qemu'] },
+  // an address space removed once empty (before c82729e06644): the next INVALIDATE of it gets -EINVAL
+  { id: 'errno-expectation', violated: ['examples/variants/remove-as-when-empty.ts', 'vdpa_sim', 4, 4, /is well-formed here, but the kernel would answer -EFAULT \(-EINVAL: no iotlb for asid 0\)/], holds: ['6.12', 'vdpa_sim', 5] },
   // mlx5 data VQs keep the MR they were created with when the data group moves while running
   { id: 'asid-routing', violated: ['6.12', 'mlx5', 4, 4, /hardware VQs still use/], holds: ['6.12', 'vdpa_sim', 6] },
 ];

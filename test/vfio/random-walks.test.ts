@@ -1,11 +1,12 @@
 // Long random walks (fast-check), deeper than the BFS bounds: the model's own structure stays sound
 // on every kernel, and on 6.12 the properties the stock kernel guarantees hold at any length.
+import '../fc-seed.js';
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { DMA_ENTRY_LIMIT, NP } from '../../spec/vfio/constants.js';
 import { guard } from '../../spec/vfio/transitions.js';
 import { initialWorld, type VfioWorld } from '../../spec/vfio/world.js';
-import type { VfioModel } from '../../spec/vfio/model.js';
+import type { VfioModel } from '../../systems/vfio/model.js';
 import { kernelWith, vfioModel } from './helpers.js';
 
 /** Walks `picks` through the alphabet, taking each pick modulo the alphabet size; returns every world. */

@@ -1,0 +1,98 @@
+// `check`'s options for deep searches (issue 16): worker threads, checkpoints, shards, swarm.
+// Parsed here so that cli/options.ts only lists them; each bad value is one line, exit 2.
+import { availableParallelism } from 'node:os';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { UsageError } from '../spec/config.js';
+import type { ParsedArgs } from './args.js';
+
+export const SCALE_OPTIONS = {
+  workers: 'value',
+  checkpoint: 'value',
+  'checkpoint-every': 'value',
+  resume: 'value',
+  shard: 'value',
+  'shard-depth': 'value',
+  strategy: 'value',
+  seed: 'value',
+  walks: 'value',
+} as const;
+
+export const STRATEGIES = ['bfs', 'random'] as const;
+
+export interface ScaleOptions {
+  /** Worker threads expanding BFS chunks (1: the one-core search unless a checkpoint asks for chunks). */
+  readonly workers: number;
+  readonly checkpoint?: { readonly file: string; readonly everySeconds: number };
+  readonly resume?: string;
+  readonly shard?: { readonly index: number; readonly count: number; readonly depth: number };
+  /** `random`: seeded random walks (swarm), shrunk and re-checked by BFS; never complete. */
+  readonly strategy: (typeof STRATEGIES)[number];
+  readonly seed: number;
+  readonly walks: number;
+}
+
+/** The deep-search options of `a` (defaults when none is given). */
+export function parseScale(cmd: string, a: ParsedArgs): ScaleOptions {
+  const v = (k: keyof typeof SCALE_OPTIONS): string | undefined => a.values.get(k);
+  const int = (flag: string, value: string, min: number): number => {
+    const n = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+    if (Number.isSafeInteger(n) && n >= min) return n;
+    throw new UsageError(`${cmd}: --${flag} "${value}" is not an integer of at least ${min} (accepted: ${min}, ${min + 1}, ...)`);
+  };
+  const w = v('workers');
+  const workers = w === undefined ? 1 : w === 'auto' ? availableParallelism() : int('workers', w, 1);
+  const strategyValue = v('strategy') ?? 'bfs';
+  if (!(STRATEGIES as readonly string[]).includes(strategyValue)) {
+    throw new UsageError(`${cmd}: --strategy "${strategyValue}" is not a strategy (accepted: ${STRATEGIES.join(', ')})`);
+  }
+  const strategy = strategyValue as ScaleOptions['strategy'];
+  const seed = v('seed') === undefined ? 1 : int('seed', v('seed')!, 0);
+  const walks = v('walks') === undefined ? 1000 : int('walks', v('walks')!, 1);
+  if (strategy !== 'random') {
+    for (const f of ['seed', 'walks'] as const) if (v(f) !== undefined) throw new UsageError(`${cmd}: --${f} needs --strategy random`);
+  }
+  let checkpoint: ScaleOptions['checkpoint'];
+  const cp = v('checkpoint');
+  if (cp !== undefined) {
+    const dir = dirname(resolve(cp));
+    try {
+      accessSync(dir, constants.W_OK);
+    } catch {
+      throw new UsageError(`${cmd}: --checkpoint "${cp}": cannot write in ${dir} (accepted: a file in a writable directory)`);
+    }
+    const every = v('checkpoint-every');
+    const n = every === undefined ? 300 : Number(every);
+    if (!(Number.isFinite(n) && n > 0)) throw new UsageError(`${cmd}: --checkpoint-every "${every}" is not a positive number of seconds (accepted: e.g. 300)`);
+    checkpoint = { file: cp, everySeconds: n };
+  } else if (v('checkpoint-every') !== undefined) throw new UsageError(`${cmd}: --checkpoint-every needs --checkpoint FILE`);
+  const resume = v('resume');
+  if (resume !== undefined && !existsSync(resume)) throw new UsageError(`${cmd}: --resume "${resume}": no such file (accepted: a file written by --checkpoint)`);
+  let shard: ScaleOptions['shard'];
+  const sh = v('shard');
+  if (sh !== undefined) {
+    const m = /^([0-9]+)\/([0-9]+)$/.exec(sh);
+    const index = m === null ? NaN : Number(m[1]);
+    const count = m === null ? NaN : Number(m[2]);
+    if (!(count >= 1 && index >= 0 && index < count)) throw new UsageError(`${cmd}: --shard "${sh}" is not I/N with 0 <= I < N (accepted: e.g. 0/4, 3/4)`);
+    const d = v('shard-depth');
+    shard = { index, count, depth: d === undefined ? 3 : int('shard-depth', d, 0) };
+  } else if (v('shard-depth') !== undefined) throw new UsageError(`${cmd}: --shard-depth needs --shard I/N`);
+  if (strategy === 'random' && (checkpoint !== undefined || resume !== undefined || shard !== undefined || workers > 1)) {
+    throw new UsageError(`${cmd}: --strategy random takes --seed, --walks and --max-depth (run seeds in parallel as separate processes), not --workers, --checkpoint, --resume or --shard`);
+  }
+  return {
+    workers,
+    strategy,
+    seed,
+    walks,
+    ...(checkpoint !== undefined ? { checkpoint } : {}),
+    ...(resume !== undefined ? { resume } : {}),
+    ...(shard !== undefined ? { shard } : {}),
+  };
+}
+
+/** True when the one-core search of explorer/bfs.ts cannot do what was asked. */
+export function needsScale(o: ScaleOptions): boolean {
+  return o.workers > 1 || o.checkpoint !== undefined || o.resume !== undefined || o.shard !== undefined || o.strategy === 'random';
+}

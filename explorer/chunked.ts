@@ -1,0 +1,348 @@
+// The BFS of bfs.ts with each level cut into chunks of worlds that worker threads expand
+// (expand.ts) while this thread merges the results IN ORDER: store lookups, parent links, the
+// next level, coverage and reporting happen exactly as the one-core search does them, so the
+// distinct-state count, the statistics and every shortest trace are those of explore(), whatever
+// the number of workers or the schedule. Between two merged chunks the search is in a consistent
+// state; that is where it reads the clock, asks shouldStop, reports progress and writes checkpoints
+// (checkpoint.ts), and where a resumed search starts again.
+import { createHash } from 'node:crypto';
+import type { Model } from './model.js';
+import { ModelStepError, type ExploreOptions, type ExploreResult, type StopReason } from './explore-api.js';
+import { VisitedStore } from './store.js';
+import { RecordQueue } from './frontier.js';
+import { Fingerprinter } from './fingerprint.js';
+import { PropertyBook } from './properties.js';
+import { buildResult, newCounters, type Counters } from './result.js';
+import { KIND_MASK, SENT, VIOLATED } from './expand.js';
+import { localPool, threadPool, type ChunkOutcome, type ChunkPool, type ModelSource } from './pool.js';
+import { readCheckpoint, writeCheckpoint, type CheckpointHeader } from './checkpoint.js';
+
+export type { ModelSource } from './pool.js';
+
+export interface ChunkedOptions extends ExploreOptions {
+  /** Worker threads expanding chunks (needs `source`); without a source, or 0, this thread expands them. */
+  readonly workers?: number;
+  readonly source?: ModelSource;
+  /** Worlds per chunk (default 512). Results do not depend on it. */
+  readonly chunkSize?: number;
+  /** Save the search to `file` every `everySeconds` and when it stops early at a chunk boundary. */
+  readonly checkpoint?: { readonly file: string; readonly everySeconds: number };
+  /** Continue the search a checkpoint saved (same model, depth, properties and shard). */
+  readonly resume?: string;
+  /** The caller's description of what is searched (a configuration): saved, and checked on resume. */
+  readonly identity?: string;
+}
+
+export interface ChunkedResult<A> extends ExploreResult<A> {
+  /** Where the last checkpoint was written, if one was. */
+  readonly checkpointWritten?: string;
+}
+
+/** Chunks merged between two looks at the clock are few; the clock is cheap at this rate. */
+const DEFAULT_CHUNK = 512;
+
+export async function exploreChunked<S, A>(model: Model<S, A>, options: ChunkedOptions): Promise<ChunkedResult<A>> {
+  const search = new ChunkedSearch(model, options);
+  const pool = options.source !== undefined && (options.workers ?? 1) > 0
+    ? await threadPool(options.workers ?? 1, { source: options.source, propertyIds: options.propertyIds, distinct: search.distinct })
+    : localPool(model, options.propertyIds, search.distinct);
+  try {
+    return await search.run(pool);
+  } finally {
+    await pool.close();
+  }
+}
+
+class ChunkedSearch<S, A> {
+  private readonly start = performance.now();
+  private secondsBefore = 0;
+  private readonly maxDepth: number;
+  private readonly maxStates: number;
+  private readonly deadline: number;
+  private readonly fp: Fingerprinter<S>;
+  private readonly words: number;
+  private store = new VisitedStore();
+  private book: PropertyBook<S, A>;
+  private c: Counters;
+  private stoppedBy: StopReason | undefined;
+  private level = 0;
+  private levelBase = 0;
+  /** Worlds of the current level merged so far. */
+  private done = 0;
+  private current: RecordQueue;
+  private next: RecordQueue;
+  private initCount = 0;
+  /** Worlds of the current level handed out but not expanded when the search stopped in a chunk. */
+  private leftInLevel = 0;
+  private lastProgress: number;
+  private lastCheckpoint: number;
+  private checkpointWritten: string | undefined;
+  readonly distinct: boolean;
+
+  constructor(
+    private readonly model: Model<S, A>,
+    private readonly options: ChunkedOptions,
+  ) {
+    if (model.schema === undefined) throw new Error('explore: worker threads and checkpoints need a model with a schema');
+    this.maxDepth = options.maxDepth ?? Infinity;
+    this.maxStates = options.maxStates ?? Infinity;
+    this.deadline = options.timeLimitSeconds === undefined ? Infinity : this.start + options.timeLimitSeconds * 1000;
+    this.lastProgress = this.start;
+    this.lastCheckpoint = this.start;
+    this.fp = new Fingerprinter(model.schema);
+    this.words = this.fp.scratch.length;
+    this.book = new PropertyBook(model, this.store, options);
+    this.distinct = this.book.distinctBy !== undefined;
+    this.c = newCounters(model.actionKinds.length);
+    this.current = new RecordQueue(this.words);
+    this.next = new RecordQueue(this.words);
+  }
+
+  /** What a checkpoint must match to be resumed by this search. */
+  private identity(): string {
+    const o = this.options;
+    const what = {
+      caller: o.identity ?? '',
+      maxDepth: o.maxDepth ?? null,
+      properties: this.book.all.map((p) => p.id),
+      stopAtFirst: this.book.stopAtFirst,
+      distinct: this.distinct ? (o.distinct?.perProperty ?? null) : false,
+      shard: o.shard ?? null,
+      words: this.words,
+      kinds: this.model.actionKinds,
+      schema: createHash('sha256').update(JSON.stringify(this.model.schema)).digest('hex'),
+    };
+    return JSON.stringify(what);
+  }
+
+  async run(pool: ChunkPool): Promise<ChunkedResult<A>> {
+    if (this.options.resume !== undefined) this.resume(this.options.resume);
+    else this.initialWorlds();
+    while (this.stoppedBy === undefined && this.current.length > 0) {
+      if (this.level >= this.maxDepth) {
+        this.stoppedBy = 'max-depth';
+        break;
+      }
+      await this.expandLevel(pool);
+    }
+    return this.finish();
+  }
+
+  /** Step 1, as in bfs.ts. */
+  private initialWorlds(): void {
+    const init = this.model.init();
+    this.initCount = init.length;
+    const h = this.fp.h;
+    for (let i = 0; i < init.length && this.stoppedBy === undefined; i++) {
+      const w = init[i]!;
+      try {
+        this.fp.of(w);
+      } catch (e) {
+        throw new ModelStepError(e, 0, undefined);
+      }
+      if (this.store.size >= this.maxStates && !this.store.has(h[0]!, h[1]!)) {
+        this.stoppedBy = 'max-states';
+        break;
+      }
+      const index = this.store.addIfNew(h[0]!, h[1]!, -(i + 1), 0);
+      if (index < 0) continue;
+      this.current.push(this.fp.scratch);
+      if (this.book.checkInvariants(w, index)) this.stoppedBy = 'violation';
+    }
+  }
+
+  /** Step 2: hands the level out in chunks, merging the results in order. */
+  private async expandLevel(pool: ChunkPool): Promise<void> {
+    const size = this.options.chunkSize ?? DEFAULT_CHUNK;
+    const active = new Uint8Array(this.book.all.length);
+    /** Chunks handed out and not merged: their first world's position in the level, and a copy (for a checkpoint). */
+    const inFlight: { id: number; first: number; records: Int32Array; count: number }[] = [];
+    let nextId = 0;
+    let handed = this.done;
+    const sh = this.options.shard;
+    const shard = sh !== undefined && sh.depth === this.level ? { index: sh.index, count: sh.count } : undefined;
+    const handOut = (): void => {
+      while (inFlight.length < pool.width && this.current.length > 0) {
+        for (let p = 0; p < active.length; p++) active[p] = this.book.isActive(p) ? 1 : 0;
+        const { records, count } = this.current.take(size);
+        const id = nextId++;
+        inFlight.push({ id, first: handed, records: this.options.checkpoint !== undefined ? records.slice() : records, count });
+        pool.submit(id, records, count, active.slice(), shard);
+        handed += count;
+      }
+    };
+    handOut();
+    while (inFlight.length > 0) {
+      const chunk = inFlight[0]!;
+      const outcome = await pool.result(chunk.id);
+      const stoppedAt = this.merge(chunk.first, chunk.count, outcome);
+      inFlight.shift();
+      if (this.stoppedBy !== undefined) {
+        // as bfs.ts counts them: the worlds of this level after the one being expanded
+        this.leftInLevel = chunk.count - stoppedAt - 1 + inFlight.reduce((n, f) => n + f.count, 0);
+        for (const f of inFlight) await pool.result(f.id); // drain: the workers stay in step
+        return;
+      }
+      this.done = chunk.first + chunk.count;
+      this.lookAtClock(inFlight);
+      if (this.stoppedBy !== undefined) {
+        this.leftInLevel = inFlight.reduce((n, f) => n + f.count, 0);
+        for (const f of inFlight) await pool.result(f.id); // drain: the workers stay in step
+        return;
+      }
+      handOut();
+    }
+    this.nextLevel();
+  }
+
+  /** Steps 3-4 of bfs.ts for one chunk, from what the expander computed; returns the world it stopped at (or count). */
+  private merge(first: number, count: number, outcome: ChunkOutcome): number {
+    if (!outcome.ok) {
+      const depth = outcome.action === undefined ? this.level : this.level + 1;
+      throw new ModelStepError(new Error(outcome.message), depth, outcome.action);
+    }
+    const { stream, violations } = outcome;
+    const { book, c, store } = this;
+    const words = this.words;
+    const depth = this.level + 1;
+    let pos = 0;
+    let vi = 0;
+    for (let k = 0; k < count; k++) {
+      const parent = this.levelBase + first + k;
+      const n = stream[pos++]!;
+      for (let ai = 0; ai < n; ai++) {
+        const tag = stream[pos++]!;
+        const kind = tag & KIND_MASK;
+        c.enabled[kind]!++;
+        c.transitions++;
+        // this transition's violations, in property order: step ones, then the successor's invariants
+        let vs: typeof violations = [];
+        if ((tag & VIOLATED) !== 0) {
+          const from = vi;
+          while (vi < violations.length && violations[vi]!.k === k && violations[vi]!.ai === ai) vi++;
+          vs = violations.slice(from, vi);
+          const steps = book.steps; // report() may replace the list: finish this transition with the old one
+          for (const v of vs) {
+            const p = book.all[v.p]!;
+            if (p.kind === 'step' && steps.includes(p) && book.report(p, v.violation, parent, ai)) return this.stop('violation', k);
+          }
+        }
+        if ((tag & SENT) === 0) continue; // a self-loop, or a world this expander sent before
+        const lo = stream[pos]!;
+        const hi = stream[pos + 1]!;
+        const rec = pos + 2;
+        pos = rec + words;
+        if (store.size >= this.maxStates && !store.has(lo, hi)) return this.stop('max-states', k);
+        const index = store.addIfNew(lo, hi, parent, ai);
+        if (index < 0) continue;
+        c.newStates[kind]!++;
+        if (depth > c.depth) c.depth = depth;
+        this.next.push(stream.subarray(rec, rec + words));
+        const invs = book.invariants;
+        for (const v of vs) {
+          const p = book.all[v.p]!;
+          if (p.kind === 'invariant' && invs.includes(p) && book.report(p, v.violation, index)) return this.stop('violation', k);
+        }
+      }
+    }
+    return count;
+  }
+
+  private stop(reason: StopReason, k: number): number {
+    this.stoppedBy = reason;
+    return k;
+  }
+
+  /** Step 5 at a chunk boundary: time limit, shouldStop, progress, checkpoint. */
+  private lookAtClock(inFlight: readonly { records: Int32Array }[]): void {
+    const now = performance.now();
+    if (now >= this.deadline) this.stoppedBy = 'time-limit';
+    else {
+      const asked = this.options.shouldStop?.();
+      if (asked !== undefined) this.stoppedBy = asked;
+    }
+    const cp = this.options.checkpoint;
+    if (cp !== undefined && (this.stoppedBy !== undefined || now - this.lastCheckpoint >= cp.everySeconds * 1000)) {
+      this.lastCheckpoint = now;
+      this.saveCheckpoint(cp.file, inFlight);
+    }
+    const onProgress = this.options.onProgress;
+    if (onProgress !== undefined && now - this.lastProgress >= 1000) {
+      this.lastProgress = now;
+      const seconds = this.secondsBefore + (now - this.start) / 1000;
+      onProgress({
+        generated: this.c.transitions,
+        distinct: this.store.size,
+        queue: this.current.length + this.next.length,
+        depth: this.c.depth,
+        seconds,
+        statesPerSecond: seconds > 0 ? this.c.transitions / seconds : 0,
+      });
+    }
+  }
+
+  private saveCheckpoint(file: string, inFlight: readonly { records: Int32Array }[]): void {
+    const d = this.store.dump();
+    const rest = this.current.unread();
+    const pending = inFlight.reduce((n, f) => n + f.records.length, 0);
+    const current = new Int32Array(pending + rest.length);
+    let o = 0;
+    for (const f of inFlight) {
+      current.set(f.records, o);
+      o += f.records.length;
+    }
+    current.set(rest, o);
+    const header: CheckpointHeader = {
+      format: 'VDPAMCK1',
+      identity: this.identity(),
+      level: this.level,
+      levelBase: this.levelBase,
+      done: this.done,
+      initCount: this.initCount,
+      transitions: this.c.transitions,
+      depth: this.c.depth,
+      enabled: [...this.c.enabled],
+      newStates: [...this.c.newStates],
+      found: this.book.byIndex,
+      store: { slots: d.slots, count: d.count, actionMax: d.actionMax },
+      secondsBefore: this.secondsBefore + (performance.now() - this.start) / 1000,
+    };
+    writeCheckpoint(file, { header, table: d.table, parents: d.parents, actions: d.actions, current, next: this.next.unread() });
+    this.checkpointWritten = file;
+  }
+
+  private resume(file: string): void {
+    const d = readCheckpoint(file);
+    const h = d.header;
+    if (h.identity !== this.identity()) throw new Error(`checkpoint ${file} was saved by another search (configuration, depth, properties or shard differ)`);
+    this.store = VisitedStore.load({ ...h.store, table: d.table, parents: d.parents, actions: d.actions });
+    this.book = new PropertyBook(this.model, this.store, this.options);
+    this.book.restore(h.found);
+    this.c = { transitions: h.transitions, depth: h.depth, enabled: Float64Array.from(h.enabled), newStates: Float64Array.from(h.newStates) };
+    this.level = h.level;
+    this.levelBase = h.levelBase;
+    this.done = h.done;
+    this.initCount = h.initCount;
+    this.secondsBefore = h.secondsBefore;
+    const w = this.words;
+    for (let i = 0; w > 0 && i * w < d.current.length; i++) this.current.push(d.current.subarray(i * w, (i + 1) * w));
+    for (let i = 0; w > 0 && i * w < d.next.length; i++) this.next.push(d.next.subarray(i * w, (i + 1) * w));
+    if (this.current.length === 0) this.nextLevel(); // saved after the last chunk of a level
+  }
+
+  private nextLevel(): void {
+    this.levelBase += this.done;
+    this.done = 0;
+    this.level++;
+    this.current = this.next;
+    this.next = new RecordQueue(this.words);
+  }
+
+  /** Step 6. */
+  private finish(): ChunkedResult<A> {
+    const stoppedBy = this.stoppedBy ?? 'exhausted';
+    const seconds = this.secondsBefore + (performance.now() - this.start) / 1000;
+    const r = buildResult(this.model.actionKinds, this.c, this.store, this.initCount, seconds, this.leftInLevel + this.current.length + this.next.length, stoppedBy, this.book.violations);
+    return this.checkpointWritten !== undefined ? { ...r, checkpointWritten: this.checkpointWritten } : r;
+  }
+}

@@ -1,0 +1,167 @@
+// The expensive half of a BFS step, for chunks of a level (chunked.ts): decode each world, list its
+// actions, take each transition (model.next), check the step properties, fingerprint and encode
+// the successor, check the invariants on it. What is cheap and must happen in order (the visited
+// store, parent links, the frontier, reporting) is left to the thread that merges the chunks.
+//
+// A chunk's result is a stream of Int32 words, per parent world in order:
+//   [number of actions], then per action: [tag], and when tag has SENT: [lo, hi, record words...]
+// tag = action kind | SENT (the successor is new to this expander: the merger must look it up) |
+// VIOLATED (a property failed on this transition or on its successor: see `violations`).
+// A successor this expander produced before is not sent: the merger has stored it already, since
+// chunks are merged in the order they are handed out and each expander gets them in that order.
+import type { Model, Property, Violation } from './model.js';
+import { Fingerprinter, shardOf } from './fingerprint.js';
+import { compileHashWords, newHashOut, type Hash64Out } from './hash.js';
+import { VisitedStore } from './store.js';
+
+export const SENT = 1 << 16;
+export const VIOLATED = 1 << 17;
+export const KIND_MASK = 0xffff;
+
+/** A property that failed in a chunk: parent `k` of the chunk, its action `ai`, property number `p`. */
+export interface ChunkViolation {
+  readonly k: number;
+  readonly ai: number;
+  readonly p: number;
+  readonly violation: Violation;
+}
+
+/** Expand only the worlds whose fingerprint falls in shard `index` of `count`. */
+export interface ShardPick {
+  readonly index: number;
+  readonly count: number;
+}
+
+export interface ChunkResult {
+  readonly stream: Int32Array;
+  readonly violations: readonly ChunkViolation[];
+}
+
+/** Thrown by `expandChunk` with where the model failed (the merger turns it into ModelStepError). */
+export interface ExpandFailure {
+  readonly message: string;
+  readonly k: number;
+  /** The label of the action being taken, if one was. */
+  readonly action: string | undefined;
+}
+
+class Words {
+  buf = new Int32Array(1 << 12);
+  n = 0;
+  ensure(extra: number): void {
+    if (this.n + extra <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.n + extra) size *= 2;
+    const b = new Int32Array(size);
+    b.set(this.buf.subarray(0, this.n));
+    this.buf = b;
+  }
+}
+
+export class Expander<S, A> {
+  private readonly fp: Fingerprinter<S>;
+  private readonly words: number;
+  /** Fingerprints this expander has sent (a subset of the merger's store). */
+  private readonly seen = new VisitedStore();
+  private readonly out: A[] = [];
+  private readonly hashRecord: (words: Int32Array, out: Hash64Out) => void;
+  private readonly h2: Hash64Out = newHashOut();
+
+  constructor(
+    private readonly model: Model<S, A>,
+    /** The selected properties, in the merger's PropertyBook order. */
+    private readonly props: readonly Property<S, A>[],
+    /** Collect mode with distinct keys: an invariant failing in the parent with the same message is not reported again. */
+    private readonly distinct: boolean,
+  ) {
+    if (model.schema === undefined) throw new Error('explore: worker threads and checkpoints need a model with a schema');
+    this.fp = new Fingerprinter(model.schema);
+    this.words = this.fp.scratch.length;
+    this.hashRecord = compileHashWords(this.words);
+  }
+
+  /**
+   * Expands `count` encoded worlds from `records`. `active[p]` is 1 while property number p is still
+   * checked. Throws an ExpandFailure-carrying Error when the model throws.
+   */
+  expandChunk(records: Int32Array, count: number, active: Uint8Array, shard?: ShardPick): ChunkResult {
+    const { model, props, fp, words, seen, out } = this;
+    const codec = fp.codec!;
+    const h = fp.h;
+    const w = new Words();
+    const violations: ChunkViolation[] = [];
+    let k = 0;
+    let action: A | undefined;
+    try {
+      for (; k < count; k++) {
+        if (shard !== undefined) {
+          // the fingerprint is the hash of the encoding: the record itself
+          this.hashRecord(records.subarray(k * words, (k + 1) * words), this.h2);
+          if (shardOf(this.h2[0]!, this.h2[1]!, shard.count) !== shard.index) {
+            w.ensure(1);
+            w.buf[w.n++] = 0;
+            continue;
+          }
+        }
+        const s = codec.decode(records, k * words);
+        out.length = 0;
+        action = undefined;
+        model.actions(s, out);
+        const n = out.length;
+        w.ensure(1 + n);
+        w.buf[w.n++] = n;
+        for (let ai = 0; ai < n; ai++) {
+          const a = out[ai]!;
+          action = a;
+          let tag = model.kindOf(a);
+          const s2 = model.next(s, a);
+          for (let p = 0; p < props.length; p++) {
+            const q = props[p]!;
+            if (q.kind !== 'step' || active[p] === 0) continue;
+            const v = q.check(s, a, s2 ?? s);
+            if (v !== undefined) {
+              violations.push({ k, ai, p, violation: v });
+              tag |= VIOLATED;
+            }
+          }
+          if (s2 !== undefined) {
+            fp.of(s2);
+            if (seen.addIfNew(h[0]!, h[1]!, 0, 0) >= 0) {
+              tag |= SENT;
+              for (let p = 0; p < props.length; p++) {
+                const q = props[p]!;
+                if (q.kind !== 'invariant' || active[p] === 0) continue;
+                const v = q.check(s2);
+                if (v === undefined) continue;
+                if (this.distinct && q.check(s)?.message === v.message) continue;
+                violations.push({ k, ai, p, violation: v });
+                tag |= VIOLATED;
+              }
+            }
+          }
+          if ((tag & SENT) !== 0) {
+            w.ensure(3 + words);
+            w.buf[w.n++] = tag;
+            w.buf[w.n++] = h[0]!;
+            w.buf[w.n++] = h[1]!;
+            w.buf.set(fp.scratch, w.n);
+            w.n += words;
+          } else {
+            w.ensure(1);
+            w.buf[w.n++] = tag;
+          }
+        }
+      }
+    } catch (e) {
+      let label: string | undefined;
+      try {
+        label = action === undefined ? undefined : model.label(action);
+      } catch {
+        label = undefined;
+      }
+      const failure: ExpandFailure = { message: e instanceof Error ? e.message : String(e), k, action: label };
+      throw Object.assign(new Error(failure.message), { failure });
+    }
+    return { stream: w.buf.slice(0, w.n), violations };
+  }
+}

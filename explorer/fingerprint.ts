@@ -1,0 +1,52 @@
+// A world's identity (TLC's fingerprint step): its canonical encoding (codec.ts) hashed to 64 bits.
+// With a schema the encoding stays in `scratch` after `of(w)`, ready to be queued as a frontier
+// record; the first CHECKED_SUCCESSORS worlds go through the validating encoder so that a schema
+// that does not fit the model is caught early with the path of the field.
+import type { Schema } from './schema.js';
+import { compileCodec, hashValue, newHashOut, type Codec, type Hash64Out } from './codec.js';
+import { compileHashWords } from './hash.js';
+
+/** Worlds checked with the validating encoder before switching to the fast one. */
+const CHECKED_SUCCESSORS = 1000;
+
+export class Fingerprinter<S> {
+  /** The last fingerprint: h[0] low word, h[1] high word. */
+  readonly h: Hash64Out = newHashOut();
+  readonly codec: Codec<S> | undefined;
+  /** The encoding of the last world fingerprinted (schema only). */
+  readonly scratch: Int32Array;
+  /** Fingerprints `w` into `h` (and its encoding into `scratch`). */
+  readonly of: (w: S) => void;
+
+  constructor(schema: Schema<S> | undefined) {
+    const h = this.h;
+    const codec = schema === undefined ? undefined : compileCodec(schema);
+    this.codec = codec;
+    const scratch = new Int32Array(codec === undefined ? 0 : codec.words);
+    this.scratch = scratch;
+    if (codec === undefined) {
+      this.of = (w: S): void => hashValue(w, h);
+      return;
+    }
+    const checkedCodec = compileCodec(schema!, { checked: true });
+    const hashFixed = compileHashWords(scratch.length);
+    const encodeHash = codec.encodeHash;
+    let checkedLeft = CHECKED_SUCCESSORS;
+    this.of = (w: S): void => {
+      if (checkedLeft > 0) {
+        checkedLeft--;
+        checkedCodec.encode(w, scratch, 0);
+        hashFixed(scratch, h);
+      } else if (encodeHash !== undefined) encodeHash(w, scratch, h);
+      else {
+        codec.encode(w, scratch, 0);
+        hashFixed(scratch, h);
+      }
+    };
+  }
+}
+
+/** Which of `count` shards a fingerprint belongs to (its high word, so unrelated to the store's slot). */
+export function shardOf(lo: number, hi: number, count: number): number {
+  return (((hi >>> 0) ^ (lo >>> 0)) >>> 0) % count;
+}

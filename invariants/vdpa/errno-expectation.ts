@@ -1,0 +1,132 @@
+// A message that is valid under the contract must not fail (issue 13). A userspace that keeps the
+// strict contract (model/contract.ts) and sends only what it knows to be well-formed — its fd open,
+// owner set, an UPDATE of a range it has not mapped with pages it has not munmapped, an INVALIDATE or
+// BATCH_END in an address space it created, features it was offered — is owed 0. Regressions of the
+// kind c82729e06644 "vhost_vdpa: fix unmap process in no-batch mode" fixed (an address space removed
+// when its iotlb emptied, so that the next INVALIDATE got -EINVAL) break it.
+//
+// Judged as a step: the step's own call (a well-formed message the guard let through must leave the
+// belief it promises: an UPDATE's range mapped, open's fd open), and the world it leads to (every
+// well-formed message of `any`'s alphabet is allowed by the kernel's guard there, or refused with 0).
+// Not judged, because the environment or a limit explains the error: a step in which an armed
+// allocation fault fired, an UPDATE that could pass max_iotlb_entries. A SET_GROUP_ASID to the ASID
+// the group is already on, and a reset, cannot be told from their failure by the worlds alone; both
+// fail only through the environment in the model (mlx5's CVQ refresh, VDUSE's daemon).
+import type { Action } from '../../spec/vdpa/actions.js';
+import { NP, bit, type FeatureName } from '../../spec/vdpa/constants.js';
+import { effectiveAsid, guardTable, offeredFeatures, projection } from '../../spec/vdpa/transitions.js';
+import type { World } from '../../spec/vdpa/world.js';
+import type { VdpaCtx } from '../../model/context.js';
+import { limitsOf } from '../../model/context.js';
+import { CLAUSES, brokenClause } from '../../model/contract.js';
+import { anyAlphabet } from '../../model/userspace-any.js';
+import { isFreed } from '../../model/host-memory.js';
+import { entryCount } from '../../model/vhost-iotlb.js';
+import type { VdpaInvariant } from './invariant.js';
+
+const acked = (w: World, f: FeatureName): boolean => (w.acked & bit(f)) !== 0;
+
+/**
+ * Whether userspace, from what it knows (its belief fields, what it set, what GET_* ioctls tell it:
+ * the status, the offered features, GET_AS_NUM, GET_GROUP_NUM, GET_IOVA_RANGE), may expect 0 for `a`.
+ */
+export function wellFormed(ctx: VdpaCtx, w: World, a: Action): boolean {
+  if (brokenClause(ctx, CLAUSES, w, a) !== undefined) return false;
+  const fd = w.fdOpen;
+  const own = fd && w.owner;
+  switch (a.t) {
+    case 'open': return !fd && w.bound === 'vhost';
+    case 'close': return fd;
+    case 'setOwner': return fd && !w.owner;
+    case 'setBackendFeatures':
+      return fd && (a.features & ~offeredFeatures(ctx.kernel, ctx.ops)) === 0 &&
+        ((a.features & bit('DESC_ASID')) === 0 || (a.features & bit('IOTLB_ASID')) !== 0);
+    // QEMU's vhost_vdpa_add_status reads the status first: bits are only added, or all cleared by 0
+    case 'setStatus': return fd && (a.status === 0 || (w.status & ~a.status) === 0);
+    case 'suspend': return fd && acked(w, 'SUSPEND');
+    case 'resume': return fd && acked(w, 'RESUME');
+    case 'setGroupAsid': return own && ctx.ops.nas > 1 && a.group < ctx.ops.ngroups && a.asid < ctx.ops.nas;
+    case 'iotlbUpdate': {
+      const as = effectiveAsid(w, a.asid);
+      if (!own || as >= ctx.ops.nas || a.npages <= 0 || a.page < 0 || a.page + a.npages > NP) return false;
+      if (w.inBatch && w.batchAsid !== as) return false;
+      for (let i = 0; i < a.npages; i++) {
+        if (w.uMap[as * NP + a.page + i]! >= 0 || isFreed(w, a.host + i)) return false;
+      }
+      return true;
+    }
+    case 'iotlbInvalidate': {
+      const as = effectiveAsid(w, a.asid);
+      return own && as < ctx.ops.nas && a.npages > 0 && (w.uAs & (1 << as)) !== 0 && !(w.inBatch && w.batchAsid !== as);
+    }
+    case 'iotlbBatchBegin': return own && effectiveAsid(w, a.asid) < ctx.ops.nas && !w.inBatch;
+    case 'iotlbBatchEnd': {
+      const as = effectiveAsid(w, a.asid);
+      return own && w.inBatch && w.batchAsid === as && (w.uAs & (1 << as)) !== 0;
+    }
+    // the environment, not messages
+    case 'bindVirtio': case 'bindVhost': case 'userFree': case 'parentFault': return false;
+  }
+}
+
+export const errnoExpectation: VdpaInvariant = {
+  id: 'errno-expectation',
+  title: 'a message valid under the contract does not fail',
+  guards: 'vhost_vdpa_process_iotlb_msg and the vhost-vdpa ioctls answer 0 to what the uapi allows; ' +
+    'c82729e06644 fixed an address space removed once its iotlb was empty (the next INVALIDATE: -EINVAL).',
+  applies: () => true,
+  property: (ctx) => {
+    const alphabet = anyAlphabet(ctx);
+    const table = guardTable(ctx, alphabet);
+    // per control projection: the alphabet's messages the guard refuses with an errno
+    const refusedAt = new Map<number, number[]>();
+    const refused = (w: World): readonly number[] => {
+      const key = projection(w);
+      let r = refusedAt.get(key);
+      if (r === undefined) {
+        r = [];
+        for (let i = 0; i < alphabet.length; i++) {
+          const v = table.verdictAt(w, i);
+          if (!v.ok && v.ret !== '0') r.push(i);
+        }
+        refusedAt.set(key, r);
+      }
+      return r;
+    };
+    const limit = limitsOf(ctx).iotlbLimit;
+    return {
+      kind: 'step',
+      id: 'errno-expectation',
+      check: (before, a, after) => {
+        // the step's own call
+        const fired = before.faultIn > 0 && after.faultIn === 0;
+        if (!fired && wellFormed(ctx, before, a)) {
+          if (a.t === 'iotlbUpdate') {
+            const as = effectiveAsid(before, a.asid);
+            const roomy = entryCount(before, as) + a.npages <= limit;
+            let mapped = true;
+            for (let i = 0; i < a.npages; i++) if (after.uMap[as * NP + a.page + i] !== a.host + i) mapped = false;
+            if (roomy && !mapped) {
+              return { message: `a well-formed UPDATE of asid ${as} failed (the range was unmapped, its pages mapped, no fault armed)` };
+            }
+          } else if (a.t === 'open' && !after.fdOpen) {
+            return { message: 'open of /dev/vhost-vdpa failed while it was closed and bound' };
+          }
+        }
+        // the world it leads to: every well-formed message is allowed there
+        if (after === before || !after.fdOpen) return undefined;
+        for (const i of refused(after)) {
+          const m = alphabet[i]!;
+          if (!wellFormed(ctx, after, m)) continue;
+          const v = table.verdictAt(after, i);
+          if (v.ok) continue;
+          return {
+            message: `${m.t}${'asid' in m ? ` asid=${m.asid}` : ''} is well-formed here, but the kernel would answer ${v.ret} (${v.reason})`,
+            observation: `the next message would fail: ${v.ret}`,
+          };
+        }
+        return undefined;
+      },
+    };
+  },
+};

@@ -1,0 +1,115 @@
+// The vDPA model as the explorer and the trace tools see it: init, actions, next, properties, label,
+// and the trace hooks. One step = one atomic call (the kernel's locks make it so), then userspace's
+// belief update.
+import type { Property } from '../../explorer/model.js';
+import type { TraceModel } from '../../traces/trace-model.js';
+import { callView } from '../../traces/calls.js';
+import { LANE_DEVICE, LANE_PARENT, LANE_USER, LANE_VHOST, call, recordCalls } from '../../model/call-log.js';
+import type { CallResult, VdpaCtx } from '../../model/context.js';
+import { userFree } from '../../model/host-memory.js';
+import { produceOnCopy } from '../../model/working-copy.js';
+import type { Userspace } from '../../model/userspace.js';
+import {
+  vhost_dev_set_owner, vhost_set_backend_features, vhost_vdpa_open, vhost_vdpa_process_iotlb_msg,
+  vhost_vdpa_release, vhost_vdpa_resume, vhost_vdpa_set_group_asid, vhost_vdpa_set_status, vhost_vdpa_suspend,
+} from '../../model/vhost-vdpa.js';
+import { virtio_vdpa_probe, virtio_vdpa_remove } from '../../model/virtio-vdpa.js';
+import type { VdpaInvariant } from '../../invariants/vdpa/invariant.js';
+import { ACTION_KINDS, actionFromJson, labelAction, labelActionIn, type Action } from '../../spec/vdpa/actions.js';
+import { effectiveAsid, guard, guardTable } from '../../spec/vdpa/transitions.js';
+import { viewWorld } from './view.js';
+import { blankWorld, worldSchema, type World } from '../../spec/vdpa/world.js';
+
+/** Runs the reducer of one allowed action on a draft (the switch is the hot path's dispatch). */
+function dispatch(ctx: VdpaCtx, d: World, a: Action): CallResult {
+  switch (a.t) {
+    case 'open': return vhost_vdpa_open(ctx, d);
+    case 'close': return vhost_vdpa_release(ctx, d);
+    case 'setOwner': return vhost_dev_set_owner(d);
+    case 'setBackendFeatures': return vhost_set_backend_features(d, a.features);
+    case 'setStatus': return vhost_vdpa_set_status(ctx, d, a.status);
+    case 'suspend': return vhost_vdpa_suspend(ctx, d);
+    case 'resume': return vhost_vdpa_resume(ctx, d);
+    case 'setGroupAsid': return vhost_vdpa_set_group_asid(ctx, d, a.group, a.asid);
+    case 'iotlbUpdate':
+      return vhost_vdpa_process_iotlb_msg(ctx, d, 'update', effectiveAsid(d, a.asid), a.page, a.npages, a.host);
+    case 'iotlbInvalidate':
+      return vhost_vdpa_process_iotlb_msg(ctx, d, 'invalidate', effectiveAsid(d, a.asid), a.page, a.npages, -1);
+    case 'iotlbBatchBegin': return vhost_vdpa_process_iotlb_msg(ctx, d, 'batchBegin', effectiveAsid(d, a.asid), 0, 0, -1);
+    case 'iotlbBatchEnd': return vhost_vdpa_process_iotlb_msg(ctx, d, 'batchEnd', effectiveAsid(d, a.asid), 0, 0, -1);
+    case 'bindVirtio': return virtio_vdpa_probe(ctx, d);
+    case 'bindVhost': return virtio_vdpa_remove(ctx, d);
+    case 'userFree': userFree(d, a.host); return { ret: '0' };
+    case 'parentFault': d.faultIn = 1 + (a.after ?? 0); return { ret: '0' };
+  }
+}
+
+/** One step: the call (an Immer producer over the world) and userspace's belief update. */
+export function step(ctx: VdpaCtx, us: Userspace, w: World, a: Action): { world: World; result: CallResult } {
+  let result: CallResult = { ret: '0' };
+  const world = produceOnCopy(w, (m) => {
+    if (m.unpinWindow !== 0) m.unpinWindow = 0; // an observation of one call only
+    result = dispatch(ctx, m, a);
+    us.believe(ctx, m, a, result, w);
+  });
+  return { world, result };
+}
+
+/** A refused call: no reducer runs, but a scripted userspace still moves on (and believes nothing). */
+function refused(ctx: VdpaCtx, us: Userspace, w: World, a: Action, r: CallResult): World {
+  return produceOnCopy(w, (m) => {
+    if (m.unpinWindow !== 0) m.unpinWindow = 0;
+    us.believe(ctx, m, a, r, w);
+  });
+}
+
+export interface VdpaModel extends TraceModel<World, Action> {
+  readonly ctx: VdpaCtx;
+  readonly userspace: Userspace;
+  labelIn(before: World, a: Action): string;
+}
+
+export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly VdpaInvariant[]): VdpaModel {
+  const props: Property<World, Action>[] = invariants.map((inv) => inv.property(ctx));
+  // Coverage counts the kinds this userspace can take at all: a scripted QEMU never munmaps, and a
+  // warning that it never did would be noise, not vacuity.
+  const alphabetKinds = ACTION_KINDS.filter((k) => us.alphabet(ctx).some((a) => a.t === k));
+  const kindIndex = new Map<string, number>(alphabetKinds.map((k, i) => [k, i]));
+  const bits = ctx.kernel.featureBits;
+  const init = blankWorld(ctx.ops.initialDevMap(), ctx.ops.initialCvq());
+  ctx.ops.initDevice?.(init);
+  // the same memoised guard the userspace lists its actions with (ts-pattern once per projection)
+  const guards = guardTable(ctx, us.alphabet(ctx));
+  return {
+    ctx,
+    userspace: us,
+    init: () => [init],
+    actions: (s, out) => us.enabled(ctx, s, out),
+    next: (s, a) => {
+      const v = guards.verdict(s, a);
+      const next = v.ok ? step(ctx, us, s, a).world : refused(ctx, us, s, a, { ret: v.ret, reason: v.reason });
+      return next === s ? undefined : next;
+    },
+    properties: () => props,
+    label: (a) => labelAction(a, bits),
+    labelIn: (before, a) => labelActionIn(a, bits, (asid) => effectiveAsid(before, asid)),
+    actionKinds: alphabetKinds,
+    kindOf: (a) => kindIndex.get(a.t) ?? 0,
+    schema: worldSchema,
+    lanes: [LANE_USER, LANE_VHOST, LANE_PARENT, LANE_DEVICE],
+    view: (s) => viewWorld(ctx, s),
+    outcome: (before, a) => {
+      const { result, calls: events } = recordCalls(() => {
+        call(LANE_USER, a.t === 'bindVirtio' || a.t === 'bindVhost' ? LANE_PARENT : LANE_VHOST,
+          labelActionIn(a, bits, (asid) => effectiveAsid(before, asid)));
+        const v = guard(ctx, before, a);
+        return v.ok ? step(ctx, us, before, a).result : { ret: v.ret, reason: v.reason };
+      });
+      const calls = events.map(callView);
+      return result.reason === undefined ? { ret: result.ret, calls } : { ret: result.ret, reason: result.reason, calls };
+    },
+    actionToJson: (a) => ({ ...a }),
+    actionFromJson: (j) => actionFromJson(j),
+    worldToJson: (s) => ({ ...s }),
+  };
+}

@@ -1,0 +1,217 @@
+// Issue 11: every input gets a clear answer. Each item both ways: the bad input refused with one line
+// and exit 2 (or handled), the good one still accepted. In-process runs (cheap); no timed assertion.
+import { describe, expect, test } from 'vitest';
+import { isOneLineError, run } from './helpers.js';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { explore as bfsExplore } from '../../explorer/bfs.js';
+import type { ExploreFn } from '../../cli/check.js';
+import type { Config } from '../../spec/config.js';
+import { toyTarget } from './fixtures/toy-target.js';
+
+describe('name tables read own properties only', () => {
+  test.each([
+    [['help', 'toString'], ['unknown command "toString"', 'check, matrix']],
+    [['help', '__proto__'], ['unknown command "__proto__"']],
+    [['help', 'constructor'], ['unknown command "constructor"']],
+    [['check', '--kernel', 'toString'], ['--kernel', '"toString"', '6.12']],
+    [['check', '--parent', 'constructor'], ['--parent', '"constructor"', 'mlx5']],
+    [['check', '--userspace', 'valueOf'], ['--userspace', '"valueOf"', 'qemu']],
+    [['check', '--invariants', 'hasOwnProperty'], ['--invariants', '"hasOwnProperty"']],
+    [['list', 'toString'], ['"toString" is not a list topic']],
+  ])('vdpa-mc %j: exit 2 with the accepted names', async (argv, wants) => {
+    const r = await run(argv);
+    expect(r.code).toBe(2);
+    expect(isOneLineError(r), JSON.stringify(r)).toBe(true);
+    for (const w of wants) expect(r.stderr).toContain(w);
+  });
+
+  test('the real names still answer', async () => {
+    expect((await run(['help', 'check'])).stdout).toMatch(/^usage: vdpa-mc check/);
+  });
+});
+
+describe('a flag given twice', () => {
+  test.each([
+    [['check', '--max-states', '10', '--max-states', '20']],
+    [['check', '--json', '--json']],
+    [['matrix', '--system', 'vdpa', '--system=vfio']],
+  ])('vdpa-mc %j: exit 2', async (...argv) => {
+    const r = await run(argv[0]);
+    expect(r.code).toBe(2);
+    expect(isOneLineError(r)).toBe(true);
+    expect(r.stderr).toMatch(/is given twice/);
+  });
+});
+
+// ---- no run loses its results: signals, memory, --out ----
+
+
+const tmp = mkdtempSync(join(tmpdir(), 'vdpa-mc-r11-'));
+const toy = (planted: boolean, size = 3): { buildTarget: (c: Config) => Promise<ReturnType<typeof toyTarget>> } =>
+  ({ buildTarget: async (c: Config) => toyTarget(c, { planted, size }) });
+
+/** An engine that sends `signal` to this process, waits until the watch has seen it, then searches. */
+function signalling(signal: NodeJS.Signals): ExploreFn {
+  return (model, options) => {
+    process.kill(process.pid, signal);
+    const until = Date.now() + 10_000; // a bound, not an assertion: the worker sees it within ms
+    while (options.shouldStop?.() !== 'signal' && Date.now() < until) { /* the main thread is busy, as in a search */ }
+    return bfsExplore(model, options);
+  };
+}
+
+describe('a signal during a search: results so far, then 128+n', () => {
+  test('SIGTERM with no violation yet: JSON incomplete, stoppedBy signal, exit 143', async () => {
+    const r = await run(['check', '--json', '--max-depth', '10000', '--time-limit', '20'], { ...toy(false, 3000), explore: signalling('SIGTERM') });
+    expect(r.code).toBe(143);
+    const j = JSON.parse(r.stdout) as { verdict: string; stoppedBy: string; complete: boolean; stats: { distinctStates: number } };
+    expect([j.verdict, j.stoppedBy, j.complete]).toEqual(['incomplete', 'signal', false]);
+    expect(j.stats.distinctStates).toBeGreaterThan(0);
+  });
+
+  test('SIGINT after a violation: the violation and statistics are printed, the trace written, exit 130', async () => {
+    const out = join(tmp, 'sigint');
+    const r = await run(['check', '--max-depth', '10000', '--time-limit', '20', '--out', out], { ...toy(true, 3000), explore: signalling('SIGINT') });
+    expect(r.code).toBe(130);
+    expect(r.stdout).toContain('VIOLATION: 1 invariant violated: no-dma-window (3 steps)');
+    expect(r.stdout).toContain('stopped by a signal');
+    expect(r.stdout).toContain('statistics');
+    expect(existsSync(join(out, 'no-dma-window.itf.json'))).toBe(true);
+  });
+
+  test('without a signal the same run ends as usual (0 / 12)', async () => {
+    expect((await run(['check'], toy(false))).code).toBe(0);
+    expect((await run(['check'], toy(true))).code).toBe(12);
+  });
+});
+
+describe('--max-memory', () => {
+  test('a bound below the current RSS stops the search as incomplete (memory), exit 3', async () => {
+    const r = await run(['check', '--json', '--max-memory', '1M', '--max-depth', '10000'], toy(false, 300));
+    expect(r.code).toBe(3);
+    const j = JSON.parse(r.stdout) as { verdict: string; stoppedBy: string };
+    expect([j.verdict, j.stoppedBy]).toEqual(['incomplete', 'memory']);
+    const t = await run(['check', '--max-memory', '1M', '--max-depth', '10000'], toy(false, 300));
+    expect(t.stdout).toContain('stopped at the memory bound (--max-memory)');
+  });
+  test('a generous bound changes nothing; a bad size is exit 2', async () => {
+    expect((await run(['check', '--max-memory', '64G'], toy(false))).code).toBe(0);
+    for (const bad of ['lots', '0', '-1G', '1.5X']) {
+      const r = await run(['check', '--max-memory', bad], toy(false));
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('--max-memory');
+    }
+  });
+});
+
+describe('--out', () => {
+  const never: ExploreFn = () => {
+    throw new Error('searched although --out was refused');
+  };
+  test.each([
+    ['/proc/vdpa-mc-out', /under \/proc, \/sys or \/dev/],
+    ['/proc/self/fd/x', /under \/proc/],
+  ])('%s is refused before any search', async (dir, message) => {
+    const r = await run(['check', '--out', dir], { ...toy(true), explore: never });
+    expect(r.code).toBe(2);
+    expect(isOneLineError(r)).toBe(true);
+    expect(r.stderr).toMatch(message);
+  });
+
+  test('a file in the way, or a folder that cannot be written, is refused before the search', async () => {
+    const file = join(tmp, 'a-file');
+    writeFileSync(file, 'x');
+    for (const dir of [file, join(file, 'sub')]) {
+      const r = await run(['check', '--out', dir], { ...toy(true), explore: never });
+      expect(r.code).toBe(2);
+      expect(isOneLineError(r)).toBe(true);
+    }
+    if (process.getuid?.() !== 0) {
+      const ro = join(tmp, 'read-only');
+      await run(['check', '--out', ro], toy(false));
+      chmodSync(ro, 0o555);
+      const r = await run(['check', '--out', join(ro, 'x')], { ...toy(true), explore: never });
+      expect(r.code).toBe(2);
+      chmodSync(ro, 0o755);
+    }
+  });
+
+  test('a missing folder is accepted (and not left behind when nothing is written)', async () => {
+    const dir = join(tmp, 'new', 'deeper');
+    const r = await run(['check', '--out', dir], toy(true));
+    expect(r.code).toBe(12);
+    expect(readdirSync(dir).sort()).toEqual(['no-dma-window.html', 'no-dma-window.itf.json', 'no-dma-window.txt', 'vdpa-mc-run.json']);
+  });
+
+  test('a later run into the same folder removes the traces the earlier one listed; the manifest names this run', async () => {
+    const dir = join(tmp, 'shared');
+    expect((await run(['check', '--out', dir], toy(true))).code).toBe(12);
+    expect(existsSync(join(dir, 'no-dma-window.itf.json'))).toBe(true);
+    expect((await run(['check', '--out', dir], toy(false))).code).toBe(0);
+    expect(existsSync(join(dir, 'no-dma-window.itf.json'))).toBe(false);
+    const m = JSON.parse(readFileSync(join(dir, 'vdpa-mc-run.json'), 'utf8')) as { verdict: string; files: string[] };
+    expect([m.verdict, m.files]).toEqual(['pass', []]);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  test('a folder another live run is writing into is refused', async () => {
+    const dir = join(tmp, 'locked');
+    expect((await run(['check', '--out', dir], toy(false))).code).toBe(0);
+    writeFileSync(join(dir, '.vdpa-mc.lock'), String(process.ppid));
+    const r = await run(['check', '--out', dir], toy(true));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/another vdpa-mc run \(pid \d+\) is writing into/);
+    writeFileSync(join(dir, '.vdpa-mc.lock'), '999999999'); // a process that is gone: taken over
+    expect((await run(['check', '--out', dir], toy(true))).code).toBe(12);
+  });
+});
+
+describe('CI outputs of check (--junit, --sarif, --summary)', () => {
+  test('written from the run; a file that cannot be written is refused before the search', async () => {
+    const junit = join(tmp, 'r.xml');
+    const sarif = join(tmp, 'r.sarif');
+    const summary = join(tmp, 'summary.md');
+    const r = await run(['check', '--junit', junit, '--sarif', sarif, '--summary', summary], toy(true));
+    expect(r.code).toBe(12);
+    expect(readFileSync(junit, 'utf8')).toMatch(/<testsuite[^>]*failures="1"/);
+    expect((JSON.parse(readFileSync(sarif, 'utf8')) as { runs: { results: unknown[] }[] }).runs[0]!.results).toHaveLength(1);
+    expect(readFileSync(summary, 'utf8')).toContain('no-dma-window');
+    const bad = await run(['check', '--junit', join(tmp, 'missing-dir', 'r.xml')], { ...toy(true), explore: () => { throw new Error('searched'); } });
+    expect(bad.code).toBe(2);
+    expect(isOneLineError(bad)).toBe(true);
+  });
+});
+
+describe('smaller', () => {
+  test('trace replay refuses the bound flags it would ignore', async () => {
+    for (const flag of ['--max-states', '--max-depth', '--time-limit']) {
+      const r = await run(['trace', 'replay', 'x.itf.json', flag, '5']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`unknown option ${flag}`);
+    }
+  });
+});
+
+describe('--exclude-actions is checked against the alphabet', () => {
+  test.each([
+    [['setStatus(zz=1)'], /setStatus has no argument zz \(accepted: status; see vdpa-mc list actions\)/],
+    [['open(x=1)'], /open has no argument x \(accepted: none/],
+    [['setGroupAsid(asid=3)', '--parent', 'vdpa_sim'], /matches no action of this configuration's alphabet/],
+    [['bogusKind'], /not an action kind/],
+  ])('%j: exit 2', async (args, message) => {
+    const [pattern, ...rest] = args;
+    const r = await run(['check', '--userspace', 'any', '--exclude-actions', pattern!, ...rest, '--max-states', '50']);
+    expect(r.code).toBe(2);
+    expect(isOneLineError(r), r.stderr).toBe(true);
+    expect(r.stderr).toMatch(message);
+  });
+  test('a pattern that matches is accepted; list actions names the arguments', async () => {
+    const r = await run(['check', '--userspace', 'any', '--exclude-actions', 'setStatus(status=0),setGroupAsid(asid=1)', '--max-states', '50', '--json']);
+    expect([3, 12]).toContain(r.code);
+    const l = await run(['list', 'actions', '--system', 'vdpa']);
+    expect(l.stdout).toMatch(/^iotlbUpdate\(asid,page,npages,host\)\s/m);
+    expect(l.stdout).toMatch(/^open\s/m);
+  });
+});

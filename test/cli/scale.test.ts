@@ -1,0 +1,121 @@
+// The deep-search options of `check` on the vDPA model (issue 16): worker threads, shards merged,
+// and a checkpointed run killed at random points and resumed. Small depths: the large runs are
+// `npm run bench`'s.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../explorer/random.js';
+import type { CheckJson } from '../../cli/check.js';
+import { isOneLineError, run } from './helpers.js';
+
+const CONFIG = ['--kernel', '6.12', '--parent', 'mlx5', '--userspace', 'any'];
+/** What must not depend on workers, shards or interruptions: everything but the clock. */
+const timeless = (j: CheckJson): unknown => ({ ...j, stats: { ...j.stats, seconds: 0, statesPerSecond: 0 } });
+/** Verdict-level view: each (invariant, cause) with its length and class. */
+const causes = (j: CheckJson): string[] =>
+  j.violations.map((v) => `${v.invariant} | ${v.cause?.key ?? ''} | ${v.length} | ${v.class ?? ''}`).sort();
+
+describe('check --workers', () => {
+  it('two worker threads give the same JSON result as one core (counts, traces, causes)', async () => {
+    const one = await run(['check', ...CONFIG, '--max-depth', '5', '--json']);
+    const two = await run(['check', ...CONFIG, '--max-depth', '5', '--workers', '2', '--json']);
+    expect(one.code).toBe(12);
+    expect(two.code).toBe(12);
+    expect(timeless(JSON.parse(two.stdout) as CheckJson)).toEqual(timeless(JSON.parse(one.stdout) as CheckJson));
+  });
+  it('refuses a bad worker count in one line', async () => {
+    const r = await run(['check', '--workers', '0']);
+    expect(r.code).toBe(2);
+    expect(isOneLineError(r)).toBe(true);
+  });
+});
+
+describe('check --shard I/N and merge', () => {
+  it('four shards merged: the verdict, every cause of the single run at its length and class', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vdpa-mc-shards-'));
+    try {
+      const single = JSON.parse((await run(['check', ...CONFIG, '--max-depth', '5', '--json'])).stdout) as CheckJson;
+      const files: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const r = await run(['check', ...CONFIG, '--max-depth', '5', '--shard', `${i}/4`, '--shard-depth', '2', '--json']);
+        expect(r.code).toBe(12);
+        files.push(join(dir, `shard-${i}.json`));
+        writeFileSync(files[i]!, r.stdout);
+      }
+      const m = await run(['merge', ...files, '--json']);
+      expect(m.code).toBe(12);
+      const merged = JSON.parse(m.stdout) as CheckJson;
+      expect(merged.verdict).toBe(single.verdict);
+      expect(merged.complete).toBe(true);
+      // The shortest violation of each invariant has the same length.
+      const shortest = (j: CheckJson): Record<string, number> =>
+        Object.fromEntries([...new Set(j.violations.map((v) => v.invariant))].map((id) => [id, Math.min(...j.violations.filter((v) => v.invariant === id).map((v) => v.length))]));
+      expect(shortest(merged)).toEqual(shortest(single));
+      // Every cause the single run keys is found, at the same length: a world below the split depth
+      // may be reached first by another path in its shard, so a shard can key a cause the single run's
+      // first paths never show (merged ⊇ single).
+      const mc = new Set(causes(merged));
+      for (const c of causes(single)) expect(mc, c).toContain(c);
+      const missing = await run(['merge', ...files.slice(1)]);
+      expect(missing.code).toBe(2);
+      expect(isOneLineError(missing)).toBe(true);
+      expect(missing.stderr).toContain('0/4');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const BIN = resolve(ROOT, 'dist/cli/main.js');
+
+/** Spawns the binary; kills it with `signal` after `ms` (if still running). */
+function spawnBin(args: string[], killAfter?: { ms: number; signal: NodeJS.Signals }): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 120_000, maxBuffer: 1 << 26 }, (err, stdout, stderr) => {
+      done({ code: child.exitCode, signal: child.signalCode, stdout, stderr });
+      void err;
+    });
+    if (killAfter !== undefined) setTimeout(() => child.kill(killAfter.signal), killAfter.ms);
+  });
+}
+
+describe('check --checkpoint / --resume (the binary)', () => {
+  it('killed at random points (SIGKILL, SIGTERM) and resumed, it ends with the counts and traces of one uninterrupted run', async () => {
+    const seed = Date.now() >>> 0;
+    console.log(`checkpoint kill test seed ${seed}`);
+    const rand = mulberry32(seed);
+    const dir = mkdtempSync(join(tmpdir(), 'vdpa-mc-ckpt-'));
+    const file = join(dir, 'run.ckpt');
+    const args = [...CONFIG, '--max-depth', '6', '--json'];
+    try {
+      const whole = await spawnBin(['check', ...args]);
+      expect(whole.code).toBe(12);
+      let last: Awaited<ReturnType<typeof spawnBin>> | undefined;
+      let kills = 0;
+      let terms = 0;
+      for (let round = 0; round < 30; round++) {
+        const resume = existsSync(file) ? ['--resume', file] : [];
+        const signal: NodeJS.Signals = round % 2 === 0 ? 'SIGKILL' : 'SIGTERM';
+        const r = await spawnBin(['check', ...args, '--checkpoint', file, '--checkpoint-every', '0.1', ...resume], round < 6 ? { ms: 400 + (rand() % 1500), signal } : undefined);
+        // killed outright (SIGKILL, or SIGTERM before the search installed its handler)
+        if (r.signal !== null) kills++;
+        else if (r.code === 143) {
+          terms++;
+          expect(existsSync(file)).toBe(true);
+          expect(r.stderr).toContain('--resume');
+        } else {
+          last = r;
+          break;
+        }
+      }
+      expect(last?.code).toBe(12);
+      expect(timeless(JSON.parse(last!.stdout) as CheckJson)).toEqual(timeless(JSON.parse(whole.stdout) as CheckJson));
+      console.log(`checkpoint kill test: ${kills} SIGKILL, ${terms} SIGTERM before the run ended`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
+});

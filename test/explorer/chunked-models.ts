@@ -1,0 +1,24 @@
+// Toy models for the chunked search, built by name so that worker threads can build them too
+// (a ModelSource: this module and the `toy` factory). Nothing here is vDPA.
+import type { Model, Property } from '../../explorer/model.js';
+import { bitsModel, countTrue, type Bits, type Flip } from './toys.js';
+
+export interface ToyArg {
+  /** Bits in the world (2^n worlds). */
+  readonly n: number;
+  /** Plant properties: an invariant violated in several places and a step property. */
+  readonly planted?: boolean;
+}
+
+export function toy(arg: ToyArg): Model<Bits, Flip> {
+  const props: Property<Bits, Flip>[] = arg.planted === true
+    ? [
+        // violated first at depth 3, by many worlds (distinct keys: which bits are set)
+        { kind: 'invariant', id: 'fewer-than-3', check: (w) => (countTrue(w) >= 3 ? { message: `${countTrue(w)} bits set` } : undefined) },
+        // violated when bit 0 is cleared after bit n-1 was set
+        { kind: 'step', id: 'keep-bit-0', check: (b, a, _after) => (a.i === 0 && b.bits[0] === true && b.bits[arg.n - 1] === true ? { message: 'bit 0 cleared while the last bit was set' } : undefined) },
+        { kind: 'invariant', id: 'never', check: () => undefined },
+      ]
+    : [];
+  return bitsModel(arg.n, { properties: props });
+}

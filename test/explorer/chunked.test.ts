@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { rmSync, mkdtempSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { explore } from '../../explorer/bfs.js';
+import { exploreChunked, type ChunkedOptions, type ModelSource } from '../../explorer/chunked.js';
+import type { ExploreOptions, ExploreResult } from '../../explorer/explore-api.js';
+import { mulberry32 } from '../../explorer/random.js';
+import { toy, type ToyArg } from './chunked-models.js';
+
+const sourceOf = (arg: ToyArg): ModelSource => ({ module: new URL('./chunked-models.ts', import.meta.url).href, export: 'toy', arg });
+/** What must not depend on the engine, the workers or the schedule: everything but the clock. */
+const comparable = <A>(r: ExploreResult<A>) => ({ ...r, stats: { ...r.stats, seconds: 0, statesPerSecond: 0, distinctPerSecond: 0 } });
+/** Distinct mode: the key is the set of bits the violating world has (the "cause"). */
+const distinctOptions = (arg: ToyArg): ExploreOptions => ({
+  stopAtFirstViolation: false,
+  distinct: { key: (id, init, actions) => `${id}:${init}:${[...new Set((actions as { i: number }[]).map((a) => a.i))].sort().join(',')}` },
+  maxDepth: arg.n,
+});
+
+const modes: [string, ToyArg, ExploreOptions][] = [
+  ['stop at first', { n: 9, planted: true }, {}],
+  ['collect', { n: 9, planted: true }, { stopAtFirstViolation: false }],
+  ['distinct causes', { n: 9, planted: true }, distinctOptions({ n: 9 })],
+  ['no violation, depth bound', { n: 10 }, { maxDepth: 6 }],
+  ['state bound', { n: 10 }, { maxStates: 300 }],
+];
+
+describe('chunked search: the same result as the one-core search', () => {
+  for (const [name, arg, options] of modes) {
+    it(`${name}: in this thread, chunks of 7`, async () => {
+      const one = explore(toy(arg), options);
+      const r = await exploreChunked(toy(arg), { ...options, chunkSize: 7 });
+      expect(comparable(r)).toEqual(comparable(one));
+    });
+  }
+  it('worker threads (1, 2, 3) give the same counts and traces as one core, in every mode', async () => {
+    for (const [i, [, arg, options]] of modes.entries()) {
+      const one = comparable(explore(toy(arg), options));
+      for (const workers of i === 2 ? [1, 2, 3] : [2]) {
+        const r = await exploreChunked(toy(arg), { ...options, workers, source: sourceOf(arg), chunkSize: 16 });
+        expect(comparable(r)).toEqual(one);
+      }
+    }
+    expect(comparable(explore(toy(modes[2]![1]), modes[2]![2])).violations.length).toBeGreaterThan(3);
+  });
+  it('shards: together they find every violated property at its shortest length; the chunked search shards alike', async () => {
+    const arg = { n: 8, planted: true };
+    const o: ExploreOptions = { stopAtFirstViolation: false };
+    const whole = explore(toy(arg), o);
+    const shortest = (rs: ExploreResult<unknown>[]): Record<string, number> => {
+      const m: Record<string, number> = {};
+      for (const r of rs) for (const v of r.violations) m[v.propertyId] = Math.min(m[v.propertyId] ?? Infinity, v.actions.length);
+      return m;
+    };
+    const shards = [0, 1, 2].map((index) => explore(toy(arg), { ...o, shard: { index, count: 3, depth: 2 } }));
+    expect(shortest(shards)).toEqual(shortest([whole]));
+    expect(Object.keys(shortest([whole]))).toEqual(['fewer-than-3', 'keep-bit-0']);
+    const chunked = await exploreChunked(toy(arg), { ...o, shard: { index: 1, count: 3, depth: 2 }, chunkSize: 5 });
+    expect(comparable(chunked)).toEqual(comparable(shards[1]!));
+  });
+});
+
+describe('checkpoint and resume', () => {
+  it('a search stopped at random chunks and resumed each time ends with the counts and traces of one uninterrupted run', async () => {
+    const seed = Date.now() >>> 0;
+    console.log(`checkpoint test seed ${seed}`);
+    const rand = mulberry32(seed);
+    const dir = mkdtempSync(join(tmpdir(), 'vdpa-mc-cp-'));
+    const file = join(dir, 'search.ckpt');
+    try {
+      for (const [, arg, options] of modes.slice(0, 4)) {
+        const whole = comparable(explore(toy(arg), options));
+        let resume: string | undefined;
+        let r: ExploreResult<unknown> | undefined;
+        for (let round = 0; round < 50; round++) {
+          let chunksLeft = 1 + (rand() % 12);
+          const o: ChunkedOptions = {
+            ...options,
+            chunkSize: 5,
+            checkpoint: { file, everySeconds: 3600 },
+            shouldStop: () => (--chunksLeft <= 0 ? 'signal' : undefined),
+            ...(resume !== undefined ? { resume } : {}),
+          };
+          r = await exploreChunked(toy(arg), o);
+          if (r.stoppedBy !== 'signal') break;
+          expect(existsSync(file)).toBe(true);
+          resume = file;
+        }
+        expect(comparable(r!)).toEqual(whole);
+        rmSync(file, { force: true });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('refuses a checkpoint of another search', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vdpa-mc-cp-'));
+    const file = join(dir, 'search.ckpt');
+    try {
+      let n = 3;
+      await exploreChunked(toy({ n: 9 }), { chunkSize: 5, checkpoint: { file, everySeconds: 3600 }, shouldStop: () => (--n <= 0 ? 'signal' : undefined) });
+      await expect(exploreChunked(toy({ n: 9 }), { maxDepth: 4, resume: file })).rejects.toThrow(/another search/);
+      await expect(exploreChunked(toy({ n: 8 }), { resume: file })).rejects.toThrow(/another search/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('swarm (random walks, shrunk, re-checked by BFS)', () => {
+  it('finds each planted violation and shortens it to the BFS length', async () => {
+    const { swarm } = await import('../../explorer/swarm.js');
+    const seed = Date.now() >>> 0;
+    console.log(`swarm test seed ${seed}`);
+    const arg = { n: 9, planted: true };
+    const bfs = explore(toy(arg), { stopAtFirstViolation: false });
+    const r = swarm(toy(arg), { seed, walks: 200, maxDepth: 30 });
+    const len = (vs: readonly { propertyId: string; actions: readonly unknown[] }[]): Record<string, number> => Object.fromEntries(vs.map((v) => [v.propertyId, v.actions.length]));
+    expect(len(r.violations)).toEqual(len(bfs.violations));
+    for (const v of r.violations) expect(v.shrunkLength).toBeLessThanOrEqual(v.walkLength);
+  });
+  it('finds nothing where nothing is violated', async () => {
+    const { swarm } = await import('../../explorer/swarm.js');
+    expect(swarm(toy({ n: 6 }), { seed: 7, walks: 50, maxDepth: 10 }).violations).toEqual([]);
+  });
+});
