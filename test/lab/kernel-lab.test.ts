@@ -8,6 +8,11 @@ import { actionFromJson, type Action } from '../../spec/vdpa/actions.js';
 import { Guest, readLabManifest } from '../../lab/guest.js';
 import { LabSession, labTarget, renderComparison } from '../../lab/conformance.js';
 import type { LabParent } from '../../lab/mapping.js';
+import { readTraceFile } from '../../traces/files.js';
+import { replay, toPlainJson } from '../../traces/replay.js';
+import type { TraceModel } from '../../traces/trace-model.js';
+import { buildVdpaModel } from '../../systems/vdpa/model.js';
+import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';
 
 interface Shipped { readonly name: string; readonly actions: readonly Action[] }
 const file = JSON.parse(readFileSync(new URL('./sequences.json', import.meta.url), 'utf8')) as { sequences: { name: string; actions: unknown[] }[] };
@@ -38,6 +43,28 @@ for (const kernel of ['6.12', '6.1'] as const) {
         }
       }, 120_000);
     }
+
+    if (kernel === '6.12') {
+      test('the shipped kernel-device-agreement counterexample is confirmed: every step agrees, and the model violates it', async () => {
+        expect(session).toBeDefined();
+        const r = await readTraceFile(new URL('./traces/6.12-vdpa_sim-kernel-device-agreement.itf.json', import.meta.url).pathname);
+        if (!r.ok) throw new Error(r.error);
+        const actions = r.trace.steps.map((st) => actionFromJson(toPlainJson(st.action))!);
+        const t = labTarget('6.12', 'vdpa_sim');
+        const c = await session!.compare(t, actions);
+        expect(c.firstDifference, renderComparison(c).join('\n')).toBeUndefined();
+        const invs = VDPA_INVARIANTS.filter((i) => i.applies(t.ctx));
+        const m = buildVdpaModel(t.ctx, t.userspace, invs) as unknown as TraceModel<unknown, unknown>;
+        expect(replay(r.trace, m).violations.map((v) => v.propertyId)).toContain('kernel-device-agreement');
+      }, 60_000);
+    }
+
+    test('D2, open: an UPDATE of size 0 is -EINVAL on the kernel, -EFAULT in the model (lab/DISCREPANCIES.md)', async () => {
+      expect(session).toBeDefined();
+      const c = await session!.compare(labTarget(kernel, 'vdpa_sim'), [{ t: 'open' }, { t: 'setOwner' }, { t: 'iotlbUpdate', asid: 0, page: 0, npages: 0, host: 0 }]);
+      expect(c.firstDifference).toBe(3);
+      expect(c.steps[2]!.difference).toBe('returned -EINVAL, model -EFAULT');
+    }, 60_000);
 
     test('the comparison can fail: a model told the wrong parent (set_map vs dma_map pins alike, so: 6.1 RESUME as 6.12 has it)', async () => {
       expect(session).toBeDefined();
