@@ -5,8 +5,8 @@ import {
   INVARIANT_IDS, SYSTEMS, VDPA_KERNELS, VDPA_PARENTS, VDPA_USERSPACES, VFIO_KERNELS, VFIO_USERSPACES,
   type Config, type InvariantId, type ParentName, type SystemName,
 } from '../spec/config.js';
-import { buildTarget } from '../spec/registry.js';
-import type { CheckTarget } from '../spec/target.js';
+import { buildTarget } from '../systems/registry.js';
+import type { CheckTarget } from '../systems/target.js';
 import type { Trace } from '../traces/trace.js';
 
 export { INVARIANT_IDS, SYSTEMS, VDPA_KERNELS, VDPA_PARENTS, VDPA_USERSPACES, VFIO_KERNELS, VFIO_USERSPACES };

@@ -4,8 +4,8 @@ import { explore as bfsExplore } from '../explorer/bfs.js';
 import type { ActionCoverage, ExploreOptions, ExploreResult, Progress, StopReason } from '../explorer/explore-api.js';
 import type { Model } from '../explorer/model.js';
 import { UsageError } from '../spec/config.js';
-import { runWithVariant } from '../spec/variant-module.js';
-import type { CheckTarget, ViolationCause } from '../spec/target.js';
+import { runWithVariant } from '../systems/variant-module.js';
+import type { CheckTarget, ViolationCause } from '../systems/target.js';
 import type { FoundViolation } from '../explorer/explore-api.js';
 import { toItf } from '../traces/itf.js';
 import { buildTrace, type Trace } from '../traces/trace.js';
@@ -127,7 +127,7 @@ export function jsonConfigOf(target: CheckTarget): CheckJsonConfig {
 
 /**
  * What a trace records as its configuration (`#meta.config`): design.md's config, the time limit,
- * and for a kernel variant the module (name, absolute path, sha256; traces/trace-config.ts writes
+ * and for a kernel variant the module (name, absolute path, sha256; systems/trace-config.ts writes
  * the path relative to the trace file).
  */
 export function traceConfigOf(target: CheckTarget): Record<string, unknown> {
@@ -178,7 +178,7 @@ export function runCheck(target: CheckTarget, options: RunCheckOptions = {}): Ch
       ...(options.tracesPerInvariant !== undefined ? { perProperty: options.tracesPerInvariant } : {}),
     };
   }
-  // A variant (user code) runs inside the search: contained (spec/variant-module.ts).
+  // A variant (user code) runs inside the search: contained (systems/variant-module.ts).
   const variant = target.variant;
   const raw = variant === undefined
     ? explore(model, exploreOptions)

@@ -3,8 +3,7 @@
 // so that a CI step never reads half of one; the summary is appended. The files are checked writable before the search.
 import { accessSync, appendFileSync, constants, existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { VDPA_INVARIANTS } from '../invariants/vdpa/index.js';
-import { VFIO_INVARIANTS } from '../invariants/vfio/index.js';
+import { invariantTitles as registryTitles } from '../systems/catalogue.js';
 import { UsageError } from '../spec/config.js';
 import { toJunit, toSarif, toSummary, type CiResult, type Titles } from './ci-formats.js';
 import { TOOL, VERSION } from './version.js';
@@ -17,12 +16,8 @@ export interface CiOutputFlags {
 
 export const CI_FLAGS = ['junit', 'sarif', 'summary'] as const;
 
-/** Invariant id → title, from the invariant modules themselves (one place for the titles). */
-export function invariantTitles(): Titles {
-  const t: Record<string, string> = {};
-  for (const i of [...VDPA_INVARIANTS, ...VFIO_INVARIANTS]) if (!Object.hasOwn(t, i.id)) t[i.id] = i.title;
-  return t;
-}
+/** Invariant id → title, from the registries (which take them from the invariant modules). */
+export const invariantTitles = (): Titles => registryTitles();
 
 /** Exit 2 at once (before a search) when a CI output file cannot be written: a folder, a device, no such folder. */
 export function checkCiOutputs(cmd: string, f: CiOutputFlags): void {

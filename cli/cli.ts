@@ -1,29 +1,20 @@
 // The vdpa-mc command: dispatch to subcommands, and the one place where errors become exit codes.
 // Only light modules are imported statically; the model, the engine, immer and ts-pattern are
 // imported by the subcommands that need them, so that `--help` answers at once.
-import { type Config, SYSTEMS, type SystemName, UsageError, VDPA_PARENTS, INVARIANT_IDS } from '../spec/config.js';
-import type { CheckTarget } from '../spec/target.js';
-import {
-  actionLines,
-  INVARIANT_SYSTEMS,
-  INVARIANT_TITLES,
-  kernelLines,
-  PARENT_LINES,
-  userspaceLines,
-} from './catalogue.js';
+import { type Config, SYSTEMS, type SystemName, UsageError } from '../spec/config.js';
+import type { CheckTarget } from '../systems/target.js';
+import { type Entry, registryOf } from '../systems/catalogue.js';
 import type { ExploreFn } from './check.js';
 import { COMMAND_HELP, GLOBAL_HELP } from './help.js';
 import { type CliIO, useColor } from './io.js';
 import {
   type CheckOptions,
   type ListOptions,
-  kernelsOf,
   parseCheck,
   parseCompare,
   parseCost,
   parseList,
   parseMatrix,
-  userspacesOf,
 } from './options.js';
 import { TOOL, VERSION } from './version.js';
 
@@ -100,7 +91,7 @@ function help(io: CliIO, topic: string): number {
 }
 
 async function targetOf(config: Config, deps: CliDeps): Promise<CheckTarget> {
-  const build = deps.buildTarget ?? (await import('../spec/registry.js')).buildTarget;
+  const build = deps.buildTarget ?? (await import('../systems/registry.js')).buildTarget;
   return build(config);
 }
 
@@ -185,6 +176,8 @@ function table(rows: readonly (readonly [string, string])[], indent = ''): strin
   return rows.map(([k, v]) => `${indent}${k.padEnd(w)}  ${v}\n`).join('');
 }
 
+const rowsOf = (es: readonly Entry[]): (readonly [string, string])[] => es.map((e) => [e.name, e.description] as const);
+
 /** Per system: without --system both, in sections; with it, that one alone. */
 function perSystem(o: ListOptions, rows: (sys: SystemName) => (readonly [string, string])[]): string {
   if (o.system !== undefined) return table(rows(o.system));
@@ -196,16 +189,16 @@ async function listCommand(argv: readonly string[], io: CliIO, deps: CliDeps): P
   if (o.help) return help(io, 'list');
   switch (o.topic) {
     case 'kernels':
-      io.out(perSystem(o, (sys) => kernelsOf(sys).map((k) => [k, kernelLines(sys)[k] ?? ''] as const)));
+      io.out(perSystem(o, (sys) => rowsOf(registryOf(sys).kernels)));
       return 0;
     case 'userspaces':
-      io.out(perSystem(o, (sys) => userspacesOf(sys).map((u) => [u, userspaceLines(sys)[u] ?? ''] as const)));
+      io.out(perSystem(o, (sys) => rowsOf(registryOf(sys).userspaces)));
       return 0;
     case 'parents':
-      io.out(o.system === 'vfio' ? '(none: vfio has no parent)\n' : table(VDPA_PARENTS.map((p) => [p, PARENT_LINES[p]] as const)));
+      io.out(o.system === 'vfio' ? '(none: vfio has no parent)\n' : table(rowsOf(registryOf('vdpa').parents)));
       return 0;
     case 'invariants':
-      io.out(perSystem(o, (sys) => INVARIANT_IDS.filter((id) => INVARIANT_SYSTEMS[id].includes(sys)).map((id) => [id, INVARIANT_TITLES[id]] as const)));
+      io.out(perSystem(o, (sys) => registryOf(sys).invariants.map((i) => [i.id, i.title] as const)));
       return 0;
     case 'actions': {
       const systems = o.system !== undefined ? [o.system] : SYSTEMS;
@@ -217,18 +210,18 @@ async function listCommand(argv: readonly string[], io: CliIO, deps: CliDeps): P
         const a = sys === 'vdpa' && Object.hasOwn(ACTION_ARGS, k) ? ACTION_ARGS[k as keyof typeof ACTION_ARGS] : [];
         return a.length > 0 ? `${k}(${a.join(',')})` : k;
       };
-      io.out(perSystem(o, (sys) => (kinds.get(sys) ?? []).map((k) => [args(sys, k), actionLines(sys)[k] ?? ''] as const)));
+      io.out(perSystem(o, (sys) => (kinds.get(sys) ?? []).map((k) => [args(sys, k), registryOf(sys).actions.find((e) => e.name === k)?.description ?? ''] as const)));
       return 0;
     }
   }
 }
 
-/** The action kinds of the default configuration's model; the catalogue's list while the model is not built in. */
+/** The action kinds of the default configuration's model; the registry's list while the model is not built in. */
 async function actionKindsOf(sys: SystemName, io: CliIO, deps: CliDeps): Promise<readonly string[]> {
   const config: Config = {
     system: sys,
-    kernel: '6.12',
-    parent: sys === 'vdpa' ? 'mlx5' : undefined,
+    kernel: registryOf(sys).defaults.kernel,
+    parent: registryOf(sys).defaults.parent,
     userspace: 'any',
     invariants: undefined,
     bounds: {},
@@ -237,8 +230,8 @@ async function actionKindsOf(sys: SystemName, io: CliIO, deps: CliDeps): Promise
     return (await targetOf(config, deps)).model.actionKinds;
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    io.err(`note: the ${sys} model is not available in this build (${e.message}); listing the action kinds of cli/catalogue.ts\n`);
-    return Object.keys(actionLines(sys));
+    io.err(`note: the ${sys} model is not available in this build (${e.message}); listing the action kinds of its registry\n`);
+    return registryOf(sys).actions.map((e) => e.name);
   }
 }
 

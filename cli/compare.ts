@@ -1,19 +1,17 @@
-// `vdpa-mc compare --base X --patched Y`: patch semantics (spec/vdpa/compare.ts) as text or as
+// `vdpa-mc compare --base X --patched Y`: patch semantics (systems/vdpa/compare.ts) as text or as
 // design.md's JSON object. Exit 12 when the patched side regresses an invariant, else 0.
 import { explore as bfsExplore } from '../explorer/bfs.js';
 import type { FoundViolation } from '../explorer/explore-api.js';
-import type { Config } from '../spec/config.js';
-import { buildTarget } from '../spec/registry.js';
-import type { CheckTarget } from '../spec/target.js';
+import { type Config, UsageError } from '../spec/config.js';
+import { buildTarget } from '../systems/registry.js';
+import type { CheckTarget } from '../systems/target.js';
 import {
-  compareBehaviour, compareInvariants, type BehaviourComparison, type Difference, type ExploreFn,
+  compareInvariants, type BehaviourComparison, type Difference, type ExploreFn,
   type InvariantComparison, type SideRun,
-} from '../spec/vdpa/compare.js';
-import type { VdpaModel } from '../spec/vdpa/model.js';
-import { compareVfioBehaviour, type VfioBehaviourComparison } from '../spec/vfio/compare.js';
-import type { VfioModel } from '../spec/vfio/model.js';
-import { resolveKernel } from '../spec/vdpa/target.js';
-import { runWithVariant } from '../spec/variant-module.js';
+} from '../systems/vdpa/compare.js';
+import type { VfioBehaviourComparison } from '../systems/vfio/compare.js';
+import { resolveKernel } from '../systems/vdpa/target.js';
+import { runWithVariant } from '../systems/variant-module.js';
 import { writeTracesForOut } from './trace-output.js';
 import { defaultMaxMemory, signalExitCode, startStopWatch, type StopWatch, watched } from './signals.js';
 import { toItf } from '../traces/itf.js';
@@ -101,7 +99,7 @@ export interface CompareDeps {
 }
 
 async function jsonConfig(config: Config, t: CheckTarget): Promise<CompareJsonConfig> {
-  const k = config.system === 'vfio' ? (t.model as unknown as VfioModel).kernel : await resolveKernel(config.kernel, t.config.bounds.timeLimit);
+  const k = t.kernel ?? await resolveKernel(config.kernel, t.config.bounds.timeLimit);
   return {
     ...jsonConfigOf(t),
     description: k.description,
@@ -131,14 +129,14 @@ export async function runCompare(o: CompareOptions, deps: CompareDeps = {}, watc
   const explore: ExploreFn = (model, options) =>
     engine(model, { ...options, timeLimitSeconds: Math.max(0.001, Math.min(options.timeLimitSeconds ?? Infinity, (deadline - performance.now()) / 1000)) });
   const limits = { maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, timeLimitSeconds: bounds.timeLimit };
-  // Variant code (user code) runs in these searches: contained (spec/variant-module.ts).
+  // Variant code (user code) runs in these searches: contained (systems/variant-module.ts).
   const v = patched.variant ?? base.variant;
   const contain = <T>(searches: number, fn: () => T): T =>
     v === undefined ? fn() : runWithVariant(`variant ${v.name} (${v.path})`, searches * bounds.timeLimit, fn);
   const inv = contain(2, () => compareInvariants(base, patched, explore));
-  const behaviour: BehaviourComparison | VfioBehaviourComparison = contain(1, () => o.base.system === 'vfio'
-    ? compareVfioBehaviour(base.model as unknown as VfioModel, patched.model as unknown as VfioModel, limits, explore)
-    : compareBehaviour(base.model as unknown as VdpaModel, patched.model as unknown as VdpaModel, limits, explore));
+  const compare = base.compareBehaviour;
+  if (compare === undefined) throw new UsageError(`compare: --system ${o.base.system} has no patch semantics in this build`);
+  const behaviour: BehaviourComparison | VfioBehaviourComparison = contain(1, () => compare(patched, limits, explore));
   const traceOf = (t: CheckTarget, v: FoundViolation<unknown>): Trace =>
     buildTrace(t.model, v, traceConfigOf(t), `${TOOL} ${VERSION}`);
   const traces = { base: [] as Trace[], patched: [] as Trace[] };

@@ -1,14 +1,13 @@
 // `vdpa-mc cost`: the cost of the userspace's reference cycle (QEMU's device stop then start, as at a
-// guest reboot) under one configuration, counted by spec/vdpa/cost.ts.
+// guest reboot) under one configuration, counted by systems/vdpa/cost.ts.
 import { type Config, UsageError } from '../spec/config.js';
-import type { CheckTarget } from '../spec/target.js';
-import { type Cost, referenceCycle, type ReferenceCycle } from '../spec/vdpa/cost.js';
-import type { VdpaModel } from '../spec/vdpa/model.js';
+import type { CheckTarget } from '../systems/target.js';
+import type { Cost, ReferenceCycle } from '../systems/vdpa/cost.js';
 import { type CheckJsonConfig, jsonConfigOf } from './check.js';
 import type { CliIO } from './io.js';
 import type { CostOptions } from './options.js';
 import { TOOL, VERSION } from './version.js';
-import { runWithVariant } from '../spec/variant-module.js';
+import { runWithVariant } from '../systems/variant-module.js';
 
 export interface CostJson {
   readonly config: CheckJsonConfig;
@@ -17,8 +16,8 @@ export interface CostJson {
 
 /** The reference cycle of a vdpa target, or a one-line reason why it has none. */
 export function cycleOf(target: CheckTarget): ReferenceCycle | string {
-  if (target.config.system !== 'vdpa') return `--system ${target.config.system} has no reference cycle in this build (accepted: --system vdpa)`;
-  const r = referenceCycle(target.model as unknown as VdpaModel);
+  if (target.referenceCycle === undefined) return `--system ${target.config.system} has no reference cycle in this build (accepted: --system vdpa)`;
+  const r = target.referenceCycle();
   return r ?? `--userspace ${target.config.userspace} has no reference cycle (accepted: qemu, qemu-persist)`;
 }
 
@@ -48,8 +47,8 @@ export function renderCost(target: CheckTarget, r: ReferenceCycle): string {
 }
 
 export async function costCommand(o: CostOptions, io: CliIO, build?: (c: Config) => Promise<CheckTarget>): Promise<number> {
-  const target = await (build ?? (await import('../spec/registry.js')).buildTarget)(o.config);
-  // A variant (user code) runs in the QEMU script's replay: contained (spec/variant-module.ts).
+  const target = await (build ?? (await import('../systems/registry.js')).buildTarget)(o.config);
+  // A variant (user code) runs in the QEMU script's replay: contained (systems/variant-module.ts).
   const v = target.variant;
   const r = v === undefined ? cycleOf(target) : runWithVariant(`variant ${v.name} (${v.path})`, target.config.bounds.timeLimit, () => cycleOf(target));
   if (typeof r === 'string') throw new UsageError(`vdpa-mc cost: ${r}`);

@@ -1,4 +1,10 @@
-// --help texts (design.md's command table and options). Plain strings: no imports, fast start.
+// --help texts (design.md's command table and options). The names and defaults come from the systems'
+// registries (systems/catalogue.ts: light, no model is built).
+import { registryOf } from '../systems/catalogue.js';
+
+const vdpa = registryOf('vdpa');
+const vfio = registryOf('vfio');
+const names = (es: readonly { name: string }[]): string => es.map((e) => e.name).join(', ');
 
 export const GLOBAL_HELP = `vdpa-mc: a model checker for the DMA-mapping semantics of Linux vDPA (vhost-vdpa, the vdpa bus,
 parent drivers, virtio-vdpa), its userspace (QEMU) and VFIO type1.
@@ -26,10 +32,10 @@ exit codes: 0 no violation (pass), 12 an invariant is violated (matrix: a ref ro
 `;
 
 const CONFIG_OPTIONS = `  --system vdpa|vfio         the system modelled (default vdpa)
-  --kernel NAME|FILE         vdpa: 6.1, 6.6, rfc-v2, rfc-v3, 6.7, 6.12; vfio: 6.12, lu-rfc;
-                             or the path of a variant module (default 6.12)
-  --parent NAME              vdpa only: mlx5, vdpa_sim, vdpa_sim_dma, vdpa_sim_va, platform, vduse (default mlx5)
-  --userspace NAME           vdpa: qemu, qemu-persist, any (default qemu); vfio: cpr, any (default cpr)`;
+  --kernel NAME|FILE         vdpa: ${names(vdpa.kernels)}; vfio: ${names(vfio.kernels)};
+                             or the path of a variant module (default ${vdpa.defaults.kernel})
+  --parent NAME              vdpa only: ${names(vdpa.parents)} (default ${vdpa.defaults.parent})
+  --userspace NAME           vdpa: ${names(vdpa.userspaces)} (default ${vdpa.defaults.userspace}); vfio: ${names(vfio.userspaces)} (default ${vfio.defaults.userspace})`;
 
 const INVARIANTS_OPTION = `  --invariants ID,ID,...     check only these (default: all that apply; see \`vdpa-mc list invariants\`)`;
 

@@ -4,14 +4,13 @@
 import { readdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { type Config, INVARIANT_IDS, type InvariantId, UsageError } from '../spec/config.js';
-import type { CheckTarget } from '../spec/target.js';
-import { type Cost, costOf } from '../spec/vdpa/cost.js';
-import type { Action } from '../spec/vdpa/actions.js';
-import type { VdpaModel } from '../spec/vdpa/model.js';
-import { explore as bfsExplore } from '../explorer/bfs.js';
+import { invariantHeading, systemsOfInvariant } from '../systems/catalogue.js';
+import type { CheckTarget } from '../systems/target.js';
+import type { Cost } from '../systems/vdpa/cost.js';
 import { writeTracesForOut } from './trace-output.js';
 import { defaultMaxMemory, signalExitCode, startStopWatch, type StopWatch, watched } from './signals.js';
-import { CLASS_LETTER, VIOLATION_CLASSES } from '../spec/target.js';
+import { CLASS_LETTER, VIOLATION_CLASSES } from '../systems/target.js';
+import { explore as bfsExplore } from '../explorer/bfs.js';
 import { type CheckJsonConfig, type ExploreFn, runCheck, type Verdict } from './check.js';
 import { cycleOf } from './cost.js';
 import type { CliIO } from './io.js';
@@ -128,8 +127,7 @@ async function checkRow(row: MatrixRow, o: MatrixOptions, out: string | undefine
       .map((x) => ({ class: x.class!, length: x.length, cause: x.cause!.key }));
     const trace = written.get(id);
     const found = run.explored.violations.find((x) => x.propertyId === id);
-    const cost = found !== undefined && row.system === 'vdpa'
-      ? costOf(target.model as unknown as VdpaModel, found.actions as readonly Action[]).cost : undefined;
+    const cost = found !== undefined && target.costOf !== undefined ? target.costOf(found.actions) : undefined;
     cells[id] = v !== undefined
       ? { result: 'violation', length: v.length, ...(causes.length > 0 ? { causes } : {}), ...(trace !== undefined ? { trace } : {}), ...(cost !== undefined ? { cost } : {}) }
       : { result: run.json.complete ? 'pass' : 'incomplete' };
@@ -152,17 +150,6 @@ async function checkRow(row: MatrixRow, o: MatrixOptions, out: string | undefine
 }
 
 /** Short column heads, with the legend printed under the table. */
-const HEADS: Readonly<Record<InvariantId, string>> = {
-  'user-kernel-agreement': 'UKA',
-  'kernel-device-agreement': 'KDA',
-  'identity-after-detach': 'IAD',
-  'no-dma-window': 'NDW',
-  'feature-negotiation': 'FN',
-  'dma-isolation': 'DI',
-  'pin-accounting': 'PA',
-  'asid-routing': 'AR',
-  'vfio-live-update': 'VLU',
-};
 
 function cellText(c: MatrixCell | undefined): string {
   if (c === undefined) return '–';
@@ -206,7 +193,7 @@ export function renderMatrix(m: MatrixJson): string {
   const lines: string[] = [];
   lines.push(`${TOOL} ${VERSION} matrix: ${m.rows.length} configurations, default bounds, ${m.seconds.toFixed(0)} s`);
   lines.push('');
-  lines.push(row('kernel parent       userspace', 'ref', ids.map((id) => HEADS[id]), 'states', 'secs', 'cycle'));
+  lines.push(row('kernel parent       userspace', 'ref', ids.map((id) => invariantHeading(id)), 'states', 'secs', 'cycle'));
   for (const r of m.rows) {
     const c = r.config;
     // a variant's name does not fit the column: it gets a line of its own above its row
@@ -223,7 +210,7 @@ export function renderMatrix(m: MatrixJson): string {
   lines.push('pass: holds in every state within the bounds · ✗N: violated, shortest trace N steps · –: not applicable · …: incomplete');
   lines.push('✗K6 D5 U4: violated; the shortest trace of each class of cause: K kernel defect, D by design,');
   lines.push('  E environment (an injected fault, reported), U only reached by breaking a userspace contract clause');
-  lines.push(...wrap(ids.map((id) => `${HEADS[id]} ${id}`), ' · ', 118));
+  lines.push(...wrap(ids.map((id) => `${invariantHeading(id)} ${id}`), ' · ', 118));
   lines.push('cycle: QEMU\'s stop then start (guest reboot) from DRIVER_OK: IOTLB messages, pages pinned/unpinned,');
   lines.push('       set_map/dma_map/dma_unmap calls, mlx5 change_map VQ teardowns (vdpa-mc cost gives the details)');
   lines.push('ref: the behaviour of docs/known-behaviours.md the row stands for (found, or must not be found)');
@@ -244,17 +231,16 @@ export function renderMatrix(m: MatrixJson): string {
  * stderr unless --json. Throws UsageError when --invariants applies to no row.
  */
 export async function runMatrix(o: MatrixOptions, io: CliIO, deps: MatrixDeps = {}, watch?: StopWatch): Promise<MatrixJson> {
-  const build = deps.buildTarget ?? (await import('../spec/registry.js')).buildTarget;
+  const build = deps.buildTarget ?? (await import('../systems/registry.js')).buildTarget;
   const rows = (deps.rows ?? matrixRows()).filter((r) => o.system === undefined || r.system === o.system);
   const out = o.out;
   const t0 = performance.now();
   if (o.invariants !== undefined) {
     // Before running anything: an invariant list that applies to no row is a mistake, not a pass of nothing.
     const systems = new Set(rows.map((r) => r.system));
-    const { INVARIANT_SYSTEMS } = await import('./catalogue.js');
-    const fits = o.invariants.filter((id) => INVARIANT_SYSTEMS[id].some((sys) => systems.has(sys)));
+    const fits = o.invariants.filter((id) => systemsOfInvariant(id).some((sys) => systems.has(sys)));
     if (fits.length === 0) {
-      throw new UsageError(`vdpa-mc matrix: --invariants ${o.invariants.join(',')} applies to no row${o.system !== undefined ? ` of --system ${o.system}` : ''} (accepted: ${INVARIANT_IDS.filter((id) => INVARIANT_SYSTEMS[id].some((sys) => systems.has(sys))).join(', ')})`);
+      throw new UsageError(`vdpa-mc matrix: --invariants ${o.invariants.join(',')} applies to no row${o.system !== undefined ? ` of --system ${o.system}` : ''} (accepted: ${INVARIANT_IDS.filter((id) => systemsOfInvariant(id).some((sys) => systems.has(sys))).join(', ')})`);
     }
   }
   const results: MatrixRowJson[] = [];

@@ -1,6 +1,5 @@
 // The options of each command (design.md) and their validation. Every bad value is a
 // UsageError naming the flag, the value and what is accepted: one line, exit 2.
-import { accessSync, constants, statSync } from 'node:fs';
 import {
   type Bounds,
   type Config,
@@ -12,18 +11,15 @@ import {
   SYSTEMS,
   type SystemName,
   UsageError,
-  VDPA_KERNELS,
   VDPA_PARENTS,
-  VDPA_USERSPACES,
-  VFIO_KERNELS,
-  VFIO_USERSPACES,
 } from '../spec/config.js';
 import { type OptionTable, type ParsedArgs, parseArgs } from './args.js';
+import { namesOf, registryOf, validateKernel as validateKernelValue } from '../systems/catalogue.js';
 import type { CiOutputFlags } from './ci-output.js';
-import { isVariantPath } from '../spec/variant-module.js';
+import { isVariantPath } from '../systems/variant-module.js';
 import { checkOutWritable } from './out-dir.js';
 
-/** The one test of whether a --kernel value names a variant module (spec/variant-module.ts). */
+/** The one test of whether a --kernel value names a variant module (systems/variant-module.ts). */
 export { isVariantPath };
 
 const CONFIG_TABLE = { system: 'value', kernel: 'value', parent: 'value', userspace: 'value' } as const;
@@ -137,32 +133,15 @@ export function validateSystem(cmd: string, value: string): SystemName {
 
 
 export function kernelsOf(system: SystemName): readonly string[] {
-  return system === 'vdpa' ? VDPA_KERNELS : VFIO_KERNELS;
+  return namesOf(registryOf(system).kernels);
 }
 export function userspacesOf(system: SystemName): readonly string[] {
-  return system === 'vdpa' ? VDPA_USERSPACES : VFIO_USERSPACES;
+  return namesOf(registryOf(system).userspaces);
 }
 
-/** A shipped kernel of the system, or the path of a readable variant module (checked now). */
+/** A shipped kernel of the system, or the path of a readable variant module (the one check: systems/catalogue.ts). */
 export function validateKernel(cmd: string, system: SystemName, value: string, flag = 'kernel'): string {
-  const shipped = kernelsOf(system);
-  if (isVariantPath(value)) {
-    let ok = false;
-    try {
-      accessSync(value, constants.R_OK);
-      ok = statSync(value).isFile();
-    } catch {
-      ok = false;
-    }
-    if (ok) return value;
-    throw new UsageError(
-      `${cmd}: --${flag} "${value}" is not a readable file (accepted: a ${system} kernel, ${list(shipped)}, or the path of a variant module)`,
-    );
-  }
-  if (shipped.includes(value)) return value;
-  throw new UsageError(
-    `${cmd}: --${flag} "${value}" is not a ${system} kernel (accepted: ${list(shipped)}, or the path of a variant module)`,
-  );
+  return validateKernelValue(system, value, flag, cmd);
 }
 
 export function validateParent(cmd: string, system: SystemName, value: string | undefined): ParentName | undefined {
@@ -172,12 +151,12 @@ export function validateParent(cmd: string, system: SystemName, value: string | 
     }
     return undefined;
   }
-  return oneOf(cmd, 'parent', value ?? 'mlx5', VDPA_PARENTS, 'a vdpa parent');
+  return oneOf(cmd, 'parent', value ?? registryOf('vdpa').defaults.parent!, VDPA_PARENTS, 'a vdpa parent');
 }
 
 export function validateUserspace(cmd: string, system: SystemName, value: string | undefined): string {
-  // design.md's default is `qemu`; VFIO's QEMU userspace is `cpr`.
-  const v = value ?? (system === 'vdpa' ? 'qemu' : 'cpr');
+  // design.md's default is `qemu`; VFIO's QEMU userspace is `cpr` (the registries' defaults).
+  const v = value ?? registryOf(system).defaults.userspace;
   return oneOf(cmd, 'userspace', v, userspacesOf(system), `a ${system} userspace`);
 }
 
@@ -268,7 +247,7 @@ function configOf(cmd: string, a: ParsedArgs, kernel: string | undefined): Confi
   const sys = system(cmd, a);
   return {
     system: sys,
-    kernel: kernel ?? validateKernel(cmd, sys, a.values.get('kernel') ?? '6.12'),
+    kernel: kernel ?? validateKernel(cmd, sys, a.values.get('kernel') ?? registryOf(sys).defaults.kernel),
     parent: validateParent(cmd, sys, a.values.get('parent')),
     userspace: validateUserspace(cmd, sys, a.values.get('userspace')),
     invariants: invariants(cmd, a),

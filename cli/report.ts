@@ -3,7 +3,7 @@
 import type { StopReason } from '../explorer/explore-api.js';
 import type { CheckRun } from './check.js';
 import { TOOL, VERSION } from './version.js';
-import { CLASS_LETTER } from '../spec/target.js';
+import { CLASS_LETTER } from '../systems/target.js';
 
 export interface ReportStyle {
   /** ANSI colour for the verdict (a terminal, and NO_COLOR unset). */

@@ -3,16 +3,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type Config, UsageError } from '../spec/config.js';
-import type { CheckTarget } from '../spec/target.js';
+import type { CheckTarget } from '../systems/target.js';
 import { defaultTestPath, exportTestSource } from '../traces/export-test.js';
-import { readTraceFile } from '../traces/files.js';
+import { readTraceFile, withVariantRelativeTo } from '../traces/files.js';
 import { renderHtml } from '../traces/html.js';
 import { renderMermaid } from '../traces/mermaid.js';
 import { describeReplay, replay } from '../traces/replay.js';
 import { renderText } from '../traces/text.js';
 import type { Trace } from '../traces/trace.js';
-import { traceConfig, traceVariant, variantLocation, withVariantRelativeTo } from '../traces/trace-config.js';
-import { runWithVariant } from '../spec/variant-module.js';
+import { traceConfig, traceVariant, variantLocation } from '../systems/trace-config.js';
+import { runWithVariant } from '../systems/variant-module.js';
 import { existsSync } from 'node:fs';
 import { parseTraceExport, parseTraceReplay, parseTraceShow } from './options.js';
 
@@ -124,11 +124,11 @@ async function replayCommand(argv: readonly string[], io: TraceIO, deps: TraceDe
   }
   const trace = await load(o.file);
   const config = { ...traceConfig(trace, o, { from: dirname(resolve(o.file)) }), bounds: o.bounds };
-  const build = deps.buildTarget ?? (await import('../spec/registry.js')).buildTarget;
+  const build = deps.buildTarget ?? (await import('../systems/registry.js')).buildTarget;
   const target = await build(config);
   warnIfVariantChanged(trace, target, io);
   const replayAll = () => replay(trace, target.model, o.invariants !== undefined ? { propertyIds: o.invariants } : {});
-  // A variant is user code: its ops run contained, and its errors are exit 2 (spec/variant-module.ts).
+  // A variant is user code: its ops run contained, and its errors are exit 2 (systems/variant-module.ts).
   const v = target.variant;
   const r = v === undefined ? replayAll() : runWithVariant(`variant ${v.name} (${v.path})`, target.config.bounds.timeLimit, replayAll);
   if (r.stopped?.why === 'unknown-action') {

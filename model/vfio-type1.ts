@@ -4,7 +4,7 @@
 // recorded through model/call-log.ts (nothing is recorded during the search).
 import { call } from './call-log.js';
 import { OK, type CallResult } from './context.js';
-import type { VfioCtx } from './vfio/context.js';
+import type { VfioCtx } from '../spec/vfio/context.js';
 import { startUpdate } from './vfio/device-dma.js';
 import { releaseIfUnheld } from './vfio/host-memory.js';
 import { iommu_map } from './vfio/iommu.js';

@@ -4,8 +4,8 @@
 // dominated the profile. The copy, the commit and the schema checks are generated once from the
 // world's schema. Every changed field is checked against the schema when it is committed (a write
 // of the wrong type or out of range never reaches the store); `worldSchemaViolation` checks a whole
-// world, extra fields included (the wrapper of a kernel variant's ops calls it: spec/vdpa/variant.ts).
-import { produce } from '../explorer/immer.js';
+// world, extra fields included (the wrapper of a kernel variant's ops calls it: systems/vdpa/variant.ts).
+import { produce } from './immer.js';
 import { worldSchema, type World } from '../spec/vdpa/world.js';
 
 type FieldSchema = { tag: string; min?: number; max?: number; values?: readonly string[]; length?: number; elem?: FieldSchema };

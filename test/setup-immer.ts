@@ -1,5 +1,5 @@
-// Tests run with Immer's auto-freeze on (explorer/immer.ts): a reducer that mutates the world it was
+// Tests run with Immer's auto-freeze on (model/immer.ts): a reducer that mutates the world it was
 // given, or code that mutates a produced world, throws here instead of corrupting a search silently.
-import { setAutoFreeze } from '../explorer/immer.js';
+import { setAutoFreeze } from '../model/immer.js';
 
 setAutoFreeze(true);

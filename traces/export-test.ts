@@ -76,9 +76,9 @@ export function exportTestSource(trace: Trace, options: ExportOptions): string {
     imports.push(`import { ${options.model.factory} } from '${importSpecifier(fromDir, options.model.module)}';`);
     modelLine = `  const model = ${options.model.factory}();`;
   } else {
-    imports.push(`import { buildTarget } from '${mod('spec/registry')}';`);
-    imports.push(`import { traceConfig } from '${mod('traces/trace-config')}';`);
-    // A variant's path is relative to this test file (traces/trace-config.ts).
+    imports.push(`import { buildTarget } from '${mod('systems/registry')}';`);
+    imports.push(`import { traceConfig } from '${mod('systems/trace-config')}';`);
+    // A variant's path is relative to this test file (systems/trace-config.ts).
     modelLine = '  const model = (await buildTarget(traceConfig(trace, {}, { from: import.meta.dirname }))).model;';
   }
   const title = `${inv}: the ${trace.steps.length}-step counterexample still violates it`;

@@ -2,11 +2,10 @@
 // reads the .itf.json back. Reading never throws: a missing or malformed file is one line.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { renderHtml } from './html.js';
 import { itfText, parseItf, type ReadResult } from './itf.js';
 import { renderText } from './text.js';
-import { withVariantRelativeTo } from './trace-config.js';
 import { type Trace, traceStem } from './trace.js';
 
 export interface TracePaths {
@@ -17,7 +16,7 @@ export interface TracePaths {
 
 /**
  * Writes the three files of a trace into `dir` (created if missing); the text file is plain (no
- * colour). A variant's path is written relative to `dir` (traces/trace-config.ts).
+ * colour). A variant's path is written relative to `dir` (withVariantRelativeTo).
  */
 export async function writeTraceFiles(dir: string, found: Trace): Promise<TracePaths> {
   await mkdir(dir, { recursive: true });
@@ -40,6 +39,21 @@ export function writeTraceFilesSync(dir: string, found: Trace): TracePaths {
     renameSync(tmp, p);
   }
   return paths;
+}
+
+/**
+ * The trace with its variant path (`#meta.config.variant.path`) made relative to `dir` (where the
+ * trace, or a test embedding it, is written), so that a folder of traces and variants can move.
+ * Anything but an absolute path is left as it is (systems/trace-config.ts validates the record).
+ */
+export function withVariantRelativeTo(trace: Trace, dir: string): Trace {
+  const v = trace.config['variant'];
+  if (typeof v !== 'object' || v === null) return trace;
+  const path = (v as Record<string, unknown>)['path'];
+  if (typeof path !== 'string' || !isAbsolute(path)) return trace;
+  let rel = relative(resolve(dir), path).split(sep).join('/');
+  if (!rel.startsWith('.')) rel = `./${rel}`;
+  return { ...trace, config: { ...trace.config, variant: { ...v, path: rel } } };
 }
 
 let tempCounter = 0;

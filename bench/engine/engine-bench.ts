@@ -157,7 +157,7 @@ function render(results: Readonly<Record<string, readonly Figures[]>>, env: Benc
     '',
     `Model: bench/engine/model.ts, ${n0(BENCH_STATES)} distinct worlds, ${n0(BENCH_TRANSITIONS)} transitions, explored exhaustively;` +
       ` world ~${n0(med(im, 'worldJsonBytes'))} bytes as JSON (${n0(med(im, 'worldEncodedBytes'))} bytes encoded), flat: 10 scalars and 12 number arrays` +
-      ' (5 rings of 16, 5 records of 4, 2 x 16 static); each reducer is one Immer `produce` (explorer/immer.ts, auto-freeze off) assigning two top-level fields (a 16-element array copied with `setAt` and a 4-element record).',
+      ' (5 rings of 16, 5 records of 4, 2 x 16 static); each reducer is one Immer `produce` (model/immer.ts, auto-freeze off) assigning two top-level fields (a 16-element array copied with `setAt` and a 4-element record).',
     '',
     '| figure | Immer reducers | hand-written reducers (engine ceiling) |',
     '|---|---:|---:|',

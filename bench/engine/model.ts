@@ -1,13 +1,13 @@
 // The engine's benchmark model: a flat ~1 KB world (top-level numbers and short number arrays,
-// described by a schema) whose reducers are Immer producers (explorer/immer.ts), shaped like the
+// described by a schema) whose reducers are Immer producers (model/immer.ts), shaped like the
 // worlds the vDPA model explores (status and feature words, per-address-space rings of IOVA page
 // numbers with their head/pin/permission/last-IOVA record, static virtqueue addresses) but with a
 // closed-form state count: five rings, each with a head in 0..15, give 16^5 = 1,048,576 distinct
 // worlds and 5 actions per world (push onto a ring, or reset a full one): 5,242,880 transitions.
-// The reducers follow the flat style explorer/immer.ts recommends: each assigns two top-level
+// The reducers follow the flat style model/immer.ts recommends: each assigns two top-level
 // fields of the draft (the ring, copied with `setAt`, and the ring's 4-number record), reading
 // from the base world, so Immer drafts the root object only. Nothing here models a kernel function.
-import { castDraft, produce, setAt } from '../../explorer/immer.js';
+import { castDraft, produce, setAt } from '../../model/immer.js';
 import { s } from '../../explorer/schema.js';
 import type { Model, Property } from '../../explorer/model.js';
 

@@ -1,7 +1,7 @@
 // The vDPA model in `npm run bench`: `check --kernel 6.12 --parent mlx5 --userspace any` at its default
 // bounds (issue 3), one depth deeper to show what the next level costs, and a one-ASID parent. Each run explores in a fresh child process (bench/run.ts).
 import { explore } from '../../explorer/bfs.js';
-import { buildVdpaTarget } from '../../spec/vdpa/target.js';
+import { buildVdpaTarget } from '../../systems/vdpa/target.js';
 import type { ParentName } from '../../spec/config.js';
 import { cpuSecondsSince, med, peakRssMiB, type BenchEnv, type BenchModule, type Figures } from '../bench-api.js';
 

@@ -3,7 +3,7 @@
 // `group > ngroups` let group == ngroups through, returning 0 and re-pointing no vring. On 6.12 the
 // check is vhost-vdpa's (vhost_vdpa_vring_ioctl, -EINVAL for idx >= ngroups) and vdpa_sim has none.
 // The reverted knob is what 6.6 has (spec/vdpa/kernels.ts `sgaGroupCheck: false`).
-import { defineVariant } from '../../spec/vdpa/variant.js';
+import { defineVariant } from '../../systems/vdpa/variant.js';
 
 export default defineVariant({
   base: '6.12',

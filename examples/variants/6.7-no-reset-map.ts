@@ -8,7 +8,7 @@
 // it, so no userspace can ack it; release therefore resets with VDPA_RESET_F_CLEAN_MAP, and
 // mlx5_vdpa_compat_reset drops the user MRs and re-creates the DMA MR at every close. Removing
 // reset_map alone does not bring K3 back; see k3-no-reset-map-no-compat-reset.ts.
-import { defineVariant } from '../../spec/vdpa/variant.js';
+import { defineVariant } from '../../systems/vdpa/variant.js';
 
 export default defineVariant({
   base: '6.7',

@@ -7,7 +7,7 @@
 // release puts the DMA MR back (no reset_map from vhost_vdpa_remove_as, and vdpa_reset falls back
 // to the map-keeping .reset although vhost-vdpa asks for CLEAN_MAP). Without reset_map alone
 // (6.7-no-reset-map.ts) compat_reset's CLEAN_MAP hides the bug.
-import { defineVariant } from '../../spec/vdpa/variant.js';
+import { defineVariant } from '../../systems/vdpa/variant.js';
 import noResetMap from './6.7-no-reset-map.js';
 
 export default defineVariant({

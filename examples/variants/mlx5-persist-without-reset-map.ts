@@ -2,7 +2,7 @@
 // get_backend_features() instead, and vhost_vdpa_has_persistent_map then offers IOTLB_PERSIST.
 // Here mlx5 does so without implementing .reset_map: a userspace that acks IOTLB_PERSIST closes
 // with a reset that keeps its maps, and no one restores the DMA MR (K3, through the ack).
-import { bit, defineVariant, forParents } from '../../spec/vdpa/variant.js';
+import { bit, defineVariant, forParents } from '../../systems/vdpa/variant.js';
 
 export default defineVariant({
   base: '6.7',

@@ -2,7 +2,7 @@
 // and so also before ad03a0f44cdb: one mr->initialized flag for the data MR and the CVQ iotlb. Once a
 // set_map of the CVQ's ASID sets it, _mlx5_vdpa_create_mr returns early and the data MR is never built
 // for the data group's ASID (the VQs run on mkey 0), and destroy_mr tears down both or neither.
-import { defineVariant } from '../../spec/vdpa/variant.js';
+import { defineVariant } from '../../systems/vdpa/variant.js';
 
 export default defineVariant({
   base: '6.1',

@@ -8,7 +8,7 @@
 //   --parent platform --userspace any
 // says feature-negotiation fixed, nothing regressed, and one observable difference: the
 // SET_BACKEND_FEATURES with ENABLE_AFTER_DRIVER_OK that 6.12 accepts and the fix refuses.
-import { defineVariant } from '../../spec/vdpa/variant.js';
+import { defineVariant } from '../../systems/vdpa/variant.js';
 
 export default defineVariant({
   base: '6.12',

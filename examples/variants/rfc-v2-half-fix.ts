@@ -4,7 +4,7 @@
 // --userspace any` shows the one thing left: DESC_ASID is still accepted on a parent without
 // descriptor groups.
 import { hasPersistentMap } from '../../spec/vdpa/transitions.js';
-import { defineVariant, hasFeature, refuse } from '../../spec/vdpa/variant.js';
+import { defineVariant, hasFeature, refuse } from '../../systems/vdpa/variant.js';
 
 export default defineVariant({
   base: 'rfc-v2',

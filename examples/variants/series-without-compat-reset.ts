@@ -12,7 +12,7 @@
 // UPDATE in ASID 1, close): the reset at release puts the CVQ group back on ASID 0 before
 // remove_as calls reset_map(1), so mlx5_vdpa_reset_map leaves the CVQ's iotlb with the user map.
 // Plain 6.7 shows the same once userspace acks IOTLB_PERSIST (then its release reset keeps maps too).
-import { defineVariant } from '../../spec/vdpa/variant.js';
+import { defineVariant } from '../../systems/vdpa/variant.js';
 
 export default defineVariant({
   base: '6.7',

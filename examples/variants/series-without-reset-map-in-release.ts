@@ -2,7 +2,7 @@
 // .release": the parents implement .reset_map (so IOTLB_PERSIST is offered) but vhost-vdpa never
 // calls it. A userspace that acks IOTLB_PERSIST keeps its maps across the reset at close, and nothing
 // restores the 1:1 map: K3 again, reached through SET_BACKEND_FEATURES(IOTLB_PERSIST).
-import { defineVariant } from '../../spec/vdpa/variant.js';
+import { defineVariant } from '../../systems/vdpa/variant.js';
 
 export default defineVariant({
   base: '6.7',

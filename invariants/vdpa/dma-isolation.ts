@@ -14,6 +14,7 @@ export const dmaIsolation: VdpaInvariant = {
   // The disagreement starts when a running device's translation keeps a page vhost-vdpa unpinned
   // (vhost_vdpa_pa_unmap unpins before the deferred set_map at BATCH_END, drivers/vhost/vdpa.c),
   // long before userspace frees the page and the invariant sees it.
+  judgesErrorPaths: true,
   causeProbe: (ctx) => (w) => {
     if (w.bound !== 'vhost') return undefined;
     for (let g = 0; g < ctx.ops.ngroups; g++) {

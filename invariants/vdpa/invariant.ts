@@ -15,7 +15,7 @@ export interface VdpaInvariant {
   property(ctx: VdpaCtx): Property<World, Action>;
   /**
    * Optional: the disagreement to walk back on when looking for a violation's cause
-   * (spec/vdpa/cause.ts), when it starts before the invariant itself can see it (a page unpinned
+   * (systems/vdpa/cause.ts), when it starts before the invariant itself can see it (a page unpinned
    * while the device still reaches it, seen by dma-isolation only once userspace frees the page).
    */
   causeProbe?(ctx: VdpaCtx): (w: World) => string | undefined;
@@ -24,4 +24,10 @@ export interface VdpaInvariant {
    * not offer): its violations are never the contract's, whatever clause the request breaks.
    */
   readonly judgesMisuse?: true;
+  /**
+   * The property must still hold after a failure the kernel reported (a pin left without an iotlb
+   * entry is one userspace can never release; a device reaching an unpinned page is unsafe whatever
+   * the errno said): its violations are the kernel's error path, never the environment's.
+   */
+  readonly judgesErrorPaths?: true;
 }

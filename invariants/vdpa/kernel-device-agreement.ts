@@ -1,6 +1,6 @@
 // INV-2: whenever the device can DMA and no batch is open, every running group translates through
 // exactly what vhost-vdpa's iotlb holds for the group's ASID.
-import { GROUP_DATA, GROUP_NAMES, NP, PAGE, hex, hostName } from '../../spec/vdpa/constants.js';
+import { GROUP_NAMES, NP, PAGE, hex, hostName } from '../../spec/vdpa/constants.js';
 import { deviceRuns, dmaTarget, describeDma } from '../../model/device-dma.js';
 import { expand } from '../../model/vhost-iotlb.js';
 import type { VdpaInvariant } from './invariant.js';
@@ -12,15 +12,20 @@ export const kernelDeviceAgreement: VdpaInvariant = {
     'dropped on-chip maps behind vhost-vdpa\'s back (K2), and compat_reset(CLEAN_MAP) still does for userspace ' +
     'that has not acked IOTLB_PERSIST.',
   applies: () => true,
-  // For the cause only (spec/vdpa/cause.ts): the parent's table for the data group's ASID loses what
+  // For the cause only (systems/vdpa/cause.ts): the parent's table for the data group's ASID loses what
   // vhost-vdpa's iotlb holds — visible at the reset that dropped it (K2 on 6.6; compat_reset
   // CLEAN_MAP on 6.7+), before DRIVER_OK lets the invariant see it.
-  causeProbe: () => (w) => {
+  // Where the disagreement began, running or not: the table each group would use once started
+  // (ops->groupMap: mlx5's prospective MR and CVQ iotlb, not devMap) against vhost-vdpa's entries.
+  causeProbe: (ctx) => (w) => {
     if (w.bound !== 'vhost' || !w.fdOpen || w.inBatch) return undefined;
-    const a = w.group2asid[GROUP_DATA]!;
-    for (let p = 0; p < NP; p++) {
-      const k = expand(w, a, p);
-      if (k >= 0 && w.devMap[a * NP + p] !== k) return `asid ${a} IOVA ${hex(p * PAGE)}: iotlb ${hostName(k)}, parent ${hostName(w.devMap[a * NP + p]!)}`;
+    for (let g = 0; g < ctx.ops.ngroups; g++) {
+      const a = w.group2asid[g]!;
+      for (let p = 0; p < NP; p++) {
+        const k = expand(w, a, p);
+        const t = ctx.ops.groupMap(w, g, p);
+        if (k >= 0 && t !== k) return `group ${g} asid ${a} IOVA ${hex(p * PAGE)}: iotlb ${hostName(k)}, parent ${hostName(t)}`;
+      }
     }
     return undefined;
   },

@@ -10,6 +10,13 @@ export const pinAccounting: VdpaInvariant = {
   guards: 'vhost_vdpa_pa_map pins, vhost_vdpa_pa_unmap unpins whole entries, cleanup unpins everything at release; ' +
     'a device translation left behind (no reset_map, a CVQ iotlb not reset) references pages nobody pins.',
   applies: () => true,
+  judgesErrorPaths: true,
+  // walk back to where a page's pins first parted from its entries (the counts change as later
+  // updates pin it again, which is the same leak, not a new cause)
+  causeProbe: (ctx) => {
+    const p = pinAccounting.property(ctx);
+    return (w) => (p.kind === 'invariant' && p.check(w) !== undefined ? 'pins and entries disagree' : undefined);
+  },
   property: (ctx) => ({
     kind: 'invariant',
     id: 'pin-accounting',

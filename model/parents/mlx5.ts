@@ -9,6 +9,7 @@ import type { World } from '../../spec/vdpa/world.js';
 import { call, LANE_PARENT } from '../call-log.js';
 import { MKEY_DATA, MKEY_DESC, VQ_NONE, descRef, mrPage, newDmaMr, normalizeMrs } from './mlx5-mr.js';
 import { mlx5Mres } from './mlx5-mres.js';
+import { mlx5ViewRows } from './mlx5-view.js';
 import { mlx5SingleMr } from './mlx5-single-mr.js';
 import type { VdpaConfigOps } from './ops.js';
 
@@ -55,6 +56,8 @@ export function mlx5(k: VdpaKernel): VdpaConfigOps {
       return ref < 0 ? -1 : w.mrAsid[ref]!;
     },
     detachedTarget: IDENTITY,
+    viewFromAsidMap: true,
+    viewRows: (w) => mlx5ViewRows(k, w),
   };
 
   const ops = perAsid ? mlx5Mres(k, device) : mlx5SingleMr(k, device);

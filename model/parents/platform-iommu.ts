@@ -25,5 +25,7 @@ export function platformIommu(): VdpaConfigOps {
     asidMap: (w, asid, page) => (asid !== 0 ? FAULT : w.domainAttached ? w.devMap[page]! : IDENTITY),
     groupMap: (w, _group, page) => (w.domainAttached ? w.devMap[page]! : IDENTITY),
     detachedTarget: IDENTITY,
+    // vhost-vdpa's domain while attached, the default (1:1) domain once detached
+    viewFromAsidMap: true,
   };
 }

@@ -16,7 +16,7 @@
 //   (drivers/iommu/iommu.c:2503), vfio_iommu_map the other domains (vfio_iommu_type1.c:1438-1442),
 //   so the call fails with the world as before: the guard refuses it (spec/vfio/transitions.ts).
 import { call } from '../call-log.js';
-import type { VfioCtx } from './context.js';
+import type { VfioCtx } from '../../spec/vfio/context.js';
 import { LANE_IOMMU, LANE_VFIO } from './lanes.js';
 import { iovaHex, pfnName } from '../../spec/vfio/constants.js';
 import { isDeviceDomain, type DomainId, type VfioWorld } from '../../spec/vfio/world.js';

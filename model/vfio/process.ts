@@ -2,7 +2,7 @@
 // pkernfs persistence (the pkernfs RFC, Feb 2024), and munmap of a page.
 import { call, LANE_USER } from '../call-log.js';
 import { OK, type CallResult } from '../context.js';
-import type { VfioCtx } from './context.js';
+import type { VfioCtx } from '../../spec/vfio/context.js';
 import { NH, NP, PRIVATE_PFN_NEW, PRIVATE_PFN_OLD, PRIVATE_VADDR, SHARED_VADDRS, pfnName, vaddrHex } from '../../spec/vfio/constants.js';
 import type { UserFree } from '../../spec/vfio/actions.js';
 import type { VfioWorld } from '../../spec/vfio/world.js';

@@ -7,7 +7,7 @@
 // draft proxies (pins[h]++, pt[p] = h, in loops) ~2x the wall time of this; returning the plain
 // copy from the recipe instead of assigning fields 6.3-7.9 s against 3.4-3.7 s (Immer's finalize
 // walks a returned object).
-import { produce } from '../../explorer/immer.js';
+import { produce } from '../immer.js';
 import type { VfioWorld } from '../../spec/vfio/world.js';
 
 /** A mutable plain copy of `w`: every array sliced, every vfio_dma cloned. */

@@ -1,7 +1,7 @@
 // Kernel versions as data: which behaviours and fixes each has, with the upstream commits, all in one
 // place so that a reader sees at a glance what differs between two kernels. A proposed patch is a
 // variant of one of these (see examples/variants/).
-import type { VdpaConfigOps } from '../../model/parents/ops.js';
+import type { VdpaConfigOps } from './config-ops.js';
 import type { FeatureName } from './constants.js';
 import type { Verdict } from './transitions.js';
 
@@ -63,7 +63,7 @@ export interface VdpaKernel {
   /** vdpa_sim's reset installs passthrough in every ASID (6c3d329e6486 "get rid of DMA ops", v6.6). */
   readonly vdpaSimPassthrough: boolean;
   /**
-   * Calls whose effect is the kernel's intended behaviour, not a defect (as spec/vdpa/cause.ts keys
+   * Calls whose effect is the kernel's intended behaviour, not a defect (as systems/vdpa/cause.ts keys
    * them): a violation they cause is classed by-design.
    */
   readonly byDesign: readonly { readonly call: string; readonly why: string; readonly commit: string }[];
@@ -72,7 +72,7 @@ export interface VdpaKernel {
    * 6.12.117 vdpa_sim.c l.39-41): the `vdpa_sim_va` parent. 6.1's vdpa_sim has none.
    */
   readonly vdpaSimUseVa: boolean;
-  /** Variants only (spec/vdpa/variant.ts): the parent's ops table as the patch leaves it (makeParent applies it). */
+  /** Variants only (systems/vdpa/variant.ts): the parent's ops table as the patch leaves it (makeParent applies it). */
   readonly parentOverride?: (ops: VdpaConfigOps, parent: string) => VdpaConfigOps;
   /** Variants only: SET_BACKEND_FEATURES as the patch rewrites it; `shipped` runs this kernel's own check. */
   readonly sbfOverride?: (features: number, ops: VdpaConfigOps, shipped: () => Verdict) => Verdict;

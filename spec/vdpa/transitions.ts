@@ -3,12 +3,12 @@
 // ts-pattern is slow per call (stack-notes.md), so the explorer asks `enabledIndices`, memoised per
 // control projection of the world (the fields a guard reads), and only traces call `guard` directly.
 import { match, P } from 'ts-pattern';
-import type { VdpaCtx } from '../../model/context.js';
+import type { VdpaCtx } from './context.js';
 import type { Action } from './actions.js';
 import { NAS, NH, S_DRIVER_OK, bit, type FeatureName } from './constants.js';
 import type { VdpaKernel } from './kernels.js';
 import type { World } from './world.js';
-import { DEFAULT_NVQS, type VdpaConfigOps } from '../../model/parents/ops.js';
+import { DEFAULT_NVQS, type VdpaConfigOps } from './config-ops.js';
 
 export type Verdict =
   | { readonly ok: true }
@@ -40,7 +40,7 @@ export function offeredFeatures(k: VdpaKernel, ops: VdpaConfigOps): number {
   return m;
 }
 
-/** VHOST_SET_BACKEND_FEATURES's checks: the kernel's own, or a variant's rewrite of them (spec/vdpa/variant.ts). */
+/** VHOST_SET_BACKEND_FEATURES's checks: the kernel's own, or a variant's rewrite of them (systems/vdpa/variant.ts). */
 export function checkBackendFeatures(k: VdpaKernel, ops: VdpaConfigOps, f: number): Verdict {
   return k.sbfOverride === undefined ? shippedBackendFeaturesCheck(k, ops, f) : k.sbfOverride(f, ops, () => shippedBackendFeaturesCheck(k, ops, f));
 }

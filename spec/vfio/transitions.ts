@@ -13,7 +13,7 @@ import {
 } from './constants.js';
 import { ACTION_KINDS, GROUP_NAMES, type MapDma, type SetContainer, type UnmapDma, type VfioAction, type VfioActionType, kindIndex } from './actions.js';
 import { OK, refuse, type Verdict } from '../verdict.js';
-import type { VfioCtx } from '../../model/vfio/context.js';
+import type { VfioCtx } from './context.js';
 import type { VfioKernel } from './kernels.js';
 import { domainList, ptOf, firstDomain, vaddrInvalidCount, type Phase, type VfioWorld } from './world.js';
 

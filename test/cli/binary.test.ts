@@ -63,7 +63,7 @@ describe('the vdpa-mc binary', () => {
     const r = await vdpaMc(['check', '--json', '--max-depth', '2', '--time-limit', '20']);
     expect(noStack(r.stderr)).toBe(true);
     if (r.code === 2) {
-      // Until spec/vdpa/target.ts builds the model: the placeholder's UsageError.
+      // Until systems/vdpa/target.ts builds the model: the placeholder's UsageError.
       expect(r.stdout).toBe('');
       expect(r.stderr.split('\n')).toHaveLength(2);
       return;

@@ -9,7 +9,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCheck } from '../../cli/check.js';
 import { type CiResult, locationOf, toJunit, toSarif, toSummary } from '../../cli/ci-formats.js';
-import { buildTarget } from '../../spec/registry.js';
+import { buildTarget } from '../../systems/registry.js';
 import type { Config } from '../../spec/config.js';
 
 const require = createRequire(import.meta.url);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { autoFreezeEnabled, castDraft, produce, setAt, setAutoFreeze } from '../../explorer/immer.js';
+import { autoFreezeEnabled, castDraft, produce, setAt, setAutoFreeze } from '../../model/immer.js';
 import { mulberry32, randomWalks } from '../../explorer/random.js';
 import type { Property } from '../../explorer/model.js';
 import { bitsModel, countTrue, gridModel, type Bits, type Flip } from './toys.js';

@@ -3,8 +3,8 @@ import { explore } from '../../explorer/bfs.js';
 import type { ExploreResult } from '../../explorer/explore-api.js';
 import type { InvariantId, ParentName } from '../../spec/config.js';
 import type { Action } from '../../spec/vdpa/actions.js';
-import type { VdpaModel } from '../../spec/vdpa/model.js';
-import { buildVdpaTarget } from '../../spec/vdpa/target.js';
+import type { VdpaModel } from '../../systems/vdpa/model.js';
+import { buildVdpaTarget } from '../../systems/vdpa/target.js';
 
 export interface QemuRun {
   readonly model: VdpaModel;

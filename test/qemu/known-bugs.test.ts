@@ -1,7 +1,7 @@
 // K2, K4 and K6 of docs/known-behaviours.md with QEMU as the userspace: found where they must be, not where
 // they must not, with default bounds and the whole script explored.
 import { describe, expect, test } from 'vitest';
-import { referenceCycle } from '../../spec/vdpa/cost.js';
+import { referenceCycle } from '../../systems/vdpa/cost.js';
 import { runQemu } from './helpers.js';
 
 describe('K2 must not: QEMU unmaps everything around a reset and remaps before DRIVER_OK', () => {

@@ -3,13 +3,13 @@
 import { describe, expect, test } from 'vitest';
 import type { Action } from '../../spec/vdpa/actions.js';
 import { bit } from '../../spec/vdpa/constants.js';
-import type { VdpaModel } from '../../spec/vdpa/model.js';
-import { buildVdpaTarget, defaultBounds } from '../../spec/vdpa/target.js';
+import type { VdpaModel } from '../../systems/vdpa/model.js';
+import { buildVdpaTarget, defaultBounds } from '../../systems/vdpa/target.js';
 import type { World } from '../../spec/vdpa/world.js';
 import { actionKey } from '../../model/qemu/script.js';
 import { memoryTransaction } from '../../model/qemu/flows.js';
 import type { QemuCaps } from '../../model/qemu/layout.js';
-import { isQemu } from '../../spec/vdpa/cost.js';
+import { isQemu } from '../../systems/vdpa/cost.js';
 import { runQemu } from './helpers.js';
 
 async function model(kernel: string, parent: 'mlx5' | 'vdpa_sim' | 'vdpa_sim_dma' | 'platform' | 'vduse', userspace: string): Promise<VdpaModel> {

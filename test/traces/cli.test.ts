@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runTraceCommand, type TraceDeps, type TraceIO } from '../../cli/trace.js';
 import type { Config } from '../../spec/config.js';
-import type { CheckTarget } from '../../spec/target.js';
+import type { CheckTarget } from '../../systems/target.js';
 import type { TraceModel } from '../../traces/trace-model.js';
 import { FIXTURES_DIR } from './fixtures/fixture-traces.js';
 import { toyModel } from './fixtures/toy-model.js';

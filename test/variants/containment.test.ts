@@ -3,10 +3,10 @@
 // variant's error (exit 2, naming variant, op, step and message), and a variant that does not
 // type-check against vdpa-mc/variant is refused with the compiler's message. Each case both ways.
 import { describe, expect, test } from 'vitest';
-import { setAutoFreeze } from '../../explorer/immer.js';
+import { setAutoFreeze } from '../../model/immer.js';
 import { bit } from '../../spec/vdpa/constants.js';
 import { VDPA_KERNEL_TABLE } from '../../spec/vdpa/kernels.js';
-import { makeParent } from '../../spec/vdpa/parents.js';
+import { makeParent } from '../../systems/vdpa/parents.js';
 import { blankWorld } from '../../spec/vdpa/world.js';
 import { produceOnCopy, WorldSchemaError, worldSchemaViolation } from '../../model/working-copy.js';
 import { isOneLineError, run } from '../cli/helpers.js';

@@ -10,7 +10,7 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 export const example = (name: string): string => join(ROOT, 'examples/variants', name);
 export const fixture = (name: string): string => join(ROOT, 'test/variants/fixtures', name);
 
-const VARIANT_API = join(ROOT, 'spec/vdpa/variant.js');
+const VARIANT_API = join(ROOT, 'systems/vdpa/variant.js');
 
 /** Writes a module into a fresh temporary directory; `$API` in the text is the variant API's path. */
 export function tempModule(name: string, text: string): string {

@@ -1,8 +1,8 @@
 // Variant modules: loaded with no build step, applied to the kernel table and the parent's ops,
 // and every broken module turned into one line and exit 2.
 import { describe, expect, test } from 'vitest';
-import { makeParent } from '../../spec/vdpa/parents.js';
-import { resolveKernel } from '../../spec/vdpa/target.js';
+import { makeParent } from '../../systems/vdpa/parents.js';
+import { resolveKernel } from '../../systems/vdpa/target.js';
 import { checkBackendFeatures, offeredFeatures } from '../../spec/vdpa/transitions.js';
 import { bit } from '../../spec/vdpa/constants.js';
 import { VDPA_KERNEL_TABLE } from '../../spec/vdpa/kernels.js';
@@ -96,7 +96,7 @@ describe('a broken variant module: one line on stderr, exit 2, no stack trace', 
 
 describe('6.12-group-check-in-parents: the SET_GROUP_ASID bound before cd025c1e876b (vdpa_sim.c `group > ngroups`)', () => {
   test('vdpa_sim accepts group == ngroups (0, nothing re-pointed); 6.12 refuses it in vhost-vdpa (-EINVAL)', async () => {
-    const { buildVdpaModel } = await import('../../spec/vdpa/model.js');
+    const { buildVdpaModel } = await import('../../systems/vdpa/model.js');
     const { anyUserspace } = await import('../../model/userspace-any.js');
     const k = await resolveKernel(example('6.12-group-check-in-parents.ts'));
     expect(k.sgaGroupCheck).toBe(false);

@@ -32,7 +32,12 @@ describe('5dc31bd245a4 "vdpa/mlx5: Update cvq iotlb mapping on ASID change"', ()
       '--base', '6.12', '--patched', example('mlx5-no-cvq-refresh-on-asid-change.ts'), '--parent', 'mlx5',
       '--userspace', 'any', '--max-depth', '6', '--exclude-actions', exclude,
     ]);
-    expect(ran.code).toBe(0);
+    // the variant takes a fix out: new causes under kernel-device-agreement (violated on both
+    // sides) are a regression, exit 12, and each is the CVQ's set_group_asid
+    expect(ran.code).toBe(12);
+    const regressed = json.causes.filter((c) => c.change === 'regressed');
+    expect(regressed.some((c) => c.invariant === 'kernel-device-agreement')).toBe(true);
+    for (const c of regressed) expect(c.cause).toMatch(/^setGroupAsid → ops->set_group_asid\(group=1, /);
     const d = json.differences.find((x) => x.kind === 'dma' && x.base.includes('group 1 (cvq)'));
     expect(d).toBeDefined();
     expect(d!.base).toMatch(/→ h0$/); // 6.12: refreshed from mr[1]

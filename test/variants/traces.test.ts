@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isOneLineError, run } from '../cli/helpers.js';
 import { ROOT } from './helpers.js';
 
-const API = join(ROOT, 'spec/vdpa/variant.js');
+const API = join(ROOT, 'systems/vdpa/variant.js');
 // Inside the repository, so that an exported test's `import 'vitest'` resolves; removed after.
 const DIR = join(ROOT, 'test/variants', `tmp-traces-${process.pid}`);
 const MOVED = `${DIR}-moved`;

@@ -1,4 +1,4 @@
-// Userspace contracts (model/contract.ts) and violation causes (spec/vdpa/cause.ts): a test per clause,
+// Userspace contracts (model/contract.ts) and violation causes (systems/vdpa/cause.ts): a test per clause,
 // the strict contract on 6.12 vdpa_sim `any` showing only kernel defects (cited to
 // drivers/vhost/vdpa.c of linux-source-6.12), the 6.6 mlx5 reset a defect on 6.6 and by design on 6.7,
 // and `none` finding every cause `strict` finds.
@@ -6,9 +6,9 @@ import { describe, expect, test } from 'vitest';
 import type { Action } from '../../spec/vdpa/actions.js';
 import { bit } from '../../spec/vdpa/constants.js';
 import { VDPA_KERNEL_TABLE } from '../../spec/vdpa/kernels.js';
-import { buildVdpaModel, type VdpaModel } from '../../spec/vdpa/model.js';
-import { makeParent } from '../../spec/vdpa/parents.js';
-import { buildVdpaTarget } from '../../spec/vdpa/target.js';
+import { buildVdpaModel, type VdpaModel } from '../../systems/vdpa/model.js';
+import { makeParent } from '../../systems/vdpa/parents.js';
+import { buildVdpaTarget } from '../../systems/vdpa/target.js';
 import { anyUserspace } from '../../model/userspace-any.js';
 import { CLAUSES, QEMU_CLAUSES } from '../../model/contract.js';
 import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';
@@ -85,17 +85,24 @@ describe('causes and classes', () => {
     const vs = await causes('6.12', 'vdpa_sim', 'strict');
     expect(vs.map((v) => v.class)).toEqual(vs.map(() => 'kernel-defect'));
     expect(vs.map((v) => [v.invariant, v.length, v.cause!.key])).toEqual([
+      // vhost_vdpa_pa_map: the rest chunk's vhost_vdpa_map fails after an earlier chunk reset
+      // nchunks to 0 (vdpa.c:1236), so the error path skips unpinning it (vdpa.c:1251): a pin no
+      // entry accounts for. Provoked by an allocation failure, but the leak is the kernel's error path.
+      ['pin-accounting', 4, 'iotlbUpdate → ops->set_map -ENOMEM'],
+      // vhost_vdpa_pa_unmap unpins (vdpa.c:985) before vhost_vdpa_unmap's set_map (vdpa.c:1089)
+      // tells the running device: the page is back in the allocator while the device reaches it
+      ['dma-isolation', 6, 'iotlbInvalidate → unpin_user_page'],
       // vhost_vdpa_unmap: `ops->set_map(vdpa, asid, iotlb);` return value dropped (vdpa.c:1089)
       ['kernel-device-agreement', 6, 'iotlbInvalidate → ops->set_map -ENOMEM ignored'],
-      // VHOST_IOTLB_BATCH_END: `ops->set_map(vdpa, asid, iotlb);` return value dropped (vdpa.c:1351–1353)
+      // VHOST_IOTLB_BATCH_END: `ops->set_map(vdpa, asid, iotlb);` return value dropped (vdpa.c:1352–1353)
       ['kernel-device-agreement', 7, 'iotlbBatchEnd → ops->set_map -ENOMEM ignored'],
-      // vhost_vdpa_pa_unmap unpins (vdpa.c:985) inside a batch; the device keeps the page until
-      // BATCH_END's set_map (vdpa.c:1089 skipped while v->in_batch)
-      ['dma-isolation', 8, 'iotlbInvalidate → unpin_user_page'],
+      // vhost_vdpa_pa_map's error path calls vhost_vdpa_unmap, whose set_map return is dropped
+      // (vdpa.c:1089): the update fails with -EFAULT and the device has lost the older mappings too
+      ['kernel-device-agreement', 7, 'iotlbUpdate → ops->set_map -ENOMEM ignored'],
     ]);
     // the swallowed error is an observation with the trace: userspace was told 0
-    expect(vs[0]!.swallowed).toEqual([{ step: 6, call: 'ops->set_map(asid=0) -ENOMEM (return value ignored)' }]);
-    expect(vs[2]!.swallowed).toEqual([]);
+    expect(vs[2]!.swallowed).toEqual([{ step: 6, call: 'ops->set_map(asid=0) -ENOMEM (return value ignored)' }]);
+    expect(vs[1]!.swallowed).toEqual([]);
   }, 120_000);
 
   test('the 6.6 mlx5 reset: a kernel defect on 6.6 (ops->reset), by design on 6.7 (compat_reset CLEAN_MAP)', async () => {
@@ -129,7 +136,7 @@ describe('--exclude-actions on effective values', () => {
 
 describe('compare per (invariant, cause)', () => {
   test('6.6 → 6.7 mlx5 any: the reset cause ops->reset is fixed; compat_reset(CLEAN_MAP) is new but by design, so no regression from it', async () => {
-    const { compareInvariants } = await import('../../spec/vdpa/compare.js');
+    const { compareInvariants } = await import('../../systems/vdpa/compare.js');
     const { explore } = await import('../../explorer/bfs.js');
     const t = (kernel: string) => buildVdpaTarget({
       system: 'vdpa', kernel, parent: 'mlx5', userspace: 'any', invariants: ['kernel-device-agreement'], bounds: { maxDepth: 5 },

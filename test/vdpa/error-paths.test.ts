@@ -2,12 +2,12 @@
 // kernel file, function and lines it follows, and checks the behaviour both ways (the branch taken
 // and the one not taken). Auto-freeze on: a reducer that mutates its input throws here.
 import { beforeAll, describe, expect, test } from 'vitest';
-import { setAutoFreeze } from '../../explorer/immer.js';
+import { setAutoFreeze } from '../../model/immer.js';
 import type { Action } from '../../spec/vdpa/actions.js';
 import { FAULT, IDENTITY, NP } from '../../spec/vdpa/constants.js';
 import { VDPA_KERNEL_TABLE } from '../../spec/vdpa/kernels.js';
-import { buildVdpaModel, type VdpaModel } from '../../spec/vdpa/model.js';
-import { makeParent } from '../../spec/vdpa/parents.js';
+import { buildVdpaModel, type VdpaModel } from '../../systems/vdpa/model.js';
+import { makeParent } from '../../systems/vdpa/parents.js';
 import type { World } from '../../spec/vdpa/world.js';
 import { anyUserspace } from '../../model/userspace-any.js';
 import { MODEL_LIMITS, type ModelLimits } from '../../model/context.js';

@@ -13,8 +13,8 @@ import { anyAlphabet, anyUserspace } from '../../model/userspace-any.js';
 import { VDPA_KERNELS, VDPA_PARENTS } from '../../spec/config.js';
 import type { Action } from '../../spec/vdpa/actions.js';
 import { VDPA_KERNEL_TABLE } from '../../spec/vdpa/kernels.js';
-import { buildVdpaModel } from '../../spec/vdpa/model.js';
-import { makeParent } from '../../spec/vdpa/parents.js';
+import { buildVdpaModel } from '../../systems/vdpa/model.js';
+import { makeParent } from '../../systems/vdpa/parents.js';
 import { guard, projection } from '../../spec/vdpa/transitions.js';
 import { blankWorld, worldSchema, type World } from '../../spec/vdpa/world.js';
 

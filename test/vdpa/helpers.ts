@@ -1,7 +1,7 @@
 // Runs the vDPA model on one configuration, as `vdpa-mc check` would, for the tests.
 import { explore } from '../../explorer/bfs.js';
 import type { InvariantId } from '../../spec/config.js';
-import { buildVdpaTarget } from '../../spec/vdpa/target.js';
+import { buildVdpaTarget } from '../../systems/vdpa/target.js';
 import type { ParentName } from '../../spec/config.js';
 
 export interface Outcome {

@@ -35,7 +35,7 @@ describe('K2: before 6.7 the parents\' reset dropped on-chip maps behind vhost-v
 
 describe('--exclude-actions', () => {
   test('leaving a kind out of any\'s alphabet changes what is reachable: no reset, no K2', async () => {
-    const { buildVdpaTarget } = await import('../../spec/vdpa/target.js');
+    const { buildVdpaTarget } = await import('../../systems/vdpa/target.js');
     const { explore } = await import('../../explorer/bfs.js');
     const t = await buildVdpaTarget({
       system: 'vdpa', kernel: '6.6', parent: 'mlx5', userspace: 'any', invariants: ['dma-isolation'], bounds: {},
@@ -46,7 +46,7 @@ describe('--exclude-actions', () => {
     expect(r.violations).toEqual([]);
   });
   test('an unknown kind, or a scripted userspace, is a usage error', async () => {
-    const { buildVdpaTarget } = await import('../../spec/vdpa/target.js');
+    const { buildVdpaTarget } = await import('../../systems/vdpa/target.js');
     const base = { system: 'vdpa', kernel: '6.12', parent: 'mlx5', invariants: undefined, bounds: {} } as const;
     await expect(buildVdpaTarget({ ...base, userspace: 'any', excludeActions: ['frob'] })).rejects.toThrow(/not an action kind/);
     await expect(buildVdpaTarget({ ...base, userspace: 'qemu', excludeActions: ['open'] })).rejects.toThrow(/--userspace any only/);
@@ -55,7 +55,7 @@ describe('--exclude-actions', () => {
 
 describe('errors vhost-vdpa swallows', () => {
   test('with the reset left out, a failing set_map behind an INVALIDATE (return value ignored) violates kernel-device-agreement', async () => {
-    const { buildVdpaTarget } = await import('../../spec/vdpa/target.js');
+    const { buildVdpaTarget } = await import('../../systems/vdpa/target.js');
     const { explore } = await import('../../explorer/bfs.js');
     const t = await buildVdpaTarget({
       system: 'vdpa', kernel: '6.12', parent: 'vdpa_sim', userspace: 'any', invariants: ['kernel-device-agreement'],

@@ -2,12 +2,12 @@
 // data MR (6.1 = Debian 6.1.192), the errors mlx5 swallows. Each test cites the function and lines it follows
 // (vnet = drivers/vdpa/mlx5/net/mlx5_vnet.c, mr = drivers/vdpa/mlx5/core/mr.c) and checks both outcomes.
 import { beforeAll, describe, expect, test } from 'vitest';
-import { setAutoFreeze } from '../../explorer/immer.js';
+import { setAutoFreeze } from '../../model/immer.js';
 import type { Action } from '../../spec/vdpa/actions.js';
 import { FAULT, GROUP_CVQ, GROUP_DATA, GROUP_DESC, IDENTITY, S_DRIVER_OK } from '../../spec/vdpa/constants.js';
 import { VDPA_KERNEL_TABLE } from '../../spec/vdpa/kernels.js';
-import { buildVdpaModel, type VdpaModel } from '../../spec/vdpa/model.js';
-import { makeParent } from '../../spec/vdpa/parents.js';
+import { buildVdpaModel, type VdpaModel } from '../../systems/vdpa/model.js';
+import { makeParent } from '../../systems/vdpa/parents.js';
 import type { World } from '../../spec/vdpa/world.js';
 import { anyUserspace } from '../../model/userspace-any.js';
 import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';

@@ -1,12 +1,12 @@
 // The subtle kernel rules, one call at a time, on the model's reducers (auto-freeze on: a reducer
 // that mutates its input throws here).
 import { beforeAll, describe, expect, test } from 'vitest';
-import { setAutoFreeze } from '../../explorer/immer.js';
+import { setAutoFreeze } from '../../model/immer.js';
 import type { Action } from '../../spec/vdpa/actions.js';
 import { bit, IDENTITY, NP } from '../../spec/vdpa/constants.js';
 import { VDPA_KERNEL_TABLE } from '../../spec/vdpa/kernels.js';
-import { buildVdpaModel, type VdpaModel } from '../../spec/vdpa/model.js';
-import { makeParent } from '../../spec/vdpa/parents.js';
+import { buildVdpaModel, type VdpaModel } from '../../systems/vdpa/model.js';
+import { makeParent } from '../../systems/vdpa/parents.js';
 import { checkBackendFeatures } from '../../spec/vdpa/transitions.js';
 import type { World } from '../../spec/vdpa/world.js';
 import { anyUserspace } from '../../model/userspace-any.js';

@@ -4,7 +4,7 @@
 // domain, the new one freed, and nothing is replayed; otherwise the new domain is replayed
 // (vfio_iommu_replay) and list_add()ed first. Both ways, and what the search finds with it.
 import { beforeAll, describe, expect, test } from 'vitest';
-import { setAutoFreeze } from '../../explorer/immer.js';
+import { setAutoFreeze } from '../../model/immer.js';
 import { noDmaWindow } from '../../invariants/vfio/no-dma-window.js';
 import { pinAccounting } from '../../invariants/vfio/pin-accounting.js';
 import { domainList, deviceReach, firstDomain } from '../../spec/vfio/world.js';

@@ -1,9 +1,9 @@
 // `compare --system vfio`: each invariant on each side alone (shared with vDPA), and the behaviour
-// as userspace sees it (spec/vfio/compare.ts): returns, and where the device's DMA lands.
+// as userspace sees it (systems/vfio/compare.ts): returns, and where the device's DMA lands.
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { explore } from '../../explorer/bfs.js';
-import { compareVfioBehaviour } from '../../spec/vfio/compare.js';
+import { compareVfioBehaviour } from '../../systems/vfio/compare.js';
 import { run as cli } from '../cli/helpers.js';
 import { ROOT } from '../variants/helpers.js';
 import { kernelWith, vfioModel } from './helpers.js';

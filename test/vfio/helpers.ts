@@ -3,7 +3,7 @@ import { explore } from '../../explorer/bfs.js';
 import type { ExploreResult } from '../../explorer/explore-api.js';
 import type { InvariantId } from '../../spec/config.js';
 import { VFIO_KERNEL_TABLE, type VfioKernel } from '../../spec/vfio/kernels.js';
-import { buildVfioModel, type VfioModel, type VfioUserspace } from '../../spec/vfio/model.js';
+import { buildVfioModel, type VfioModel, type VfioUserspace } from '../../systems/vfio/model.js';
 import { guard, type Verdict } from '../../spec/vfio/transitions.js';
 import type { VfioInvariant } from '../../invariants/vfio/invariant.js';
 import type { Violation } from '../../explorer/model.js';

@@ -5,7 +5,7 @@
 // - ARM:   drivers/iommu/io-pgtable-arm.c arm_lpae_init_pte:333-335 (-EEXIST; iommu.c:2503 unwinds)
 // Each both ways: over a present PTE, and over an empty one (where all three just map).
 import { beforeAll, describe, expect, test } from 'vitest';
-import { setAutoFreeze } from '../../explorer/immer.js';
+import { setAutoFreeze } from '../../model/immer.js';
 import { recordCalls } from '../../model/call-log.js';
 import { noDmaWindow } from '../../invariants/vfio/no-dma-window.js';
 import { pinAccounting } from '../../invariants/vfio/pin-accounting.js';

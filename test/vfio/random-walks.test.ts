@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { DMA_ENTRY_LIMIT, NP } from '../../spec/vfio/constants.js';
 import { guard } from '../../spec/vfio/transitions.js';
 import { initialWorld, type VfioWorld } from '../../spec/vfio/world.js';
-import type { VfioModel } from '../../spec/vfio/model.js';
+import type { VfioModel } from '../../systems/vfio/model.js';
 import { kernelWith, vfioModel } from './helpers.js';
 
 /** Walks `picks` through the alphabet, taking each pick modulo the alphabet size; returns every world. */

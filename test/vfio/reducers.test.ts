@@ -1,6 +1,6 @@
 // The subtle rules of drivers/vfio/vfio_iommu_type1.c (v6.12), one world at a time.
 import { beforeAll, describe, expect, test } from 'vitest';
-import { setAutoFreeze } from '../../explorer/immer.js';
+import { setAutoFreeze } from '../../model/immer.js';
 import { pinAccounting } from '../../invariants/vfio/pin-accounting.js';
 import { vfioLiveUpdate } from '../../invariants/vfio/vfio-live-update.js';
 import { dmaIsolation } from '../../invariants/vfio/dma-isolation.js';

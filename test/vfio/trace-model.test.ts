@@ -1,7 +1,7 @@
 // The TraceModel side of the VFIO model: labels, JSON round trip, views, outcomes, the target.
 import { describe, expect, test } from 'vitest';
 import { UsageError, type Config } from '../../spec/config.js';
-import { buildVfioTarget } from '../../spec/vfio/target.js';
+import { buildVfioTarget } from '../../systems/vfio/target.js';
 import { initialWorld } from '../../spec/vfio/world.js';
 import { KEXEC, attach, map, mapLU, run, vfioModel } from './helpers.js';
 
@@ -64,7 +64,7 @@ describe('VFIO trace model', () => {
     expect(t.applicable).toEqual(['vfio-live-update', 'pin-accounting', 'no-dma-window', 'dma-isolation']);
     expect(t.alphabet.join('\n')).toMatch(/IOVA pages: 0x0, 0x1000, 0x2000/);
     await expect(buildVfioTarget(config('6.12', 'qemu-persist'))).rejects.toBeInstanceOf(UsageError);
-    await expect(buildVfioTarget(config('7.0', 'any'))).rejects.toThrow(/unknown vfio kernel '7\.0'/);
+    await expect(buildVfioTarget(config('7.0', 'any'))).rejects.toThrow(/--kernel "7\.0" is not a vfio kernel/);
     await expect(buildVfioTarget({ ...config('6.12', 'any'), invariants: ['asid-routing'] })).rejects.toBeInstanceOf(UsageError);
   });
 

@@ -1,4 +1,4 @@
-// VFIO kernel variants (spec/vfio/variant.ts), as vDPA's: a module loaded by
+// VFIO kernel variants (systems/vfio/variant.ts), as vDPA's: a module loaded by
 // `--system vfio --kernel ./file.ts`, resolved against the kernel table, every broken one a one-line
 // error (exit 2). And the pre-v6.3 VFIO_UPDATE_VADDR behaviour as two knobs, each tested both ways
 // against the source:
@@ -11,13 +11,13 @@
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { pinAccounting } from '../../invariants/vfio/pin-accounting.js';
-import { resolveVfioVariant, defineVfioVariant, loadVfioVariant } from '../../spec/vfio/variant.js';
+import { resolveVfioVariant, defineVfioVariant, loadVfioVariant } from '../../systems/vfio/variant.js';
 import { isOneLineError, run as cli } from '../cli/helpers.js';
 import { ROOT, tempModule } from '../variants/helpers.js';
 import { EXEC, attach, check, checkWith, join as joinGroup, map, mapVaddr, run, unmap, unmapAll, unmapVaddr, verdictOf, vfioModel } from './helpers.js';
 
 const example = (name: string): string => join(ROOT, 'examples/variants/vfio', name);
-const API = join(ROOT, 'spec/vfio/variant.js');
+const API = join(ROOT, 'systems/vfio/variant.js');
 const module = (name: string, body: string): string =>
   tempModule(name, `import { defineVfioVariant } from '${API}';\nexport default defineVfioVariant(${body});\n`);
 

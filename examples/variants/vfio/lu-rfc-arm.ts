@@ -4,7 +4,7 @@
 // What the model says (vdpa-mc check --system vfio --kernel examples/variants/vfio/lu-rfc-arm.ts
 // --userspace any): the LIVE_UPDATE flag is then the only way past a persisted PTE; K5 is found as
 // on lu-rfc; with `cpr` every invariant holds.
-import { defineVfioVariant } from '../../../spec/vfio/variant.js';
+import { defineVfioVariant } from '../../../systems/vfio/variant.js';
 
 export default defineVfioVariant({
   base: 'lu-rfc',

@@ -8,7 +8,7 @@
 // QEMU's honest cpr-exec (UNMAP_DMA ALL|VADDR; exec; MAP_DMA|VADDR) violates pin-accounting at the
 // exec: the new mm's locked_vm is 0 while the vfio_dmas, charged to the task, hold 2 pages; the next
 // UNMAP_DMA takes them off the new mm (underflow). On 6.12 the same program holds.
-import { defineVfioVariant } from '../../../spec/vfio/variant.js';
+import { defineVfioVariant } from '../../../systems/vfio/variant.js';
 
 export default defineVfioVariant({
   base: '6.12',

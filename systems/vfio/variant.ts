@@ -1,11 +1,11 @@
-// VFIO kernel variants, as vDPA's (spec/vdpa/variant.ts): a reviewer writes what a patch (or an
+// VFIO kernel variants, as vDPA's (systems/vdpa/variant.ts): a reviewer writes what a patch (or an
 // older kernel's behaviour, or another IOMMU driver) changes as a variant of a VFIO kernel of the
 // table, and names the file with `--system vfio --kernel ./file.ts`. A variant is data: the base
 // kernel's behaviour table with some entries changed. Recognised by its `kind` tag, never by
 // identity (the module may be evaluated by another copy of this file).
-import { UsageError, VFIO_KERNELS } from '../config.js';
-import { isVariantPath, loadVariantModule, pickExport } from '../variant-module.js';
-import { MAP_OVER_PRESENT_PTE, VFIO_KERNEL_TABLE, type MapOverPresentPte, type VfioKernel } from './kernels.js';
+import { UsageError } from '../../spec/config.js';
+import { loadVariantModule, pickExport } from '../variant-module.js';
+import { MAP_OVER_PRESENT_PTE, VFIO_KERNEL_TABLE, type MapOverPresentPte, type VfioKernel } from '../../spec/vfio/kernels.js';
 
 /** The tag that makes an object a VFIO variant (a string, so that two copies of this module agree). */
 export const VFIO_VARIANT_KIND = 'vdpa-mc/vfio-kernel-variant@1';
@@ -56,7 +56,7 @@ function badEntry(key: keyof VfioKernelBehaviours, value: unknown, base: VfioKer
 /** The VfioKernel a variant stands for; throws UsageError (one line) when it is malformed. */
 export function resolveVfioVariant(v: unknown, where: string, chain = 0): VfioKernel {
   if (!isVfioVariant(v)) {
-    throw new UsageError(`${where}: not a vfio variant (make it with defineVfioVariant({ base, name, description, kernel }) from spec/vfio/variant.ts)`);
+    throw new UsageError(`${where}: not a vfio variant (make it with defineVfioVariant({ base, name, description, kernel }) from systems/vfio/variant.ts)`);
   }
   if (chain > MAX_BASE_CHAIN) throw new UsageError(`${where}: more than ${MAX_BASE_CHAIN} variants deep (a cycle of bases?)`);
   const name = v.name as unknown;
@@ -91,12 +91,9 @@ export function resolveVfioVariant(v: unknown, where: string, chain = 0): VfioKe
   return { ...base, ...(entries as Partial<VfioKernelBehaviours>), name, description: v.description };
 }
 
-/** `--system vfio --kernel ./file.ts`: the module (spec/variant-module.ts: bundled, type-checked, evaluated under a deadline), its variant resolved. */
+/** `--system vfio --kernel ./file.ts`: the module (systems/variant-module.ts: bundled, type-checked, evaluated under a deadline), its variant resolved. */
 export async function loadVfioVariant(path: string, timeLimitSeconds = 60): Promise<{ kernel: VfioKernel; hash: string; abs: string }> {
   const where = `--kernel ${path}`;
-  if (!isVariantPath(path)) {
-    throw new UsageError(`unknown vfio kernel '${path}': expected ${VFIO_KERNELS.join(', ')} or the path of a variant module`);
-  }
   // A variant's `vdpa-mc/variant` is the running API (both systems' helpers).
   const api = { ...(await import('../vdpa/variant.js')), ...(await import('./variant.js')) };
   const mod = await loadVariantModule(path, { timeLimitSeconds, api });

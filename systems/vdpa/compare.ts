@@ -14,13 +14,13 @@ import { compileCodec, hashWords, newHashOut } from '../../explorer/codec.js';
 import { s } from '../../explorer/schema.js';
 import { deviceRuns } from '../../model/device-dma.js';
 import type { VdpaCtx } from '../../model/context.js';
-import type { InvariantId } from '../config.js';
+import type { InvariantId } from '../../spec/config.js';
 import type { CheckTarget } from '../target.js';
-import { ACTION_KINDS, featureHex, featureNames, type Action } from './actions.js';
-import { GROUP_NAMES, NP, PAGE, hex, hostName } from './constants.js';
+import { ACTION_KINDS, featureHex, featureNames, type Action } from '../../spec/vdpa/actions.js';
+import { GROUP_NAMES, NP, PAGE, hex, hostName } from '../../spec/vdpa/constants.js';
 import { step, type VdpaModel } from './model.js';
-import { guardTable, offeredFeatures, type Verdict } from './transitions.js';
-import { worldSchema, type World } from './world.js';
+import { guardTable, offeredFeatures, type Verdict } from '../../spec/vdpa/transitions.js';
+import { worldSchema, type World } from '../../spec/vdpa/world.js';
 
 /** The engine (explorer/bfs.ts's explore, or a test's). */
 export type ExploreFn = <S, A>(model: Model<S, A>, options: ExploreOptions) => ExploreResult<A>;
@@ -333,7 +333,8 @@ export interface ProductModel extends Model<Pair, number> {
   observe(pair: Pair): Observation;
 }
 
-export function productModel(base: VdpaModel, patched: VdpaModel): ProductModel {
+/** The product's alphabet: every call either side's userspace can make, each once, base's first. */
+function unionAlphabet(base: VdpaModel, patched: VdpaModel): { union: Action[]; index: Map<string, number> } {
   const union: Action[] = [];
   const index = new Map<string, number>();
   for (const m of [base, patched]) {
@@ -345,13 +346,143 @@ export function productModel(base: VdpaModel, patched: VdpaModel): ProductModel 
       }
     }
   }
+  return { union, index };
+}
+
+/** What the owner of the pages can tell apart in a pair of worlds (memoised on the last pair). */
+function makeObserver(bctx: VdpaCtx, pctx: VdpaCtx, getDiffers: boolean, groups: number): (pair: Pair) => Observation {
+  const dmaIndex = new Map<string, number>(DMA_KEYS.map((k, i) => [k, i]));
+  let lastObs: { b: World; p: World; o: Observation } | undefined;
+  return (pair: Pair): Observation => {
+    if (lastObs !== undefined && lastObs.b === pair.b && lastObs.p === pair.p) return lastObs.o;
+    const dma = new Map<number, DmaDiff>();
+    for (let g = 0; g < groups; g++) {
+      for (let p = 0; p < NP; p++) {
+        const cb = dmaClass(bctx, pair.b, g, p);
+        const cpp = dmaClass(pctx, pair.p, g, p);
+        if (cb === cpp) continue;
+        const k = dmaIndex.get(`${classKind(cb)}:${classKind(cpp)}`)!;
+        if (!dma.has(k)) dma.set(k, { group: g, page: p, b: cb, p: cpp });
+      }
+    }
+    const o: Observation = {
+      get: pair.b.fdOpen && pair.p.fdOpen && getDiffers,
+      dma,
+      sameIotlb: dma.size > 0 && sameArray(pair.b.vHost, pair.p.vHost),
+    };
+    lastObs = { b: pair.b, p: pair.p, o };
+    return o;
+  };
+}
+
+/**
+ * Properties, one per kind of difference, so that the engine reports a shortest sequence for each:
+ * first differences (a return, a scripted call, GET_BACKEND_FEATURES, a kind of DMA difference), then
+ * DMA that differs under the same iotlb after a call that returned differently.
+ */
+function differenceProperties(
+  U: number, split: (a: number) => { ib: number; ip: number },
+  retsOf: (s: Pair, a: number) => { base: string; patched: string }, labelOf: (i: number) => string,
+  observe: (pair: Pair) => Observation, bGet: string, pGet: string,
+): Property<Pair, number>[] {
+  // first differences (the two sides looked the same until the last step) ...
+  const props: Property<Pair, number>[] = [];
+  for (let i = 0; i < U; i++) {
+    const mine = i;
+    const p: StepProperty<Pair, number> = {
+      kind: 'step',
+      id: `return:${i}`,
+      check: (before, a) => {
+        if (a !== mine || before.d >= 0) return undefined;
+        const r = retsOf(before, a);
+        return r.base === r.patched ? undefined : { message: `returned ${r.base} on base, ${r.patched} on patched` };
+      },
+    };
+    props.push(p);
+  }
+  for (let ib = 0; ib <= U; ib++) {
+    const mine = ib;
+    const p: StepProperty<Pair, number> = {
+      kind: 'step',
+      id: `call:${ib}`,
+      check: (before, a) => {
+        if (a < U || before.d >= 0 || split(a).ib !== mine) return undefined;
+        return { message: `the scripted userspace calls ${labelOf(a)}` };
+      },
+    };
+    props.push(p);
+  }
+  const getProp: Invariant<Pair> = {
+    kind: 'invariant',
+    id: 'backend-features',
+    check: (pair) => (observe(pair).get ? { message: `VHOST_GET_BACKEND_FEATURES = ${bGet} on base, ${pGet} on patched` } : undefined),
+  };
+  props.push(getProp);
+  const dmaProp = (id: string, diverged: number, k: number, sameIotlb: boolean): Invariant<Pair> => ({
+    kind: 'invariant',
+    id,
+    check: (pair): Violation | undefined => {
+      if (pair.d !== diverged) return undefined;
+      const o = observe(pair);
+      if (sameIotlb && !o.sameIotlb) return undefined;
+      const x = o.dma.get(k);
+      return x === undefined ? undefined : { message: `${dmaLabel(x.group, x.page)} → ${x.b} on base, ${x.p} on patched` };
+    },
+  });
+  for (let k = 0; k < DMA_KEYS.length; k++) props.push(dmaProp(`dma:${DMA_KEYS[k]}`, U + k, k, false));
+  // ... and, when userspace carries on after a call that returned differently, where the device then
+  // translates differently although vhost-vdpa holds the same iotlb on both sides (what the patch
+  // changes for the same mappings). Not listed: later returns that differ, and DMA that differs
+  // because userspace's messages landed differently (another ASID once IOTLB_ASID was not acked ...):
+  // both follow from the first difference.
+  for (let i = 0; i < U; i++) {
+    for (let k = 0; k < DMA_KEYS.length; k++) props.push(dmaProp(`then:${i}:dma:${DMA_KEYS[k]}`, i, k, true));
+  }
+  return props;
+}
+
+/**
+ * The product's enabled actions. Scripted userspaces: the calls both scripts take, and pairs of the
+ * calls only one takes (A = U + ib*S + ip); `any`: every call, but one refused alike on both sides.
+ */
+function pairActions(B: Side, P: Side, U: number, S: number, DCALL: number, scripted: boolean): (pair: Pair, out: number[]) => void {
+  return (pair, out) => {
+    if (scripted) {
+      if (pair.d >= DCALL) return; // the scripts went different ways: not compared further
+      const eb = B.enabled(pair.b);
+      const ep = P.enabled(pair.p);
+      const bo: number[] = [];
+      const po: number[] = [];
+      for (let i = 0; i < U; i++) {
+        const inB = eb.has(i);
+        const inP = ep.has(i);
+        if (inB && inP) out.push(i);
+        else if (inB) bo.push(i);
+        else if (inP) po.push(i);
+      }
+      if (bo.length > 0 || po.length > 0) {
+        for (const ib of bo.length > 0 ? bo : [U]) for (const ip of po.length > 0 ? po : [U]) out.push(U + ib * S + ip);
+      }
+      return;
+    }
+    // `any`: every call can be made; a call refused alike on both sides changes nothing and shows nothing.
+    for (let i = 0; i < U; i++) {
+      const vb = B.verdict(pair.b, i);
+      const vp = P.verdict(pair.p, i);
+      if (!vb.ok && !vp.ok && vb.ret === vp.ret) continue;
+      out.push(i);
+    }
+  };
+}
+
+export function productModel(base: VdpaModel, patched: VdpaModel): ProductModel {
+  const { union, index } = unionAlphabet(base, patched);
   const U = union.length;
   const B = makeSide(base, union, index);
   const P = makeSide(patched, union, index);
   const scripted = B.scripted || P.scripted;
   const groups = Math.min(base.ctx.ops.ngroups, patched.ctx.ops.ngroups, GROUP_NAMES.length);
   const kindIndex = new Map<string, number>(ACTION_KINDS.map((k, i) => [k, i]));
-  const dmaIndex = new Map<string, number>(DMA_KEYS.map((k, i) => [k, i]));
   // Scripted userspaces (QEMU) may want different calls on the two sides: a product action A >= U
   // pairs base's call ib with patched's call ip (U: no call), A = U + ib*S + ip. The scripts have
   // diverged there: the pair is reported (d = DCALL + ib) and not explored further.
@@ -360,27 +491,7 @@ export function productModel(base: VdpaModel, patched: VdpaModel): ProductModel 
   const split = (a: number): { ib: number; ip: number } => ({ ib: Math.floor((a - U) / S), ip: (a - U) % S });
   const pairSchema = s.struct<Pair>({ b: worldSchema, p: worldSchema, d: s.int(-1, DCALL + U) });
 
-  let lastObs: { b: World; p: World; o: Observation } | undefined;
-  const observe = (pair: Pair): Observation => {
-    if (lastObs !== undefined && lastObs.b === pair.b && lastObs.p === pair.p) return lastObs.o;
-    const dma = new Map<number, DmaDiff>();
-    for (let g = 0; g < groups; g++) {
-      for (let p = 0; p < NP; p++) {
-        const cb = dmaClass(base.ctx, pair.b, g, p);
-        const cpp = dmaClass(patched.ctx, pair.p, g, p);
-        if (cb === cpp) continue;
-        const k = dmaIndex.get(`${classKind(cb)}:${classKind(cpp)}`)!;
-        if (!dma.has(k)) dma.set(k, { group: g, page: p, b: cb, p: cpp });
-      }
-    }
-    const o: Observation = {
-      get: pair.b.fdOpen && pair.p.fdOpen && B.get !== P.get,
-      dma,
-      sameIotlb: dma.size > 0 && sameArray(pair.b.vHost, pair.p.vHost),
-    };
-    lastObs = { b: pair.b, p: pair.p, o };
-    return o;
-  };
+  const observe = makeObserver(base.ctx, patched.ctx, B.get !== P.get, groups);
 
   const stepPair = (pair: Pair, i: number): { pair: Pair; base: string; patched: string } => {
     let sb: Stepped;
@@ -430,60 +541,7 @@ export function productModel(base: VdpaModel, patched: VdpaModel): ProductModel 
     return last;
   };
 
-  // Properties, one per kind of difference, so that the engine reports a shortest sequence for each:
-  // first differences (the two sides looked the same until the last step) ...
-  const props: Property<Pair, number>[] = [];
-  for (let i = 0; i < U; i++) {
-    const mine = i;
-    const p: StepProperty<Pair, number> = {
-      kind: 'step',
-      id: `return:${i}`,
-      check: (before, a) => {
-        if (a !== mine || before.d >= 0) return undefined;
-        const r = retsOf(before, a);
-        return r.base === r.patched ? undefined : { message: `returned ${r.base} on base, ${r.patched} on patched` };
-      },
-    };
-    props.push(p);
-  }
-  for (let ib = 0; ib <= U; ib++) {
-    const mine = ib;
-    const p: StepProperty<Pair, number> = {
-      kind: 'step',
-      id: `call:${ib}`,
-      check: (before, a) => {
-        if (a < U || before.d >= 0 || split(a).ib !== mine) return undefined;
-        return { message: `the scripted userspace calls ${labelOf(a)}` };
-      },
-    };
-    props.push(p);
-  }
-  const getProp: Invariant<Pair> = {
-    kind: 'invariant',
-    id: 'backend-features',
-    check: (pair) => (observe(pair).get ? { message: `VHOST_GET_BACKEND_FEATURES = ${B.get} on base, ${P.get} on patched` } : undefined),
-  };
-  props.push(getProp);
-  const dmaProp = (id: string, diverged: number, k: number, sameIotlb: boolean): Invariant<Pair> => ({
-    kind: 'invariant',
-    id,
-    check: (pair): Violation | undefined => {
-      if (pair.d !== diverged) return undefined;
-      const o = observe(pair);
-      if (sameIotlb && !o.sameIotlb) return undefined;
-      const x = o.dma.get(k);
-      return x === undefined ? undefined : { message: `${dmaLabel(x.group, x.page)} → ${x.b} on base, ${x.p} on patched` };
-    },
-  });
-  for (let k = 0; k < DMA_KEYS.length; k++) props.push(dmaProp(`dma:${DMA_KEYS[k]}`, U + k, k, false));
-  // ... and, when userspace carries on after a call that returned differently, where the device then
-  // translates differently although vhost-vdpa holds the same iotlb on both sides (what the patch
-  // changes for the same mappings). Not listed: later returns that differ, and DMA that differs
-  // because userspace's messages landed differently (another ASID once IOTLB_ASID was not acked ...):
-  // both follow from the first difference.
-  for (let i = 0; i < U; i++) {
-    for (let k = 0; k < DMA_KEYS.length; k++) props.push(dmaProp(`then:${i}:dma:${DMA_KEYS[k]}`, i, k, true));
-  }
+  const props = differenceProperties(U, split, retsOf, labelOf, observe, B.get, P.get);
 
   return {
     base: B,
@@ -498,33 +556,7 @@ export function productModel(base: VdpaModel, patched: VdpaModel): ProductModel 
       return { base: ib < U ? B.actions[ib] : undefined, patched: ip < U ? P.actions[ip] : undefined };
     },
     init: () => [{ b: base.init()[0]!, p: patched.init()[0]!, d: -1 }],
-    actions: (pair, out) => {
-      if (scripted) {
-        if (pair.d >= DCALL) return; // the scripts went different ways: not compared further
-        const eb = B.enabled(pair.b);
-        const ep = P.enabled(pair.p);
-        const bo: number[] = [];
-        const po: number[] = [];
-        for (let i = 0; i < U; i++) {
-          const inB = eb.has(i);
-          const inP = ep.has(i);
-          if (inB && inP) out.push(i);
-          else if (inB) bo.push(i);
-          else if (inP) po.push(i);
-        }
-        if (bo.length > 0 || po.length > 0) {
-          for (const ib of bo.length > 0 ? bo : [U]) for (const ip of po.length > 0 ? po : [U]) out.push(U + ib * S + ip);
-        }
-        return;
-      }
-      // `any`: every call can be made; a call refused alike on both sides changes nothing and shows nothing.
-      for (let i = 0; i < U; i++) {
-        const vb = B.verdict(pair.b, i);
-        const vp = P.verdict(pair.p, i);
-        if (!vb.ok && !vp.ok && vb.ret === vp.ret) continue;
-        out.push(i);
-      }
-    },
+    actions: pairActions(B, P, U, S, DCALL, scripted),
     next: (pair, i) => {
       const r = stepPair(pair, i);
       last = { s: pair, a: i, base: r.base, patched: r.patched };

@@ -1,24 +1,19 @@
 // From a validated configuration (--system vfio) to the VFIO type1 model, its bounds, its
 // invariants and its alphabet.
-import { type Bounds, type Config, type InvariantId, UsageError, VFIO_KERNELS, VFIO_USERSPACES } from '../config.js';
+import { type Bounds, type Config, type InvariantId, UsageError, VFIO_KERNELS, VFIO_USERSPACES } from '../../spec/config.js';
+import { defaultBounds, namesOf, validateKernel } from '../catalogue.js';
 import type { CheckTarget } from '../target.js';
+import { VFIO_REGISTRY } from './registry.js';
 import type { TraceModel } from '../../traces/trace-model.js';
-import { DMA_ENTRY_LIMIT, NH, NP, NV, PAGE, SHARED_VADDRS, hex, iovaHex, vaddrHex } from './constants.js';
-import { labelAction, type VfioAction } from './actions.js';
-import { VFIO_KERNEL_TABLE, type VfioKernel } from './kernels.js';
-import { buildVfioModel, VFIO_INVARIANT_IDS, type VfioUserspace } from './model.js';
-import { loadVfioVariant } from './variant.js';
+import { DMA_ENTRY_LIMIT, NH, NP, NV, PAGE, SHARED_VADDRS, hex, iovaHex, vaddrHex } from '../../spec/vfio/constants.js';
+import { labelAction, type VfioAction } from '../../spec/vfio/actions.js';
+import { VFIO_KERNEL_TABLE, type VfioKernel } from '../../spec/vfio/kernels.js';
+import { buildVfioModel, VFIO_INVARIANT_IDS, type VfioModel, type VfioUserspace } from './model.js';
+import { compareVfioBehaviour } from './compare.js';
 
-/**
- * Default bounds per userspace, the vDPA checks' limits (3M states, 60 s). `cpr` is a straight
- * program (exhausted at depth 6). `any` shows every violation it has within 2 steps; depth 7 is
- * 141,939 worlds on 6.12 (803k transitions; 107,880 before attach joined compatible domains), the
- * whole `check` 2.5-2.8 s wall here (2 runs, 2 cores shared, load average 3.9).
- */
-export const VFIO_DEFAULT_BOUNDS: Readonly<Record<VfioUserspace, Bounds>> = {
-  cpr: { maxDepth: 16, maxStates: 3_000_000, timeLimit: 60 },
-  any: { maxDepth: 7, maxStates: 3_000_000, timeLimit: 60 },
-};
+/** The VFIO model behind each target's TraceModel, so that a target compares with another without a cast. */
+const MODELS = new WeakMap<object, VfioModel>();
+import { loadVfioVariant } from './variant.js';
 
 function alphabetLines(kernelName: string, userspace: VfioUserspace, actions: readonly VfioAction[]): string[] {
   const lines = [
@@ -50,12 +45,13 @@ export async function buildVfioTarget(config: Config): Promise<CheckTarget> {
     throw new UsageError('--exclude-actions: applies to --system vdpa --userspace any only');
   }
   const shipped = (VFIO_KERNELS as readonly string[]).includes(config.kernel);
+  if (!shipped) validateKernel('vfio', config.kernel); // a readable variant module, or a one-line UsageError
   const loaded = shipped ? undefined : await loadVfioVariant(config.kernel, config.bounds.timeLimit ?? 60);
   const kernel: VfioKernel = loaded === undefined ? VFIO_KERNEL_TABLE[config.kernel]! : loaded.kernel;
   // `qemu` (the default userspace name of the vdpa system) means QEMU's live update here: cpr.
   const us = config.userspace === 'qemu' ? 'cpr' : config.userspace;
   if (!(VFIO_USERSPACES as readonly string[]).includes(us)) {
-    throw new UsageError(`unknown vfio userspace '${config.userspace}': expected ${VFIO_USERSPACES.join(', ')}`);
+    throw new UsageError(`unknown vfio userspace '${config.userspace}': expected ${namesOf(VFIO_REGISTRY.userspaces).join(', ')}`);
   }
   const userspace = us as VfioUserspace;
   const applicable: readonly InvariantId[] = VFIO_INVARIANT_IDS;
@@ -64,13 +60,14 @@ export async function buildVfioTarget(config: Config): Promise<CheckTarget> {
     if (bad.length) throw new UsageError(`invariant ${bad.join(', ')} does not apply to --system vfio: expected ${applicable.join(', ')}`);
   }
   const invariants = config.invariants ?? applicable;
-  const d = VFIO_DEFAULT_BOUNDS[userspace];
+  const d = defaultBounds('vfio', userspace);
   const bounds: Bounds = {
     maxDepth: config.bounds.maxDepth ?? d.maxDepth,
     maxStates: config.bounds.maxStates ?? d.maxStates,
     timeLimit: config.bounds.timeLimit ?? d.timeLimit,
   };
   const model = buildVfioModel(kernel, userspace, invariants);
+  MODELS.set(model, model);
   const alphabet = [
     ...alphabetLines(kernel.name, userspace, model.alphabetActions),
     ...(userspace === 'cpr' ? model.alphabetActions.map((a, i) => `${i + 1}. ${labelAction(a)}`) : []),
@@ -80,6 +77,12 @@ export async function buildVfioTarget(config: Config): Promise<CheckTarget> {
     model: model as unknown as TraceModel<unknown, unknown>,
     applicable,
     alphabet,
+    kernel: { name: kernel.name, description: kernel.description },
+    compareBehaviour: (patched, limits, explore) => {
+      const other = MODELS.get(patched.model);
+      if (other === undefined) throw new UsageError('compare: both sides must be vfio configurations');
+      return compareVfioBehaviour(model, other, limits, explore);
+    },
     ...(loaded !== undefined ? { variant: { name: kernel.name, path: config.kernel, abs: loaded.abs, hash: loaded.hash } } : {}),
   };
 }

@@ -1,13 +1,13 @@
 // Parent names of the command line → ops tables for a kernel.
-import { UsageError, VDPA_PARENTS } from '../config.js';
+import { UsageError, VDPA_PARENTS } from '../../spec/config.js';
 import { mlx5 } from '../../model/parents/mlx5.js';
 import type { VdpaConfigOps } from '../../model/parents/ops.js';
 import { platformIommu } from '../../model/parents/platform-iommu.js';
 import { vdpaSim } from '../../model/parents/vdpa-sim.js';
 import { vduse } from '../../model/parents/vduse.js';
-import type { VdpaKernel } from './kernels.js';
+import type { VdpaKernel } from '../../spec/vdpa/kernels.js';
 
-/** The parent's ops table for kernel `k`, with a variant's parent hook applied (spec/vdpa/variant.ts). */
+/** The parent's ops table for kernel `k`, with a variant's parent hook applied (systems/vdpa/variant.ts). */
 export function makeParent(name: string, k: VdpaKernel): VdpaConfigOps {
   const ops = shippedParent(name, k);
   return k.parentOverride === undefined ? ops : k.parentOverride(ops, name);

@@ -1,5 +1,5 @@
 // From a validated configuration to the model that checks it.
-import type { Config } from './config.js';
+import type { Config } from '../spec/config.js';
 import type { CheckTarget } from './target.js';
 import { buildVdpaTarget } from './vdpa/target.js';
 import { buildVfioTarget } from './vfio/target.js';

@@ -13,10 +13,10 @@ import { CLAUSES, staleAfter, type ContractClause } from '../../model/contract.j
 import { renderCall } from '../../traces/calls.js';
 import type { ViolationCause, ViolationJudge } from '../target.js';
 import type { VdpaInvariant } from '../../invariants/vdpa/invariant.js';
-import type { Action } from './actions.js';
+import type { Action } from '../../spec/vdpa/actions.js';
 import type { VdpaModel } from './model.js';
-import { guard } from './transitions.js';
-import type { World } from './world.js';
+import { guard } from '../../spec/vdpa/transitions.js';
+import type { World } from '../../spec/vdpa/world.js';
 
 export type ViolationClass = ViolationCause['class'];
 
@@ -154,11 +154,13 @@ export function vdpaJudge(model: VdpaModel, invariants: readonly VdpaInvariant[]
   const probes = new Map<string, (w: World) => string | undefined>();
   for (const i of invariants) if (i.causeProbe !== undefined) probes.set(i.id, i.causeProbe(model.ctx));
   const misuse = new Set<string>(invariants.filter((i) => i.judgesMisuse === true).map((i) => i.id));
+  const errorPaths = new Set<string>(invariants.filter((i) => i.judgesErrorPaths === true).map((i) => i.id));
   return {
     cause: (id, actions) => {
       const p = props.get(id);
       if (p === undefined) throw new Error(`cause: the model has no property '${id}'`);
-      const c = causeOf(model, p, actions as readonly Action[], probes.get(id));
+      const found = causeOf(model, p, actions as readonly Action[], probes.get(id));
+      const c: Cause = found.class === 'environment' && errorPaths.has(id) ? { ...found, class: 'kernel-defect' } : found;
       if ((clauses && !misuse.has(id)) || c.breaks === undefined) return c;
       const { breaks: _ignored, ...rest } = c;
       return rest;

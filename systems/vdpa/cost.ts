@@ -5,9 +5,9 @@
 import { recordCalls, type CallEvent } from '../../model/call-log.js';
 import type { QemuUserspace } from '../../model/qemu.js';
 import type { Userspace } from '../../model/userspace.js';
-import type { Action } from './actions.js';
+import type { Action } from '../../spec/vdpa/actions.js';
 import type { VdpaModel } from './model.js';
-import type { World } from './world.js';
+import type { World } from '../../spec/vdpa/world.js';
 
 export interface Cost {
   readonly iotlbMessages: number;

@@ -3,19 +3,19 @@
 // optional hooks: the kernel's behaviour table with some entries changed, the parent's ops table as
 // the patch leaves it (ops added, removed or rewritten), and a rewritten SET_BACKEND_FEATURES check.
 //
-// Variant modules are user code (spec/variant-module.ts loads them: bundled, type-checked against
+// Variant modules are user code (systems/variant-module.ts loads them: bundled, type-checked against
 // these types, evaluated under a deadline). A variant is recognised by its `kind` tag, never by
 // identity, and everything here that a variant calls is pure. Every op a variant adds or rewrites
 // runs wrapped (`containedOp`): a throw, a write outside the world schema, or a call that never
 // returns is the variant's error (exit 2, naming variant, op and step), never vdpa-mc's.
-import { UsageError, VDPA_KERNELS, type VdpaKernelName } from '../config.js';
+import { UsageError, VDPA_KERNELS, type VdpaKernelName } from '../../spec/config.js';
 import { enterVariantOp, leaveVariantOp, loadVariantModule, pickExport, withDeadline, DeadlineExceeded } from '../variant-module.js';
 import { worldSchemaViolation } from '../../model/working-copy.js';
 import { call as callInThisCopy } from '../../model/call-log.js';
 import type { VdpaConfigOps } from '../../model/parents/ops.js';
-import { FAULT, FEATURE_NAMES, NAS, NH, NP, bit, type FeatureName } from './constants.js';
-import { VDPA_KERNEL_TABLE, type SbfCheck, type VdpaKernel } from './kernels.js';
-import type { Verdict } from './transitions.js';
+import { FAULT, FEATURE_NAMES, NAS, NH, NP, bit, type FeatureName } from '../../spec/vdpa/constants.js';
+import { VDPA_KERNEL_TABLE, type SbfCheck, type VdpaKernel } from '../../spec/vdpa/kernels.js';
+import type { Verdict } from '../../spec/vdpa/transitions.js';
 
 /** The tag that makes an object a variant (a string, so that two copies of this module agree). */
 export const VARIANT_KIND = 'vdpa-mc/vdpa-kernel-variant@1';
@@ -133,7 +133,7 @@ function badEntry(key: string, value: unknown, base: VdpaKernel): string | undef
 /** The VdpaKernel a variant stands for; throws UsageError (one line) when it is malformed. */
 export function resolveVariant(v: unknown, where: string, chain = 0, timeLimitSeconds = 60): VdpaKernel {
   if (!isVariant(v)) {
-    throw new UsageError(`${where}: not a variant (make it with defineVariant({ base, name, description, ... }) from spec/vdpa/variant.ts)`);
+    throw new UsageError(`${where}: not a variant (make it with defineVariant({ base, name, description, ... }) from systems/vdpa/variant.ts)`);
   }
   if (chain > MAX_BASE_CHAIN) throw new UsageError(`${where}: more than ${MAX_BASE_CHAIN} variants deep (a cycle of bases?)`);
   const name = v.name as unknown;
@@ -310,7 +310,7 @@ function guardedSbf(at: string, hook: SbfHook, below: VdpaKernel['sbfOverride'])
   };
 }
 
-// ---- loading a variant module (spec/variant-module.ts: bundled, type-checked, evaluated under a deadline) ----
+// ---- loading a variant module (systems/variant-module.ts: bundled, type-checked, evaluated under a deadline) ----
 
 /** The vDPA kernel a variant module stands for, and where it came from (traces record both). */
 export interface LoadedVariant {
@@ -318,12 +318,12 @@ export interface LoadedVariant {
   /** The path as given to --kernel. */
   readonly path: string;
   readonly abs: string;
-  /** sha256 of the variant's own source files (spec/variant-module.ts contentHash). */
+  /** sha256 of the variant's own source files (systems/variant-module.ts contentHash). */
   readonly hash: string;
 }
 
 /**
- * `--kernel ./file.ts`: loads the module (spec/variant-module.ts) and resolves its variant (the
+ * `--kernel ./file.ts`: loads the module (systems/variant-module.ts) and resolves its variant (the
  * default export, or a named `variant`). Every failure is one UsageError line: exit 2.
  */
 export async function loadVariant(path: string, timeLimitSeconds = 60): Promise<LoadedVariant> {

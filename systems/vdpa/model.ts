@@ -15,10 +15,10 @@ import {
 } from '../../model/vhost-vdpa.js';
 import { virtio_vdpa_probe, virtio_vdpa_remove } from '../../model/virtio-vdpa.js';
 import type { VdpaInvariant } from '../../invariants/vdpa/invariant.js';
-import { ACTION_KINDS, actionFromJson, labelAction, type Action } from './actions.js';
-import { effectiveAsid, guard, guardTable } from './transitions.js';
+import { ACTION_KINDS, actionFromJson, labelAction, type Action } from '../../spec/vdpa/actions.js';
+import { effectiveAsid, guard, guardTable } from '../../spec/vdpa/transitions.js';
 import { viewWorld } from './view.js';
-import { blankWorld, worldSchema, type World } from './world.js';
+import { blankWorld, worldSchema, type World } from '../../spec/vdpa/world.js';
 
 /** Runs the reducer of one allowed action on a draft (the switch is the hot path's dispatch). */
 function dispatch(ctx: VdpaCtx, d: World, a: Action): CallResult {

@@ -1,6 +1,8 @@
 // From a configuration to the vDPA model that checks it: kernel table, parent ops, userspace,
 // invariants that apply, default bounds, and the alphabet printed with each result.
-import { type Bounds, type Config, type ContractName, INVARIANT_IDS, type InvariantId, UsageError, VDPA_KERNELS } from '../config.js';
+import { type Bounds, type Config, type ContractName, INVARIANT_IDS, type InvariantId, UsageError } from '../../spec/config.js';
+import { defaultBounds as registryBounds, namesOf, validateKernel } from '../catalogue.js';
+import { VDPA_REGISTRY } from './registry.js';
 import type { CheckTarget, VariantSource } from '../target.js';
 import { MODEL_LIMITS, type VdpaCtx } from '../../model/context.js';
 import type { Userspace } from '../../model/userspace.js';
@@ -10,46 +12,36 @@ import { contract } from '../../model/contract.js';
 import { qemuUserspace } from '../../model/qemu.js';
 import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';
 import type { TraceModel } from '../../traces/trace-model.js';
-import { ACTION_ARGS, ACTION_KINDS, labelAction } from './actions.js';
-import { VDPA_KERNEL_TABLE, type VdpaKernel } from './kernels.js';
-import { buildVdpaModel } from './model.js';
+import { ACTION_ARGS, ACTION_KINDS, labelAction } from '../../spec/vdpa/actions.js';
+import { VDPA_KERNEL_TABLE, type VdpaKernel } from '../../spec/vdpa/kernels.js';
+import { buildVdpaModel, type VdpaModel } from './model.js';
+import { compareBehaviour } from './compare.js';
+import { costOf, referenceCycle } from './cost.js';
+import type { Action } from '../../spec/vdpa/actions.js';
 import { vdpaJudge } from './cause.js';
 import { makeParent } from './parents.js';
 import { loadVariant } from './variant.js';
-import { isVariantPath } from '../variant-module.js';
-import { offeredFeatures } from './transitions.js';
-import { featureHex, featureNames } from './actions.js';
+import { offeredFeatures } from '../../spec/vdpa/transitions.js';
+import { featureHex, featureNames } from '../../spec/vdpa/actions.js';
 
-/**
- * Default bounds. `any`: depth 8, deep enough for the known bugs (K2 needs 5 steps, K4's window
- * BATCH_BEGIN, INVALIDATE, UPDATE, BATCH_END after the device runs needs 8); 6.12 mlx5, the largest,
- * is ~100k worlds in ~8 s here (BENCHMARKS.md). QEMU: its scripts (model/qemu/script.ts) reach every
- * world they can within 47 steps (boot 13, resize 4, two full stop/starts, quit 10, bind 1), so the
- * search ends exhausted well before 120, in ~100 worlds.
- */
-export function defaultBounds(userspace: string): Bounds {
-  return userspace === 'any'
-    ? { maxDepth: 8, maxStates: 3_000_000, timeLimit: 60 }
-    : { maxDepth: 120, maxStates: 3_000_000, timeLimit: 60 };
-}
+/** Default bounds of a vDPA configuration with this userspace (the registry's: systems/vdpa/registry.ts). */
+export const defaultBounds = (userspace: string): Bounds => registryBounds('vdpa', userspace);
 
 export function makeUserspace(name: string, exclude: readonly string[] = [], contract: ContractName = 'none'): Userspace {
   if (exclude.length > 0 && name !== 'any') throw new UsageError(`--exclude-actions: applies to --userspace any only (got ${name})`);
   if (contract !== 'none' && name !== 'any') throw new UsageError(`--contract ${contract}: applies to --userspace any only (got ${name})`);
   if (name === 'any') return anyUserspace(exclude.map((e) => parseActionFilter(e, ACTION_KINDS, ACTION_ARGS)), contract);
   if (name === 'qemu' || name === 'qemu-persist') return qemuUserspace(name);
-  throw new UsageError(`--userspace ${name}: not a vdpa userspace (accepted: qemu, qemu-persist, any)`);
+  throw new UsageError(`--userspace ${name}: not a vdpa userspace (accepted: ${namesOf(VDPA_REGISTRY.userspaces).join(', ')})`);
 }
 
-/** A shipped kernel by name, or a variant module by path (spec/vdpa/variant.ts), with where it came from. */
+/** A shipped kernel by name, or a variant module by path (systems/vdpa/variant.ts), with where it came from. */
 export async function resolveKernelSource(name: string, timeLimitSeconds?: number): Promise<{ kernel: VdpaKernel; variant?: VariantSource }> {
   const k = Object.hasOwn(VDPA_KERNEL_TABLE, name) ? VDPA_KERNEL_TABLE[name] : undefined;
   if (k !== undefined) return { kernel: k };
-  if (isVariantPath(name)) {
-    const v = await loadVariant(name, timeLimitSeconds);
-    return { kernel: v.kernel, variant: { name: v.kernel.name, path: v.path, abs: v.abs, hash: v.hash } };
-  }
-  throw new UsageError(`--kernel ${name}: unknown vdpa kernel (accepted: ${VDPA_KERNELS.join(', ')}, or a path to a variant module)`);
+  validateKernel('vdpa', name); // not shipped: a readable variant module, or a one-line UsageError
+  const v = await loadVariant(name, timeLimitSeconds);
+  return { kernel: v.kernel, variant: { name: v.kernel.name, path: v.path, abs: v.abs, hash: v.hash } };
 }
 
 /** A shipped kernel by name, or a variant module by path. */
@@ -57,10 +49,13 @@ export async function resolveKernel(name: string, timeLimitSeconds?: number): Pr
   return (await resolveKernelSource(name, timeLimitSeconds)).kernel;
 }
 
+/** The vDPA model behind each target's TraceModel, so that a target compares with another without a cast. */
+const MODELS = new WeakMap<object, VdpaModel>();
+
 export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
   const timeLimit = config.bounds.timeLimit ?? defaultBounds(config.userspace).timeLimit;
   const { kernel, variant } = await resolveKernelSource(config.kernel, timeLimit);
-  const parentName = config.parent ?? 'mlx5';
+  const parentName = config.parent ?? VDPA_REGISTRY.defaults.parent!;
   const limits = { ...MODEL_LIMITS, ...(config.iotlbLimit === undefined ? {} : { iotlbLimit: config.iotlbLimit }) };
   const ctx: VdpaCtx = { kernel, ops: makeParent(parentName, kernel), limits };
   const us = makeUserspace(config.userspace, config.excludeActions, config.contract ?? 'none');
@@ -83,6 +78,7 @@ export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
   }
   const invs = VDPA_INVARIANTS.filter((i) => chosen.includes(i.id));
   const model = buildVdpaModel(ctx, us, invs);
+  MODELS.set(model, model);
   const defaults = defaultBounds(config.userspace);
   const bounds: Bounds = {
     maxDepth: config.bounds.maxDepth ?? defaults.maxDepth,
@@ -104,6 +100,14 @@ export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
     config: { system: 'vdpa', kernel: kernel.name, parent: parentName, userspace: us.name, bounds, invariants: chosen, ...(config.iotlbLimit === undefined ? {} : { iotlbLimit: config.iotlbLimit }) },
     model: model as unknown as TraceModel<unknown, unknown>,
     judge: vdpaJudge(model, invs, us.name === 'any'),
+    kernel: { name: kernel.name, description: kernel.description },
+    compareBehaviour: (patched, limits, explore) => {
+      const other = MODELS.get(patched.model);
+      if (other === undefined) throw new UsageError('compare: both sides must be vdpa configurations');
+      return compareBehaviour(model, other, limits, explore);
+    },
+    referenceCycle: () => referenceCycle(model),
+    costOf: (actions) => costOf(model, actions as readonly Action[]).cost,
     applicable: INVARIANT_IDS.filter((id) => applicable.includes(id)),
     alphabet,
     ...(variant !== undefined ? { variant } : {}),

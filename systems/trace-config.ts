@@ -3,9 +3,9 @@
 // (user code in a module) records the module in `#meta.config.variant`: its name, its path
 // (relative to the trace file once written, so that a folder of traces and variants can move) and
 // the sha256 of its source; replay and export-test load it from there.
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { type Config, type InvariantId, type ParentName, SYSTEMS, type SystemName, UsageError, VDPA_PARENTS } from '../spec/config.js';
-import type { Trace } from './trace.js';
+import type { Trace } from '../traces/trace.js';
 
 export interface ConfigOverrides {
   readonly system?: SystemName | undefined;
@@ -33,15 +33,6 @@ export function traceVariant(trace: Trace): TraceVariant | undefined {
     throw new UsageError('the trace\'s #meta.config.variant is malformed (expected { name, path, sha256 } strings)');
   }
   return { name: o['name'], path: o['path'], sha256: o['sha256'] };
-}
-
-/** The trace with its variant path made relative to `dir` (where the trace, or a test embedding it, is written). */
-export function withVariantRelativeTo(trace: Trace, dir: string): Trace {
-  const v = traceVariant(trace);
-  if (v === undefined || !isAbsolute(v.path)) return trace;
-  let rel = relative(resolve(dir), v.path).split(sep).join('/');
-  if (!rel.startsWith('.')) rel = `./${rel}`;
-  return { ...trace, config: { ...trace.config, variant: { ...v, path: rel } } };
 }
 
 /** Where the trace's variant module is: its path resolved against `from` (the trace file's folder). */

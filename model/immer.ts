@@ -1,4 +1,4 @@
-// The one Immer instance every model reducer uses: `import { produce } from '../explorer/immer.js'`.
+// The one Immer instance every model reducer uses: `import { produce } from './immer.js'`.
 //
 // Why a local instance, configured here:
 // - auto-freeze OFF by default: freezing every produced world costs ~40 % of a reducer on the

@@ -1,7 +1,10 @@
 // What `vdpa-mc check` runs: a model built from a configuration, with its resolved bounds,
 // the invariants that apply, and the alphabet printed with each result.
 import type { TraceModel } from '../traces/trace-model.js';
-import type { Bounds, Config, InvariantId } from './config.js';
+import type { Bounds, Config, InvariantId } from '../spec/config.js';
+import type { BehaviourComparison, BehaviourOptions, ExploreFn } from './vdpa/compare.js';
+import type { Cost, ReferenceCycle } from './vdpa/cost.js';
+import type { VfioBehaviourComparison } from './vfio/compare.js';
 
 export interface ResolvedConfig {
   readonly system: Config['system'];
@@ -20,7 +23,7 @@ export const CLASS_LETTER: Readonly<Record<(typeof VIOLATION_CLASSES)[number], s
   'kernel-defect': 'K', 'by-design': 'D', 'userspace-contract': 'U', environment: 'E',
 };
 
-/** The cause of one violation (spec/vdpa/cause.ts), as the JSON result carries it. */
+/** The cause of one violation (systems/vdpa/cause.ts), as the JSON result carries it. */
 export interface ViolationCause {
   readonly step: number;
   readonly action: string;
@@ -53,6 +56,17 @@ export interface CheckTarget {
   readonly alphabet: readonly string[];
   /** When the kernel is a variant module (user code): where it is and what it was (traces record both). */
   readonly variant?: VariantSource;
+  /** The kernel checked (a variant: its own name and description). */
+  readonly kernel?: { readonly name: string; readonly description: string };
+  /**
+   * Patch semantics against `patched`, a target of the same system built from the same configuration
+   * but the kernel: the shortest action sequences whose observable results differ.
+   */
+  readonly compareBehaviour?: (patched: CheckTarget, limits: BehaviourOptions, explore: ExploreFn) => BehaviourComparison | VfioBehaviourComparison;
+  /** vdpa: the userspace's reference cycle (QEMU's stop then start), if it has one. */
+  readonly referenceCycle?: () => ReferenceCycle | undefined;
+  /** vdpa: what a sequence of actions costs (pins, set_map calls ...). */
+  readonly costOf?: (actions: readonly unknown[]) => Cost;
 }
 
 /** A kernel variant module as a trace records it (design.md `#meta.variant`). */

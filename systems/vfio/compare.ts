@@ -1,16 +1,16 @@
-// Patch semantics for VFIO (`compare --system vfio`), part 2 of spec/vdpa/compare.ts's two: the
+// Patch semantics for VFIO (`compare --system vfio`), part 2 of systems/vdpa/compare.ts's two: the
 // behaviour as userspace sees it. Both models stepped with the same userspace action, breadth first,
 // as one product model the engine explores. Observable: what each call returns and where the running
 // device's DMA to each IOVA page lands (a host page, a fault, or nowhere: stopped). A pair of worlds
 // that already differs is not extended: every difference reported is a first one, with a shortest
-// sequence. Part 1 (each invariant on each side alone) is spec/vdpa/compare.ts's compareInvariants.
+// sequence. Part 1 (each invariant on each side alone) is systems/vdpa/compare.ts's compareInvariants.
 import type { ExploreOptions, ExploreResult } from '../../explorer/explore-api.js';
 import type { Model, Property } from '../../explorer/model.js';
 import { s } from '../../explorer/schema.js';
-import { ACTION_KINDS, kindIndex, labelAction, type VfioAction } from './actions.js';
-import { NP, iovaHex, pfnName } from './constants.js';
+import { ACTION_KINDS, kindIndex, labelAction, type VfioAction } from '../../spec/vfio/actions.js';
+import { NP, iovaHex, pfnName } from '../../spec/vfio/constants.js';
 import { retOf, type VfioModel } from './model.js';
-import { deviceReach, vfioWorldSchema, type VfioWorld } from './world.js';
+import { deviceReach, vfioWorldSchema, type VfioWorld } from '../../spec/vfio/world.js';
 
 export type VfioExploreFn = <S, A>(model: Model<S, A>, options: ExploreOptions) => ExploreResult<A>;
 

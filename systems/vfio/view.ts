@@ -1,9 +1,9 @@
 // How a VFIO world reads in a trace: layers (userspace, vfio type1, iommu, device, host memory) of
 // rendered fields, IOVA ranges in hex.
 import type { LayerView } from '../../traces/trace-model.js';
-import { NH, NP, PAGE, hex, iovaHex, iovaRange, pfnName, vaddrHex } from './constants.js';
-import { labelAction, type VfioAction } from './actions.js';
-import { deviceReach, domainList, lockedOf, vaddrInvalidCount, type Dma, type VfioWorld } from './world.js';
+import { NH, NP, PAGE, hex, iovaHex, iovaRange, pfnName, vaddrHex } from '../../spec/vfio/constants.js';
+import { labelAction, type VfioAction } from '../../spec/vfio/actions.js';
+import { deviceReach, domainList, lockedOf, vaddrInvalidCount, type Dma, type VfioWorld } from '../../spec/vfio/world.js';
 
 function protName(prot: number): string {
   return (prot & 1 ? 'R' : '') + (prot & 2 ? 'W' : '') || '-';

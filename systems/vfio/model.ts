@@ -7,7 +7,7 @@ import type { StepOutcome, TraceModel } from '../../traces/trace-model.js';
 import { callView } from '../../traces/calls.js';
 import { LANE_DEVICE, LANE_USER, call, recordCalls } from '../../model/call-log.js';
 import type { CallResult } from '../../model/context.js';
-import type { VfioCtx } from '../../model/vfio/context.js';
+import type { VfioCtx } from '../../spec/vfio/context.js';
 import { produceOnCopy } from '../../model/vfio/working-copy.js';
 import {
   LANE_IOMMU, LANE_VFIO, vfio_dma_do_map, vfio_dma_do_unmap, vfio_iommu_type1_attach_group,
@@ -15,14 +15,14 @@ import {
 import { begin_new_exec, kernel_kexec, userFree } from '../../model/vfio/process.js';
 import { observeDevice } from '../../model/vfio/device-dma.js';
 import { VFIO_INVARIANTS } from '../../invariants/vfio/index.js';
-import type { InvariantId } from '../config.js';
-import { hex, PAGE, UNMAP_ALL } from './constants.js';
-import { ACTION_KINDS, actionFromJson, actionToJson, kindIndex, labelAction, type VfioAction } from './actions.js';
-import type { VfioKernel } from './kernels.js';
-import { anyAlphabet, cprProgram } from './userspaces.js';
-import { enabledActions, guard } from './transitions.js';
+import type { InvariantId } from '../../spec/config.js';
+import { hex, PAGE, UNMAP_ALL } from '../../spec/vfio/constants.js';
+import { ACTION_KINDS, actionFromJson, actionToJson, kindIndex, labelAction, type VfioAction } from '../../spec/vfio/actions.js';
+import type { VfioKernel } from '../../spec/vfio/kernels.js';
+import { anyAlphabet, cprProgram } from '../../spec/vfio/userspaces.js';
+import { enabledActions, guard } from '../../spec/vfio/transitions.js';
 import { viewOf } from './view.js';
-import { deviceReach, initialWorld, vfioWorldSchema, type VfioWorld } from './world.js';
+import { deviceReach, initialWorld, vfioWorldSchema, type VfioWorld } from '../../spec/vfio/world.js';
 
 export type VfioUserspace = 'cpr' | 'any';
 

@@ -2,26 +2,10 @@
 import type { LayerView } from '../../traces/trace-model.js';
 import type { VdpaCtx } from '../../model/context.js';
 import { entriesIntersecting } from '../../model/vhost-iotlb.js';
-import { VQ_STATE_NAMES, mrName } from '../../model/parents/mlx5-mr.js';
-import { featureHex, featureNames, statusNames } from './actions.js';
-import { GROUP_NAMES, HOST_PFN, NH, NP, PAGE, hex, hostName } from './constants.js';
-import type { World } from './world.js';
-
-/** Runs of equal targets: "[0x0,0x2000) → h0,h1 · [0x2000,0x4000) → fault". */
-export function renderPages(arr: readonly number[], offset: number): string {
-  const parts: string[] = [];
-  let p = 0;
-  while (p < NP) {
-    const t = arr[offset + p]!;
-    let end = p + 1;
-    if (t < 0) while (end < NP && arr[offset + end] === t) end++;
-    else while (end < NP && arr[offset + end]! >= 0) end++;
-    const targets = t < 0 ? hostName(t) : arr.slice(offset + p, offset + end).map((h) => hostName(h)).join(',');
-    parts.push(`[${hex(p * PAGE)},${hex(end * PAGE)}) → ${targets}`);
-    p = end;
-  }
-  return parts.join(' · ');
-}
+import { renderPages } from '../../model/parents/render.js';
+import { featureHex, featureNames, statusNames } from '../../spec/vdpa/actions.js';
+import { GROUP_NAMES, HOST_PFN, NH, NP, PAGE, hex } from '../../spec/vdpa/constants.js';
+import type { World } from '../../spec/vdpa/world.js';
 
 function renderBelief(arr: readonly number[], offset: number): string {
   const parts: string[] = [];
@@ -65,23 +49,11 @@ export function viewWorld(ctx: VdpaCtx, w: World): LayerView[] {
     { name: 'group2asid', value: w.group2asid.slice(0, ctx.ops.ngroups).map((a, g) => `${GROUP_NAMES[g]}→${a}`).join(' ') },
   ];
   for (let a = 0; a < nas; a++) {
-    const t = ctx.ops.name === 'platform' || ctx.ops.name === 'mlx5'
-      ? [0, 1, 2, 3].map((p) => ctx.ops.asidMap(w, a, p)) : w.devMap.slice(a * NP, a * NP + NP);
+    const t = ctx.ops.viewFromAsidMap === true
+      ? Array.from({ length: NP }, (_, p) => ctx.ops.asidMap(w, a, p)) : w.devMap.slice(a * NP, a * NP + NP);
     parent.push({ name: `translation asid ${a}`, value: renderPages(t, 0) });
   }
-  if (ctx.ops.name === 'mlx5') {
-    parent.push({ name: 'cvq.iotlb', value: renderPages(w.cvqMap, 0) });
-    for (let a = 0; a < (ctx.kernel.mlx5PerAsidMr ? nas : 1); a++) {
-      parent.push({ name: ctx.kernel.mlx5PerAsidMr ? `mr[${a}]` : 'mvdev->mr', value: mrName(w, w.mrRef[a]!) });
-    }
-    const pending = w.mkeyPending === 0 ? '' : `, marked for re-pointing (${w.mkeyPending & 1 ? 'mkey' : ''}${w.mkeyPending === 3 ? '+' : ''}${w.mkeyPending & 2 ? 'desc mkey' : ''})`;
-    parent.push({
-      name: 'data VQs',
-      value: w.vqState === 0 ? 'none'
-        : `${VQ_STATE_NAMES[w.vqState]}, vq_mr ${mrName(w, w.vqRef[0]!)}, desc ${w.vqRef[1]! < 0 ? 'on the data mkey' : mrName(w, w.vqRef[1]!)}${pending}`,
-    });
-    parent.push({ name: 'cvq.ready', value: w.cvqReady ? 'yes' : 'no' });
-  }
+  if (ctx.ops.viewRows !== undefined) parent.push(...ctx.ops.viewRows(w));
 
   const mem: { name: string; value: string }[] = [];
   for (let h = 0; h < NH; h++) {

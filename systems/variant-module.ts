@@ -12,14 +12,14 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { UsageError } from './config.js';
+import { UsageError } from '../spec/config.js';
 
 /** A `--kernel` value naming a module: has a '/' or a .ts/.js (.mts/.mjs) suffix. */
 export function isVariantPath(value: string): boolean {
   return value.includes('/') || value.includes(sep) || /\.(ts|js|mts|mjs|cts|cjs)$/.test(value);
 }
 
-/** The package root: two levels up from spec/ (source) or dist/spec/ (built). */
+/** The package root: two levels up from systems/ (source) or dist/systems/ (built). */
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const PACKAGE_ROOT = basename(dirname(HERE)) === 'dist' ? dirname(dirname(HERE)) : dirname(HERE);
 const BUILT = basename(dirname(HERE)) === 'dist';
@@ -27,7 +27,7 @@ const BUILT = basename(dirname(HERE)) === 'dist';
 const API_TYPES = BUILT ? join(PACKAGE_ROOT, 'dist/api/variant.d.ts') : join(PACKAGE_ROOT, 'api/variant.ts');
 /** The files a variant may import the API from, whatever copy: all resolve to the running one. */
 const API_FILES = new Set(
-  ['api/variant', 'spec/vdpa/variant', 'spec/vfio/variant', 'dist/api/variant', 'dist/spec/vdpa/variant', 'dist/spec/vfio/variant']
+  ['api/variant', 'systems/vdpa/variant', 'systems/vfio/variant', 'dist/api/variant', 'dist/systems/vdpa/variant', 'dist/systems/vfio/variant']
     .flatMap((f) => ['.ts', '.js'].map((x) => join(PACKAGE_ROOT, f + x))),
 );
 export const API_SPECIFIER = 'vdpa-mc/variant';

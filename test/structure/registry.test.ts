@@ -1,0 +1,60 @@
+// One registry per system (systems/catalogue.ts): the README's option table and the names users see
+// agree with it, every invariant id is registered, and the matrix headings are distinct.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from 'vitest';
+import { INVARIANT_IDS, SYSTEMS } from '../../spec/config.js';
+import { invariantHeading, namesOf, registeredInvariantIds, registryOf } from '../../systems/catalogue.js';
+import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';
+
+const README = readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../../README.md'), 'utf8');
+
+/** The backquoted names of one README option row, per `vdpa:` / `vfio:` section when it has them. */
+function rowNames(option: string): Record<string, string[]> {
+  const line = README.split('\n').find((l) => l.startsWith(`| \`${option}\` |`));
+  if (line === undefined) throw new Error(`README has no ${option} row`);
+  const values = line.split(' | ')[1]!;
+  const names = (s: string): string[] => [...s.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+  const parts = values.split(/;\s*(?=vfio:|or )/);
+  const out: Record<string, string[]> = {};
+  for (const p of parts) {
+    const m = /^(vdpa|vfio):/.exec(p.trim());
+    if (m !== null) out[m[1]!] = names(p);
+    else if (!p.trim().startsWith('or ')) out['vdpa'] = names(p);
+  }
+  return out;
+}
+
+test('README --kernel, --parent, --userspace rows name exactly what the registries have', () => {
+  const kernels = rowNames('--kernel');
+  for (const sys of SYSTEMS) expect(kernels[sys]).toEqual(namesOf(registryOf(sys).kernels));
+  expect(rowNames('--parent')['vdpa']).toEqual(namesOf(registryOf('vdpa').parents));
+  const us = rowNames('--userspace');
+  expect(us['vdpa']).toEqual(namesOf(registryOf('vdpa').userspaces));
+  expect(us['vfio']).toEqual(namesOf(registryOf('vfio').userspaces));
+});
+
+test('the README check can fail: a row with a name the registry lacks disagrees', () => {
+  expect([...namesOf(registryOf('vdpa').kernels), '6.8']).not.toEqual(namesOf(registryOf('vdpa').kernels));
+});
+
+test('every invariant id is registered by some system, with the module\'s own title', () => {
+  expect(registeredInvariantIds()).toEqual([...INVARIANT_IDS]);
+  for (const i of registryOf('vdpa').invariants) expect(i.title).toBe(VDPA_INVARIANTS.find((m) => m.id === i.id)!.title);
+});
+
+test('matrix headings are distinct', () => {
+  const heads = INVARIANT_IDS.map(invariantHeading);
+  expect(new Set(heads).size).toBe(heads.length);
+  expect(invariantHeading('user-kernel-agreement')).toBe('UKA');
+});
+
+test('defaults name registered entries', () => {
+  for (const sys of SYSTEMS) {
+    const r = registryOf(sys);
+    expect(namesOf(r.kernels)).toContain(r.defaults.kernel);
+    expect(namesOf(r.userspaces)).toContain(r.defaults.userspace);
+    if (r.defaults.parent !== undefined) expect(namesOf(r.parents)).toContain(r.defaults.parent);
+  }
+});
