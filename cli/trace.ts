@@ -185,6 +185,11 @@ async function exportTest(argv: readonly string[], io: TraceIO, deps: TraceDeps)
   const trace = v === undefined ? recorded
     : { ...recorded, config: { ...recorded.config, variant: { ...v, path: resolve(variantLocation(v, dirname(resolve(o.file)))) } } };
   if (v !== undefined) checkVariantExists(trace, o.file);
+  // The test rebuilds the model from the recorded configuration: refuse, now, one that cannot be
+  // built (an unknown kernel such as 9.9, a path that is no variant module) rather than write a test
+  // that can only fail.
+  const build = deps.buildTarget ?? (await import('../systems/registry.js')).buildTarget;
+  await build({ ...traceConfig(trace, {}, { from: dirname(resolve(o.file)) }), bounds: {} });
   if (o.out === '-') {
     const outPath = resolve(deps.cwd ?? process.cwd(), 'stdout.test.ts');
     io.out(exportTestSource(withVariantRelativeTo(trace, dirname(outPath)), { outPath }));
@@ -193,6 +198,7 @@ async function exportTest(argv: readonly string[], io: TraceIO, deps: TraceDeps)
   const out = o.out !== undefined ? resolve(deps.cwd ?? process.cwd(), o.out) : defaultTestPath(trace, deps.cwd ?? process.cwd());
   // The test rebuilds the model from the recorded configuration: refuse a trace that does not record one.
   traceConfig(trace);
+  if (existsSync(out) && o.force !== true) throw new TraceUsage(`${out}: exists (give --force to overwrite it)`);
   try {
     await mkdir(dirname(out), { recursive: true });
     await writeFile(out, exportTestSource(withVariantRelativeTo(trace, dirname(out)), { outPath: out }));

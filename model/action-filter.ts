@@ -30,5 +30,6 @@ export function parseActionFilter(text: string, kinds: readonly string[], argNam
 export function matchesFilter(f: ActionFilter, a: { readonly t: string }): boolean {
   if (a.t !== f.kind) return false;
   const fields = a as unknown as Readonly<Record<string, unknown>>;
-  return f.args.every(([k, v]) => Object.hasOwn(fields, k) && fields[k] === v);
+  // arg names are checked against the kind's arguments when parsed (ACTION_ARGS), so no prototype name gets here
+  return f.args.every(([k, v]) => fields[k] === v);
 }

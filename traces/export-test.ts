@@ -54,6 +54,17 @@ export function defaultTestPath(trace: Trace, cwd: string): string {
   return join(cwd, 'test', 'regressions', `${stem}.test.ts`);
 }
 
+/** Text safe inside a // comment: line terminators (incl. U+2028/U+2029) and control characters become spaces. */
+export function commentSafe(x: string): string {
+  // eslint-disable-next-line no-control-regex
+  return x.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
+}
+
+/** A JS string literal for any text, with U+2028/U+2029 escaped too (older parsers end a line there). */
+export function sourceString(x: string): string {
+  return JSON.stringify(x).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
 /** The source of the vitest file. */
 export function exportTestSource(trace: Trace, options: ExportOptions): string {
   const root = options.root ?? packageRoot();
@@ -66,6 +77,9 @@ export function exportTestSource(trace: Trace, options: ExportOptions): string {
     .filter(([, v]) => v !== null && typeof v !== 'object')
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(' ');
+  // Trace text reaches the source only inside // comments (one line each: every line terminator
+  // and control character is replaced) and as a string literal JSON.parse reads at run time.
+  const line = (x: string): string => commentSafe(x);
   const imports = [
     "import { expect, test } from 'vitest';",
     `import { fromItf } from '${mod('traces/itf')}';`,
@@ -83,12 +97,12 @@ export function exportTestSource(trace: Trace, options: ExportOptions): string {
   }
   const title = `${inv}: the ${trace.steps.length}-step counterexample still violates it`;
   const firstLines = [
-    `// Regression test exported by \`vdpa-mc trace export-test\` from a counterexample to ${inv}`,
-    `// (${cfg || 'no configuration recorded'}). It replays the trace's actions on the model of that`,
+    `// Regression test exported by \`vdpa-mc trace export-test\` from a counterexample to ${line(inv)}`,
+    `// (${line(cfg) || 'no configuration recorded'}). It replays the trace's actions on the model of that`,
     '// configuration and asserts that the invariant is still violated. When a fix makes it hold,',
     '// the replay stops violating it and this test fails: then turn the last expectation around.',
   ];
-  const steps = trace.steps.map((s) => `//   ${s.index}. ${s.label}  = ${s.outcome.ret}`.replace(/[\r\n]+/g, ' '));
+  const steps = trace.steps.map((s) => `//   ${s.index}. ${line(s.label)}  = ${line(s.outcome.ret)}`);
   return [
     ...firstLines,
     '//',
@@ -96,16 +110,17 @@ export function exportTestSource(trace: Trace, options: ExportOptions): string {
     '',
     ...imports,
     '',
-    `const ITF: unknown = ${JSON.stringify(toItf(trace), null, 2)};`,
+    // data, never code: a string literal (JSON.stringify escapes quotes and backslashes) parsed at run time
+    `const ITF: unknown = JSON.parse(${sourceString(JSON.stringify(toItf(trace)))});`,
     '',
-    `test(${JSON.stringify(title)}, async () => {`,
+    `test(${sourceString(title)}, async () => {`,
     '  const read = fromItf(ITF);',
     '  if (!read.ok) throw new Error(read.error);',
     '  const trace = read.trace;',
     modelLine,
     '  const result = replay(trace, model);',
     "  const report = describeReplay(trace, result).join('\\n');",
-    `  expect(result.violations.map((v) => v.propertyId), report).toContain(${JSON.stringify(inv)});`,
+    `  expect(result.violations.map((v) => v.propertyId), report).toContain(${sourceString(inv)});`,
     '});',
     '',
   ].join('\n');

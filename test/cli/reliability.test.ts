@@ -215,3 +215,25 @@ describe('--exclude-actions is checked against the alphabet', () => {
     expect(l.stdout).toMatch(/^open\s/m);
   });
 });
+
+describe('trace export-test', () => {
+  const fixture = join(import.meta.dirname, '..', 'fixtures', 'traces', 'toy-overlap.itf.json');
+  test('never overwrites without --force', async () => {
+    const out = join(tmp, 'exported.test.ts');
+    expect((await run(['trace', 'export-test', fixture, '--out', out])).code).toBe(0);
+    const again = await run(['trace', 'export-test', fixture, '--out', out]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('give --force to overwrite');
+    expect((await run(['trace', 'export-test', fixture, '--out', out, '--force'])).code).toBe(0);
+  });
+  test.each([['9.9'], ['../../etc/passwd'], ['toString']])('refuses a trace whose kernel is %s (its configuration cannot be built)', async (kernel) => {
+    const j = JSON.parse(readFileSync(fixture, 'utf8')) as { '#meta': { config: Record<string, unknown> } };
+    j['#meta'].config['kernel'] = kernel;
+    const f = join(tmp, `bad-${kernel.replace(/\W/g, '_')}.itf.json`);
+    writeFileSync(f, JSON.stringify(j));
+    const out = join(tmp, `bad-${kernel.replace(/\W/g, '_')}.test.ts`);
+    const r = await run(['trace', 'export-test', f, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(existsSync(out)).toBe(false);
+  });
+});

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, expect, test } from 'vitest';
 import { exportTestSource, importSpecifier } from '../../traces/export-test.js';
+import { toItf } from '../../traces/itf.js';
 import { fixtureTraces } from './fixtures/fixture-traces.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -44,3 +45,22 @@ test('the exported test passes while the violation reproduces and fails once it 
   const why = json.testResults.find((f) => f.name.endsWith('fixed.test.ts'))!.assertionResults[0]!.failureMessages.join('\n');
   expect(why).toContain('the recorded violation of kernel-device-agreement does not reproduce');
 }, 60_000);
+
+test('trace text never becomes code: comments stay one line, the trace is a string JSON.parse reads', () => {
+  const { persist } = fixtureTraces();
+  const evil = "x\nthrow new Error('pwned');\u2028throw new Error('pwned2');\r//";
+  const t = {
+    ...persist,
+    config: { ...persist.config, kernel: evil },
+    violation: { ...persist.violation, invariant: evil },
+    steps: persist.steps.map((s) => ({ ...s, label: evil })),
+  };
+  const src = exportTestSource(t, { outPath: join(DIR, 'evil.test.ts'), root: ROOT, model: { module: TOY, factory: 'toyModel' } });
+  const lines = src.split(/\r\n|\r|\n|\u2028|\u2029/);
+  for (const l of lines.filter((x) => x.includes('pwned'))) expect(l.startsWith('//') || l.startsWith('const ITF: unknown = JSON.parse(') || l.startsWith('test(') || l.includes('toContain(')).toBe(true);
+  const itfLine = lines.find((l) => l.startsWith('const ITF: unknown = JSON.parse('))!;
+  const literal = itfLine.slice('const ITF: unknown = JSON.parse('.length, -2);
+  expect(JSON.parse(JSON.parse(literal) as string)).toEqual(JSON.parse(JSON.stringify(toItf(t))));
+  // the good trace's source still has its comments and data
+  expect(exportTestSource(persist, { outPath: join(DIR, 'ok.test.ts'), root: ROOT })).toContain('// Regression test exported');
+});
