@@ -18,6 +18,7 @@ import { VisitedStore } from './store.js';
 import { EncodedLevel, ObjectLevel, type Level } from './frontier.js';
 import { Fingerprinter, shardOf } from './fingerprint.js';
 import { PropertyBook } from './properties.js';
+import { storeInitialWorlds } from './initial.js';
 import { buildResult, newCounters, type Counters } from './result.js';
 
 /** How many transitions between two looks at the clock. */
@@ -118,20 +119,9 @@ class BreadthFirst<S, A> {
   private initialWorlds(): void {
     const init = this.model.init();
     this.initCount = init.length;
-    const h = this.fp.h;
-    for (let i = 0; i < init.length && this.stoppedBy === undefined; i++) {
-      const w = init[i]!;
-      this.fp.of(w);
-      if (this.store.size >= this.maxStates && !this.store.has(h[0]!, h[1]!)) {
-        this.stoppedBy = 'max-states';
-        break;
-      }
-      const index = this.store.addIfNew(h[0]!, h[1]!, -(i + 1), 0);
-      if (index < 0) continue;
-      this.current.push(w);
-      if (this.book.checkInvariants(w, index)) this.stoppedBy = 'violation';
-    }
+    this.stoppedBy = storeInitialWorlds(init, this.fp, this.store, this.book, this.maxStates, (w) => this.current.push(w));
   }
+
 
   /** Step 2: every world of the current level, in order; the next level becomes current. */
   private expandLevel(): void {

@@ -12,6 +12,7 @@ import { VisitedStore } from './store.js';
 import { RecordQueue } from './frontier.js';
 import { Fingerprinter } from './fingerprint.js';
 import { PropertyBook } from './properties.js';
+import { storeInitialWorlds } from './initial.js';
 import { buildResult, newCounters, type Counters } from './result.js';
 import { KIND_MASK, SENT, VIOLATED } from './expand.js';
 import { localPool, threadPool, type ChunkOutcome, type ChunkPool, type ModelSource } from './pool.js';
@@ -132,24 +133,16 @@ class ChunkedSearch<S, A> {
   private initialWorlds(): void {
     const init = this.model.init();
     this.initCount = init.length;
-    const h = this.fp.h;
-    for (let i = 0; i < init.length && this.stoppedBy === undefined; i++) {
-      const w = init[i]!;
+    // a world the schema cannot encode is the model's error; the level keeps the encoded words
+    this.stoppedBy = storeInitialWorlds(init, this.fp, this.store, this.book, this.maxStates, () => this.current.push(this.fp.scratch), (w) => {
       try {
         this.fp.of(w);
       } catch (e) {
         throw new ModelStepError(e, 0, undefined);
       }
-      if (this.store.size >= this.maxStates && !this.store.has(h[0]!, h[1]!)) {
-        this.stoppedBy = 'max-states';
-        break;
-      }
-      const index = this.store.addIfNew(h[0]!, h[1]!, -(i + 1), 0);
-      if (index < 0) continue;
-      this.current.push(this.fp.scratch);
-      if (this.book.checkInvariants(w, index)) this.stoppedBy = 'violation';
-    }
+    });
   }
+
 
   /** Step 2: hands the level out in chunks, merging the results in order. */
   private async expandLevel(pool: ChunkPool): Promise<void> {
