@@ -20,7 +20,7 @@ if ! command -v apt-cache >/dev/null || ! command -v dpkg-query >/dev/null; then
 fi
 candidate() { apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ { print $2 }'; }
 # unpacked is enough (a kernel's postinst only makes the host's own initramfs, which the lab does not use)
-installed() { dpkg-query -W -f='${Status} ${Version}\n' "$1" 2>/dev/null | awk '$3 ~ /^(installed|unpacked|half-configured|triggers-awaited|triggers-pending)$/ { print $4 }'; }
+installed() { { dpkg-query -W -f='${Status} ${Version}\n' "$1" 2>/dev/null || true; } | awk '$3 ~ /^(installed|unpacked|half-configured|triggers-awaited|triggers-pending)$/ { print $4 }'; }
 
 SRC612_V=$(installed linux-source-6.12); [ -n "$SRC612_V" ] || SRC612_V=$(candidate linux-source-6.12)
 SRC61_V=$(installed linux-source-6.1); [ -n "$SRC61_V" ] || SRC61_V=$(candidate linux-source-6.1)
