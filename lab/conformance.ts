@@ -10,7 +10,7 @@ import type { World } from '../spec/vdpa/world.js';
 import type { VdpaCtx } from '../model/context.js';
 import type { Userspace } from '../model/userspace.js';
 import { anyUserspace } from '../model/userspace-any.js';
-import { LabError, type Guest, type LabKernel } from './guest.js';
+import { LabError, readLabManifest, type Guest, type LabKernel } from './guest.js';
 import { agentCommand, kernelFeatures, labLimits, parentSetup, parseStepReply, type LabParent } from './mapping.js';
 
 export interface LabTarget {
@@ -23,15 +23,29 @@ export interface LabTarget {
 }
 
 /** The model as the lab's kernel is configured (lab/mapping.ts labLimits). */
-export function labTarget(kernelName: LabKernel, parent: LabParent, userspace: Userspace = anyUserspace()): LabTarget {
+export function labTarget(kernelName: LabKernel, parent: LabParent, userspace: Userspace = anyUserspace(), source: string | undefined = labSource(kernelName)): LabTarget {
   const modelled = VDPA_KERNEL_TABLE[kernelName];
   if (modelled === undefined) throw new LabError(`no model of kernel ${kernelName}`);
-  // Debian's linux-source-6.1 is 6.1.176, older than the 6.1.192 the model follows: its vhost_vdpa_vring_ioctl
-  // (l.550-557) lacks the group bound check cd025c1e876b (lab/DISCREPANCIES.md D3)
-  const kernel: VdpaKernel = kernelName === '6.1' ? { ...modelled, sgaGroupCheck: false } : modelled;
+  const kernel: VdpaKernel = kernelName === '6.1' && !has61GroupBoundCheck(source) ? { ...modelled, sgaGroupCheck: false } : modelled;
   const ctx: VdpaCtx = { kernel, ops: makeParent(parent, kernel), limits: labLimits(kernelName) };
   const model = buildVdpaModel(ctx, userspace, []);
   return { kernelName, parent, kernel, ctx, userspace, init: model.init()[0]! };
+}
+
+/** The Debian source version the built lab's kernel comes from (lab.json), if the lab is built. */
+function labSource(kernelName: LabKernel): string | undefined {
+  const m = readLabManifest();
+  return typeof m === 'string' ? undefined : m.kernels[kernelName]?.source;
+}
+
+/**
+ * Whether the lab's 6.1 has the group bound check of cd025c1e876b in vhost_vdpa_vring_ioctl (the model's 6.1
+ * follows 6.1.192, vdpa.c l.556 `idx >= vdpa->ngroups`). Debian's 6.1.176 (l.550-557) lacks it (D3); 6.1.192
+ * has it. Versions in between were not read: they are taken as lacking it, so a difference there shows as D3.
+ */
+export function has61GroupBoundCheck(source: string | undefined): boolean {
+  const m = /^6\.1\.(\d+)/.exec(source ?? '');
+  return m !== null && Number(m[1]) >= 192;
 }
 
 export interface StepComparison {
