@@ -18,6 +18,7 @@ import {
   parseMatrix,
 } from './options.js';
 import { TOOL, VERSION } from './version.js';
+import { printable } from '../traces/untrusted.js';
 import { needsScale } from './scale-options.js';
 
 export const COMMANDS = ['check', 'matrix', 'cost', 'compare', 'trace', 'list', 'merge', 'conform'] as const;
@@ -254,7 +255,8 @@ async function actionKindsOf(sys: SystemName, io: CliIO, deps: CliDeps): Promise
 
 /** Turns anything thrown into one line on stderr and an exit code: 2 for usage, 1 for the rest. */
 export function exitCodeForError(e: unknown, io: CliIO): number {
-  const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ').trim();
+  // a message may quote user input (a file, a variant's throw): no escape sequence reaches the terminal
+  const oneLine = (s: string): string => printable(s.replace(/\s*\n\s*/g, ' ')).trim();
   // A usage error raised by user code (a kernel variant) during a search: exit 2, with its step.
   if (e instanceof Error && e.name === 'ModelStepError') {
     const { cause, depth, action } = e as Error & { cause: unknown; depth: number; action?: string };

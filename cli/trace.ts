@@ -10,6 +10,7 @@ import { renderHtml } from '../traces/html.js';
 import { renderMermaid } from '../traces/mermaid.js';
 import { describeReplay, replay } from '../traces/replay.js';
 import { renderText } from '../traces/text.js';
+import { printable } from '../traces/untrusted.js';
 import type { Trace } from '../traces/trace.js';
 import { traceConfig, traceVariant, variantLocation } from '../systems/trace-config.js';
 import { runWithVariant } from '../systems/variant-module.js';
@@ -76,10 +77,10 @@ export async function runTraceCommand(argv: readonly string[], io: TraceIO = pro
     }
   } catch (e) {
     if (e instanceof TraceUsage || e instanceof UsageError) {
-      io.err(`${e.message.split('\n')[0] ?? ''}\n`);
+      io.err(`${printable(e.message.split('\n')[0] ?? '')}\n`);
       return EXIT_USAGE;
     }
-    io.err(`vdpa-mc trace: internal error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+    io.err(`vdpa-mc trace: internal error: ${printable(e instanceof Error ? e.message.split('\n')[0]! : String(e))}\n`);
     return EXIT_INTERNAL;
   }
 }
@@ -189,7 +190,11 @@ async function exportTest(argv: readonly string[], io: TraceIO, deps: TraceDeps)
   // built (an unknown kernel such as 9.9, a path that is no variant module) rather than write a test
   // that can only fail.
   const build = deps.buildTarget ?? (await import('../systems/registry.js')).buildTarget;
-  await build({ ...traceConfig(trace, {}, { from: dirname(resolve(o.file)) }), bounds: {} });
+  const target = await build({ ...traceConfig(trace, {}, { from: dirname(resolve(o.file)) }), bounds: {} });
+  const inits = target.model.init().length;
+  if (trace.initIndex >= inits) {
+    throw new TraceUsage(`${o.file}: #meta.initIndex ${trace.initIndex} is not an initial world of this configuration (it has ${inits}: 0..${inits - 1})`);
+  }
   if (o.out === '-') {
     const outPath = resolve(deps.cwd ?? process.cwd(), 'stdout.test.ts');
     io.out(exportTestSource(withVariantRelativeTo(trace, dirname(outPath)), { outPath }));

@@ -10,6 +10,7 @@
 // `{"#bigint": "..."}`; Map, Set and Tup become `#map`, `#set`, `#tup`; arrays are lists and plain
 // objects records. ITF has no null, so null is `{"#unserializable": "null"}`; a state whose world
 // lacks a field that others have gets `{"#unserializable": "absent"}` for it (ITF wants every var).
+import { MAX_NESTING, printable, printableTrace, tooDeep, withoutBom } from './untrusted.js';
 import type { CallView, FieldView, LayerView, StepOutcome } from './trace-model.js';
 import type { Trace, TraceStep, TraceViolation, TraceWorld } from './trace.js';
 import { own, Tup, type TraceValue } from './values.js';
@@ -384,10 +385,14 @@ export function fromItf(json: unknown): ReadResult {
 export function parseItf(text: string): ReadResult {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(withoutBom(text));
   } catch (e) {
-    const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    const why = e instanceof Error ? printable(e.message.split('\n')[0]!) : String(e);
     return { ok: false, error: `not JSON (${text.trim() === '' ? 'the file is empty' : why})` };
   }
-  return fromItf(json);
+  const deep = tooDeep(json);
+  if (deep !== undefined) return { ok: false, error: `not a vdpa-mc trace: ${printable(deep).slice(0, 80)}…: nested deeper than ${MAX_NESTING} levels` };
+  const r = fromItf(json);
+  // what a file says is printed (trace show, replay): no escape sequence of its own
+  return r.ok ? { ok: true, trace: printableTrace(r.trace) } : { ok: false, error: printable(r.error) };
 }

@@ -237,3 +237,81 @@ describe('trace export-test', () => {
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe('hostile trace files: exit 2 or handled, never exit 1', () => {
+  const fixture = join(import.meta.dirname, '..', 'fixtures', 'traces', 'toy-overlap.itf.json');
+  const lab = join(import.meta.dirname, '..', 'lab', 'traces', '6.12-vdpa_sim-kernel-device-agreement.itf.json');
+  const text = readFileSync(fixture, 'utf8');
+  const write = (name: string, content: string): string => {
+    const f = join(tmp, name);
+    writeFileSync(f, content);
+    return f;
+  };
+  /** The fixture with `value` (JSON text) in place of the field `set` puts a marker in. */
+  const withRaw = (name: string, set: (j: Record<string, any>) => void, value: string): string => {
+    const j = JSON.parse(text) as Record<string, any>;
+    set(j);
+    return write(name, JSON.stringify(j).replace('"@@RAW@@"', value));
+  };
+
+  test.each([
+    ['a world value', (j: Record<string, any>) => { j['states'][0]['user'] = '@@RAW@@'; }, '{"x":'.repeat(20_000) + '1' + '}'.repeat(20_000)],
+    ['#meta.config', (j: Record<string, any>) => { j['#meta']['config']['extra'] = '@@RAW@@'; }, '['.repeat(20_000) + ']'.repeat(20_000)],
+    ['action arguments', (j: Record<string, any>) => { j['states'][1]['action_args'] = '@@RAW@@'; }, '{"x":'.repeat(20_000) + '1' + '}'.repeat(20_000)],
+  ])('nested 20,000 levels deep in %s: exit 2 naming the nesting', async (what, set, raw) => {
+    const f = withRaw(`deep-${what.replace(/\W/g, '_')}.itf.json`, set, raw);
+    for (const sub of ['show', 'replay']) {
+      const r = await run(['trace', sub, f]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(isOneLineError(r)).toBe(true);
+      expect(r.stderr).toContain('nested deeper than 64 levels');
+    }
+  });
+
+  test('a UTF-8 BOM is skipped: the trace reads as without it', async () => {
+    const plain = await run(['trace', 'show', fixture]);
+    expect(plain.code).toBe(0);
+    const bom = await run(['trace', 'show', write('bom.itf.json', '\uFEFF' + text)]);
+    expect(bom.code).toBe(0);
+    expect(bom.stdout).toBe(plain.stdout);
+    const replayed = await run(['trace', 'replay', write('bom-lab.itf.json', '\uFEFF' + readFileSync(lab, 'utf8')), '--json']);
+    expect(replayed.code).toBe(12);
+    expect((JSON.parse(replayed.stdout) as { reproduced: boolean }).reproduced).toBe(true);
+  });
+
+  test('an initIndex out of range: replay says where it diverges; export-test refuses it; 0 is accepted', async () => {
+    const j = JSON.parse(readFileSync(lab, 'utf8')) as Record<string, any>;
+    j['#meta']['initIndex'] = 99;
+    const f = write('init99.itf.json', JSON.stringify(j));
+    const r = await run(['trace', 'replay', f]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/diverges at step 0/);
+    expect(r.stdout).toContain('initial world #99');
+    const e = await run(['trace', 'export-test', f, '--out', join(tmp, 'init99.test.ts')]);
+    expect(e.code).toBe(2);
+    expect(isOneLineError(e)).toBe(true);
+    expect(e.stderr).toContain('#meta.initIndex 99 is not an initial world of this configuration');
+    expect((await run(['trace', 'export-test', lab, '--out', join(tmp, 'init0.test.ts')])).code).toBe(0);
+    j['#meta']['initIndex'] = -1;
+    expect((await run(['trace', 'replay', write('init-1.itf.json', JSON.stringify(j))])).code).toBe(2);
+  });
+
+  test('escape sequences and control characters in a trace are stripped when printed', async () => {
+    const j = JSON.parse(text) as Record<string, any>;
+    j['#meta']['message'] = 'evil \u001b[31mRED\u001b[0m \u0007bell\r';
+    j['states'][1]['#meta']['label'] = 'label \u001b]0;title\u0007 \u009b2J end';
+    const f = write('escapes.itf.json', JSON.stringify(j));
+    for (const format of ['text', 'mermaid', 'html']) {
+      const r = await run(['trace', 'show', f, '--format', format]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    }
+    const t = await run(['trace', 'show', f]);
+    expect(t.stdout).toContain('evil RED bell');
+    expect(t.stdout).toContain('1. label   end  = 0');
+    // a file name with an escape in it: the error line has none
+    const missing = await run(['trace', 'show', join(tmp, 'no\u001b[2Jsuch.itf.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).not.toContain('\u001b');
+  });
+});
