@@ -140,7 +140,7 @@ export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps 
     if (o.scale !== undefined && needsScale(o.scale)) {
       // worker threads, checkpoints, shards, swarm: cli/scale.ts
       const [{ prepareCheck }, { runScaledCheck }] = await Promise.all([import('./check.js'), import('./scale.js')]);
-      scaled = await runScaledCheck(o.config, target, prepareCheck(target, runOptions), o.scale);
+      scaled = await runScaledCheck(o.config, target, prepareCheck(target, runOptions), o.scale, watch);
       run = { ...scaled.run, json: { ...scaled.run.json, ...(o.scale.shard !== undefined ? { shard: o.scale.shard } : {}) } };
     } else run = runCheck(target, runOptions);
   } finally {
@@ -157,7 +157,7 @@ export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps 
   if (scaled?.checkpoint !== undefined) io.err(`checkpoint written to ${scaled.checkpoint}${run.explored.complete ? '' : ` (continue with --resume ${scaled.checkpoint})`}\n`);
   if (o.json) {
     io.out(JSON.stringify(run.json, null, 2) + '\n');
-    return scaled?.signalExit ?? code;
+    return code;
   }
   io.out(renderSummary(run, { color: useColor(io) }));
   run.traces.forEach((t, i) => {
@@ -174,7 +174,7 @@ export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps 
   if (o.out !== undefined) {
     io.out(written.length > 0 ? `\ntraces written:\n${written.map((p) => `  ${p}\n`).join('')}` : `\nno violation: no trace written to ${o.out}\n`);
   }
-  return scaled?.signalExit ?? code;
+  return code;
 }
 
 async function traceCommand(argv: readonly string[], io: CliIO, deps: CliDeps): Promise<number> {

@@ -11,7 +11,7 @@ import {
 } from '../systems/vdpa/compare.js';
 import type { VfioBehaviourComparison } from '../systems/vfio/compare.js';
 import { resolveKernel } from '../systems/vdpa/target.js';
-import { runWithVariant } from '../systems/variant-module.js';
+import { runWithVariant, variantLabel } from '../systems/variant-module.js';
 import { writeTracesForOut } from './trace-output.js';
 import { defaultMaxMemory, signalExitCode, startStopWatch, type StopWatch, watched } from './signals.js';
 import { toItf } from '../traces/itf.js';
@@ -132,7 +132,7 @@ export async function runCompare(o: CompareOptions, deps: CompareDeps = {}, watc
   // Variant code (user code) runs in these searches: contained (systems/variant-module.ts).
   const v = patched.variant ?? base.variant;
   const contain = <T>(searches: number, fn: () => T): T =>
-    v === undefined ? fn() : runWithVariant(`variant ${v.name} (${v.path})`, searches * bounds.timeLimit, fn);
+    v === undefined ? fn() : runWithVariant(variantLabel(v), searches * bounds.timeLimit, fn);
   const inv = contain(2, () => compareInvariants(base, patched, explore));
   const compare = base.compareBehaviour;
   if (compare === undefined) throw new UsageError(`compare: --system ${o.base.system} has no patch semantics in this build`);

@@ -13,7 +13,7 @@ import { renderText } from '../traces/text.js';
 import { printable } from '../traces/untrusted.js';
 import type { Trace } from '../traces/trace.js';
 import { traceConfig, traceVariant, variantLocation } from '../systems/trace-config.js';
-import { runWithVariant } from '../systems/variant-module.js';
+import { runWithVariant, variantLabel } from '../systems/variant-module.js';
 import { existsSync } from 'node:fs';
 import { parseTraceExport, parseTraceReplay, parseTraceShow } from './options.js';
 
@@ -134,7 +134,7 @@ async function replayCommand(argv: readonly string[], io: TraceIO, deps: TraceDe
   const replayAll = () => replay(trace, target.model, o.invariants !== undefined ? { propertyIds: o.invariants } : {});
   // A variant is user code: its ops run contained, and its errors are exit 2 (systems/variant-module.ts).
   const v = target.variant;
-  const r = v === undefined ? replayAll() : runWithVariant(`variant ${v.name} (${v.path})`, target.config.bounds.timeLimit, replayAll);
+  const r = v === undefined ? replayAll() : runWithVariant(variantLabel(v), target.config.bounds.timeLimit, replayAll);
   if (r.stopped?.why === 'unknown-action') {
     const d = r.stopped;
     throw new TraceUsage(`${o.file}: step ${d.step} is not an action of the ${config.system} model (${d.base})`);

@@ -315,3 +315,48 @@ describe('hostile trace files: exit 2 or handled, never exit 1', () => {
     expect(missing.stderr).not.toContain('\u001b');
   });
 });
+
+// One StopWatch (cli/signals.ts) stops every search path: the one-core BFS above, and the chunked
+// search of cli/scale.ts on worker threads or on this thread (checkpoints), with one exit code.
+describe('a signal stops the chunked search too (--workers, --checkpoint)', () => {
+  /** Sends `signal` to this process every 20 ms while `fn` runs; a listener of our own keeps its default action (exit) away meanwhile. */
+  async function underSignal<T>(signal: NodeJS.Signals, fn: () => Promise<T>): Promise<T> {
+    const keep = (): void => {};
+    process.on(signal, keep);
+    const timer = setInterval(() => process.kill(process.pid, signal), 20);
+    try {
+      return await fn();
+    } finally {
+      clearInterval(timer);
+      await new Promise((r) => setTimeout(r, 200));
+      process.off(signal, keep);
+    }
+  }
+  const deep = ['check', '--kernel', '6.12', '--parent', 'mlx5', '--userspace', 'any', '--max-depth', '30', '--time-limit', '25', '--json'];
+
+  test('--workers 2, SIGTERM: incomplete, stoppedBy signal, exit 143', async () => {
+    const r = await underSignal('SIGTERM', () => run([...deep, '--workers', '2']));
+    expect(r.code, r.stderr).toBe(143);
+    const j = JSON.parse(r.stdout) as { verdict: string; stoppedBy: string; stats: { distinctStates: number } };
+    expect(j.stoppedBy).toBe('signal');
+    expect(j.stats.distinctStates).toBeGreaterThan(0);
+  }, 60_000);
+
+  test('--checkpoint on this thread, SIGHUP: exit 129 and a checkpoint to resume from', async () => {
+    const file = join(tmp, 'sighup.ckpt');
+    const r = await underSignal('SIGHUP', () => run([...deep, '--checkpoint', file]));
+    expect(r.code, r.stderr).toBe(129);
+    expect((JSON.parse(r.stdout) as { stoppedBy: string }).stoppedBy).toBe('signal');
+    expect(r.stderr).toContain(`continue with --resume ${file}`);
+    expect(existsSync(file)).toBe(true);
+  }, 60_000);
+
+  test('--workers 2 without a signal: a bound below the RSS stops it as memory, exit 3; otherwise it ends as usual', async () => {
+    const m = await run([...deep, '--workers', '2', '--max-memory', '1M']);
+    expect(m.code, m.stderr).toBe(3);
+    expect((JSON.parse(m.stdout) as { stoppedBy: string }).stoppedBy).toBe('memory');
+    const ok = await run(['check', '--kernel', '6.12', '--parent', 'mlx5', '--userspace', 'any', '--max-depth', '2', '--workers', '2', '--json']);
+    expect([0, 12]).toContain(ok.code);
+    expect((JSON.parse(ok.stdout) as { complete: boolean }).complete).toBe(true);
+  }, 60_000);
+});
