@@ -65,6 +65,14 @@ export interface CompareJson {
   readonly patched: CompareJsonConfig;
   /** Every search (both sides' checks and the behavioural one) explored all it could within its bounds. */
   readonly complete: boolean;
+  /**
+   * What ended the comparison, as `check --json` says it: the reason of the first search (base,
+   * patched, behaviour) that stopped undecided (time-limit, max-states, signal, memory); when all
+   * decided, the behavioural search's (exhausted or max-depth).
+   */
+  readonly stoppedBy: string;
+  /** The three searches' time together: within --time-limit, which bounds the whole comparison. */
+  readonly seconds: number;
   readonly invariants: readonly CompareJsonInvariant[];
   /** Per (invariant, cause): fixed, regressed or unchanged (a new cause under an invariant violated on both sides is a regression). */
   readonly causes: readonly { readonly invariant: string; readonly cause: string; readonly base: boolean; readonly patched: boolean; readonly change: string }[];
@@ -163,6 +171,8 @@ export async function runCompare(o: CompareOptions, deps: CompareDeps = {}, watc
     base: await jsonConfig(o.base, base),
     patched: await jsonConfig(o.patched, patched),
     complete: behaviour.complete && sidesComplete.base && sidesComplete.patched,
+    stoppedBy: [...(sidesComplete.base ? [] : [inv.base!.stoppedBy]), ...(sidesComplete.patched ? [] : [inv.patched!.stoppedBy]), behaviour.stoppedBy][0]!,
+    seconds: (inv.base?.stats.seconds ?? 0) + (inv.patched?.stats.seconds ?? 0) + behaviour.seconds,
     invariants,
     causes: inv.causes,
     differences: behaviour.differences.map((d) => ({

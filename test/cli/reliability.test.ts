@@ -360,3 +360,34 @@ describe('a signal stops the chunked search too (--workers, --checkpoint)', () =
     expect((JSON.parse(ok.stdout) as { complete: boolean }).complete).toBe(true);
   }, 60_000);
 });
+
+describe('compare: stoppedBy in --json, and --time-limit bounds the whole comparison', () => {
+  const sides = ['compare', '--base', '6.12', '--patched', '6.1', '--parent', 'mlx5', '--userspace', 'any', '--json'];
+
+  test('each of the three searches gets what is left of one --time-limit (not a limit each)', async () => {
+    const given: number[] = [];
+    const slow: ExploreFn = (model, options) => {
+      given.push(options.timeLimitSeconds ?? Infinity);
+      const until = performance.now() + 300; // each search takes at least 0.3 s of the limit
+      while (performance.now() < until) { /* busy, as a search */ }
+      return bfsExplore(model, options);
+    };
+    const r = await run([...sides, '--max-depth', '2', '--time-limit', '1'], { explore: slow });
+    expect([0, 3, 12]).toContain(r.code);
+    expect(given).toHaveLength(3);
+    expect(given[0]).toBeLessThanOrEqual(1);
+    expect(given[1]).toBeLessThanOrEqual(1 - 0.3);
+    expect(given[2]).toBeLessThanOrEqual(1 - 0.6);
+  }, 60_000);
+
+  test('a comparison that ran out of time says so (time-limit, incomplete, exit 3 or 12); a complete one says max-depth', async () => {
+    const cut = await run([...sides, '--max-depth', '30', '--time-limit', '0.2']);
+    expect([3, 12]).toContain(cut.code);
+    const j = JSON.parse(cut.stdout) as { complete: boolean; stoppedBy: string; seconds: number };
+    expect([j.complete, j.stoppedBy]).toEqual([false, 'time-limit']);
+    expect(typeof j.seconds).toBe('number');
+    const whole = await run([...sides, '--max-depth', '2']);
+    const w = JSON.parse(whole.stdout) as { complete: boolean; stoppedBy: string };
+    expect([w.complete, w.stoppedBy]).toEqual([true, 'max-depth']);
+  }, 60_000);
+});
