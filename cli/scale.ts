@@ -58,7 +58,10 @@ export async function runScaledCheck(config: Config, target: CheckTarget, prepar
 function runSwarm(target: CheckTarget, prepared: PreparedCheck, o: ScaleOptions): ExploreResult<unknown> {
   const e = prepared.exploreOptions;
   const model = target.model;
-  const r = swarm(model, { seed: o.seed, walks: o.walks, maxDepth: target.config.bounds.maxDepth, ...(e.propertyIds !== undefined ? { propertyIds: e.propertyIds } : {}) });
+  const r = swarm(model, {
+    seed: o.seed, walks: o.walks, maxDepth: target.config.bounds.maxDepth, timeLimitSeconds: target.config.bounds.timeLimit,
+    ...(e.propertyIds !== undefined ? { propertyIds: e.propertyIds } : {}),
+  });
   const violations = r.violations.map((v) => {
     const key = e.distinct?.key(v.propertyId, v.initIndex, v.actions);
     return { propertyId: v.propertyId, violation: v.violation, initIndex: v.initIndex, actions: v.actions, ...(key !== undefined ? { key } : {}) };
@@ -66,5 +69,5 @@ function runSwarm(target: CheckTarget, prepared: PreparedCheck, o: ScaleOptions)
   const c = newCounters(model.actionKinds.length);
   c.transitions = r.steps;
   c.depth = Math.max(0, ...r.violations.map((v) => v.walkLength));
-  return buildResult(model.actionKinds, c, { size: 0, bytes: 0 }, 1, r.seconds, 0, 'walks', violations);
+  return buildResult(model.actionKinds, c, { size: 0, bytes: 0 }, 1, r.seconds, 0, r.interrupted ? 'time-limit' : 'walks', violations);
 }
