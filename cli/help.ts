@@ -29,7 +29,7 @@ global options:
 exit codes: 0 no violation (pass), 12 an invariant is violated (matrix: a ref row contradicts),
             3 incomplete (a bound or --max-memory stopped the search: not a pass),
             130/143/129 stopped by SIGINT/SIGTERM/SIGHUP (what was found is printed),
-            2 bad usage or configuration, 1 internal error.
+            2 bad usage or configuration (or a kernel variant's error), 1 internal error.
 `;
 
 const CONFIG_OPTIONS = `  --system vdpa|vfio         the system modelled (default vdpa)
@@ -95,7 +95,8 @@ statistics summed (worlds above the split depth are counted once per shard).
 options:
   --json                     print the merged JSON result
 
-exit codes: 0 no violation, 12 an invariant is violated, 2 bad usage (missing or mismatched shards).
+exit codes: 0 no violation, 12 an invariant is violated, 3 incomplete (a shard did not complete),
+2 bad usage (missing or mismatched shards).
 `,
   matrix: `usage: vdpa-mc matrix [options]
 

@@ -391,3 +391,52 @@ describe('compare: stoppedBy in --json, and --time-limit bounds the whole compar
     expect([w.complete, w.stoppedBy]).toEqual([true, 'max-depth']);
   }, 60_000);
 });
+
+describe('--strategy random keeps --time-limit', () => {
+  test('a huge --walks stops at the limit (incomplete, time-limit); a small one ends by its walks', async () => {
+    const big = await run(['check', '--strategy', 'random', '--walks', '100000000', '--max-depth', '12', '--time-limit', '1', '--json'], toy(false, 50));
+    expect(big.code).toBe(3);
+    expect((JSON.parse(big.stdout) as { stoppedBy: string }).stoppedBy).toBe('time-limit');
+    const small = await run(['check', '--strategy', 'random', '--walks', '10', '--json'], toy(false));
+    expect(small.code).toBe(3);
+    expect((JSON.parse(small.stdout) as { stoppedBy: string }).stoppedBy).toBe('walks');
+  });
+});
+
+describe('exit codes: what the code returns is what README and --help document', () => {
+  test('README\'s table and the global help list exactly the codes the code gives', async () => {
+    const { exitCodeOf } = await import('../../cli/check.js');
+    const { signalExitCode, STOP_SIGNALS } = await import('../../cli/signals.js');
+    const { exitCodeForError } = await import('../../cli/cli.js');
+    const { GLOBAL_HELP } = await import('../../cli/help.js');
+    const { UsageError } = await import('../../spec/config.js');
+    const silent = { out: () => {}, err: () => {}, stdoutIsTTY: false, stderrIsTTY: false, env: {} };
+    const given = new Set([
+      exitCodeOf('pass'), exitCodeOf('violation'), exitCodeOf('incomplete'), ...STOP_SIGNALS.map(signalExitCode),
+      exitCodeForError(new UsageError('x'), silent), exitCodeForError(new Error('x'), silent),
+    ]);
+    expect([...given].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 12, 129, 130, 143]);
+    const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('### Exit codes'), readme.indexOf('\n\n', readme.indexOf('| code |')));
+    const documented = new Set([...table.matchAll(/^\| ([\d, ]+) \|/gm)].flatMap((m) => m[1]!.split(',').map((c) => Number(c.trim()))));
+    expect([...documented].sort((a, b) => a - b)).toEqual([...given].sort((a, b) => a - b));
+    const help = GLOBAL_HELP.slice(GLOBAL_HELP.indexOf('exit codes:'));
+    for (const c of given) expect(help).toMatch(new RegExp(`\\b${c}\\b`));
+  });
+
+  test('every command that can end incomplete documents 3 in its help, and merge returns it', async () => {
+    for (const cmd of ['check', 'compare', 'matrix', 'merge']) {
+      expect((await run(['help', cmd])).stdout, cmd).toMatch(/\b3 (incomplete|a row is\s+incomplete)/);
+    }
+    const cut = (i: number) => run(['check', '--kernel', '6.12', '--parent', 'mlx5', '--userspace', 'any', '--shard', `${i}/2`, '--shard-depth', '1', '--max-states', '5', '--json']);
+    const files = await Promise.all([0, 1].map(async (i) => {
+      const r = await cut(i);
+      const f = join(tmp, `cut-shard-${i}.json`);
+      writeFileSync(f, r.stdout);
+      return f;
+    }));
+    const m = await run(['merge', ...files, '--json']);
+    const j = JSON.parse(m.stdout) as { verdict: string };
+    expect([m.code, j.verdict]).toEqual([3, 'incomplete']); // was exit 0, like a pass
+  });
+});
