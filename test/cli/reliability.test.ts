@@ -120,6 +120,16 @@ describe('--out', () => {
     expect(r.stderr).toMatch(message);
   });
 
+  test.each([
+    [['compare', '--base', '6.12', '--patched', '6.1']],
+    [['matrix', '--system', 'vfio']],
+  ])('%j --out under /proc is refused before any search, as check\'s', async (argv) => {
+    const r = await run([...argv, '--out', '/proc/vdpa-mc-out'], { explore: never });
+    expect(r.code).toBe(2);
+    expect(isOneLineError(r)).toBe(true);
+    expect(r.stderr).toMatch(/under \/proc, \/sys or \/dev/);
+  });
+
   test('a file in the way, or a folder that cannot be written, is refused before the search', async () => {
     const file = join(tmp, 'a-file');
     writeFileSync(file, 'x');
