@@ -16,6 +16,7 @@ import { Guest, LabError, readLabManifest } from '../lab/guest.js';
 import { LabSession, labTarget, renderComparison, unsupportedIn } from '../lab/conformance.js';
 import { isLabKernel, isLabParent, LAB_PARENTS } from '../lab/mapping.js';
 import { parseTraceReplay } from './options.js';
+import { parentsOfKernel } from '../systems/catalogue.js';
 import type { TraceIO } from './trace.js';
 
 export async function replayOnKernel(argv: readonly string[], io: TraceIO): Promise<number> {
@@ -32,7 +33,7 @@ export async function replayOnKernel(argv: readonly string[], io: TraceIO): Prom
   if (!isLabKernel(config.kernel)) throw new UsageError(`--on-kernel: kernel ${config.kernel} is not in the lab (accepted: 6.12, 6.1; --kernel overrides)`);
   const parent = config.parent ?? 'mlx5';
   if (!isLabParent(parent)) throw new UsageError(`--on-kernel: parent ${parent} is not in the lab (accepted: ${LAB_PARENTS.join(', ')}; --parent overrides)`);
-  if (parent === 'vdpa_sim_va' && config.kernel !== '6.12') throw new UsageError('--on-kernel: vdpa_sim_va needs 6.12 (6.1\'s vdpa_sim has no use_va)');
+  if (!parentsOfKernel('vdpa', config.kernel).includes(parent)) throw new UsageError(`--on-kernel: ${config.kernel} has no parent ${parent} (accepted: ${parentsOfKernel('vdpa', config.kernel).filter(isLabParent).join(', ')})`);
   const actions: Action[] = [];
   for (const s of trace.steps) {
     const a = actionFromJson(toPlainJson(s.action));

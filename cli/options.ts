@@ -14,7 +14,7 @@ import {
   VDPA_PARENTS,
 } from '../spec/config.js';
 import { type OptionTable, type ParsedArgs, parseArgs } from './args.js';
-import { namesOf, registryOf, validateKernel as validateKernelValue } from '../systems/catalogue.js';
+import { namesOf, parentsOfKernel, registryOf, validateKernel as validateKernelValue } from '../systems/catalogue.js';
 import type { CiOutputFlags } from './ci-output.js';
 import { isVariantPath } from '../systems/variant-module.js';
 import { checkOutWritable } from './out-dir.js';
@@ -158,6 +158,14 @@ export function validateParent(cmd: string, system: SystemName, value: string | 
   return oneOf(cmd, 'parent', value ?? registryOf('vdpa').defaults.parent!, VDPA_PARENTS, 'a vdpa parent');
 }
 
+/** A parent the registry says a shipped kernel has (a variant's base decides when it is built). */
+function parentOfKernel(cmd: string, sys: SystemName, kernel: string, parent: ParentName | undefined): ParentName | undefined {
+  if (parent === undefined || isVariantPath(kernel)) return parent;
+  const has = parentsOfKernel(sys, kernel);
+  if (has.includes(parent)) return parent;
+  throw new UsageError(`${cmd}: --parent "${parent}" is not a parent of kernel ${kernel} (accepted: ${list(has)})`);
+}
+
 export function validateUserspace(cmd: string, system: SystemName, value: string | undefined): string {
   // design.md's default is `qemu`; VFIO's QEMU userspace is `cpr` (the registries' defaults).
   const v = value ?? registryOf(system).defaults.userspace;
@@ -249,10 +257,11 @@ function noPositionals(cmd: string, a: ParsedArgs, expected = 0): void {
 /** The configuration options (--system, --kernel, --parent, --userspace, --invariants, bounds). */
 function configOf(cmd: string, a: ParsedArgs, kernel: string | undefined): Config {
   const sys = system(cmd, a);
+  const k = kernel ?? validateKernel(cmd, sys, a.values.get('kernel') ?? registryOf(sys).defaults.kernel);
   return {
     system: sys,
-    kernel: kernel ?? validateKernel(cmd, sys, a.values.get('kernel') ?? registryOf(sys).defaults.kernel),
-    parent: validateParent(cmd, sys, a.values.get('parent')),
+    kernel: k,
+    parent: parentOfKernel(cmd, sys, k, validateParent(cmd, sys, a.values.get('parent'))),
     userspace: validateUserspace(cmd, sys, a.values.get('userspace')),
     invariants: invariants(cmd, a),
     bounds: bounds(cmd, a),

@@ -58,3 +58,17 @@ test('defaults name registered entries', () => {
     if (r.defaults.parent !== undefined) expect(namesOf(r.parents)).toContain(r.defaults.parent);
   }
 });
+
+test('the registry says which parents each kernel has; the matrix rows follow it', async () => {
+  const { parentsOfKernel } = await import('../../systems/catalogue.js');
+  const { VDPA_KERNEL_TABLE } = await import('../../spec/vdpa/kernels.js');
+  const { matrixRows } = await import('../../cli/matrix-rows.js');
+  expect(parentsOfKernel('vdpa', '6.1')).not.toContain('vdpa_sim_va'); // 6.1's vdpa_sim has no use_va
+  expect(parentsOfKernel('vdpa', '6.12')).toContain('vdpa_sim_va');
+  for (const k of registryOf('vdpa').kernels) {
+    expect(k.parents.includes('vdpa_sim_va')).toBe(VDPA_KERNEL_TABLE[k.name]!.vdpaSimUseVa);
+    const qemuRows = matrixRows().filter((r) => r.kernel === k.name && r.userspace === 'qemu').map((r) => r.parent);
+    expect(qemuRows).toEqual(k.parents);
+  }
+  for (const k of registryOf('vfio').kernels) expect(k.parents).toEqual([]);
+});
