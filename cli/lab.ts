@@ -25,6 +25,7 @@ export async function replayOnKernel(argv: readonly string[], io: TraceIO): Prom
     io.out('usage: vdpa-mc trace replay FILE --on-kernel [--kernel 6.12|6.1] [--parent vdpa_sim|vdpa_sim_dma|vdpa_sim_va] [--json]\n');
     return 0;
   }
+  if (o.out !== undefined) throw new UsageError('--on-kernel: --out is for a replay on the model (the lab writes no trace)');
   const r = await readTraceFile(o.file);
   if (!r.ok) throw new UsageError(r.error);
   const trace = r.trace;

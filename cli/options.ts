@@ -51,7 +51,7 @@ export const COMMAND_OPTIONS = {
   },
   'trace show': { format: 'value', help: 'flag' },
   // replay runs the trace's steps, not a search: no bounds (they would be silently ignored)
-  'trace replay': { ...CONFIG_TABLE, invariants: 'value', json: 'flag', help: 'flag' },
+  'trace replay': { ...CONFIG_TABLE, invariants: 'value', json: 'flag', out: 'value', help: 'flag' },
   'trace export-test': { out: 'value', force: 'flag', help: 'flag' },
   list: { system: 'value', help: 'flag' },
 } as const satisfies Record<string, OptionTable>;
@@ -111,6 +111,8 @@ export interface TraceReplayOptions {
   readonly invariants: readonly InvariantId[] | undefined;
   readonly bounds: Partial<Bounds>;
   readonly json: boolean;
+  /** `--out DIR`: write the replayed trace there (.itf.json, .txt, .html), to render it. */
+  readonly out?: string;
 }
 export interface TraceExportOptions {
   readonly file: string;
@@ -431,6 +433,7 @@ export function parseTraceReplay(argv: readonly string[]): Parsed<TraceReplayOpt
     invariants: invariants(a.cmd, a),
     bounds: {},
     json: a.flags.has('json'),
+    ...(a.values.has('out') ? { out: out(a.cmd, a)! } : {}),
   };
 }
 
