@@ -11,7 +11,6 @@ import { VDPA_INVARIANTS } from '../invariants/vdpa/index.js';
 import { readTraceFile } from '../traces/files.js';
 import { replay, toPlainJson } from '../traces/replay.js';
 import { traceConfig } from '../systems/trace-config.js';
-import type { TraceModel } from '../traces/trace-model.js';
 import { Guest, LabError, readLabManifest } from '../lab/guest.js';
 import { LabSession, labTarget, renderComparison, unsupportedIn } from '../lab/conformance.js';
 import { isLabKernel, isLabParent, LAB_PARENTS } from '../lab/mapping.js';
@@ -50,7 +49,7 @@ export async function replayOnKernel(argv: readonly string[], io: TraceIO): Prom
 
   // The model along the trace with the lab's limits: which invariants it violates, where.
   const invs = VDPA_INVARIANTS.filter((i) => i.applies(t.ctx));
-  const model = buildVdpaModel(t.ctx, us, invs) as unknown as TraceModel<unknown, unknown>;
+  const model = buildVdpaModel(t.ctx, us, invs);
   const modelReplay = replay(trace, model);
   const recorded = trace.violation.invariant;
   const modelViolation = modelReplay.violations.find((v) => v.propertyId === recorded);
