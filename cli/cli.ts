@@ -114,7 +114,7 @@ async function checkCommand(argv: readonly string[], io: CliIO, deps: CliDeps): 
 /** `check` after parsing: build, explore, write the files, print text or JSON. */
 export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps = {}): Promise<number> {
   const target = await targetOf(o.config, deps);
-  const [{ runCheck }, { renderSummary }, { progressPrinter }, { writeTracesForOut }, { renderText }, signals, ci, bfs] = await Promise.all([
+  const [{ runCheck }, { renderSummary, configHeader }, { progressPrinter }, { writeTracesForOut }, { renderText }, signals, ci, bfs] = await Promise.all([
     import('./check.js'),
     import('./report.js'),
     import('./progress.js'),
@@ -127,7 +127,7 @@ export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps 
   if (o.ci !== undefined) ci.checkCiOutputs('vdpa-mc check', o.ci);
   // Signals and --max-memory stop the search cleanly: what was found so far is still reported.
   const watch = await signals.startStopWatch(o.maxMemory ?? signals.defaultMaxMemory(), deps.watchSignals ?? true);
-  const progress = o.json ? undefined : progressPrinter({ write: (s) => io.err(s), isTTY: io.stderrIsTTY });
+  const progress = o.json ? undefined : progressPrinter({ write: (s) => io.err(s), isTTY: io.stderrIsTTY }, configHeader('check', target.config).join('\n'));
   const engine: ExploreFn = deps.explore ?? bfs.explore;
   let run;
   let scaled: Awaited<ReturnType<typeof import('./scale.js').runScaledCheck>> | undefined;

@@ -11,6 +11,7 @@ import { Guest, LabError, readLabManifest } from '../lab/guest.js';
 import { LabSession, labTarget, renderComparison, type SequenceComparison } from '../lab/conformance.js';
 import { agentCommand, isLabKernel, isLabParent, LAB_PARENTS } from '../lab/mapping.js';
 import { parseArgs } from './args.js';
+import { parentsOfKernel } from '../systems/catalogue.js';
 import type { CliIO } from './io.js';
 
 export const CONFORM_HELP = `usage: vdpa-mc conform --kernel 6.12|6.1 --parent vdpa_sim|vdpa_sim_dma|vdpa_sim_va [--runs N] [--seed S] [--max-steps L] [--json]
@@ -43,7 +44,7 @@ export function parseConform(argv: readonly string[]): ConformOptions | 'help' {
   if (!isLabKernel(kernel)) throw new UsageError(`vdpa-mc conform: --kernel ${kernel}: not in the lab (accepted: 6.12, 6.1)`);
   const parent = a.values.get('parent') ?? 'vdpa_sim';
   if (!isLabParent(parent)) throw new UsageError(`vdpa-mc conform: --parent ${parent}: not in the lab (accepted: ${LAB_PARENTS.join(', ')})`);
-  if (parent === 'vdpa_sim_va' && kernel !== '6.12') throw new UsageError('vdpa-mc conform: --parent vdpa_sim_va needs --kernel 6.12 (6.1\'s vdpa_sim has no use_va)');
+  if (!parentsOfKernel('vdpa', kernel).includes(parent)) throw new UsageError(`vdpa-mc conform: --parent ${parent}: kernel ${kernel} has no such parent (accepted: ${parentsOfKernel('vdpa', kernel).filter(isLabParent).join(', ')})`);
   return {
     kernel, parent,
     runs: int('runs', a.values.get('runs'), 100, 1, 10_000_000),

@@ -152,8 +152,10 @@ ${BOUND_OPTIONS}
 show         renders a saved trace (an .itf.json written by check --out); default format text
 replay       re-executes the trace's actions against a configuration (by default the one it was found
              under; any of --system, --kernel, --parent, --userspace, --invariants changes it) and
-             says at which step the outcome first differs; exit 12 when an invariant is violated
-             along it, 0 when none is, 2 when the file is not a trace it can read
+             says at which step the outcome first differs, and at which steps the call path differs
+             (from the call events: 6.6's ops->reset against 6.7's ops->compat_reset(CLEAN_MAP));
+             exit 12 when an invariant is violated along it, 0 when none is, 2 when the file is not
+             a trace it can read
 export-test  writes a vitest file that replays the trace and asserts the violation (--force to
              overwrite an existing file)
 
@@ -161,6 +163,7 @@ replay options:
 ${CONFIG_OPTIONS}
 ${INVARIANTS_OPTION}
   --json                     print the replay result as JSON
+  --out DIR                  write the replayed trace (.itf.json, .txt, .html) to render it
 `,
   list: `usage: vdpa-mc list kernels|parents|userspaces|invariants|actions [--system vdpa|vfio]
 

@@ -11,11 +11,11 @@ import { VDPA_INVARIANTS } from '../invariants/vdpa/index.js';
 import { readTraceFile } from '../traces/files.js';
 import { replay, toPlainJson } from '../traces/replay.js';
 import { traceConfig } from '../systems/trace-config.js';
-import type { TraceModel } from '../traces/trace-model.js';
 import { Guest, LabError, readLabManifest } from '../lab/guest.js';
 import { LabSession, labTarget, renderComparison, unsupportedIn } from '../lab/conformance.js';
 import { isLabKernel, isLabParent, LAB_PARENTS } from '../lab/mapping.js';
 import { parseTraceReplay } from './options.js';
+import { parentsOfKernel } from '../systems/catalogue.js';
 import type { TraceIO } from './trace.js';
 
 export async function replayOnKernel(argv: readonly string[], io: TraceIO): Promise<number> {
@@ -24,6 +24,7 @@ export async function replayOnKernel(argv: readonly string[], io: TraceIO): Prom
     io.out('usage: vdpa-mc trace replay FILE --on-kernel [--kernel 6.12|6.1] [--parent vdpa_sim|vdpa_sim_dma|vdpa_sim_va] [--json]\n');
     return 0;
   }
+  if (o.out !== undefined) throw new UsageError('--on-kernel: --out is for a replay on the model (the lab writes no trace)');
   const r = await readTraceFile(o.file);
   if (!r.ok) throw new UsageError(r.error);
   const trace = r.trace;
@@ -32,7 +33,7 @@ export async function replayOnKernel(argv: readonly string[], io: TraceIO): Prom
   if (!isLabKernel(config.kernel)) throw new UsageError(`--on-kernel: kernel ${config.kernel} is not in the lab (accepted: 6.12, 6.1; --kernel overrides)`);
   const parent = config.parent ?? 'mlx5';
   if (!isLabParent(parent)) throw new UsageError(`--on-kernel: parent ${parent} is not in the lab (accepted: ${LAB_PARENTS.join(', ')}; --parent overrides)`);
-  if (parent === 'vdpa_sim_va' && config.kernel !== '6.12') throw new UsageError('--on-kernel: vdpa_sim_va needs 6.12 (6.1\'s vdpa_sim has no use_va)');
+  if (!parentsOfKernel('vdpa', config.kernel).includes(parent)) throw new UsageError(`--on-kernel: ${config.kernel} has no parent ${parent} (accepted: ${parentsOfKernel('vdpa', config.kernel).filter(isLabParent).join(', ')})`);
   const actions: Action[] = [];
   for (const s of trace.steps) {
     const a = actionFromJson(toPlainJson(s.action));
@@ -48,7 +49,7 @@ export async function replayOnKernel(argv: readonly string[], io: TraceIO): Prom
 
   // The model along the trace with the lab's limits: which invariants it violates, where.
   const invs = VDPA_INVARIANTS.filter((i) => i.applies(t.ctx));
-  const model = buildVdpaModel(t.ctx, us, invs) as unknown as TraceModel<unknown, unknown>;
+  const model = buildVdpaModel(t.ctx, us, invs);
   const modelReplay = replay(trace, model);
   const recorded = trace.violation.invariant;
   const modelViolation = modelReplay.violations.find((v) => v.propertyId === recorded);

@@ -272,6 +272,7 @@ class ChunkedSearch<S, A> {
         depth: this.c.depth,
         seconds,
         statesPerSecond: seconds > 0 ? this.c.transitions / seconds : 0,
+        violations: this.book.countsByProperty(),
       });
     }
   }

@@ -55,6 +55,13 @@ export class PropertyBook<S, A> {
     this.perProperty = this.distinctBy?.perProperty ?? Infinity;
   }
 
+  /** Violations found so far per property id (progress reports). */
+  countsByProperty(): Record<string, number> {
+    const n: Record<string, number> = {};
+    for (const v of this.violations) n[v.propertyId] = (n[v.propertyId] ?? 0) + 1;
+    return n;
+  }
+
   /** True while property number `n` of `all` is still checked. */
   isActive(n: number): boolean {
     const p = this.all[n]!;

@@ -106,7 +106,7 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
         return v.ok ? step(ctx, us, before, a).result : { ret: v.ret, reason: v.reason };
       });
       const calls = events.map(callView);
-      return result.reason === undefined ? { ret: result.ret, calls } : { ret: result.ret, reason: result.reason, calls };
+      return result.reason === undefined ? { ret: result.ret, calls, events } : { ret: result.ret, reason: result.reason, calls, events };
     },
     actionToJson: (a) => ({ ...a }),
     actionFromJson: (j) => actionFromJson(j),

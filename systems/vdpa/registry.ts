@@ -3,9 +3,9 @@
 // table's, invariant titles the invariant modules'; parents and userspaces are described here and
 // built by name in parents.ts and target.ts (both keyed by the same names, so a new one is a type error
 // until it is in all three).
-import { INVARIANT_IDS, type ParentName, VDPA_KERNELS, type VdpaUserspaceName } from '../../spec/config.js';
+import { INVARIANT_IDS, type ParentName, VDPA_KERNELS, VDPA_PARENTS, type VdpaUserspaceName } from '../../spec/config.js';
 import { ACTION_KINDS, type ActionType } from '../../spec/vdpa/actions.js';
-import { VDPA_KERNEL_TABLE } from '../../spec/vdpa/kernels.js';
+import { VDPA_KERNEL_TABLE, type VdpaKernel } from '../../spec/vdpa/kernels.js';
 import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';
 import type { SystemRegistry, UserspaceEntry } from '../catalogue.js';
 
@@ -53,12 +53,15 @@ const ACTIONS: Readonly<Record<ActionType, string>> = {
   parentFault: 'environment: the parent\'s next map allocation (or, with after=1, the one after) fails with -ENOMEM (MR, iotlb node, IOMMU page table); VDUSE: the daemon\'s reply to VDUSE_SET_STATUS / VDUSE_UPDATE_IOTLB fails with -EIO',
 };
 
+/** The parents kernel `k` has: vdpa_sim_va only where vdpa_sim has use_va (v6.5 on; spec/vdpa/kernels.ts vdpaSimUseVa). */
+export const parentsOf = (k: VdpaKernel): ParentName[] => VDPA_PARENTS.filter((p) => p !== 'vdpa_sim_va' || k.vdpaSimUseVa);
+
 const entries = <K extends string>(r: Readonly<Record<K, string>>): { name: K; description: string }[] =>
   (Object.keys(r) as K[]).map((name) => ({ name, description: r[name] }));
 
 export const VDPA_REGISTRY: SystemRegistry = {
   system: 'vdpa',
-  kernels: VDPA_KERNELS.map((name) => ({ name, description: VDPA_KERNEL_TABLE[name]!.description })),
+  kernels: VDPA_KERNELS.map((name) => ({ name, description: VDPA_KERNEL_TABLE[name]!.description, parents: parentsOf(VDPA_KERNEL_TABLE[name]!) })),
   parents: entries(VDPA_PARENT_LINES),
   userspaces: (Object.keys(USERSPACES) as VdpaUserspaceName[]).map((name) => ({ name, ...USERSPACES[name] })),
   invariants: INVARIANT_IDS.flatMap((id) => VDPA_INVARIANTS.filter((i) => i.id === id).map(({ id, title, guards }) => ({ id, title, guards }))),

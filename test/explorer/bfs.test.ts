@@ -231,6 +231,15 @@ describe('bounds', () => {
     expect(calls.length).toBeLessThanOrEqual(2);
     for (let i = 1; i < calls.length; i++) expect(calls[i]! - calls[i - 1]!).toBeGreaterThanOrEqual(0.99);
   });
+
+  it('reports the violations found so far, per property', () => {
+    const seen: Record<string, number>[] = [];
+    const two: Property<Bits, Flip> = { kind: 'invariant', id: 'two-set', check: (w) => (countTrue(w) >= 2 ? { message: 'two bits set' } : undefined) };
+    const never: Property<Bits, Flip> = { kind: 'invariant', id: 'never', check: () => undefined };
+    explore(bitsModel(40, { properties: [two, never] }), { timeLimitSeconds: 1.2, stopAtFirstViolation: false, onProgress: (p) => seen.push({ ...p.violations }) });
+    expect(seen.length).toBeGreaterThanOrEqual(1);
+    expect(seen[0]).toEqual({ 'two-set': 1 }); // found at depth 2, long before the first report; `never` has none
+  });
 });
 
 describe('coverage and warnings', () => {
