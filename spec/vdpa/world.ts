@@ -19,9 +19,17 @@ export interface World {
   uWindow: number;
   /**
    * Bit a*NP+p: a mapping userspace held at a reset without IOTLB_PERSIST acked and has not yet
-   * invalidated (model/contract.ts, clause remap-after-reset). Kept only under a contract; 0 otherwise.
+   * invalidated (model/contract.ts, clause remap-after-reset). Kept for `any` while its trace keeps the
+   * strict contract; 0 otherwise.
    */
   uStale: number;
+  /**
+   * `any` under `--contract none` only: a step of the trace so far broke a clause of the strict
+   * contract. It keeps the worlds a contract-keeping userspace reaches apart from the others, so that
+   * `none` explores strict's worlds by strict's paths and finds every cause `strict` finds (a world
+   * reached first by a clause-breaking path would otherwise be judged by that path's cause only).
+   */
+  uBroke: boolean;
   /**
    * Bit a: userspace has an address space a, to its knowledge: an UPDATE or BATCH_BEGIN it sent there
    * since open returned 0 (vhost_vdpa_find_alloc_as created it; the uapi never says it goes away).
@@ -103,6 +111,7 @@ export const worldSchema: Schema<World> = s.struct<World>({
   uTxnBefore: s.array(s.int(-1, NH - 1), NAS * NP),
   uWindow: s.int(0, (1 << (NAS * NP)) - 1),
   uStale: s.int(0, (1 << (NAS * NP)) - 1),
+  uBroke: s.bool(),
   uAs: s.int(0, (1 << NAS) - 1),
   pc: s.int(0, 255),
   fdOpen: s.bool(),
@@ -146,6 +155,7 @@ export function blankWorld(initialDevMap: number[], initialCvq: number[]): World
     uTxnBefore: filled(NAS * NP, -1),
     uWindow: 0,
     uStale: 0,
+    uBroke: false,
     uAs: 0,
     pc: 0,
     fdOpen: false,

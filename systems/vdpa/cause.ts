@@ -9,7 +9,7 @@
 //   (decided by the caller over all traces: `classify` gives the clause a trace breaks).
 import type { Property } from '../../explorer/model.js';
 import { recordCalls, type CallEvent } from '../../model/call-log.js';
-import { CLAUSES, staleAfter, type ContractClause } from '../../model/contract.js';
+import { CLAUSES, MOVES_STALE, staleAfter, type ContractClause } from '../../model/contract.js';
 import { renderCall } from '../../traces/calls.js';
 import type { ViolationCause, ViolationJudge } from '../target.js';
 import type { VdpaInvariant } from '../../invariants/vdpa/invariant.js';
@@ -46,17 +46,34 @@ function callKey(e: CallEvent): string {
 
 /** Every clause of the strict contract the trace breaks, and where (the stale belief replayed on the side). */
 export function clausesBroken(model: VdpaModel, actions: readonly Action[], clauses: readonly ContractClause[] = CLAUSES): { clause: string; step: number }[] {
+  return breaches(model, actions, clauses, false);
+}
+
+/**
+ * The clauses `actions` break, in order (only the first when `first`). `worlds`: the worlds the
+ * actions lead to, when the caller replayed them already (worlds[i] before actions[i]).
+ */
+function breaches(
+  model: VdpaModel, actions: readonly Action[], clauses: readonly ContractClause[], first: boolean, worlds?: readonly World[],
+): { clause: string; step: number }[] {
   const ctx = model.ctx;
   const out: { clause: string; step: number }[] = [];
-  let w: World = model.init()[0]!;
+  let w: World = worlds?.[0] ?? model.init()[0]!;
   let stale = 0;
   for (let i = 0; i < actions.length; i++) {
     const a = actions[i]!;
     const seen: World = { ...w, uStale: stale };
-    for (const c of clauses) if (c.breaks(ctx, seen, a)) out.push({ clause: c.id, step: i + 1 });
-    const v = guard(ctx, w, a);
-    stale = staleAfter(w, a, v.ok ? model.outcome(w, a) : { ret: v.ret }, stale);
-    w = model.next(w, a) ?? w;
+    for (const c of clauses) {
+      if (!c.breaks(ctx, seen, a)) continue;
+      out.push({ clause: c.id, step: i + 1 });
+      if (first) return out;
+    }
+    // only a reset, an INVALIDATE, open and close move the stale belief: only they need the return value
+    if (MOVES_STALE.has(a.t)) {
+      const v = guard(ctx, w, a);
+      stale = staleAfter(w, a, v.ok ? model.outcome(w, a) : { ret: v.ret }, stale);
+    }
+    w = worlds?.[i + 1] ?? model.next(w, a) ?? w;
   }
   return out;
 }
@@ -109,7 +126,7 @@ export function causeOf(
     if (kernel.byDesign.some((d) => d.call === callKey(e))) cls = 'by-design';
     else if (e.ret !== undefined && e.ret !== '0' && e.ignored !== true && actions.some((x) => x.t === 'parentFault')) cls = 'environment';
   }
-  const broken = clausesBroken(model, actions.slice(0, stepOf))[0];
+  const broken = breaches(model, actions.slice(0, stepOf), CLAUSES, true, worlds)[0];
   return {
     step: stepOf, action: label, call, key, class: cls,
     ...(broken !== undefined ? { breaks: broken } : {}),
