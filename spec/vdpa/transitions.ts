@@ -105,11 +105,14 @@ export function guard(ctx: VdpaCtx, w: World, a: Action): Verdict {
           : k.sgaGroupCheck && group >= ops.ngroups ? refuse('-EINVAL', `group ${group} >= ngroups ${ops.ngroups}`)
             : asid >= ops.nas ? refuse('-EINVAL', `asid ${asid} >= nas ${ops.nas}`)
               : ops.set_group_asid === undefined ? refuse('-EOPNOTSUPP', 'parent has no set_group_asid') : OK))
-    // Open discrepancy D2 (lab/DISCREPANCIES.md): vhost_chr_write_iter (vhost.c 6.12.117 l.1731) returns -EINVAL
-    // for an UPDATE of size 0 before the handler; the model still runs the handler (AS created, -EFAULT)
-    .with({ t: P.union('iotlbUpdate', 'iotlbBatchBegin') }, ({ asid }) => {
+    .with({ t: P.union('iotlbUpdate', 'iotlbBatchBegin') }, (a) => {
       const fd = needFd(w);
       if (fd !== undefined) return fd;
+      // vhost_chr_write_iter (drivers/vhost/vhost.c 6.12.117 l.1731-1734, 6.1.192 l.1211-1214): an UPDATE of
+      // size 0 is -EINVAL before dev->msg_handler runs: no owner check, no address space allocated, so the
+      // handler's own !msg->size check (vdpa.c 6.12 l.1283) is never reached (lab/DISCREPANCIES.md D2)
+      if (a.t === 'iotlbUpdate' && a.npages === 0) return refuse('-EINVAL', 'size 0 (vhost_chr_write_iter, before the handler)');
+      const asid = a.asid;
       if (!w.owner) return refuse('-EFAULT', '-EPERM: not the owner (vhost_dev_check_owner)');
       const as = effectiveAsid(w, asid);
       if (as >= ops.nas) return refuse('-EFAULT', `-EINVAL: can't find and alloc asid ${as}`);
