@@ -11,7 +11,8 @@ import { produceOnCopy } from '../../model/working-copy.js';
 import type { Userspace } from '../../model/userspace.js';
 import {
   vhost_dev_set_owner, vhost_set_backend_features, vhost_vdpa_open, vhost_vdpa_process_iotlb_msg,
-  vhost_vdpa_release, vhost_vdpa_resume, vhost_vdpa_set_group_asid, vhost_vdpa_set_status, vhost_vdpa_suspend,
+  vhost_vdpa_release, vhost_vdpa_resume, vhost_vdpa_set_group_asid, vhost_vdpa_set_status, vhost_vdpa_set_vring,
+  vhost_vdpa_set_vring_enable, vhost_vdpa_suspend,
 } from '../../model/vhost-vdpa.js';
 import { virtio_vdpa_probe, virtio_vdpa_remove } from '../../model/virtio-vdpa.js';
 import type { VdpaInvariant } from '../../invariants/vdpa/invariant.js';
@@ -31,6 +32,9 @@ function dispatch(ctx: VdpaCtx, d: World, a: Action): CallResult {
     case 'suspend': return vhost_vdpa_suspend(ctx, d);
     case 'resume': return vhost_vdpa_resume(ctx, d);
     case 'setGroupAsid': return vhost_vdpa_set_group_asid(ctx, d, a.group, a.asid);
+    case 'setVringAddr': return vhost_vdpa_set_vring(ctx, d, 'addr', a.vq);
+    case 'setVringBase': return vhost_vdpa_set_vring(ctx, d, 'base', a.vq);
+    case 'setVringEnable': return vhost_vdpa_set_vring_enable(ctx, d, a.vq, a.ready);
     case 'iotlbUpdate':
       return vhost_vdpa_process_iotlb_msg(ctx, d, 'update', effectiveAsid(d, a.asid), a.page, a.npages, a.host);
     case 'iotlbInvalidate':
