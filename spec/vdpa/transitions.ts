@@ -183,21 +183,58 @@ export interface GuardTable {
   enabled(w: World): readonly number[];
 }
 
+/**
+ * The verdicts of one context, shared by every table over it (the userspace's alphabet, the
+ * errno-expectation invariant's, a filtered one): an action is known by its JSON, so equal actions
+ * of different alphabets share one column; one row of verdicts per control projection (a small
+ * integer key: V8's fast map path).
+ */
+interface Verdicts {
+  readonly ids: Map<string, number>;
+  readonly actions: Action[];
+  readonly rows: Map<number, (Verdict | undefined)[]>;
+}
+
+const perCtx = new WeakMap<VdpaCtx, Verdicts>();
 const tables = new WeakMap<readonly Action[], { ctx: VdpaCtx; table: GuardTable }>();
+
+function verdictsOf(ctx: VdpaCtx): Verdicts {
+  let v = perCtx.get(ctx);
+  if (v === undefined) perCtx.set(ctx, (v = { ids: new Map(), actions: [], rows: new Map() }));
+  return v;
+}
+
+function columnOf(u: Verdicts, a: Action): number {
+  const key = JSON.stringify(a);
+  let id = u.ids.get(key);
+  if (id === undefined) {
+    id = u.actions.length;
+    u.ids.set(key, id);
+    u.actions.push(a);
+  }
+  return id;
+}
 
 export function guardTable(ctx: VdpaCtx, alphabet: readonly Action[]): GuardTable {
   const cached = tables.get(alphabet);
   if (cached !== undefined && cached.ctx === ctx) return cached.table;
   const n = alphabet.length;
+  const u = verdictsOf(ctx);
+  const column = alphabet.map((a) => columnOf(u, a));
   const indexOf = new Map<Action, number>(alphabet.map((a, i) => [a, i]));
-  const verdicts = new Map<number, Verdict>();
   const lists = new Map<number, number[]>();
-  const verdictAt = (w: World, i: number): Verdict => {
-    const key = projection(w) * n + i;
-    let v = verdicts.get(key);
-    if (v === undefined) { v = guard(ctx, w, alphabet[i]!); verdicts.set(key, v); }
+  const rowOf = (key: number): (Verdict | undefined)[] => {
+    let row = u.rows.get(key);
+    if (row === undefined) u.rows.set(key, (row = []));
+    return row;
+  };
+  const at = (row: (Verdict | undefined)[], w: World, i: number): Verdict => {
+    const c = column[i]!;
+    let v = row[c];
+    if (v === undefined) row[c] = v = guard(ctx, w, alphabet[i]!);
     return v;
   };
+  const verdictAt = (w: World, i: number): Verdict => at(rowOf(projection(w)), w, i);
   const table: GuardTable = {
     verdictAt,
     verdict: (w, a) => {
@@ -208,8 +245,9 @@ export function guardTable(ctx: VdpaCtx, alphabet: readonly Action[]): GuardTabl
       const key = projection(w);
       let idx = lists.get(key);
       if (idx === undefined) {
+        const row = rowOf(key);
         idx = [];
-        for (let i = 0; i < n; i++) if (verdictAt(w, i).ok) idx.push(i);
+        for (let i = 0; i < n; i++) if (at(row, w, i).ok) idx.push(i);
         lists.set(key, idx);
       }
       return idx;

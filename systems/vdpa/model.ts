@@ -71,6 +71,8 @@ export interface VdpaModel extends TraceModel<World, Action> {
   readonly ctx: VdpaCtx;
   readonly userspace: Userspace;
   labelIn(before: World, a: Action): string;
+  /** One step and what the caller saw, nothing recorded: `next`'s world (or `before`) and the return value (the judge's replays). */
+  take(before: World, a: Action): { readonly world: World; readonly ret: string };
 }
 
 export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly VdpaInvariant[]): VdpaModel {
@@ -93,6 +95,12 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
       const v = guards.verdict(s, a);
       const next = v.ok ? step(ctx, us, s, a).world : refused(ctx, us, s, a, { ret: v.ret, reason: v.reason });
       return next === s ? undefined : next;
+    },
+    take: (s, a) => {
+      const v = guards.verdict(s, a);
+      if (!v.ok) return { world: refused(ctx, us, s, a, { ret: v.ret, reason: v.reason }), ret: v.ret };
+      const { world, result } = step(ctx, us, s, a);
+      return { world, ret: result.ret };
     },
     properties: () => props,
     label: (a) => labelAction(a, bits),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { explore } from '../../explorer/bfs.js';
-import { replayIndices } from '../../explorer/replay.js';
+import { PrefixReplay, replayIndices } from '../../explorer/replay.js';
 import type { Model, Property } from '../../explorer/model.js';
 import type { ExploreResult } from '../../explorer/explore-api.js';
 import { bitsModel, countTrue, gridModel, type Bits, type Flip, type Grid, type GridAction } from './toys.js';
@@ -181,6 +181,15 @@ describe('violations', () => {
     const { actions, worlds } = replayIndices(model, 0, [0, 1, 1, 0]);
     expect(actions.map((a) => a.type)).toEqual(['incX', 'incY', 'incY', 'incX']);
     expect(worlds.at(-1)).toEqual({ x: 2, y: 2 });
+  });
+
+  it('a prefix replay gives what a whole replay gives, whatever trace came before', () => {
+    const model = gridModel(4, 4, { init: [{ x: 0, y: 0 }, { x: 1, y: 1 }] });
+    const paths: [number, number[]][] = [[0, [0, 1, 1, 0]], [0, [0, 1, 1, 1]], [0, [0, 1]], [0, []], [1, [1, 0]], [0, [0, 1, 0, 1]], [1, [1, 0, 0]]];
+    const prefix = new PrefixReplay(model);
+    for (const [init, path] of paths) expect(prefix.replay(init, path)).toEqual(replayIndices(model, init, path));
+    expect(() => prefix.replay(0, [0, 0, 0, 0, 0, 0, 0])).toThrow(/lists no action 0/);
+    expect(prefix.replay(0, [0, 1, 1, 0])).toEqual(replayIndices(model, 0, [0, 1, 1, 0]));
   });
 });
 
