@@ -10,7 +10,7 @@ import type { World } from '../spec/vdpa/world.js';
 import type { VdpaCtx } from '../model/context.js';
 import type { Userspace } from '../model/userspace.js';
 import { anyUserspace } from '../model/userspace-any.js';
-import { LabError, type Guest, type LabKernel } from './guest.js';
+import { LabError, readLabManifest, type Guest, type LabKernel } from './guest.js';
 import { agentCommand, kernelFeatures, labLimits, parentSetup, parseStepReply, type LabParent } from './mapping.js';
 
 export interface LabTarget {
@@ -22,13 +22,27 @@ export interface LabTarget {
   readonly init: World;
 }
 
+/**
+ * Whether the lab's 6.1 lacks the SET_GROUP_ASID group bound check (cd025c1e876b) that the model's
+ * 6.1 (6.1.192) has: Debian's 6.1.176 did (vhost_vdpa_vring_ioctl l.550-557, lab/DISCREPANCIES.md D3);
+ * 6.1.192 has it (l.556). `source` is the Debian version of linux-source-6.1 the lab was built from.
+ */
+export function lacksGroupCheck(source: string | undefined): boolean {
+  const m = /^6\.1\.(\d+)/.exec(source ?? '');
+  return m !== null && Number(m[1]) < 192;
+}
+
+/** The Debian source version the built lab has for a kernel (lab.json), if the lab is built. */
+export function labSource(k: LabKernel): string | undefined {
+  const m = readLabManifest();
+  return typeof m === 'string' ? undefined : m.kernels[k].source;
+}
+
 /** The model as the lab's kernel is configured (lab/mapping.ts labLimits). */
-export function labTarget(kernelName: LabKernel, parent: LabParent, userspace: Userspace = anyUserspace()): LabTarget {
+export function labTarget(kernelName: LabKernel, parent: LabParent, userspace: Userspace = anyUserspace(), source: string | undefined = labSource(kernelName)): LabTarget {
   const modelled = VDPA_KERNEL_TABLE[kernelName];
   if (modelled === undefined) throw new LabError(`no model of kernel ${kernelName}`);
-  // Debian's linux-source-6.1 is 6.1.176, older than the 6.1.192 the model follows: its vhost_vdpa_vring_ioctl
-  // (l.550-557) lacks the group bound check cd025c1e876b (lab/DISCREPANCIES.md D3)
-  const kernel: VdpaKernel = kernelName === '6.1' ? { ...modelled, sgaGroupCheck: false } : modelled;
+  const kernel: VdpaKernel = kernelName === '6.1' && lacksGroupCheck(source) ? { ...modelled, sgaGroupCheck: false } : modelled;
   const ctx: VdpaCtx = { kernel, ops: makeParent(parent, kernel), limits: labLimits(kernelName) };
   const model = buildVdpaModel(ctx, userspace, []);
   return { kernelName, parent, kernel, ctx, userspace, init: model.init()[0]! };
