@@ -1,7 +1,7 @@
 // `vdpa-mc trace replay FILE --on-kernel`: the trace's steps on the model and on the real kernel it
-// names (lab/), step by step. Confirmed (exit 12) when every step's return value and pin count agree
-// and the model, with the lab's limits, violates the trace's invariant; else the first step where
-// kernel and model part (exit 0, said so).
+// names (lab/), step by step. Confirmed (exit 12) when every step's return value, pin count and the
+// device's probed translation (lab/device-probe.ts) agree and the model, with the lab's limits, violates
+// the trace's invariant; else the first step where kernel and model part (exit 0, said so).
 import { dirname, resolve } from 'node:path';
 import { UsageError } from '../spec/config.js';
 import { actionFromJson, type Action } from '../spec/vdpa/actions.js';
@@ -15,6 +15,7 @@ import type { TraceModel } from '../traces/trace-model.js';
 import { Guest, LabError, readLabManifest } from '../lab/guest.js';
 import { LabSession, labTarget, renderComparison, unsupportedIn } from '../lab/conformance.js';
 import { isLabKernel, isLabParent, LAB_PARENTS } from '../lab/mapping.js';
+import { probeCounts, probeName } from '../lab/device-probe.js';
 import { parseTraceReplay } from './options.js';
 import type { TraceIO } from './trace.js';
 
@@ -68,7 +69,11 @@ export async function replayOnKernel(argv: readonly string[], io: TraceIO): Prom
       accel: guest.accel, bootSeconds: Number(guest.bootSeconds.toFixed(2)), pfns: c.pfns,
       recorded: recorded, verdict, firstDifference: c.firstDifference ?? null,
       modelViolation: modelViolation !== undefined ? { step: modelViolation.step, message: modelViolation.message } : null,
-      steps: c.steps.map((s) => ({ index: s.index, label: s.label, model: s.model, kernel: s.kernel, ...(s.difference !== undefined ? { difference: s.difference } : {}) })),
+      steps: c.steps.map((s) => ({
+        index: s.index, label: s.label, model: s.model, kernel: s.kernel,
+        ...(s.device !== undefined ? { device: 'probes' in s.device ? { probes: s.device.probes.map((p) => ({ ...p, observedName: probeName(p.observed), expectedName: probeName(p.expected) })) } : s.device } : {}),
+        ...(s.difference !== undefined ? { difference: s.difference } : {}),
+      })),
     }, null, 2)}\n`);
     return confirmed ? 12 : 0;
   }
@@ -79,8 +84,10 @@ export async function replayOnKernel(argv: readonly string[], io: TraceIO): Prom
     const s = c.steps[c.firstDifference - 1]!;
     io.out(`verdict: the kernel and the model part at step ${s.index} (${s.label}): ${s.difference}\n`);
   } else if (modelViolation !== undefined) {
+    const probed = c.steps.filter((s) => s.device !== undefined && 'probes' in s.device && s.device.probes.some(probeCounts)).length;
     io.out(`verdict: confirmed on the real kernel: all ${actions.length} steps returned what the model says, pins agreed` +
-      `${t.ctx.ops.useVa ? ' (VA mode: nothing pinned)' : ''}; the model violates ${recorded} after step ${modelViolation.step}: ${modelViolation.message}\n`);
+      `${t.ctx.ops.useVa ? ' (VA mode: nothing pinned)' : ''}, the device translated as the model says after ${probed} probed step${probed === 1 ? '' : 's'}` +
+      `; the model violates ${recorded} after step ${modelViolation.step}: ${modelViolation.message}\n`);
   } else {
     io.out(`verdict: kernel and model agree on all ${actions.length} steps, but the model with the lab's limits (pin batch 512, ` +
       `max_iotlb_entries ${t.ctx.limits?.iotlbLimit}) does not violate ${recorded} along this trace\n`);
