@@ -238,15 +238,19 @@ static void *daemon_fn(void *arg) {
   return NULL;
 }
 
-static void vduse_down(void) {
+static int vduse_kind;
+
+/* The device goes with its daemon; the module stays unless `unload` (a parent change). */
+static void vduse_down_dev(int unload) {
   sh("vdpa dev del vduse0 2>/dev/null");
   if (daemon_running) { daemon_stop = 1; pthread_join(daemon_thread, NULL); daemon_running = 0; }
   if (vdfd >= 0) close(vdfd);
   vdfd = -1;
   int c = open("/dev/vduse/control", O_RDWR);
   if (c >= 0) { char name[VDUSE_NAME_MAX] = "vduse0"; ioctl(c, VDUSE_DESTROY_DEV, name); close(c); }
-  sh("rmmod vduse 2>/dev/null");
+  if (unload) sh("rmmod vduse 2>/dev/null");
 }
+static void vduse_down(void) { vduse_down_dev(1); vduse_kind = 0; }
 
 /* The vhost-vdpa char device of vdpa device NAME (/sys/bus/vdpa/devices/NAME/vhost-vdpa-N). */
 static int find_vhost(const char *name) {
@@ -330,6 +334,7 @@ static int configure(int bm, int va, int kind, uint64_t *offered) {
   if (kind == 1) {
     int r = vduse_up();
     if (r < 0) return r;
+    vduse_kind = 1;
   } else {
     snprintf(cmd, sizeof cmd, "insmod /lab/vdpa_sim.ko batch_mapping=%d %s && insmod /lab/vdpa_sim_net.ko && vdpa dev add mgmtdev vdpasim_net name vdpa0",
              bm, access("/lab/has_use_va", F_OK) == 0 ? (va ? "use_va=1" : "use_va=0") : "");
@@ -491,7 +496,11 @@ int main(int argc, char **argv) {
       sscanf(args, "%d", &va);
       close_all();
       drop_pages();
-      int r = build_pages(va, p);
+      int r = 0;
+      /* VDUSE keeps its maps (and their file references) across close: a new trace gets a new device,
+       * as the model's initial world has an empty domain */
+      if (vduse_kind) { vduse_down_dev(0); r = vduse_up(); }
+      if (r == 0) r = build_pages(va, p);
       snprintf(buf, sizeof buf, "N %d %llu %llu %llu %llu", r, (unsigned long long)p[0], (unsigned long long)p[1],
                (unsigned long long)p[2], (unsigned long long)p[3]);
       reply(buf);

@@ -109,9 +109,10 @@ export function unsupportedIn(actions: readonly Action[], k: VdpaKernel): string
 /** A guest with one vdpa_sim configuration loaded at a time. */
 export class LabSession {
   private loaded: LabParent | undefined;
-  /** Steps and sequences run on the kernel in this session. */
+  /** Steps and sequences run on the kernel in this session, and device translations compared. */
   steps = 0;
   sequences = 0;
+  deviceChecks = 0;
 
   constructor(readonly guest: Guest) {}
 
@@ -180,6 +181,7 @@ export class LabSession {
         for (const pr of probes) {
           if (probeCounts(pr) && pr.observed !== pr.expected) diffs.push(`VDUSE's map has IOVA 0x${(pr.page * 0x1000).toString(16)} on ${probeName(pr.observed)}, model ${probeName(pr.expected)}`);
         }
+        this.deviceChecks += probes.filter(probeCounts).length;
         device = { probes };
       } else if (plan !== undefined && 'skip' in plan) device = { skipped: plan.skip };
       else if (plan !== undefined) {
@@ -189,6 +191,7 @@ export class LabSession {
           if (r === undefined) throw new LabError(`step ${i + 1}: unreadable probe reply ${JSON.stringify(replies[at[i]!.first + p])}`);
           const pr: DeviceProbe = { page: p, asid: plan.asid, expected: expectedProbe(t.ctx, worlds[i + 1]!, p), observed: r[0], errno: r[1] };
           probes.push(pr);
+          if (probeCounts(pr)) this.deviceChecks++;
           if (probeCounts(pr) && pr.observed !== pr.expected) {
             diffs.push(`the device took IOVA 0x${(p * 0x1000).toString(16)} (asid ${plan.asid}) to ${probeName(pr.observed)}, model ${probeName(pr.expected)}`);
           }
