@@ -326,6 +326,25 @@ static int vduse_page(unsigned p) {
   return h;
 }
 
+/*
+ * Empties the VDUSE domain the way the kernel does: an UPDATE then an INVALIDATE of one page above the
+ * model's IOVAs through vhost-vdpa (each a vduse_vdpa_set_map with vhost's iotlb: empty at the end),
+ * then close (reset). Non-zero if the domain is not empty after (the caller re-creates the device).
+ */
+static int iotlb_msg(uint8_t type, uint32_t asid, uint64_t iova, uint64_t size, void *uaddr);
+static int vduse_clear(void) {
+  int dirty = 0;
+  for (unsigned p = 0; p < NH; p++) if (vduse_page(p) != -1) dirty = 1;
+  if (!dirty) return 0;
+  fd = open(DEV, O_RDWR);
+  if (fd < 0) { fd = -1; return -1; }
+  if (ioctl(fd, VHOST_SET_OWNER, 0) == 0 && iotlb_msg(2, 0, 0x100000, PAGE, ring) == 0) iotlb_msg(3, 0, 0x100000, PAGE, NULL);
+  close(fd);
+  fd = -1;
+  for (unsigned p = 0; p < NH; p++) if (vduse_page(p) != -1) return -1;
+  return 0;
+}
+
 static int configure(int bm, int va, int kind, uint64_t *offered) {
   char cmd[512];
   close_all();
@@ -499,8 +518,8 @@ int main(int argc, char **argv) {
       int r = 0;
       /* VDUSE keeps its maps (and their file references) across close: a new trace gets a new device,
        * as the model's initial world has an empty domain */
-      if (vduse_kind) { vduse_down_dev(0); r = vduse_up(); }
       if (r == 0) r = build_pages(va, p);
+      if (r == 0 && vduse_kind && vduse_clear() != 0) { vduse_down_dev(0); r = vduse_up(); }
       snprintf(buf, sizeof buf, "N %d %llu %llu %llu %llu", r, (unsigned long long)p[0], (unsigned long long)p[1],
                (unsigned long long)p[2], (unsigned long long)p[3]);
       reply(buf);

@@ -74,6 +74,8 @@ export interface SequenceComparison {
   readonly pfns: readonly number[];
   /** The model's worlds: [init, after step 1, ...]. */
   readonly worlds: readonly World[];
+  /** Whether pins were compared (PA mode; VA mode pins nothing, the model counts file references). */
+  readonly comparePins: boolean;
 }
 
 const sumPins = (w: World): number => w.pinned.reduce((a, b) => a + b, 0);
@@ -207,7 +209,7 @@ export class LabSession {
     }
     this.steps += actions.length;
     this.sequences++;
-    return { steps, pfns, worlds, ...(first !== undefined ? { firstDifference: first } : {}) };
+    return { steps, pfns, worlds, comparePins, ...(first !== undefined ? { firstDifference: first } : {}) };
   }
 }
 
@@ -217,7 +219,7 @@ export function renderComparison(c: SequenceComparison, opts: { upTo?: number } 
   const upTo = opts.upTo ?? c.steps.length;
   for (const s of c.steps.slice(0, upTo)) {
     const mark = s.difference === undefined ? '  ' : '≠ ';
-    const pins = s.kernel.pinsAcquired !== 0 || s.kernel.pinsReleased !== 0 || s.model.pinDelta !== 0
+    const pins = c.comparePins && (s.kernel.pinsAcquired !== 0 || s.kernel.pinsReleased !== 0 || s.model.pinDelta !== 0)
       ? `  pins kernel +${s.kernel.pinsAcquired}/−${s.kernel.pinsReleased} model ${s.model.pinDelta >= 0 ? '+' : ''}${s.model.pinDelta}` : '';
     out.push(`${mark}${String(s.index).padStart(2)}. ${s.label}`);
     out.push(`      kernel ${s.kernel.ret}  model ${s.model.ret}${s.model.reason !== undefined && s.model.ret !== '0' ? ` (${s.model.reason})` : ''}${pins}`);
