@@ -11,6 +11,7 @@ import { Guest, LabError, readLabManifest } from '../lab/guest.js';
 import { LabSession, labTarget, renderComparison, type ProbeWhen, type SequenceComparison } from '../lab/conformance.js';
 import { agentCommand, isLabKernel, isLabParent, LAB_PARENTS } from '../lab/mapping.js';
 import { parseArgs } from './args.js';
+import { parentsOfKernel } from '../systems/catalogue.js';
 import type { CliIO } from './io.js';
 
 export const CONFORM_HELP = `usage: vdpa-mc conform --kernel 6.12|6.1 --parent vdpa_sim|vdpa_sim_dma|vdpa_sim_va|vduse [--runs N] [--seed S] [--max-steps L] [--probe each-step|last-step|none] [--json]
@@ -47,7 +48,7 @@ export function parseConform(argv: readonly string[]): ConformOptions | 'help' {
   if (!isLabKernel(kernel)) throw new UsageError(`vdpa-mc conform: --kernel ${kernel}: not in the lab (accepted: 6.12, 6.1)`);
   const parent = a.values.get('parent') ?? 'vdpa_sim';
   if (!isLabParent(parent)) throw new UsageError(`vdpa-mc conform: --parent ${parent}: not in the lab (accepted: ${LAB_PARENTS.join(', ')})`);
-  if (parent === 'vdpa_sim_va' && kernel !== '6.12') throw new UsageError('vdpa-mc conform: --parent vdpa_sim_va needs --kernel 6.12 (6.1\'s vdpa_sim has no use_va)');
+  if (!parentsOfKernel('vdpa', kernel).includes(parent)) throw new UsageError(`vdpa-mc conform: --parent ${parent}: kernel ${kernel} has no such parent (accepted: ${parentsOfKernel('vdpa', kernel).filter(isLabParent).join(', ')})`);
   const probe = a.values.get('probe') ?? (parent === 'vduse' ? 'each-step' : 'last-step');
   if (probe !== 'each-step' && probe !== 'last-step' && probe !== 'none') throw new UsageError(`vdpa-mc conform: --probe ${probe}: expected each-step, last-step or none`);
   return {
@@ -95,8 +96,7 @@ export async function runConform(o: ConformOptions, env: Readonly<Record<string,
   const manifest = readLabManifest(env);
   if (typeof manifest === 'string') throw new UsageError(manifest);
   const t = labTarget(o.kernel, o.parent);
-  // the size-0 UPDATE is left out while D2 is open (lab/DISCREPANCIES.md): every sequence with it would part there
-  const alphabet = anyAlphabet(t.ctx).filter((a) => typeof agentCommand(a, t.kernel) === 'string' && !(a.t === 'iotlbUpdate' && a.npages === 0));
+  const alphabet = anyAlphabet(t.ctx).filter((a) => typeof agentCommand(a, t.kernel) === 'string');
   const guest = await Guest.boot(o.kernel, {}, env);
   const session = new LabSession(guest);
   let agreedSeq = 0;

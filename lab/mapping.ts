@@ -66,6 +66,7 @@ export function agentCommand(a: Action, k: VdpaKernel): string | { readonly unsu
     case 'suspend': return 'u';
     case 'resume': return 'r';
     case 'setGroupAsid': return `g ${a.group} ${a.asid}`;
+    case 'setVringAddr': case 'setVringBase': case 'setVringEnable': return { unsupported: 'the vring ioctls are not in the lab agent yet' };
     case 'iotlbUpdate': return `m ${IOTLB.update} ${a.asid} ${a.page * PAGE} ${a.npages * PAGE} ${a.host}`;
     case 'iotlbInvalidate': return `m ${IOTLB.invalidate} ${a.asid} ${a.page * PAGE} ${a.npages * PAGE} 0`;
     case 'iotlbBatchBegin': return `m ${IOTLB.batchBegin} ${a.asid} 0 0 0`;

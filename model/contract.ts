@@ -149,6 +149,9 @@ export function staleAfter(w: World, a: Action, r: CallResult, stale: number): n
   }
 }
 
+/** The only kinds of action `staleAfter` looks at (so a replay needs their return value only). */
+export const MOVES_STALE: ReadonlySet<Action['t']> = new Set<Action['t']>(['open', 'close', 'setStatus', 'iotlbInvalidate']);
+
 /** The first clause of `clauses` that `a` in `w` breaks, or undefined. */
 export function brokenClause(ctx: VdpaCtx, clauses: readonly ContractClause[], w: World, a: Action): ContractClause | undefined {
   for (const c of clauses) if (c.breaks(ctx, w, a)) return c;

@@ -9,7 +9,7 @@ import { DEFAULT_NVQS } from './parents/ops.js';
 import type { Userspace } from './userspace.js';
 import { matchesFilter, type ActionFilter } from './action-filter.js';
 import { believeAfter, noteWindow } from './userspace-belief.js';
-import { contract as makeContract, staleAfter } from './contract.js';
+import { CLAUSES, brokenClause, contract as makeContract, staleAfter, type ContractClause } from './contract.js';
 import type { ContractName } from '../spec/config.js';
 
 const BASE = bit('IOTLB_MSG_V2') | bit('IOTLB_BATCH') | bit('IOTLB_ASID');
@@ -37,6 +37,11 @@ export function anyAlphabet(ctx: VdpaCtx): Action[] {
   out.push({ t: 'setGroupAsid', group: ctx.ops.ngroups, asid: 0 });
   if (nvqs !== ctx.ops.ngroups) out.push({ t: 'setGroupAsid', group: nvqs, asid: 0 });
   out.push({ t: 'setGroupAsid', group: 0, asid: ctx.ops.nas });
+  // The vring ioctls where the parent keeps something of them (spec/vdpa/config-ops.ts): vqs[0]'s ring
+  // fields (ADDR and BASE mark the same ones, mlx5 6.12's needs_vqs_reset) and the CVQ made ready again
+  // (mlx5's set_cvq_ready, the only way back after SUSPEND). Elsewhere they change no world: left out.
+  if (ctx.ops.set_vq_address !== undefined) out.push({ t: 'setVringAddr', vq: 0 }, { t: 'setVringBase', vq: 0 });
+  if (ctx.ops.set_vq_ready !== undefined) out.push({ t: 'setVringEnable', vq: nvqs - 1, ready: 1 });
   for (let asid = 0; asid < NAS; asid++) {
     out.push(
       { t: 'iotlbUpdate', asid, page: 0, npages: 2, host: 0 }, // h0,h1: physically contiguous → one entry
@@ -58,12 +63,15 @@ export function anyAlphabet(ctx: VdpaCtx): Action[] {
 
 /**
  * `exclude`: actions left out of the alphabet (`--exclude-actions`). `contractName`: the clauses
- * (model/contract.ts) that guard the alphabet on top of the kernel's own guards; `none` adds none and
- * keeps no stale belief (uStale stays 0, so the worlds are those of the unconstrained `any`).
+ * (model/contract.ts) that guard the alphabet on top of the kernel's own guards (a name, or a list of
+ * clauses for tests of one clause). A contract short of the strict one also remembers whether the
+ * trace so far keeps the strict contract (uBroke, and the stale belief while it does): its worlds are
+ * strict's worlds, reached by strict's paths, plus those only a breach of a strict clause reaches.
  */
-export function anyUserspace(exclude: readonly ActionFilter[] = [], contractName: ContractName = 'none'): Userspace {
-  const clauses = makeContract(contractName).clauses;
+export function anyUserspace(exclude: readonly ActionFilter[] = [], contractName: ContractName | readonly ContractClause[] = 'none'): Userspace {
+  const clauses = typeof contractName === 'string' ? makeContract(contractName).clauses : contractName;
   const tracksStale = clauses.some((c) => c.id === 'remap-after-reset');
+  const tracksBreach = CLAUSES.some((c) => !clauses.includes(c));
   // A filter on an IOTLB message's asid matches the ASID the message lands in (vhost_chr_write_iter
   // reads the field only once IOTLB_ASID is acked, else ASID 0): it is decided per world.
   const onAsid = (f: ActionFilter): boolean => f.kind.startsWith('iotlb') && f.args.some(([k]) => k === 'asid');
@@ -100,7 +108,10 @@ export function anyUserspace(exclude: readonly ActionFilter[] = [], contractName
     },
     believe: (ctx, d, a, r, before) => {
       believeAfter(ctx, d, a, r, before);
-      if (tracksStale) d.uStale = staleAfter(before, a, r, before.uStale);
+      if (tracksBreach && !before.uBroke && brokenClause(ctx, CLAUSES, before, a) !== undefined) d.uBroke = true;
+      // once the strict contract is broken, a stale belief matters only to a clause still enforced
+      if (tracksStale || (tracksBreach && !d.uBroke)) d.uStale = staleAfter(before, a, r, before.uStale);
+      else if (d.uStale !== 0) d.uStale = 0;
       if (!(a.t === 'iotlbBatchEnd' && r.ret === '0')) noteWindow(ctx, d);
     },
   };

@@ -19,9 +19,17 @@ export interface World {
   uWindow: number;
   /**
    * Bit a*NP+p: a mapping userspace held at a reset without IOTLB_PERSIST acked and has not yet
-   * invalidated (model/contract.ts, clause remap-after-reset). Kept only under a contract; 0 otherwise.
+   * invalidated (model/contract.ts, clause remap-after-reset). Kept for `any` while its trace keeps the
+   * strict contract; 0 otherwise.
    */
   uStale: number;
+  /**
+   * `any` under `--contract none` only: a step of the trace so far broke a clause of the strict
+   * contract. It keeps the worlds a contract-keeping userspace reaches apart from the others, so that
+   * `none` explores strict's worlds by strict's paths and finds every cause `strict` finds (a world
+   * reached first by a clause-breaking path would otherwise be judged by that path's cause only).
+   */
+  uBroke: boolean;
   /**
    * Bit a: userspace has an address space a, to its knowledge: an UPDATE or BATCH_BEGIN it sent there
    * since open returned 0 (vhost_vdpa_find_alloc_as created it; the uapi never says it goes away).
@@ -84,7 +92,7 @@ export interface World {
   vqRef: number[];
   /** mlx5: hardware VQ objects: 0 none, 1 INIT (pre-created), 2 RDY, 3 SUSPEND (MLX5_VIRTIO_NET_Q_OBJECT_STATE_*). */
   vqState: number;
-  /** mlx5 (6.12): modified_fields bits not yet applied: 1 VIRTIO_Q_MKEY, 2 DESC_GROUP_MKEY. */
+  /** mlx5 (6.12): modified_fields bits not yet applied: 1 VIRTIO_Q_MKEY, 2 DESC_GROUP_MKEY, 4 vqs[0]'s ring fields (model/parents/mlx5-mr.ts). */
   mkeyPending: number;
   /** mlx5: cvq.ready (the driver's set_vq_ready before DRIVER_OK; cleared by suspend and reset). */
   cvqReady: boolean;
@@ -103,6 +111,7 @@ export const worldSchema: Schema<World> = s.struct<World>({
   uTxnBefore: s.array(s.int(-1, NH - 1), NAS * NP),
   uWindow: s.int(0, (1 << (NAS * NP)) - 1),
   uStale: s.int(0, (1 << (NAS * NP)) - 1),
+  uBroke: s.bool(),
   uAs: s.int(0, (1 << NAS) - 1),
   pc: s.int(0, 255),
   fdOpen: s.bool(),
@@ -128,7 +137,7 @@ export const worldSchema: Schema<World> = s.struct<World>({
   mrRef: s.array(s.int(-1, MR_SLOTS - 1), NAS),
   vqRef: s.array(s.int(-1, MR_SLOTS - 1), 2),
   vqState: s.int(0, 3),
-  mkeyPending: s.int(0, 3),
+  mkeyPending: s.int(0, 7),
   cvqReady: s.bool(),
   mrInit: s.bool(),
   devSuspended: s.bool(),
@@ -146,6 +155,7 @@ export function blankWorld(initialDevMap: number[], initialCvq: number[]): World
     uTxnBefore: filled(NAS * NP, -1),
     uWindow: 0,
     uStale: 0,
+    uBroke: false,
     uAs: 0,
     pc: 0,
     fdOpen: false,
