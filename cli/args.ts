@@ -1,5 +1,8 @@
-// A small argument parser (no dependency, so `--help` starts fast): long options as
-// `--x value` or `--x=value`, boolean flags, `-h`, and `--` to end options.
+// Argument parsing: Node's util.parseArgs splits the command line (long options as `--x value` or
+// `--x=value`, boolean flags, `-h`, `--` to end options); the policy is ours, applied to its tokens,
+// because strict mode's messages are not one line naming what is accepted, and it lets the last of
+// two values win silently.
+import { parseArgs as nodeParseArgs } from 'node:util';
 import { UsageError } from '../spec/config.js';
 
 /** 'flag' takes no value; 'value' takes exactly one. */
@@ -13,11 +16,19 @@ export interface ParsedArgs {
   readonly flags: ReadonlySet<string>;
 }
 
+type NodeOptions = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+
 /**
  * Parses `argv` against `table` (option names without the leading `--`). `command` names the
  * command in error messages ("vdpa-mc check"). Throws UsageError on anything it does not know.
  */
 export function parseArgs(argv: readonly string[], table: OptionTable, command: string): ParsedArgs {
+  const options: NodeOptions = {};
+  for (const [name, kind] of Object.entries(table)) {
+    options[name] = { type: kind === 'flag' ? 'boolean' : 'string', ...(name === 'help' && kind === 'flag' ? { short: 'h' } : {}) };
+  }
+  // strict: false so that every token comes back and the checks below word the errors.
+  const { tokens } = nodeParseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
   const positionals: string[] = [];
   const values = new Map<string, string>();
   const flags = new Set<string>();
@@ -25,47 +36,28 @@ export function parseArgs(argv: readonly string[], table: OptionTable, command: 
     Object.keys(table)
       .map((n) => `--${n}`)
       .join(', ');
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (arg === '-h' && Object.hasOwn(table, 'help') && table['help'] === 'flag') {
-      flags.add('help');
+  for (const t of tokens) {
+    if (t.kind === 'positional') {
+      positionals.push(t.value);
       continue;
     }
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-      const kind = Object.hasOwn(table, name) ? table[name] : undefined;
-      if (kind === undefined) {
-        throw new UsageError(`${command}: unknown option --${name} (accepted: ${accepted()})`);
-      }
-      // Given twice is a mistake whichever wins (a script that appends a flag to a template): refuse it.
-      if (name !== 'help' && (values.has(name) || flags.has(name))) throw new UsageError(`${command}: option --${name} is given twice (give it once)`);
-      if (kind === 'flag') {
-        if (eq >= 0) throw new UsageError(`${command}: option --${name} takes no value (got "${arg.slice(eq + 1)}")`);
-        flags.add(name);
-        continue;
-      }
-      let value: string | undefined;
-      if (eq >= 0) value = arg.slice(eq + 1);
-      else {
-        value = argv[i + 1];
-        // A following option is not a value; a negative number is (and is refused later by name).
-        if (value === undefined || value.startsWith('--')) {
-          throw new UsageError(`${command}: option --${name} needs a value`);
-        }
-        i++;
-      }
-      values.set(name, value);
+    if (t.kind === 'option-terminator') continue;
+    const kind = Object.hasOwn(table, t.name) ? table[t.name] : undefined;
+    if (kind === undefined) throw new UsageError(`${command}: unknown option ${t.rawName} (accepted: ${accepted()})`);
+    // Given twice is a mistake whichever wins (a script that appends a flag to a template): refuse it.
+    if (t.name !== 'help' && (values.has(t.name) || flags.has(t.name))) {
+      throw new UsageError(`${command}: option --${t.name} is given twice (give it once)`);
+    }
+    if (kind === 'flag') {
+      if (t.value !== undefined) throw new UsageError(`${command}: option --${t.name} takes no value (got "${t.value}")`);
+      flags.add(t.name);
       continue;
     }
-    if (arg.startsWith('-') && arg.length > 1) {
-      throw new UsageError(`${command}: unknown option ${arg} (accepted: ${accepted()})`);
+    // A following option is not a value; a negative number is (and is refused later by name).
+    if (t.value === undefined || (!t.inlineValue && t.value.startsWith('--'))) {
+      throw new UsageError(`${command}: option --${t.name} needs a value`);
     }
-    positionals.push(arg);
+    values.set(t.name, t.value);
   }
   return { positionals, values, flags };
 }

@@ -4,7 +4,7 @@ import { explore as bfsExplore } from '../explorer/bfs.js';
 import type { ActionCoverage, ExploreOptions, ExploreResult, Progress, StopReason } from '../explorer/explore-api.js';
 import type { Model } from '../explorer/model.js';
 import { UsageError } from '../spec/config.js';
-import { runWithVariant } from '../systems/variant-module.js';
+import { runWithVariant, variantLabel } from '../systems/variant-module.js';
 import type { CheckTarget, ViolationCause } from '../systems/target.js';
 import type { FoundViolation } from '../explorer/explore-api.js';
 import { toItf } from '../traces/itf.js';
@@ -152,7 +152,7 @@ export function runCheck(target: CheckTarget, options: RunCheckOptions = {}): Ch
   const variant = target.variant;
   const raw = variant === undefined
     ? explore(model, prepared.exploreOptions)
-    : runWithVariant(`variant ${variant.name} (${variant.path})`, config.bounds.timeLimit, () => explore(model, prepared.exploreOptions));
+    : runWithVariant(variantLabel(variant), config.bounds.timeLimit, () => explore(model, prepared.exploreOptions));
   return prepared.finish(raw);
 }
 

@@ -18,6 +18,7 @@ import {
   parseMatrix,
 } from './options.js';
 import { TOOL, VERSION } from './version.js';
+import { printable } from '../traces/untrusted.js';
 import { needsScale } from './scale-options.js';
 
 export const COMMANDS = ['check', 'matrix', 'cost', 'compare', 'trace', 'list', 'merge', 'conform'] as const;
@@ -113,7 +114,7 @@ async function checkCommand(argv: readonly string[], io: CliIO, deps: CliDeps): 
 /** `check` after parsing: build, explore, write the files, print text or JSON. */
 export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps = {}): Promise<number> {
   const target = await targetOf(o.config, deps);
-  const [{ runCheck }, { renderSummary }, { progressPrinter }, { writeTracesForOut }, { renderText }, signals, ci, bfs] = await Promise.all([
+  const [{ runCheck }, { renderSummary, configHeader }, { progressPrinter }, { writeTracesForOut }, { renderText }, signals, ci, bfs] = await Promise.all([
     import('./check.js'),
     import('./report.js'),
     import('./progress.js'),
@@ -126,7 +127,7 @@ export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps 
   if (o.ci !== undefined) ci.checkCiOutputs('vdpa-mc check', o.ci);
   // Signals and --max-memory stop the search cleanly: what was found so far is still reported.
   const watch = await signals.startStopWatch(o.maxMemory ?? signals.defaultMaxMemory(), deps.watchSignals ?? true);
-  const progress = o.json ? undefined : progressPrinter({ write: (s) => io.err(s), isTTY: io.stderrIsTTY });
+  const progress = o.json ? undefined : progressPrinter({ write: (s) => io.err(s), isTTY: io.stderrIsTTY }, configHeader('check', target.config).join('\n'));
   const engine: ExploreFn = deps.explore ?? bfs.explore;
   let run;
   let scaled: Awaited<ReturnType<typeof import('./scale.js').runScaledCheck>> | undefined;
@@ -139,7 +140,7 @@ export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps 
     if (o.scale !== undefined && needsScale(o.scale)) {
       // worker threads, checkpoints, shards, swarm: cli/scale.ts
       const [{ prepareCheck }, { runScaledCheck }] = await Promise.all([import('./check.js'), import('./scale.js')]);
-      scaled = await runScaledCheck(o.config, target, prepareCheck(target, runOptions), o.scale);
+      scaled = await runScaledCheck(o.config, target, prepareCheck(target, runOptions), o.scale, watch);
       run = { ...scaled.run, json: { ...scaled.run.json, ...(o.scale.shard !== undefined ? { shard: o.scale.shard } : {}) } };
     } else run = runCheck(target, runOptions);
   } finally {
@@ -156,7 +157,7 @@ export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps 
   if (scaled?.checkpoint !== undefined) io.err(`checkpoint written to ${scaled.checkpoint}${run.explored.complete ? '' : ` (continue with --resume ${scaled.checkpoint})`}\n`);
   if (o.json) {
     io.out(JSON.stringify(run.json, null, 2) + '\n');
-    return scaled?.signalExit ?? code;
+    return code;
   }
   io.out(renderSummary(run, { color: useColor(io) }));
   run.traces.forEach((t, i) => {
@@ -173,7 +174,7 @@ export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps 
   if (o.out !== undefined) {
     io.out(written.length > 0 ? `\ntraces written:\n${written.map((p) => `  ${p}\n`).join('')}` : `\nno violation: no trace written to ${o.out}\n`);
   }
-  return scaled?.signalExit ?? code;
+  return code;
 }
 
 async function traceCommand(argv: readonly string[], io: CliIO, deps: CliDeps): Promise<number> {
@@ -254,7 +255,8 @@ async function actionKindsOf(sys: SystemName, io: CliIO, deps: CliDeps): Promise
 
 /** Turns anything thrown into one line on stderr and an exit code: 2 for usage, 1 for the rest. */
 export function exitCodeForError(e: unknown, io: CliIO): number {
-  const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ').trim();
+  // a message may quote user input (a file, a variant's throw): no escape sequence reaches the terminal
+  const oneLine = (s: string): string => printable(s.replace(/\s*\n\s*/g, ' ')).trim();
   // A usage error raised by user code (a kernel variant) during a search: exit 2, with its step.
   if (e instanceof Error && e.name === 'ModelStepError') {
     const { cause, depth, action } = e as Error & { cause: unknown; depth: number; action?: string };

@@ -1,7 +1,7 @@
 // `vdpa-mc compare --base X --patched Y`: patch semantics (systems/vdpa/compare.ts) as text or as
 // design.md's JSON object. Exit 12 when the patched side regresses an invariant, else 0.
 import { explore as bfsExplore } from '../explorer/bfs.js';
-import type { FoundViolation } from '../explorer/explore-api.js';
+import type { FoundViolation, Progress } from '../explorer/explore-api.js';
 import { type Config, UsageError } from '../spec/config.js';
 import { buildTarget } from '../systems/registry.js';
 import type { CheckTarget } from '../systems/target.js';
@@ -11,7 +11,7 @@ import {
 } from '../systems/vdpa/compare.js';
 import type { VfioBehaviourComparison } from '../systems/vfio/compare.js';
 import { resolveKernel } from '../systems/vdpa/target.js';
-import { runWithVariant } from '../systems/variant-module.js';
+import { runWithVariant, variantLabel } from '../systems/variant-module.js';
 import { writeTracesForOut } from './trace-output.js';
 import { defaultMaxMemory, signalExitCode, startStopWatch, type StopWatch, watched } from './signals.js';
 import { toItf } from '../traces/itf.js';
@@ -21,6 +21,7 @@ import { jsonConfigOf, traceConfigOf, type CheckJsonConfig, type CheckJsonViolat
 import { type CliIO, useColor } from './io.js';
 import type { CompareOptions } from './options.js';
 import { TOOL, VERSION } from './version.js';
+import { progressPrinter } from './progress.js';
 
 export interface CompareJsonConfig extends CheckJsonConfig {
   /** The kernel's (or variant's) one-line description. */
@@ -65,6 +66,14 @@ export interface CompareJson {
   readonly patched: CompareJsonConfig;
   /** Every search (both sides' checks and the behavioural one) explored all it could within its bounds. */
   readonly complete: boolean;
+  /**
+   * What ended the comparison, as `check --json` says it: the reason of the first search (base,
+   * patched, behaviour) that stopped undecided (time-limit, max-states, signal, memory); when all
+   * decided, the behavioural search's (exhausted or max-depth).
+   */
+  readonly stoppedBy: string;
+  /** The three searches' time together: within --time-limit, which bounds the whole comparison. */
+  readonly seconds: number;
   readonly invariants: readonly CompareJsonInvariant[];
   /** Per (invariant, cause): fixed, regressed or unchanged (a new cause under an invariant violated on both sides is a regression). */
   readonly causes: readonly { readonly invariant: string; readonly cause: string; readonly base: boolean; readonly patched: boolean; readonly change: string }[];
@@ -96,7 +105,13 @@ export interface CompareRun {
 export interface CompareDeps {
   readonly buildTarget?: (config: Config) => Promise<CheckTarget>;
   readonly explore?: ExploreFn;
+  /** Live figures of each of the three searches: each side's check, then the behavioural comparison. */
+  readonly onProgress?: (search: CompareSearch, p: Progress) => void;
+  /** Called once both targets are built, before the first search (the progress header). */
+  readonly onStart?: (base: CheckTarget, patched: CheckTarget) => void;
 }
+
+export type CompareSearch = 'base' | 'patched' | 'behaviour';
 
 async function jsonConfig(config: Config, t: CheckTarget): Promise<CompareJsonConfig> {
   const k = t.kernel ?? await resolveKernel(config.kernel, t.config.bounds.timeLimit);
@@ -126,13 +141,21 @@ export async function runCompare(o: CompareOptions, deps: CompareDeps = {}, watc
   // --time-limit bounds the whole comparison: each of the three searches gets what is left of it.
   const deadline = performance.now() + bounds.timeLimit * 1000;
   const engine: ExploreFn = watched(deps.explore ?? bfsExplore, watch);
+  deps.onStart?.(base, patched);
+  const report = deps.onProgress;
+  // Which search a model belongs to: a side's own model, else the behavioural product of both.
+  const searchOf = (model: unknown): CompareSearch => (model === base.model ? 'base' : model === patched.model ? 'patched' : 'behaviour');
   const explore: ExploreFn = (model, options) =>
-    engine(model, { ...options, timeLimitSeconds: Math.max(0.001, Math.min(options.timeLimitSeconds ?? Infinity, (deadline - performance.now()) / 1000)) });
+    engine(model, {
+      ...options,
+      timeLimitSeconds: Math.max(0.001, Math.min(options.timeLimitSeconds ?? Infinity, (deadline - performance.now()) / 1000)),
+      ...(report !== undefined ? { onProgress: (p: Progress) => report(searchOf(model), p) } : {}),
+    });
   const limits = { maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, timeLimitSeconds: bounds.timeLimit };
   // Variant code (user code) runs in these searches: contained (systems/variant-module.ts).
   const v = patched.variant ?? base.variant;
   const contain = <T>(searches: number, fn: () => T): T =>
-    v === undefined ? fn() : runWithVariant(`variant ${v.name} (${v.path})`, searches * bounds.timeLimit, fn);
+    v === undefined ? fn() : runWithVariant(variantLabel(v), searches * bounds.timeLimit, fn);
   const inv = contain(2, () => compareInvariants(base, patched, explore));
   const compare = base.compareBehaviour;
   if (compare === undefined) throw new UsageError(`compare: --system ${o.base.system} has no patch semantics in this build`);
@@ -163,6 +186,8 @@ export async function runCompare(o: CompareOptions, deps: CompareDeps = {}, watc
     base: await jsonConfig(o.base, base),
     patched: await jsonConfig(o.patched, patched),
     complete: behaviour.complete && sidesComplete.base && sidesComplete.patched,
+    stoppedBy: [...(sidesComplete.base ? [] : [inv.base!.stoppedBy]), ...(sidesComplete.patched ? [] : [inv.patched!.stoppedBy]), behaviour.stoppedBy][0]!,
+    seconds: (inv.base?.stats.seconds ?? 0) + (inv.patched?.stats.seconds ?? 0) + behaviour.seconds,
     invariants,
     causes: inv.causes,
     differences: behaviour.differences.map((d) => ({
@@ -192,6 +217,20 @@ export async function runCompare(o: CompareOptions, deps: CompareDeps = {}, watc
 }
 
 // ---- text ----
+
+/** What a long compare prints before its progress: both kernels, the shared configuration, the bounds. */
+export function compareHeader(base: CheckTarget, patched: CheckTarget): string {
+  const c = base.config;
+  const b = c.bounds;
+  return [
+    `${TOOL} ${VERSION} compare`,
+    `base      kernel ${base.config.kernel}`,
+    `patched   kernel ${patched.config.kernel}`,
+    `with      system ${c.system}${c.parent !== undefined ? ` · parent ${c.parent}` : ''} · userspace ${c.userspace}`,
+    `bounds    max depth ${n(b.maxDepth)} · max states ${n(b.maxStates)} · time limit ${b.timeLimit} s (the whole comparison: three searches)`,
+    `searches  base, patched (each side's invariants), behaviour (both sides in step)`,
+  ].join('\n');
+}
 
 const n = (x: number): string => Math.round(x).toLocaleString('en-US');
 
@@ -279,10 +318,19 @@ function tracesToShow(run: CompareRun): { full: { label: string; trace: Trace }[
 /** The subcommand: cli.ts calls it with the parsed options. */
 export async function compareCommand(o: CompareOptions, io: CliIO, deps: CompareDeps & { readonly watchSignals?: boolean } = {}): Promise<number> {
   const watch = await startStopWatch(o.maxMemory ?? defaultMaxMemory(), deps.watchSignals ?? true);
+  let header = '';
+  const progress = o.json ? undefined : progressPrinter({ write: (s) => io.err(s), isTTY: io.stderrIsTTY }, () => header);
   let run: CompareRun;
   try {
-    run = await runCompare(o, deps, watch);
+    run = await runCompare(o, {
+      ...deps,
+      ...(progress !== undefined ? {
+        onStart: (b: CheckTarget, p: CheckTarget) => { header = compareHeader(b, p); },
+        onProgress: (search: CompareSearch, p: Progress) => progress.search(search)(p),
+      } : {}),
+    }, watch);
   } finally {
+    progress?.done();
     await watch.dispose();
   }
   const sig = watch.signal();

@@ -8,16 +8,20 @@ import type { Action } from '../spec/vdpa/actions.js';
 import { bit } from '../spec/vdpa/constants.js';
 import { anyAlphabet } from '../model/userspace-any.js';
 import { Guest, LabError, readLabManifest } from '../lab/guest.js';
-import { LabSession, labTarget, renderComparison, type SequenceComparison } from '../lab/conformance.js';
+import { LabSession, labTarget, renderComparison, type ProbeWhen, type SequenceComparison } from '../lab/conformance.js';
 import { agentCommand, isLabKernel, isLabParent, LAB_PARENTS } from '../lab/mapping.js';
 import { parseArgs } from './args.js';
+import { parentsOfKernel } from '../systems/catalogue.js';
 import type { CliIO } from './io.js';
 
-export const CONFORM_HELP = `usage: vdpa-mc conform --kernel 6.12|6.1 --parent vdpa_sim|vdpa_sim_dma|vdpa_sim_va [--runs N] [--seed S] [--max-steps L] [--json]
+export const CONFORM_HELP = `usage: vdpa-mc conform --kernel 6.12|6.1 --parent vdpa_sim|vdpa_sim_dma|vdpa_sim_va|vduse [--runs N] [--seed S] [--max-steps L] [--probe each-step|last-step|none] [--json]
 Runs N random sequences (default 100, at most L steps each, default 12) of userspace any's alphabet
 on the model and on the real kernel in a QEMU guest (lab/: \`bash lab/build.sh\` first), compares
-every call's return value and pin count, and shrinks the first difference. The seed is printed
-(default 1); the same seed draws the same sequences. Exit 0: all agree; 12: a difference.
+every call's return value and pin count, and the device's translation of the four IOVA pages
+(vdpa_sim: a packet through vdpa_sim_net's datapath, ~30 ms a page; VDUSE: the map its daemon reads)
+after every step or the last one (default: each-step for vduse, last-step for vdpa_sim), and shrinks
+the first difference. The seed is printed (default 1); the same seed draws the same sequences.
+Exit 0: all agree; 12: a difference.
 `;
 
 export interface ConformOptions {
@@ -26,6 +30,7 @@ export interface ConformOptions {
   readonly runs: number;
   readonly seed: number;
   readonly maxSteps: number;
+  readonly probe: ProbeWhen;
   readonly json: boolean;
 }
 
@@ -36,15 +41,18 @@ const int = (name: string, v: string | undefined, def: number, min: number, max:
 };
 
 export function parseConform(argv: readonly string[]): ConformOptions | 'help' {
-  const a = parseArgs(argv, { kernel: 'value', parent: 'value', runs: 'value', seed: 'value', 'max-steps': 'value', json: 'flag', help: 'flag' }, 'vdpa-mc conform');
+  const a = parseArgs(argv, { kernel: 'value', parent: 'value', runs: 'value', seed: 'value', 'max-steps': 'value', probe: 'value', json: 'flag', help: 'flag' }, 'vdpa-mc conform');
   if (a.flags.has('help')) return 'help';
   if (a.positionals.length > 0) throw new UsageError(`vdpa-mc conform: unexpected argument ${a.positionals[0]!}`);
   const kernel = a.values.get('kernel') ?? '6.12';
   if (!isLabKernel(kernel)) throw new UsageError(`vdpa-mc conform: --kernel ${kernel}: not in the lab (accepted: 6.12, 6.1)`);
   const parent = a.values.get('parent') ?? 'vdpa_sim';
   if (!isLabParent(parent)) throw new UsageError(`vdpa-mc conform: --parent ${parent}: not in the lab (accepted: ${LAB_PARENTS.join(', ')})`);
-  if (parent === 'vdpa_sim_va' && kernel !== '6.12') throw new UsageError('vdpa-mc conform: --parent vdpa_sim_va needs --kernel 6.12 (6.1\'s vdpa_sim has no use_va)');
+  if (!parentsOfKernel('vdpa', kernel).includes(parent)) throw new UsageError(`vdpa-mc conform: --parent ${parent}: kernel ${kernel} has no such parent (accepted: ${parentsOfKernel('vdpa', kernel).filter(isLabParent).join(', ')})`);
+  const probe = a.values.get('probe') ?? (parent === 'vduse' ? 'each-step' : 'last-step');
+  if (probe !== 'each-step' && probe !== 'last-step' && probe !== 'none') throw new UsageError(`vdpa-mc conform: --probe ${probe}: expected each-step, last-step or none`);
   return {
+    probe,
     kernel, parent,
     runs: int('runs', a.values.get('runs'), 100, 1, 10_000_000),
     seed: int('seed', a.values.get('seed'), 1, -(2 ** 31), 2 ** 31 - 1),
@@ -77,6 +85,9 @@ export interface ConformResult {
   readonly runs: number;
   readonly sequencesAgreed: number;
   readonly stepsAgreed: number;
+  readonly probe: ProbeWhen;
+  /** Device translations (IOVA page after a step) compared with the model's. */
+  readonly deviceChecks: number;
   readonly seconds: number;
   readonly difference?: { readonly steps: number; readonly firstDifference: number; readonly shrinks: number; readonly lines: readonly string[] };
 }
@@ -85,8 +96,7 @@ export async function runConform(o: ConformOptions, env: Readonly<Record<string,
   const manifest = readLabManifest(env);
   if (typeof manifest === 'string') throw new UsageError(manifest);
   const t = labTarget(o.kernel, o.parent);
-  // the size-0 UPDATE is left out while D2 is open (lab/DISCREPANCIES.md): every sequence with it would part there
-  const alphabet = anyAlphabet(t.ctx).filter((a) => typeof agentCommand(a, t.kernel) === 'string' && !(a.t === 'iotlbUpdate' && a.npages === 0));
+  const alphabet = anyAlphabet(t.ctx).filter((a) => typeof agentCommand(a, t.kernel) === 'string');
   const guest = await Guest.boot(o.kernel, {}, env);
   const session = new LabSession(guest);
   let agreedSeq = 0;
@@ -97,7 +107,7 @@ export async function runConform(o: ConformOptions, env: Readonly<Record<string,
     await session.use(t);
     const details = await fc.check(
       fc.asyncProperty(sequenceArbitrary(alphabet, o.maxSteps), async (seq) => {
-        const c = await session.compare(t, seq);
+        const c = await session.compare(t, seq, o.probe);
         if (c.firstDifference === undefined) {
           agreedSeq++;
           agreedSteps += seq.length;
@@ -114,13 +124,13 @@ export async function runConform(o: ConformOptions, env: Readonly<Record<string,
     const seconds = (performance.now() - t0) / 1000;
     const base = {
       kernel: o.kernel, release: manifest.kernels[o.kernel].release, parent: o.parent, seed: o.seed, accel: guest.accel,
-      bootSeconds: guest.bootSeconds, runs: o.runs, sequencesAgreed: agreedSeq, stepsAgreed: agreedSteps, seconds,
+      bootSeconds: guest.bootSeconds, runs: o.runs, sequencesAgreed: agreedSeq, stepsAgreed: agreedSteps, probe: o.probe, deviceChecks: session.deviceChecks, seconds,
     };
     if (!details.failed) return base;
     const ce = details.counterexample?.[0];
     if (ce === undefined) throw new LabError(`fast-check failed without a counterexample: ${String(details.errorInstance)}`);
     // re-run the shrunk sequence so that the printed comparison is the shrunk one
-    const c = await session.compare(t, ce);
+    const c = await session.compare(t, ce, o.probe);
     const fail = c.firstDifference !== undefined ? c : lastFailure!;
     return {
       ...base,
@@ -149,6 +159,7 @@ export async function conformCommand(argv: readonly string[], io: CliIO): Promis
   io.out(`guest: QEMU ${r.accel}, booted in ${r.bootSeconds.toFixed(1)} s\n`);
   io.out(`agreed: ${r.sequencesAgreed} sequences, ${r.stepsAgreed} steps in ${r.seconds.toFixed(1)} s ` +
     `(${(r.sequencesAgreed / r.seconds).toFixed(1)} sequences/s, ${(r.stepsAgreed / r.seconds).toFixed(0)} steps/s)\n`);
+  io.out(`device: ${r.deviceChecks} translations compared (${r.probe === 'none' ? 'not probed' : `probed after ${r.probe === 'each-step' ? 'every step' : 'the last step of each sequence'}`})\n`);
   if (r.difference === undefined) {
     io.out('verdict: the kernel and the model agree on every step\n');
     return 0;

@@ -7,7 +7,7 @@ import { type CheckJsonConfig, jsonConfigOf } from './check.js';
 import type { CliIO } from './io.js';
 import type { CostOptions } from './options.js';
 import { TOOL, VERSION } from './version.js';
-import { runWithVariant } from '../systems/variant-module.js';
+import { runWithVariant, variantLabel } from '../systems/variant-module.js';
 
 export interface CostJson {
   readonly config: CheckJsonConfig;
@@ -50,7 +50,7 @@ export async function costCommand(o: CostOptions, io: CliIO, build?: (c: Config)
   const target = await (build ?? (await import('../systems/registry.js')).buildTarget)(o.config);
   // A variant (user code) runs in the QEMU script's replay: contained (systems/variant-module.ts).
   const v = target.variant;
-  const r = v === undefined ? cycleOf(target) : runWithVariant(`variant ${v.name} (${v.path})`, target.config.bounds.timeLimit, () => cycleOf(target));
+  const r = v === undefined ? cycleOf(target) : runWithVariant(variantLabel(v), target.config.bounds.timeLimit, () => cycleOf(target));
   if (typeof r === 'string') throw new UsageError(`vdpa-mc cost: ${r}`);
   if (o.json) {
     const json: CostJson = { config: jsonConfigOf(target), cycle: r.cost };

@@ -29,7 +29,7 @@ global options:
 exit codes: 0 no violation (pass), 12 an invariant is violated (matrix: a ref row contradicts),
             3 incomplete (a bound or --max-memory stopped the search: not a pass),
             130/143/129 stopped by SIGINT/SIGTERM/SIGHUP (what was found is printed),
-            2 bad usage or configuration, 1 internal error.
+            2 bad usage or configuration (or a kernel variant's error), 1 internal error.
 `;
 
 const CONFIG_OPTIONS = `  --system vdpa|vfio         the system modelled (default vdpa)
@@ -95,7 +95,8 @@ statistics summed (worlds above the split depth are counted once per shard).
 options:
   --json                     print the merged JSON result
 
-exit codes: 0 no violation, 12 an invariant is violated, 2 bad usage (missing or mismatched shards).
+exit codes: 0 no violation, 12 an invariant is violated, 3 incomplete (a shard did not complete),
+2 bad usage (missing or mismatched shards).
 `,
   matrix: `usage: vdpa-mc matrix [options]
 
@@ -151,8 +152,10 @@ ${BOUND_OPTIONS}
 show         renders a saved trace (an .itf.json written by check --out); default format text
 replay       re-executes the trace's actions against a configuration (by default the one it was found
              under; any of --system, --kernel, --parent, --userspace, --invariants changes it) and
-             says at which step the outcome first differs; exit 12 when an invariant is violated
-             along it, 0 when none is, 2 when the file is not a trace it can read
+             says at which step the outcome first differs, and at which steps the call path differs
+             (from the call events: 6.6's ops->reset against 6.7's ops->compat_reset(CLEAN_MAP));
+             exit 12 when an invariant is violated along it, 0 when none is, 2 when the file is not
+             a trace it can read
 export-test  writes a vitest file that replays the trace and asserts the violation (--force to
              overwrite an existing file)
 
@@ -160,6 +163,7 @@ replay options:
 ${CONFIG_OPTIONS}
 ${INVARIANTS_OPTION}
   --json                     print the replay result as JSON
+  --out DIR                  write the replayed trace (.itf.json, .txt, .html) to render it
 `,
   list: `usage: vdpa-mc list kernels|parents|userspaces|invariants|actions [--system vdpa|vfio]
 

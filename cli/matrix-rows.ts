@@ -2,7 +2,8 @@
 // 3-minute budget on a 2-core machine. Every vDPA kernel × parent with both QEMU userspaces (about
 // 0.1 s each: the scripts reach ~100 worlds); `any` where a known behaviour must show or must not
 // (docs/known-behaviours.md), each with its default bounds (depth 7, 1–15 s each); VFIO's K5 rows.
-import { VDPA_KERNELS, VDPA_PARENTS, type ParentName, type SystemName } from '../spec/config.js';
+import { VDPA_KERNELS, type ParentName, type SystemName } from '../spec/config.js';
+import { parentsOfKernel } from '../systems/catalogue.js';
 
 export interface MatrixRow {
   readonly system: SystemName;
@@ -31,8 +32,8 @@ export function matrixRows(): MatrixRow[] {
   const rows: MatrixRow[] = [];
   for (const userspace of ['qemu', 'qemu-persist']) {
     for (const kernel of VDPA_KERNELS) {
-      for (const parent of VDPA_PARENTS) {
-        if (parent === 'vdpa_sim_va' && kernel === '6.1') continue; // no use_va in 6.1's vdpa_sim
+      // the parents the registry says the kernel has (6.1's vdpa_sim has no use_va)
+      for (const parent of parentsOfKernel('vdpa', kernel)) {
         rows.push(vdpa(kernel, parent, userspace, QEMU_TAGS[`${kernel}-${parent}-${userspace}`]));
       }
     }

@@ -5,7 +5,7 @@
 // shards' subtrees by both, so the summed distinct count is an upper bound, not the distinct count.
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../spec/config.js';
-import type { CheckJson, CheckJsonViolation, Verdict } from './check.js';
+import { exitCodeOf, type CheckJson, type CheckJsonViolation, type Verdict } from './check.js';
 import type { CliIO } from './io.js';
 import type { MergeOptions } from './options.js';
 import { TOOL, VERSION } from './version.js';
@@ -102,7 +102,8 @@ export function mergeCommand(o: MergeOptions, io: CliIO): number {
     ];
     io.out(lines.join('\n') + '\n');
   }
-  return m.verdict === 'violation' ? 12 : 0;
+  // an incomplete shard leaves the merge incomplete: 3, not a pass
+  return exitCodeOf(m.verdict);
 }
 
 /** Per action kind, enabled and new-state counts summed over the shards (in the first shard's order). */

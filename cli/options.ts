@@ -14,7 +14,7 @@ import {
   VDPA_PARENTS,
 } from '../spec/config.js';
 import { type OptionTable, type ParsedArgs, parseArgs } from './args.js';
-import { namesOf, registryOf, validateKernel as validateKernelValue } from '../systems/catalogue.js';
+import { namesOf, parentsOfKernel, registryOf, validateKernel as validateKernelValue } from '../systems/catalogue.js';
 import type { CiOutputFlags } from './ci-output.js';
 import { isVariantPath } from '../systems/variant-module.js';
 import { checkOutWritable } from './out-dir.js';
@@ -51,7 +51,7 @@ export const COMMAND_OPTIONS = {
   },
   'trace show': { format: 'value', help: 'flag' },
   // replay runs the trace's steps, not a search: no bounds (they would be silently ignored)
-  'trace replay': { ...CONFIG_TABLE, invariants: 'value', json: 'flag', help: 'flag' },
+  'trace replay': { ...CONFIG_TABLE, invariants: 'value', json: 'flag', out: 'value', help: 'flag' },
   'trace export-test': { out: 'value', force: 'flag', help: 'flag' },
   list: { system: 'value', help: 'flag' },
 } as const satisfies Record<string, OptionTable>;
@@ -111,6 +111,8 @@ export interface TraceReplayOptions {
   readonly invariants: readonly InvariantId[] | undefined;
   readonly bounds: Partial<Bounds>;
   readonly json: boolean;
+  /** `--out DIR`: write the replayed trace there (.itf.json, .txt, .html), to render it. */
+  readonly out?: string;
 }
 export interface TraceExportOptions {
   readonly file: string;
@@ -156,6 +158,14 @@ export function validateParent(cmd: string, system: SystemName, value: string | 
     return undefined;
   }
   return oneOf(cmd, 'parent', value ?? registryOf('vdpa').defaults.parent!, VDPA_PARENTS, 'a vdpa parent');
+}
+
+/** A parent the registry says a shipped kernel has (a variant's base decides when it is built). */
+function parentOfKernel(cmd: string, sys: SystemName, kernel: string, parent: ParentName | undefined): ParentName | undefined {
+  if (parent === undefined || isVariantPath(kernel)) return parent;
+  const has = parentsOfKernel(sys, kernel);
+  if (has.includes(parent)) return parent;
+  throw new UsageError(`${cmd}: --parent "${parent}" is not a parent of kernel ${kernel} (accepted: ${list(has)})`);
 }
 
 export function validateUserspace(cmd: string, system: SystemName, value: string | undefined): string {
@@ -249,10 +259,11 @@ function noPositionals(cmd: string, a: ParsedArgs, expected = 0): void {
 /** The configuration options (--system, --kernel, --parent, --userspace, --invariants, bounds). */
 function configOf(cmd: string, a: ParsedArgs, kernel: string | undefined): Config {
   const sys = system(cmd, a);
+  const k = kernel ?? validateKernel(cmd, sys, a.values.get('kernel') ?? registryOf(sys).defaults.kernel);
   return {
     system: sys,
-    kernel: kernel ?? validateKernel(cmd, sys, a.values.get('kernel') ?? registryOf(sys).defaults.kernel),
-    parent: validateParent(cmd, sys, a.values.get('parent')),
+    kernel: k,
+    parent: parentOfKernel(cmd, sys, k, validateParent(cmd, sys, a.values.get('parent'))),
     userspace: validateUserspace(cmd, sys, a.values.get('userspace')),
     invariants: invariants(cmd, a),
     bounds: bounds(cmd, a),
@@ -422,6 +433,7 @@ export function parseTraceReplay(argv: readonly string[]): Parsed<TraceReplayOpt
     invariants: invariants(a.cmd, a),
     bounds: {},
     json: a.flags.has('json'),
+    ...(a.values.has('out') ? { out: out(a.cmd, a)! } : {}),
   };
 }
 

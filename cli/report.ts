@@ -38,18 +38,24 @@ export function stopPhrase(reason: StopReason, bounds: { maxStates: number; time
   }
 }
 
+/** The configuration, bounds and invariants of a run: the summary's first lines, and what a long run prints before its progress. */
+export function configHeader(command: string, c: CheckRun['target']['config']): string[] {
+  const b = c.bounds;
+  return [
+    `${TOOL} ${VERSION} ${command}`,
+    `configuration  system ${c.system} · kernel ${c.kernel}${c.parent !== undefined ? ` · parent ${c.parent}` : ''} · userspace ${c.userspace}`,
+    `bounds         max depth ${n(b.maxDepth)} · max states ${n(b.maxStates)} · time limit ${b.timeLimit} s`,
+    `invariants     ${c.invariants.join(', ') || '(none)'}`,
+  ];
+}
+
 /** The summary lines (everything but the counterexamples). */
 export function renderSummary(run: CheckRun, style: ReportStyle): string {
   const { target, explored, json } = run;
   const c = target.config;
   const b = c.bounds;
   const out: string[] = [];
-  out.push(`${TOOL} ${VERSION} check`);
-  out.push(
-    `configuration  system ${c.system} · kernel ${c.kernel}${c.parent !== undefined ? ` · parent ${c.parent}` : ''} · userspace ${c.userspace}`,
-  );
-  out.push(`bounds         max depth ${n(b.maxDepth)} · max states ${n(b.maxStates)} · time limit ${b.timeLimit} s`);
-  out.push(`invariants     ${c.invariants.join(', ') || '(none)'}`);
+  out.push(...configHeader('check', c));
   out.push('alphabet');
   for (const line of target.alphabet) out.push(`  ${line}`);
 

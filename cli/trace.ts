@@ -8,11 +8,16 @@ import { defaultTestPath, exportTestSource } from '../traces/export-test.js';
 import { readTraceFile, withVariantRelativeTo } from '../traces/files.js';
 import { renderHtml } from '../traces/html.js';
 import { renderMermaid } from '../traces/mermaid.js';
-import { describeReplay, replay } from '../traces/replay.js';
+import { describeReplay, replay, type ReplayResult } from '../traces/replay.js';
+import { buildTrace } from '../traces/trace.js';
+import { traceConfigOf } from './check.js';
+import { writeTracesForOut } from './trace-output.js';
+import { TOOL, VERSION } from './version.js';
 import { renderText } from '../traces/text.js';
+import { printable } from '../traces/untrusted.js';
 import type { Trace } from '../traces/trace.js';
 import { traceConfig, traceVariant, variantLocation } from '../systems/trace-config.js';
-import { runWithVariant } from '../systems/variant-module.js';
+import { runWithVariant, variantLabel } from '../systems/variant-module.js';
 import { existsSync } from 'node:fs';
 import { parseTraceExport, parseTraceReplay, parseTraceShow } from './options.js';
 
@@ -76,16 +81,16 @@ export async function runTraceCommand(argv: readonly string[], io: TraceIO = pro
     }
   } catch (e) {
     if (e instanceof TraceUsage || e instanceof UsageError) {
-      io.err(`${e.message.split('\n')[0] ?? ''}\n`);
+      io.err(`${printable(e.message.split('\n')[0] ?? '')}\n`);
       return EXIT_USAGE;
     }
-    io.err(`vdpa-mc trace: internal error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+    io.err(`vdpa-mc trace: internal error: ${printable(e instanceof Error ? e.message.split('\n')[0]! : String(e))}\n`);
     return EXIT_INTERNAL;
   }
 }
 
 const HELP = `usage: vdpa-mc trace show FILE [--format text|mermaid|html]
-       vdpa-mc trace replay FILE [--system S] [--kernel K] [--parent P] [--userspace U] [--invariants IDS] [--json]
+       vdpa-mc trace replay FILE [--system S] [--kernel K] [--parent P] [--userspace U] [--invariants IDS] [--json] [--out DIR]
        vdpa-mc trace replay FILE --on-kernel [--kernel 6.12|6.1] [--parent P] [--json]   (the real kernel, lab/)
        vdpa-mc trace export-test FILE [--out PATH|-]
 FILE is a .itf.json trace written by \`vdpa-mc check --out DIR\`. export-test writes
@@ -133,12 +138,13 @@ async function replayCommand(argv: readonly string[], io: TraceIO, deps: TraceDe
   const replayAll = () => replay(trace, target.model, o.invariants !== undefined ? { propertyIds: o.invariants } : {});
   // A variant is user code: its ops run contained, and its errors are exit 2 (systems/variant-module.ts).
   const v = target.variant;
-  const r = v === undefined ? replayAll() : runWithVariant(`variant ${v.name} (${v.path})`, target.config.bounds.timeLimit, replayAll);
+  const r = v === undefined ? replayAll() : runWithVariant(variantLabel(v), target.config.bounds.timeLimit, replayAll);
   if (r.stopped?.why === 'unknown-action') {
     const d = r.stopped;
     throw new TraceUsage(`${o.file}: step ${d.step} is not an action of the ${config.system} model (${d.base})`);
   }
   const rc = r.violations.length > 0 ? EXIT_VIOLATION : EXIT_OK;
+  const written = o.out !== undefined ? await writeReplayed(o.out, trace, r, target) : [];
   if (o.json) {
     const c = target.config;
     io.out(
@@ -152,6 +158,9 @@ async function replayCommand(argv: readonly string[], io: TraceIO, deps: TraceDe
           stopped: r.stopped ?? null,
           violations: r.violations.map((v) => ({ invariant: v.propertyId, step: v.step, message: v.message, ...(v.observation !== undefined ? { observation: v.observation } : {}) })),
           reproduced: r.violations.some((v) => v.propertyId === trace.violation.invariant),
+          // null: the trace records no call events (written before they were stored)
+          callPaths: r.callPaths ?? null,
+          ...(o.out !== undefined ? { written } : {}),
         },
         null,
         2,
@@ -162,7 +171,25 @@ async function replayCommand(argv: readonly string[], io: TraceIO, deps: TraceDe
   const c = target.config;
   io.out(`replaying ${o.file} (${trace.steps.length} steps, recorded: ${trace.violation.invariant}) on system=${c.system} kernel=${c.kernel}${c.parent !== undefined ? ` parent=${c.parent}` : ''} userspace=${c.userspace}\n`);
   io.out(describeReplay(trace, r).map((l) => `${l}\n`).join(''));
+  if (o.out !== undefined) io.out(`replayed trace written:\n${written.map((p) => `  ${p}\n`).join('')}`);
   return rc;
+}
+
+/** Marks a replayed trace along which no invariant broke (export-test refuses it: nothing to assert). */
+export const NO_VIOLATION = 'none';
+
+/**
+ * `trace replay --out DIR`: the replay as a trace of its own, on the replaying configuration, so that
+ * `trace show` (or the .txt and .html written beside it) renders it. Its violation is the recorded
+ * invariant's when it reproduces, else the first one met, else none.
+ */
+async function writeReplayed(out: string, recorded: Trace, r: ReplayResult, target: CheckTarget): Promise<string[]> {
+  const v = r.violations.find((x) => x.propertyId === recorded.violation.invariant) ?? r.violations[0];
+  const violation = v !== undefined
+    ? { message: v.message, ...(v.observation !== undefined ? { observation: v.observation } : {}) }
+    : { message: `replay of ${recorded.violation.invariant}'s trace: no invariant violated along it` };
+  const replayed = buildTrace(target.model, { propertyId: v?.propertyId ?? NO_VIOLATION, violation, initIndex: recorded.initIndex, actions: r.actions }, traceConfigOf(target), `${TOOL} ${VERSION}`);
+  return writeTracesForOut('trace replay', out, out, [replayed], { verdict: v !== undefined ? 'violation' : 'pass', config: replayed.config });
 }
 
 /** export-test of a variant's trace: the module must be where the trace says (else exit 2 now, not a red test later). */
@@ -189,7 +216,15 @@ async function exportTest(argv: readonly string[], io: TraceIO, deps: TraceDeps)
   // built (an unknown kernel such as 9.9, a path that is no variant module) rather than write a test
   // that can only fail.
   const build = deps.buildTarget ?? (await import('../systems/registry.js')).buildTarget;
-  await build({ ...traceConfig(trace, {}, { from: dirname(resolve(o.file)) }), bounds: {} });
+  const target = await build({ ...traceConfig(trace, {}, { from: dirname(resolve(o.file)) }), bounds: {} });
+  const inits = target.model.init().length;
+  if (trace.initIndex >= inits) {
+    throw new TraceUsage(`${o.file}: #meta.initIndex ${trace.initIndex} is not an initial world of this configuration (it has ${inits}: 0..${inits - 1})`);
+  }
+  // A replayed trace along which nothing broke (trace replay --out) has no violation to assert.
+  if (!target.model.properties().some((p) => p.id === recorded.violation.invariant)) {
+    throw new TraceUsage(`${o.file}: records no violation of an invariant of its configuration ("${recorded.violation.invariant}"): there is nothing for a test to assert`);
+  }
   if (o.out === '-') {
     const outPath = resolve(deps.cwd ?? process.cwd(), 'stdout.test.ts');
     io.out(exportTestSource(withVariantRelativeTo(trace, dirname(outPath)), { outPath }));

@@ -208,6 +208,7 @@ class BreadthFirst<S, A> {
         depth: this.c.depth,
         seconds,
         statesPerSecond: seconds > 0 ? this.c.transitions / seconds : 0,
+        violations: this.book.countsByProperty(),
       });
     }
   }

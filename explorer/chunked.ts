@@ -191,8 +191,10 @@ class ChunkedSearch<S, A> {
   /** Steps 3-4 of bfs.ts for one chunk, from what the expander computed; returns the world it stopped at (or count). */
   private merge(first: number, count: number, outcome: ChunkOutcome): number {
     if (!outcome.ok) {
-      const depth = outcome.action === undefined ? this.level : this.level + 1;
-      throw new ModelStepError(new Error(outcome.message), depth, outcome.action);
+      const depth = outcome.action === undefined && outcome.around !== true ? this.level : this.level + 1;
+      // the model's error as it was thrown (by name: a UsageError of user code stays one across threads)
+      const cause = Object.assign(new Error(outcome.message), outcome.name !== undefined ? { name: outcome.name } : {});
+      throw new ModelStepError(cause, depth, outcome.action);
     }
     const { stream, violations } = outcome;
     const { book, c, store } = this;
@@ -270,6 +272,7 @@ class ChunkedSearch<S, A> {
         depth: this.c.depth,
         seconds,
         statesPerSecond: seconds > 0 ? this.c.transitions / seconds : 0,
+        violations: this.book.countsByProperty(),
       });
     }
   }

@@ -43,6 +43,17 @@ export interface ExpandFailure {
   readonly k: number;
   /** The label of the action being taken, if one was. */
   readonly action: string | undefined;
+  /** The thrown error's name (a model's UsageError stays one across threads). */
+  readonly name?: string;
+  /** Thrown around the chunk (by Model.contain), not at a world of it: the step is the level's next. */
+  readonly around?: true;
+}
+
+/** What a thrown error says about where the model failed (k 0 and no action when it was not expandChunk's own). */
+export function failureOf(e: unknown): ExpandFailure {
+  const f = (e as { failure?: ExpandFailure } | null)?.failure;
+  if (f !== undefined) return f;
+  return { message: e instanceof Error ? e.message : String(e), k: 0, action: undefined, around: true, ...(e instanceof Error ? { name: e.name } : {}) };
 }
 
 class Words {
@@ -85,6 +96,11 @@ export class Expander<S, A> {
    * checked. Throws an ExpandFailure-carrying Error when the model throws.
    */
   expandChunk(records: Int32Array, count: number, active: Uint8Array, shard?: ShardPick): ChunkResult {
+    const guard = this.model.contain;
+    return guard === undefined ? this.expand(records, count, active, shard) : guard(() => this.expand(records, count, active, shard));
+  }
+
+  private expand(records: Int32Array, count: number, active: Uint8Array, shard?: ShardPick): ChunkResult {
     const { model, props, fp, words, seen, out } = this;
     const codec = fp.codec!;
     const h = fp.h;
@@ -159,7 +175,7 @@ export class Expander<S, A> {
       } catch {
         label = undefined;
       }
-      const failure: ExpandFailure = { message: e instanceof Error ? e.message : String(e), k, action: label };
+      const failure: ExpandFailure = { message: e instanceof Error ? e.message : String(e), k, action: label, ...(e instanceof Error ? { name: e.name } : {}) };
       throw Object.assign(new Error(failure.message), { failure });
     }
     return { stream: w.buf.slice(0, w.n), violations };

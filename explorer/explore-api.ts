@@ -47,6 +47,8 @@ export interface Progress {
   readonly depth: number;
   readonly seconds: number;
   readonly statesPerSecond: number;
+  /** Violations found so far, per property id (only those with at least one). */
+  readonly violations: Readonly<Record<string, number>>;
 }
 
 export interface Stats {

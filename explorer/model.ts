@@ -54,4 +54,10 @@ export interface Model<S, A> {
    * rate (fingerprints and the BFS frontier); without it, a generic slower encoder is used.
    */
   readonly schema?: Schema<S>;
+  /**
+   * Optional: runs a batch of this model's steps (a chunk of the chunked search, on whatever
+   * thread) under the model's own guard: a model with user code inside (a kernel variant) puts
+   * its deadline and its error reporting there.
+   */
+  readonly contain?: <T>(run: () => T) => T;
 }

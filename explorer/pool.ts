@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { Model } from './model.js';
-import { Expander, type ChunkViolation, type ShardPick } from './expand.js';
+import { Expander, failureOf, type ChunkViolation, type ExpandFailure, type ShardPick } from './expand.js';
 import { selectProperties } from './properties.js';
 
 /** Where a worker thread gets the model: `(await import(module))[export](arg)`, a Model or a promise of one. */
@@ -32,11 +32,11 @@ export type WorkerReply =
   | { readonly kind: 'ready' }
   | { readonly kind: 'init-error'; readonly message: string }
   | { readonly kind: 'done'; readonly id: number; readonly stream: ArrayBuffer; readonly violations: readonly ChunkViolation[] }
-  | { readonly kind: 'failure'; readonly id: number; readonly message: string; readonly k: number; readonly action: string | undefined };
+  | ({ readonly kind: 'failure'; readonly id: number } & ExpandFailure);
 
 export type ChunkOutcome =
   | { readonly ok: true; readonly stream: Int32Array; readonly violations: readonly ChunkViolation[] }
-  | { readonly ok: false; readonly message: string; readonly k: number; readonly action: string | undefined };
+  | ({ readonly ok: false } & ExpandFailure);
 
 export interface ChunkPool {
   /** Chunks worth keeping in flight. */
@@ -63,8 +63,7 @@ export function localPool<S, A>(model: Model<S, A>, propertyIds: readonly string
         const r = expander.expandChunk(req.records, req.count, req.active, req.shard);
         return { ok: true, stream: r.stream, violations: r.violations };
       } catch (e) {
-        const f = (e as { failure?: { k: number; action: string | undefined } }).failure;
-        return { ok: false, message: e instanceof Error ? e.message : String(e), k: f?.k ?? 0, action: f?.action };
+        return { ok: false, ...failureOf(e) };
       }
     },
     close: async () => {},
@@ -118,7 +117,7 @@ export async function threadPool(n: number, init: WorkerInit): Promise<ChunkPool
             pump();
           } else if (m.kind === 'init-error') reject(new Error(`worker: ${m.message}`));
           else {
-            settle(m.id, m.kind === 'done' ? { ok: true, stream: new Int32Array(m.stream), violations: m.violations } : { ok: false, message: m.message, k: m.k, action: m.action });
+            settle(m.id, m.kind === 'done' ? { ok: true, stream: new Int32Array(m.stream), violations: m.violations } : { ...m, ok: false });
             free.push(w);
             pump();
           }

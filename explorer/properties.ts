@@ -6,7 +6,7 @@
 import type { Model, Invariant, StepProperty, Property, Violation } from './model.js';
 import type { ExploreOptions, FoundViolation } from './explore-api.js';
 import type { VisitedStore } from './store.js';
-import { pathTo, replayIndices } from './replay.js';
+import { PrefixReplay, pathTo } from './replay.js';
 
 /** A violation as indices (what a checkpoint keeps): the actions are rebuilt by replay. */
 export interface FoundByIndex {
@@ -41,18 +41,27 @@ export class PropertyBook<S, A> {
   readonly distinctBy: ExploreOptions['distinct'];
   private readonly perProperty: number;
   private readonly keysOf = new Map<string, Set<string>>();
+  private readonly replayer: PrefixReplay<S, A>;
 
   constructor(
     private readonly model: Model<S, A>,
     private readonly store: VisitedStore,
     options: ExploreOptions,
   ) {
+    this.replayer = new PrefixReplay(model);
     this.all = selectProperties(model, options.propertyIds);
     this.invariants = this.all.filter((p): p is Invariant<S> => p.kind === 'invariant');
     this.steps = this.all.filter((p): p is StepProperty<S, A> => p.kind === 'step');
     this.stopAtFirst = options.stopAtFirstViolation ?? true;
     this.distinctBy = this.stopAtFirst ? undefined : options.distinct;
     this.perProperty = this.distinctBy?.perProperty ?? Infinity;
+  }
+
+  /** Violations found so far per property id (progress reports). */
+  countsByProperty(): Record<string, number> {
+    const n: Record<string, number> = {};
+    for (const v of this.violations) n[v.propertyId] = (n[v.propertyId] ?? 0) + 1;
+    return n;
   }
 
   /** True while property number `n` of `all` is still checked. */
@@ -72,7 +81,7 @@ export class PropertyBook<S, A> {
   }
 
   private replayFound(p: Property<S, A>, initIndex: number, actionIndices: number[], lastIndex?: number): { initIndex: number; actions: A[]; actionIndices: number[] } {
-    const { actions, worlds } = replayIndices(this.model, initIndex, actionIndices);
+    const { actions, worlds } = this.replayer.replay(initIndex, actionIndices);
     const end = worlds[worlds.length - 1]!;
     let last: A | undefined;
     if (lastIndex !== undefined) {

@@ -18,6 +18,8 @@ export interface SwarmOptions {
   readonly propertyIds?: readonly string[];
   /** Distinct worlds each re-checking BFS may store (default 200000). */
   readonly recheckStates?: number;
+  /** The walks of every round together stop after this long (fast-check's interruptAfterTimeLimit). */
+  readonly timeLimitSeconds?: number;
 }
 
 export interface SwarmViolation<A> extends FoundViolation<A> {
@@ -33,6 +35,8 @@ export interface SwarmResult<A> {
   readonly walks: number;
   readonly steps: number;
   readonly seconds: number;
+  /** The time limit cut the walks short. */
+  readonly interrupted: boolean;
 }
 
 interface Walked<A> {
@@ -108,6 +112,8 @@ export function swarm<S, A>(model: Model<S, A>, options: SwarmOptions): SwarmRes
   let walks = 0;
   const violations: SwarmViolation<A>[] = [];
   const choices = fc.array(fc.nat({ max: 0xffff }), { maxLength: options.maxDepth, size: 'max' });
+  const deadline = options.timeLimitSeconds === undefined ? Infinity : start + options.timeLimitSeconds * 1000;
+  let interrupted = false;
   // One round per property found: the walks go on for the properties not violated yet.
   for (let round = 0; props.length > 0; round++) {
     const active = props;
@@ -119,8 +125,12 @@ export function swarm<S, A>(model: Model<S, A>, options: SwarmOptions): SwarmRes
         if (w !== undefined && first === undefined) first = w.actions.length;
         return w === undefined;
       }),
-      { seed: (options.seed + round * 0x9e3779b1) | 0, numRuns: options.walks, endOnFailure: false },
+      {
+        seed: (options.seed + round * 0x9e3779b1) | 0, numRuns: options.walks, endOnFailure: false,
+        ...(deadline !== Infinity ? { interruptAfterTimeLimit: Math.max(1, Math.floor(deadline - performance.now())) } : {}),
+      },
     );
+    if (out.interrupted) interrupted = true;
     if (!out.failed || out.counterexample === null) break;
     const [cs] = out.counterexample;
     const shrunk = walk(model, init[0]!, active, cs, { steps: 0 })!;
@@ -136,5 +146,5 @@ export function swarm<S, A>(model: Model<S, A>, options: SwarmOptions): SwarmRes
     });
     props = props.filter((p) => p.id !== shrunk.property.id);
   }
-  return { violations, walks, steps: count.steps, seconds: (performance.now() - start) / 1000 };
+  return { violations, walks, steps: count.steps, seconds: (performance.now() - start) / 1000, interrupted };
 }

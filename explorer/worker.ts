@@ -2,7 +2,7 @@
 // and an exported factory: the explorer knows no model), then expands the chunks it is sent.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Model } from './model.js';
-import { Expander, type ChunkResult } from './expand.js';
+import { Expander, failureOf, type ChunkResult } from './expand.js';
 import { selectProperties } from './properties.js';
 import type { WorkerInit, ChunkRequest, WorkerReply } from './pool.js';
 
@@ -27,8 +27,7 @@ async function main(): Promise<void> {
     try {
       r = expander.expandChunk(new Int32Array(req.records), req.count, req.active, req.shard);
     } catch (e) {
-      const failure = (e as { failure?: WorkerReply & { kind: 'failure' } }).failure;
-      port.postMessage({ kind: 'failure', id: req.id, message: e instanceof Error ? e.message : String(e), k: failure?.k ?? 0, action: failure?.action } satisfies WorkerReply);
+      port.postMessage({ kind: 'failure', id: req.id, ...failureOf(e) } satisfies WorkerReply);
       return;
     }
     const buf = r.stream.buffer as ArrayBuffer;

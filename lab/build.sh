@@ -70,7 +70,7 @@ W=$OUT.tmp/work
 mkdir -p "$W"
 
 # ---- the agent ----
-gcc -static -O2 -Wall -o "$W/agent" "$LAB/agent.c"
+gcc -static -O2 -Wall -pthread -o "$W/agent" "$LAB/agent.c"
 
 # ---- uncompressed vmlinux (what boots fastest under TCG: no decompressor) ----
 extract_vmlinux() { # image out
@@ -92,15 +92,18 @@ build_modules() { # ver rel tarball dir "mods"
   local src=$W/src-$ver
   mkdir -p "$src" "$dir"
   tar -C "$src" -xJf "$tarball" --wildcards "$top/drivers/vdpa/vdpa.c" "$top/drivers/vdpa/vdpa_sim/*" \
-    "$top/drivers/vhost/vringh.c" "$top/drivers/vhost/vdpa.c" "$top/drivers/vhost/vhost.h"
+    "$top/drivers/vdpa/vdpa_user/*" "$top/drivers/vhost/vringh.c" "$top/drivers/vhost/vdpa.c" "$top/drivers/vhost/vhost.h"
   local k=$src/kbuild
   mkdir -p "$k"
   cp "$src/$top/drivers/vdpa/vdpa_sim/"vdpa_sim{.c,.h,_net.c} "$src/$top/drivers/vhost/vringh.c" "$k/"
+  cp "$src/$top/drivers/vdpa/vdpa_user/"{vduse_dev.c,iova_domain.c,iova_domain.h} "$k/"
   cp "$src/$top/drivers/vdpa/vdpa.c" "$k/vdpa.c"
   cp "$src/$top/drivers/vhost/vdpa.c" "$k/vhost_vdpa.c"
   cp "$src/$top/drivers/vhost/vhost.h" "$k/vhost.h"
   : > "$k/Kbuild"
   for m in $mods; do echo "obj-m += $m.o" >> "$k/Kbuild"; done
+  # VDUSE is two files (drivers/vdpa/vdpa_user/Makefile)
+  echo "vduse-y := vduse_dev.o iova_domain.o" >> "$k/Kbuild"
   make -s -C "/lib/modules/$rel/build" M="$k" -j2 modules >&2 || die "module build failed for $rel"
   for m in $mods; do cp "$k/$m.ko" "$dir/"; done
 }
@@ -135,11 +138,13 @@ make_initramfs() { # ver rel dir out "load order"
 
 T0=$(date +%s)
 for ver in 6.12 6.1; do
-  # load order (vdpa_sim and vdpa_sim_net are loaded by the agent, with the parent's parameters);
+  # load order (vdpa_sim and vdpa_sim_net, or vduse, are loaded by the agent, with the parent's parameters);
   # 6.12's vhost_vdpa gets max_iotlb_entries=3, the model's scaled limit (6.1's has no limit)
-  if [ "$ver" = 6.12 ]; then rel=$REL612; intree_mods="irqbypass vhost_iotlb vhost vdpa vhost_vdpa"; oot="vringh vdpa_sim vdpa_sim_net"
+  # 6.12 ships vduse (CONFIG_VDPA_USER=m); 6.1 has no CONFIG_VDPA, so vduse is built with vdpa (6.1's
+  # vduse accepts virtio-blk only: lab/agent.c)
+  if [ "$ver" = 6.12 ]; then rel=$REL612; intree_mods="irqbypass vhost_iotlb vhost vdpa vhost_vdpa vduse"; oot="vringh vdpa_sim vdpa_sim_net"
     order=$'irqbypass\nvhost_iotlb\nvhost\nvdpa\nvhost_vdpa max_iotlb_entries=3\nvringh'
-  else rel=$REL61; intree_mods="irqbypass vhost_iotlb vhost"; oot="vringh vdpa vhost_vdpa vdpa_sim vdpa_sim_net"
+  else rel=$REL61; intree_mods="irqbypass vhost_iotlb vhost"; oot="vringh vdpa vhost_vdpa vdpa_sim vdpa_sim_net vduse"
     order=$'irqbypass\nvhost_iotlb\nvhost\nvdpa\nvhost_vdpa\nvringh'
   fi
   d=$OUT.tmp/$ver

@@ -50,6 +50,28 @@ export interface BootOptions {
 type Accel = 'kvm' | 'tcg';
 
 /**
+ * QEMU outlives a killed vdpa-mc (it runs under `timeout` for up to its lifetime, its stdin pipe closing
+ * does not stop it): every live guest is killed when the process exits, and SIGINT/SIGTERM/SIGHUP make it
+ * exit (130/143/129) while a guest runs.
+ */
+const live = new Set<Guest>();
+const SIGNAL_CODES: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+const onSignal = (sig: NodeJS.Signals): void => process.exit(SIGNAL_CODES[sig] ?? 1);
+const onExit = (): void => { for (const g of live) g.kill(); };
+function track(g: Guest, on: boolean): void {
+  if (on) {
+    if (live.size === 0) {
+      process.on('exit', onExit);
+      for (const s of Object.keys(SIGNAL_CODES)) process.on(s as NodeJS.Signals, onSignal);
+    }
+    live.add(g);
+  } else if (live.delete(g) && live.size === 0) {
+    process.off('exit', onExit);
+    for (const s of Object.keys(SIGNAL_CODES)) process.off(s as NodeJS.Signals, onSignal);
+  }
+}
+
+/**
  * KVM where it can run a stock kernel, else TCG. Probed once per lab build (a guest boot with a short
  * timeout) and remembered next to the manifest: on this kind of host /dev/kvm opens but cannot run
  * Debian's kernel, and that is only seen by trying.
@@ -132,8 +154,10 @@ export class Guest {
       '-serial', `file:${consoleFile}`, '-serial', 'stdio',
     ];
     const t0 = performance.now();
-    const proc = spawn('timeout', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // its own process group, so that a kill reaches QEMU too (`timeout` cannot pass SIGKILL on)
+    const proc = spawn('timeout', args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const g = new Guest(proc, kernel, accel, consoleFile, dir, opts.replyTimeout ?? 30);
+    track(g, true);
     const ready = await g.nextLine(opts.bootTimeout ?? 60).catch((e: unknown) => { g.kill(); throw e; });
     if (ready !== 'READY') {
       g.kill();
@@ -182,11 +206,21 @@ export class Guest {
   }
 
   kill(): void {
-    if (!this.exited) this.proc.kill('SIGKILL');
+    if (!this.exited) this.killGroup();
     this.cleanup();
   }
 
+  /** SIGKILL to `timeout` and QEMU (the group spawn made). */
+  private killGroup(): void {
+    try {
+      if (this.proc.pid !== undefined) process.kill(-this.proc.pid, 'SIGKILL');
+    } catch {
+      this.proc.kill('SIGKILL');
+    }
+  }
+
   private cleanup(): void {
+    track(this, false);
     try { rmSync(this.dir, { recursive: true, force: true }); } catch { /* a temp folder */ }
   }
 
@@ -195,7 +229,7 @@ export class Guest {
     if (!this.exited) {
       const gone = new Promise<void>((resolve) => this.proc.once('exit', () => resolve()));
       try { this.proc.stdin.write('q\n'); } catch { /* already gone */ }
-      const timer = setTimeout(() => this.proc.kill('SIGKILL'), 10_000);
+      const timer = setTimeout(() => this.killGroup(), 10_000);
       await gone;
       clearTimeout(timer);
     }

@@ -6,21 +6,27 @@ import { F, FEATURE_NAMES, PAGE, bit } from '../spec/vdpa/constants.js';
 import type { VdpaKernel } from '../spec/vdpa/kernels.js';
 import type { LabKernel } from './guest.js';
 
-/** The parents the lab can load, as vdpa_sim module parameters (vdpa_sim.c: batch_mapping, use_va). */
-export const LAB_PARENTS = ['vdpa_sim', 'vdpa_sim_dma', 'vdpa_sim_va'] as const;
+/**
+ * The parents the lab can load: vdpa_sim with its module parameters (vdpa_sim.c: batch_mapping, use_va),
+ * or a VDUSE device whose daemon is the agent (lab/agent.c).
+ */
+export const LAB_PARENTS = ['vdpa_sim', 'vdpa_sim_dma', 'vdpa_sim_va', 'vduse'] as const;
 export type LabParent = (typeof LAB_PARENTS)[number];
 
 export interface ParentSetup {
   readonly batchMapping: 0 | 1;
-  /** use_va: 6.12's vdpa_sim has it (default on); the model's vdpa_sim and vdpa_sim_dma are PA mode. */
+  /** use_va: 6.12's vdpa_sim has it (default on); the model's vdpa_sim and vdpa_sim_dma are PA mode; VDUSE is VA mode. */
   readonly useVa: 0 | 1;
+  /** The agent's device kind: 0 vdpa_sim_net, 1 VDUSE. */
+  readonly kind: 0 | 1;
 }
 
 export function parentSetup(p: LabParent): ParentSetup {
   switch (p) {
-    case 'vdpa_sim': return { batchMapping: 1, useVa: 0 };
-    case 'vdpa_sim_dma': return { batchMapping: 0, useVa: 0 };
-    case 'vdpa_sim_va': return { batchMapping: 1, useVa: 1 };
+    case 'vdpa_sim': return { batchMapping: 1, useVa: 0, kind: 0 };
+    case 'vdpa_sim_dma': return { batchMapping: 0, useVa: 0, kind: 0 };
+    case 'vdpa_sim_va': return { batchMapping: 1, useVa: 1, kind: 0 };
+    case 'vduse': return { batchMapping: 1, useVa: 1, kind: 1 };
   }
 }
 
@@ -60,6 +66,7 @@ export function agentCommand(a: Action, k: VdpaKernel): string | { readonly unsu
     case 'suspend': return 'u';
     case 'resume': return 'r';
     case 'setGroupAsid': return `g ${a.group} ${a.asid}`;
+    case 'setVringAddr': case 'setVringBase': case 'setVringEnable': return { unsupported: 'the vring ioctls are not in the lab agent yet' };
     case 'iotlbUpdate': return `m ${IOTLB.update} ${a.asid} ${a.page * PAGE} ${a.npages * PAGE} ${a.host}`;
     case 'iotlbInvalidate': return `m ${IOTLB.invalidate} ${a.asid} ${a.page * PAGE} ${a.npages * PAGE} 0`;
     case 'iotlbBatchBegin': return `m ${IOTLB.batchBegin} ${a.asid} 0 0 0`;

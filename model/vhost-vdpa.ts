@@ -99,6 +99,29 @@ export function vhost_vdpa_set_group_asid(ctx: VdpaCtx, d: World, group: number,
   return r === 0 ? OK : fail(r);
 }
 
+// VHOST_SET_VRING_ADDR / VHOST_SET_VRING_BASE in vhost_vdpa_vring_ioctl (vdpa.c 6.12 l.773-802, 6.1
+// l.585-608): after vhost_vring_ioctl, ops->set_vq_address (non-zero → -EINVAL) / ops->set_vq_state
+// (its return). The guard has refused the v6.8+ DRIVER_OK case. Ring addresses and indices are not
+// modelled: only what the parent keeps of the call (spec/vdpa/config-ops.ts).
+export function vhost_vdpa_set_vring(ctx: VdpaCtx, d: World, which: 'addr' | 'base', vq: number): CallResult {
+  if (which === 'addr') {
+    call(LANE_VHOST, LANE_PARENT, () => `ops->set_vq_address(idx=${vq})`);
+    const r = ctx.ops.set_vq_address?.(d, vq) ?? 0;
+    return r === 0 ? OK : fail('-EINVAL', `${r}: set_vq_address failed`);
+  }
+  call(LANE_VHOST, LANE_PARENT, () => `ops->set_vq_state(idx=${vq})`);
+  const r = ctx.ops.set_vq_state?.(d, vq) ?? 0;
+  return r === 0 ? OK : fail(r);
+}
+
+// VHOST_VDPA_SET_VRING_ENABLE in vhost_vdpa_vring_ioctl (vdpa.c 6.12 l.708-712, 6.1 l.538-542):
+// ops->set_vq_ready(idx, num), void, 0 whatever it did.
+export function vhost_vdpa_set_vring_enable(ctx: VdpaCtx, d: World, vq: number, ready: number): CallResult {
+  call(LANE_VHOST, LANE_PARENT, () => `ops->set_vq_ready(idx=${vq}, ${ready !== 0})`);
+  ctx.ops.set_vq_ready?.(d, vq, ready !== 0);
+  return OK;
+}
+
 // vhost_vdpa_general_unmap (v6.1+): dma_unmap for dma_map parents, iommu_unmap for platform, nothing for set_map
 function vhost_vdpa_general_unmap(ctx: VdpaCtx, d: World, asid: number, e: Entry): void {
   if (ctx.ops.dma_map !== undefined) {

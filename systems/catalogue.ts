@@ -21,6 +21,11 @@ export interface InvariantEntry {
   readonly guards: string;
 }
 
+/** A kernel and the parents it has (vfio: none): the matrix, validation and the lab derive from it. */
+export interface KernelEntry extends Entry {
+  readonly parents: readonly ParentName[];
+}
+
 export interface UserspaceEntry extends Entry {
   /** The bounds a configuration with this userspace gets unless the command line says otherwise. */
   readonly bounds: Bounds;
@@ -28,7 +33,7 @@ export interface UserspaceEntry extends Entry {
 
 export interface SystemRegistry {
   readonly system: SystemName;
-  readonly kernels: readonly Entry[];
+  readonly kernels: readonly KernelEntry[];
   /** vfio: none. */
   readonly parents: readonly Entry[];
   readonly userspaces: readonly UserspaceEntry[];
@@ -49,6 +54,11 @@ export function defaultBounds(system: SystemName, userspace: string): Bounds {
   const r = REGISTRIES[system];
   const u = r.userspaces.find((e) => e.name === userspace) ?? r.userspaces.find((e) => e.name === r.defaults.userspace)!;
   return u.bounds;
+}
+
+/** The parents `kernel` has (a shipped kernel; none for an unknown name or a variant path: its base decides when it is built). */
+export function parentsOfKernel(system: SystemName, kernel: string): readonly ParentName[] {
+  return REGISTRIES[system].kernels.find((k) => k.name === kernel)?.parents ?? [];
 }
 
 /** The matrix heading of an invariant: the initials of its id (user-kernel-agreement → UKA). */

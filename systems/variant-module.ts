@@ -142,6 +142,22 @@ export function runWithVariant<T>(variant: string, timeLimitSeconds: number, fn:
   }
 }
 
+/** How messages name a loaded variant: `variant NAME (PATH)`. */
+export function variantLabel(v: { readonly name: string; readonly path: string }): string {
+  return `variant ${v.name} (${v.path})`;
+}
+
+/**
+ * The model with runWithVariant as its guard (Model.contain): the chunked search (worker threads,
+ * shards, checkpoints) runs each chunk under it, on whichever thread expands the chunk, so the
+ * deadline and the variant's errors hold there as in the one-core search.
+ */
+export function containedModel<M extends object>(model: M, variant: string, timeLimitSeconds: number): M {
+  const contain = <T>(run: () => T): T => runWithVariant(variant, timeLimitSeconds, run);
+  // the model's own methods and fields through the prototype: models are classes or closures
+  return Object.assign(Object.create(model) as M, { contain });
+}
+
 // ---- bundling ----
 
 interface Bundle { readonly code: string; readonly inputs: readonly string[] }

@@ -10,7 +10,9 @@
 // `{"#bigint": "..."}`; Map, Set and Tup become `#map`, `#set`, `#tup`; arrays are lists and plain
 // objects records. ITF has no null, so null is `{"#unserializable": "null"}`; a state whose world
 // lacks a field that others have gets `{"#unserializable": "absent"}` for it (ITF wants every var).
-import type { CallView, FieldView, LayerView, StepOutcome } from './trace-model.js';
+import { MAX_NESTING, printable, printableTrace, tooDeep, withoutBom } from './untrusted.js';
+import type { CallRecord, CallView, FieldView, LayerView, StepOutcome } from './trace-model.js';
+import { copyEvent } from './calls.js';
 import type { Trace, TraceStep, TraceViolation, TraceWorld } from './trace.js';
 import { own, Tup, type TraceValue } from './values.js';
 
@@ -101,6 +103,7 @@ function stepMeta(index: number, label: string, outcome: StepOutcome | undefined
     label,
     ...(outcome?.reason !== undefined ? { reason: outcome.reason } : {}),
     calls: (outcome?.calls ?? []).map((c) => ({ from: c.from, to: c.to, label: c.label })),
+    ...(outcome?.events !== undefined ? { events: outcome.events.map(copyEvent) } : {}),
     view: w.view.map((l) => ({ layer: l.layer, fields: l.fields.map((f) => ({ name: f.name, value: f.value })) })),
   };
 }
@@ -278,6 +281,37 @@ function readCalls(j: unknown, path: string): CallView[] {
   });
 }
 
+/** The structured call events of a step (traces/calls.ts copyEvent's shape); absent in traces that predate them. */
+function readEvents(j: unknown, path: string): CallRecord[] {
+  return arr(j, path).map((c, i) => {
+    const p = `${path}[${i}]`;
+    const o = obj(c, p);
+    for (const k of Object.keys(o)) if (!EVENT_FIELDS.includes(k)) fail(`${p}.${k}`, 'not a field of a call event');
+    const pages = (x: unknown, q: string): number[] => arr(x, q).map((h, k) => int(h, `${q}[${k}]`));
+    let args: Record<string, string | number> | undefined;
+    if (o.args !== undefined) {
+      args = {};
+      for (const [k, v] of Object.entries(obj(o.args, `${p}.args`))) {
+        if (typeof v !== 'string' && typeof v !== 'number') fail(`${p}.args.${k}`, `expected a string or a number, got ${kindOf(v)}`);
+        args[k] = v;
+      }
+    }
+    if (o.ignored !== undefined && typeof o.ignored !== 'boolean') fail(`${p}.ignored`, `expected a boolean, got ${kindOf(o.ignored)}`);
+    return {
+      caller: str(o.caller, `${p}.caller`),
+      callee: str(o.callee, `${p}.callee`),
+      fn: str(o.fn, `${p}.fn`),
+      ...(args !== undefined ? { args } : {}),
+      ...(o.ret !== undefined ? { ret: str(o.ret, `${p}.ret`) } : {}),
+      ...(o.ignored !== undefined ? { ignored: o.ignored as boolean } : {}),
+      ...(o.pinned !== undefined ? { pinned: pages(o.pinned, `${p}.pinned`) } : {}),
+      ...(o.unpinned !== undefined ? { unpinned: pages(o.unpinned, `${p}.unpinned`) } : {}),
+      ...(o.note !== undefined ? { note: str(o.note, `${p}.note`) } : {}),
+    };
+  });
+}
+const EVENT_FIELDS = ['caller', 'callee', 'fn', 'args', 'ret', 'ignored', 'pinned', 'unpinned', 'note'];
+
 function readView(j: unknown, path: string): LayerView[] {
   return arr(j, path).map((l, i) => {
     const o = obj(l, `${path}[${i}]`);
@@ -354,6 +388,7 @@ function readTrace(j: unknown): Trace {
     const view = readView(sm.view, `${p}.#meta.view`);
     const label = str(sm.label, `${p}.#meta.label`);
     const calls = readCalls(sm.calls, `${p}.#meta.calls`);
+    const events = sm.events === undefined ? undefined : readEvents(sm.events, `${p}.#meta.events`);
     const reason = sm.reason === undefined ? undefined : str(sm.reason, `${p}.#meta.reason`);
     const kind = str(so[ACTION_VAR], `${p}.${ACTION_VAR}`);
     const action = decodeRecord(so[ARGS_VAR], `${p}.${ARGS_VAR}`);
@@ -363,7 +398,7 @@ function readTrace(j: unknown): Trace {
       init = { world, view };
       return;
     }
-    const outcome: StepOutcome = reason !== undefined ? { ret, reason, calls } : { ret, calls };
+    const outcome: StepOutcome = { ret, ...(reason !== undefined ? { reason } : {}), calls, ...(events !== undefined ? { events } : {}) };
     steps.push({ index: i, kind, label, action, outcome, world, view });
   });
   const violation: TraceViolation = observation !== undefined ? { invariant, message, observation } : { invariant, message };
@@ -384,10 +419,14 @@ export function fromItf(json: unknown): ReadResult {
 export function parseItf(text: string): ReadResult {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(withoutBom(text));
   } catch (e) {
-    const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    const why = e instanceof Error ? printable(e.message.split('\n')[0]!) : String(e);
     return { ok: false, error: `not JSON (${text.trim() === '' ? 'the file is empty' : why})` };
   }
-  return fromItf(json);
+  const deep = tooDeep(json);
+  if (deep !== undefined) return { ok: false, error: `not a vdpa-mc trace: ${printable(deep).slice(0, 80)}…: nested deeper than ${MAX_NESTING} levels` };
+  const r = fromItf(json);
+  // what a file says is printed (trace show, replay): no escape sequence of its own
+  return r.ok ? { ok: true, trace: printableTrace(r.trace) } : { ok: false, error: printable(r.error) };
 }

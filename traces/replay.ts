@@ -2,6 +2,7 @@
 // confirm a counterexample, another kernel, parent or userspace to see what a patch changes.
 // Says at which step the outcome first differs and which invariants break along the way.
 import type { Violation } from '../explorer/model.js';
+import { renderCallSite } from './calls.js';
 import { viewChanges } from './diff.js';
 import type { Trace, TraceWorld } from './trace.js';
 import type { TraceModel } from './trace-model.js';
@@ -24,6 +25,15 @@ export interface ReplayViolation extends Violation {
   readonly propertyId: string;
 }
 
+/** A step whose calls differ: the part of each call path that differs (common head and tail left out). */
+export interface CallPathDifference {
+  readonly step: number;
+  readonly label: string;
+  /** Calls as sites, `ops->compat_reset(flags=CLEAN_MAP)`: what the trace recorded, and what the replay made. */
+  readonly trace: readonly string[];
+  readonly replay: readonly string[];
+}
+
 export interface ReplayResult {
   /** The first step whose outcome differs; absent when the model did exactly what the trace says. */
   readonly divergedAt?: Divergence;
@@ -33,6 +43,15 @@ export interface ReplayResult {
   readonly stepsRun: number;
   /** Why the replay stopped early (an action not allowed or not known), when it did; may come after divergedAt. */
   readonly stopped?: Divergence;
+  /**
+   * Steps whose call path differs, from the structured call events of the trace and of the replaying
+   * model; undefined when either side records none (a trace written before events were stored).
+   */
+  readonly callPaths?: readonly CallPathDifference[];
+  /** Set when the replaying model records call events and the trace does not (written before traces stored them). */
+  readonly callPathsUnknown?: string;
+  /** The actions run, as the replaying model's own (what `--out` rebuilds the replayed trace from). */
+  readonly actions: readonly unknown[];
 }
 
 export interface ReplayOptions {
@@ -96,7 +115,7 @@ export function replay<S, A>(trace: Trace, model: TraceModel<S, A>, options: Rep
   const first = inits[trace.initIndex];
   if (first === undefined) {
     const why = `the model has ${inits.length} initial world${inits.length === 1 ? '' : 's'}`;
-    return { divergedAt: { step: 0, why: 'world', base: `initial world #${trace.initIndex}`, other: why }, violations, stepsRun: 0 };
+    return { divergedAt: { step: 0, why: 'world', base: `initial world #${trace.initIndex}`, other: why }, violations, stepsRun: 0, actions: [] };
   }
   let s: S = first;
   const initWorld: TraceWorld = { world: model.worldToJson(s), view: model.view(s) };
@@ -105,6 +124,9 @@ export function replay<S, A>(trace: Trace, model: TraceModel<S, A>, options: Rep
 
   let stepsRun = 0;
   let prev = { base: trace.init, other: initWorld };
+  const actions: A[] = [];
+  let callPaths: CallPathDifference[] | undefined = [];
+  let unknown = '';
   for (const step of trace.steps) {
     const a = model.actionFromJson(toPlainJson(step.action));
     if (a === undefined) {
@@ -122,6 +144,16 @@ export function replay<S, A>(trace: Trace, model: TraceModel<S, A>, options: Rep
     const outcome = model.outcome(s, a);
     const after = model.next(s, a) ?? s;
     stepsRun++;
+    actions.push(a);
+    const recordedEvents = step.outcome.events;
+    if (recordedEvents === undefined || outcome.events === undefined) {
+      callPaths = undefined;
+      if (recordedEvents === undefined && outcome.events !== undefined) unknown = 'the trace records no call events (written by an older vdpa-mc)';
+    }
+    else if (callPaths !== undefined) {
+      const d = pathDifference(recordedEvents.map(renderCallSite), outcome.events.map(renderCallSite));
+      if (d !== undefined) callPaths.push({ step: step.index, label: step.label, ...d });
+    }
     if (outcome.ret !== step.outcome.ret) {
       diverge({ step: step.index, why: 'errno', base: `${step.label} = ${step.outcome.ret}`, other: `${model.label(a)} = ${outcome.ret}${outcome.reason !== undefined ? ` (${outcome.reason})` : ''}` });
     }
@@ -133,7 +165,26 @@ export function replay<S, A>(trace: Trace, model: TraceModel<S, A>, options: Rep
   }
   const d = divergedAt as Divergence | undefined;
   const st = stopped as Divergence | undefined;
-  return { ...(d !== undefined ? { divergedAt: d } : {}), violations, stepsRun, ...(st !== undefined ? { stopped: st } : {}) };
+  const paths = callPaths as CallPathDifference[] | undefined;
+  return {
+    ...(d !== undefined ? { divergedAt: d } : {}),
+    violations,
+    stepsRun,
+    ...(st !== undefined ? { stopped: st } : {}),
+    ...(paths !== undefined && trace.steps.length > 0 ? { callPaths: paths } : {}),
+    ...(unknown !== '' ? { callPathsUnknown: unknown } : {}),
+    actions,
+  };
+}
+
+/** The differing middle of two call paths (their common head and tail dropped); undefined when equal. */
+function pathDifference(a: readonly string[], b: readonly string[]): { trace: string[]; replay: string[] } | undefined {
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  if (head === a.length && head === b.length) return undefined;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  return { trace: a.slice(head, a.length - tail), replay: b.slice(head, b.length - tail) };
 }
 
 function bigintSafe(_key: string, v: unknown): unknown {
@@ -155,6 +206,16 @@ export function describeReplay(trace: Trace, r: ReplayResult): string[] {
   if (st !== undefined) {
     if (st !== d) lines.push(`stopped at step ${st.step} (${st.why}): ${st.other}`);
     lines.push(`replay stopped after ${r.stepsRun} of ${trace.steps.length} steps`);
+  }
+  if (r.callPaths === undefined) {
+    if (r.callPathsUnknown !== undefined) lines.push(`call paths not compared: ${r.callPathsUnknown}`);
+  } else if (r.callPaths.length === 0) lines.push('same call path at every step replayed');
+  else {
+    for (const c of r.callPaths) {
+      lines.push(`call path differs at step ${c.step} (${c.label})`);
+      lines.push(`  trace:  ${c.trace.length > 0 ? c.trace.join(' → ') : '(no call)'}`);
+      lines.push(`  replay: ${c.replay.length > 0 ? c.replay.join(' → ') : '(no call)'}`);
+    }
   }
   if (r.violations.length === 0) lines.push('no invariant violated along the replay');
   for (const v of r.violations) {

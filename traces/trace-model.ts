@@ -10,6 +10,23 @@ export interface LayerView { readonly layer: string; readonly fields: readonly F
 /** A call made while executing one step, for the sequence diagram (lane → lane). */
 export interface CallView { readonly from: string; readonly to: string; readonly label: string }
 
+/**
+ * A call as a structured event (the model's call log, model/call-log.ts, has this shape): declared
+ * here structurally so that traces/ imports no model. Rendered only by traces/calls.ts.
+ */
+export interface CallRecord {
+  readonly caller: string;
+  readonly callee: string;
+  /** The function as the source names it: `ops->set_map`, `pin_user_pages`, `mlx5_vdpa_change_map`. */
+  readonly fn: string;
+  readonly args?: Readonly<Record<string, string | number>>;
+  readonly ret?: string;
+  readonly ignored?: boolean;
+  readonly pinned?: readonly number[];
+  readonly unpinned?: readonly number[];
+  readonly note?: string;
+}
+
 /** What happened at one step, as the caller saw it. */
 export interface StepOutcome {
   /** What the caller saw: "0", "-EFAULT", "-EBUSY", "features=0x1ce". */
@@ -18,6 +35,8 @@ export interface StepOutcome {
   readonly reason?: string;
   /** The calls this step made, in order, lane to lane (first one from the caller's lane). */
   readonly calls: readonly CallView[];
+  /** The same calls as structured events, when the model records them (replay compares call paths with them). */
+  readonly events?: readonly CallRecord[];
 }
 
 export interface TraceModel<S, A> extends Model<S, A> {

@@ -2,6 +2,7 @@
 // a Trace, so none of them needs the model that produced it.
 import type { FoundViolation } from '../explorer/explore-api.js';
 import type { CallView, LayerView, StepOutcome, TraceModel } from './trace-model.js';
+import { copyEvent } from './calls.js';
 
 /** The world at one point of the trace: as JSON (for ITF and replay) and as the model's view. */
 export interface TraceWorld {
@@ -98,7 +99,12 @@ export function buildTrace<S, A>(
 /** Drops an absent `reason` so that traces compare equal after a round trip through a file. */
 function copyOutcome(o: StepOutcome): StepOutcome {
   const calls: CallView[] = o.calls.map((c) => ({ from: c.from, to: c.to, label: c.label }));
-  return o.reason !== undefined ? { ret: o.ret, reason: o.reason, calls } : { ret: o.ret, calls };
+  return {
+    ret: o.ret,
+    ...(o.reason !== undefined ? { reason: o.reason } : {}),
+    calls,
+    ...(o.events !== undefined ? { events: o.events.map(copyEvent) } : {}),
+  };
 }
 
 /** The world before step `i` (1-based) or, for i = 0, the initial world. */

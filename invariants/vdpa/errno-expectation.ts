@@ -13,7 +13,7 @@
 // the group is already on, and a reset, cannot be told from their failure by the worlds alone; both
 // fail only through the environment in the model (mlx5's CVQ refresh, VDUSE's daemon).
 import type { Action } from '../../spec/vdpa/actions.js';
-import { NP, bit, type FeatureName } from '../../spec/vdpa/constants.js';
+import { NP, S_DRIVER_OK, bit, type FeatureName } from '../../spec/vdpa/constants.js';
 import { effectiveAsid, guardTable, offeredFeatures, projection } from '../../spec/vdpa/transitions.js';
 import type { World } from '../../spec/vdpa/world.js';
 import type { VdpaCtx } from '../../model/context.js';
@@ -51,6 +51,10 @@ function shapeOk(ctx: VdpaCtx, w: World, a: Action): boolean {
     case 'suspend': return fd && acked(w, 'SUSPEND');
     case 'resume': return fd && acked(w, 'RESUME');
     case 'setGroupAsid': return own && ctx.ops.nas > 1 && a.group < ctx.ops.ngroups && a.asid < ctx.ops.nas;
+    // vhost.h: ring addresses and base are set while the device is stopped (before DRIVER_OK, or suspended);
+    // mlx5 refuses a new base for a running queue (set_vq_state: "can't modify available index")
+    case 'setVringAddr': case 'setVringBase': return own && ((w.status & S_DRIVER_OK) === 0 || w.suspended);
+    case 'setVringEnable': return own;
     case 'iotlbUpdate': {
       const as = effectiveAsid(w, a.asid);
       if (!own || as >= ctx.ops.nas || a.npages <= 0 || a.page < 0 || a.page + a.npages > NP) return false;

@@ -18,6 +18,14 @@ export const VQ_STATE_NAMES = ['none', 'INIT', 'RDY', 'SUSPEND'] as const;
 /** modified_fields bits the model follows (MLX5_VIRTQ_MODIFY_MASK_VIRTIO_Q_MKEY / _DESC_GROUP_MKEY). */
 export const MKEY_DATA = 1;
 export const MKEY_DESC = 2;
+/**
+ * vqs[0]'s VIRTIO_Q_ADDRS / AVAIL_IDX / USED_IDX (set_vq_address, set_vq_state), as one bit: the only
+ * reader that changes a map is needs_vqs_reset (vnet:3250-3265), which reads vqs[0] alone and any of them alike.
+ */
+export const VQ_FIELDS = 4;
+
+/** The CVQ's virtqueue index without VIRTIO_NET_F_MQ (is_ctrl_vq_idx): after the one data queue pair. */
+export const CVQ_INDEX = 2;
 
 /** The slot a new object is built in: the last one, free between calls (see normalizeMrs). */
 const SCRATCH = MR_SLOTS - 1;

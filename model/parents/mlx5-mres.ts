@@ -16,13 +16,13 @@
 // v6.7 has no refcount and no resumable change_map: its change_map tears the VQs down and, if the device
 // runs, re-creates them on the current MRs (the `teardown` path of vnet:3048-3082); its VQs are created at
 // DRIVER_OK, not pre-created at reset (vnet:3305, 6.12 only). `k.mlx5ResumableChangeMap` selects 6.12.
-import { GROUP_CVQ, GROUP_DATA, GROUP_DESC, IDENTITY, NAS, NP, S_DRIVER_OK } from '../../spec/vdpa/constants.js';
+import { GROUP_CVQ, GROUP_DATA, GROUP_DESC, IDENTITY, NAS, NP, S_DRIVER_OK, S_FEATURES_OK } from '../../spec/vdpa/constants.js';
 import type { VdpaKernel } from '../../spec/vdpa/kernels.js';
 import type { World } from '../../spec/vdpa/world.js';
 import { call, LANE_DEVICE, LANE_PARENT } from '../call-log.js';
 import { isEmpty } from '../vhost-iotlb.js';
 import {
-  MKEY_DATA, MKEY_DESC, VQ_INIT, VQ_NONE, VQ_RDY, VQ_SUSPEND, descRef, mrName, newDmaMr, newUserMr, normalizeMrs,
+  CVQ_INDEX, MKEY_DATA, MKEY_DESC, VQ_FIELDS, VQ_INIT, VQ_NONE, VQ_RDY, VQ_SUSPEND, descRef, mrName, newDmaMr, newUserMr, normalizeMrs,
 } from './mlx5-mr.js';
 import { VDPA_RESET_F_CLEAN_MAP, takeFault, type VdpaConfigOps } from './ops.js';
 
@@ -60,8 +60,11 @@ export function mlx5Mres(k: VdpaKernel, base: VdpaConfigOps): VdpaConfigOps {
     const vq = d.mrRef[d.group2asid[GROUP_DATA]!]!;
     const desc = d.mrRef[d.group2asid[GROUP_DESC]!]!;
     if (filled) {
+      // setup_vq (vnet:1527-1536): create_virtqueue with the mkeys, then resume_vq → modify → RDY, whose
+      // modify_virtqueue_end clears every modified field (vnet:1402), marks included
       d.vqRef[0] = vq; d.vqRef[1] = desc;
       d.vqState = VQ_RDY;
+      d.mkeyPending = 0;
     } else {
       d.vqRef[0] = -1; d.vqRef[1] = -1;
       d.mkeyPending = (vq >= 0 ? MKEY_DATA : 0) | (desc >= 0 ? MKEY_DESC : 0);
@@ -123,7 +126,7 @@ export function mlx5Mres(k: VdpaKernel, base: VdpaConfigOps): VdpaConfigOps {
     }
     const old = d.mrRef[asid]!;
     d.mrRef[asid] = mr;
-    if (v612) d.mkeyPending = MKEY_DATA | MKEY_DESC; // every VQ marked (vnet:3067-3069)
+    if (v612) d.mkeyPending |= MKEY_DATA | MKEY_DESC; // every VQ marked, other fields kept (vnet:3067-3069)
     if (!running(d)) {
       call(LANE_PARENT, LANE_DEVICE, () => `mlx5_vdpa_change_map: mr[${asid}] swapped, VQs marked (device not running)`);
       return 0;
@@ -226,17 +229,36 @@ export function mlx5Mres(k: VdpaKernel, base: VdpaConfigOps): VdpaConfigOps {
       normalizeMrs(d);
     },
 
+    // The CVQ: mlx5_cvq_kick_handler (vnet:2372-2379) checks DRIVER_OK and cvq.ready, not mvdev->suspended:
+    // a CVQ made ready again after SUSPEND (SET_VRING_ENABLE) processes commands.
     canDma: (w, group) => {
-      if ((w.status & S_DRIVER_OK) === 0 || w.devSuspended) return false;
-      return group === GROUP_CVQ ? w.cvqReady : w.vqState === VQ_RDY;
+      if ((w.status & S_DRIVER_OK) === 0) return false;
+      return group === GROUP_CVQ ? w.cvqReady : !w.devSuspended && w.vqState === VQ_RDY;
+    },
+
+    // mlx5_vdpa_set_vq_state (vnet:2569-2595): a data VQ in RDY refuses (-EINVAL, "can't modify available
+    // index"), else AVAIL_IDX | USED_IDX marked (kept as for set_vq_address); the CVQ's index just stored.
+    set_vq_state: (d, vq) => {
+      if (vq >= CVQ_INDEX) return 0;
+      if (d.vqState === VQ_RDY) return '-EINVAL';
+      if (v612 && vq === 0 && d.vqState === VQ_INIT) d.mkeyPending |= VQ_FIELDS;
+      return 0;
+    },
+    // mlx5_vdpa_set_vq_ready (vnet:2527-2552): nothing before features are set (FEATURES_OK stands for
+    // set_driver_features); the CVQ: set_cvq_ready (vnet:2516-2525). Data VQs' own readiness is not kept
+    // (they are one state in the model): `any` enables the CVQ only.
+    set_vq_ready: (d, vq, ready) => {
+      if ((d.status & S_FEATURES_OK) === 0 || vq !== CVQ_INDEX) return;
+      d.cvqReady = ready;
     },
   };
 
   // mlx5_vdpa_compat_reset (vnet:3269-3310): VQs torn down if they were used; CLEAN_MAP drops every MR and
   // the CVQ iotlb, then the DMA MR (its failure only logged); 6.12 pre-creates the VQs again (not filled,
   // return value ignored).
+  // vq_reset is needs_vqs_reset (vnet:3250-3265): DRIVER_OK, vqs[0] not INIT, or its ring fields modified.
   function compatReset(d: World, flags: number): void {
-    const vqReset = (d.status & S_DRIVER_OK) !== 0 || d.vqState !== VQ_INIT;
+    const vqReset = (d.status & S_DRIVER_OK) !== 0 || d.vqState !== VQ_INIT || (d.mkeyPending & VQ_FIELDS) !== 0;
     if (vqReset) { teardownVqs(d); d.mkeyPending = 0; }
     const clean = (flags & VDPA_RESET_F_CLEAN_MAP) !== 0;
     if (clean) cleanMrs(d);
@@ -269,6 +291,14 @@ export function mlx5Mres(k: VdpaKernel, base: VdpaConfigOps): VdpaConfigOps {
       normalizeMrs(d);
     },
     ...(v612 ? {
+      // mlx5_vdpa_set_vq_address (vnet:2450-2473): the CVQ's addresses only stored; a data VQ's stored and
+      // VIRTIO_Q_ADDRS marked (v6.8+; before, nothing the model keeps). Kept only for vqs[0] in INIT
+      // (VQ_FIELDS): the next modify (DRIVER_OK, RESUME) applies and clears it, a teardown drops it, and a
+      // reset re-creates the VQs anyway unless they are INIT before DRIVER_OK (needs_vqs_reset).
+      set_vq_address: (d: World, vq: number): string | 0 => {
+        if (vq === 0 && d.vqState === VQ_INIT) d.mkeyPending |= VQ_FIELDS;
+        return 0;
+      },
       // mlx5_vdpa_resume (vnet:3622-3639): suspended = false, resume_vqs; cvq.ready is not set again.
       resume: (d: World) => {
         d.devSuspended = false;

@@ -11,12 +11,12 @@
 //  - k.mlx5CvqPrunedOnAnyChangeMap (before ad03a0f44cdb "vdpa/mlx5: Delete control vq iotlb in destroy_mr
 //    only when necessary"): change_map calls mlx5_vdpa_destroy_mr (every group's resources) instead of
 //    mlx5_vdpa_destroy_mr_asid(asid), so the CVQ iotlb of another ASID is pruned and not filled again.
-import { FAULT, GROUP_CVQ, GROUP_DATA, IDENTITY, NP, S_DRIVER_OK } from '../../spec/vdpa/constants.js';
+import { FAULT, GROUP_CVQ, GROUP_DATA, IDENTITY, NP, S_DRIVER_OK, S_FEATURES_OK } from '../../spec/vdpa/constants.js';
 import type { VdpaKernel } from '../../spec/vdpa/kernels.js';
 import type { World } from '../../spec/vdpa/world.js';
 import { call, LANE_DEVICE, LANE_PARENT } from '../call-log.js';
 import { expand } from '../vhost-iotlb.js';
-import { VQ_NONE, VQ_RDY, VQ_SUSPEND, mrName, newDmaMr, newUserMr, normalizeMrs } from './mlx5-mr.js';
+import { CVQ_INDEX, VQ_NONE, VQ_RDY, VQ_SUSPEND, mrName, newDmaMr, newUserMr, normalizeMrs } from './mlx5-mr.js';
 import { takeFault, type VdpaConfigOps } from './ops.js';
 
 const FAILED = 0x80;
@@ -197,9 +197,19 @@ export function mlx5SingleMr(k: VdpaKernel, base: VdpaConfigOps): VdpaConfigOps 
       normalizeMrs(d);
     },
 
+    // The CVQ: mlx5_cvq_kick_handler (vnet:1871-1878) checks DRIVER_OK and cvq.ready, not mvdev->suspended.
     canDma: (w, group) => {
-      if ((w.status & S_DRIVER_OK) === 0 || w.devSuspended) return false;
-      return group === GROUP_CVQ ? w.cvqReady : w.vqState === VQ_RDY;
+      if ((w.status & S_DRIVER_OK) === 0) return false;
+      return group === GROUP_CVQ ? w.cvqReady : !w.devSuspended && w.vqState === VQ_RDY;
+    },
+
+    // mlx5_vdpa_set_vq_state (vnet:2071-2095): a data VQ in RDY refuses ("can't modify available index").
+    set_vq_state: (d, vq) => (vq < CVQ_INDEX && d.vqState === VQ_RDY ? '-EINVAL' : 0),
+    // mlx5_vdpa_set_vq_ready (vnet:2024-2054): nothing before features are set (FEATURES_OK stands for
+    // set_driver_features); the CVQ: set_cvq_ready (vnet:2013-2022). Data VQs' readiness is not kept.
+    set_vq_ready: (d, vq, ready) => {
+      if ((d.status & S_FEATURES_OK) === 0 || vq !== CVQ_INDEX) return;
+      d.cvqReady = ready;
     },
   };
 }

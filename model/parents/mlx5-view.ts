@@ -11,7 +11,8 @@ export function mlx5ViewRows(k: VdpaKernel, w: World): { name: string; value: st
   for (let a = 0; a < (k.mlx5PerAsidMr ? NAS : 1); a++) {
     rows.push({ name: k.mlx5PerAsidMr ? `mr[${a}]` : 'mvdev->mr', value: mrName(w, w.mrRef[a]!) });
   }
-  const pending = w.mkeyPending === 0 ? '' : `, marked for re-pointing (${w.mkeyPending & 1 ? 'mkey' : ''}${w.mkeyPending === 3 ? '+' : ''}${w.mkeyPending & 2 ? 'desc mkey' : ''})`;
+  const marks = [w.mkeyPending & 1 ? 'mkey' : '', w.mkeyPending & 2 ? 'desc mkey' : ''].filter((m) => m !== '').join('+');
+  const pending = (marks === '' ? '' : `, marked for re-pointing (${marks})`) + (w.mkeyPending & 4 ? ', ring fields modified' : '');
   rows.push({
     name: 'data VQs',
     value: w.vqState === 0 ? 'none'

@@ -13,6 +13,10 @@ export type Action =
   | { readonly t: 'suspend' }
   | { readonly t: 'resume' }
   | { readonly t: 'setGroupAsid'; readonly group: number; readonly asid: number }
+    /** The vring ioctls, as far as they reach state the model keeps (spec/vdpa/config-ops.ts set_vq_*). */
+  | { readonly t: 'setVringAddr'; readonly vq: number }
+  | { readonly t: 'setVringBase'; readonly vq: number }
+  | { readonly t: 'setVringEnable'; readonly vq: number; readonly ready: number }
   | { readonly t: 'iotlbUpdate'; readonly asid: number; readonly page: number; readonly npages: number; readonly host: number }
   | { readonly t: 'iotlbInvalidate'; readonly asid: number; readonly page: number; readonly npages: number }
   | { readonly t: 'iotlbBatchBegin'; readonly asid: number }
@@ -27,6 +31,7 @@ export type ActionType = Action['t'];
 
 export const ACTION_KINDS: readonly ActionType[] = [
   'open', 'close', 'setOwner', 'setBackendFeatures', 'setStatus', 'suspend', 'resume', 'setGroupAsid',
+  'setVringAddr', 'setVringBase', 'setVringEnable',
   'iotlbUpdate', 'iotlbInvalidate', 'iotlbBatchBegin', 'iotlbBatchEnd', 'bindVirtio', 'bindVhost', 'userFree',
   'parentFault',
 ];
@@ -34,7 +39,7 @@ export const ACTION_KINDS: readonly ActionType[] = [
 /** Each kind's arguments (the fields besides `t`), for --exclude-actions kind(arg=value) and `list actions`. */
 export const ACTION_ARGS: Readonly<Record<ActionType, readonly string[]>> = {
   open: [], close: [], setOwner: [], setBackendFeatures: ['features'], setStatus: ['status'], suspend: [], resume: [],
-  setGroupAsid: ['group', 'asid'], iotlbUpdate: ['asid', 'page', 'npages', 'host'], iotlbInvalidate: ['asid', 'page', 'npages'],
+  setGroupAsid: ['group', 'asid'], setVringAddr: ['vq'], setVringBase: ['vq'], setVringEnable: ['vq', 'ready'], iotlbUpdate: ['asid', 'page', 'npages', 'host'], iotlbInvalidate: ['asid', 'page', 'npages'],
   iotlbBatchBegin: ['asid'], iotlbBatchEnd: ['asid'], bindVirtio: [], bindVhost: [], userFree: ['host'], parentFault: ['after'],
 };
 
@@ -74,6 +79,9 @@ export function labelAction(a: Action, bits: Partial<Record<FeatureName, number>
     case 'resume': return 'ioctl(VHOST_VDPA_RESUME)';
     case 'setGroupAsid':
       return `ioctl(VHOST_VDPA_SET_GROUP_ASID, group=${a.group} (${GROUP_NAMES[a.group] ?? '?'}) asid=${a.asid})`;
+    case 'setVringAddr': return `ioctl(VHOST_SET_VRING_ADDR, index=${a.vq})`;
+    case 'setVringBase': return `ioctl(VHOST_SET_VRING_BASE, index=${a.vq})`;
+    case 'setVringEnable': return `ioctl(VHOST_VDPA_SET_VRING_ENABLE, index=${a.vq} num=${a.ready})`;
     case 'iotlbUpdate':
       return `write(VHOST_IOTLB_UPDATE asid=${a.asid} iova=${iovaRange(a.page, a.npages)} ` +
         `uaddr=${hex(USER_VA + a.host * PAGE)} (${hostRun(a.host, a.npages)}) perm=RW)`;
@@ -122,6 +130,11 @@ export function actionFromJson(j: unknown): Action | undefined {
     case 'setGroupAsid': {
       const group = n('group'); const asid = n('asid');
       return group === undefined || asid === undefined ? undefined : { t, group, asid };
+    }
+    case 'setVringAddr': case 'setVringBase': { const vq = n('vq'); return vq === undefined ? undefined : { t, vq }; }
+    case 'setVringEnable': {
+      const vq = n('vq'); const ready = n('ready');
+      return vq === undefined || ready === undefined ? undefined : { t, vq, ready };
     }
     case 'iotlbUpdate': {
       const asid = n('asid'); const page = n('page'); const npages = n('npages'); const host = n('host');

@@ -33,6 +33,15 @@ export interface VdpaConfigOps {
   /** Returns 0 or a negative errno name. */
   readonly set_group_asid?: (d: World, group: number, asid: number) => string | 0;
   readonly suspend?: (d: World) => void;
+  /**
+   * set_vq_address / set_vq_state / set_vq_ready, for virtqueue `vq`: every parent has them, but the model
+   * keeps no ring address, index or per-queue readiness, so only a parent whose op changes state the model
+   * does keep has them here (mlx5: the modified_fields needs_vqs_reset reads, the CVQ's cvq.ready). Absent:
+   * the op returns 0 and changes nothing a DMA invariant reads. Return 0 or a negative errno name.
+   */
+  readonly set_vq_address?: (d: World, vq: number) => string | 0;
+  readonly set_vq_state?: (d: World, vq: number) => string | 0;
+  readonly set_vq_ready?: (d: World, vq: number, ready: boolean) => void;
   readonly resume?: (d: World) => void;
   /** Backend features the parent reports (upstream bit mask). */
   readonly get_backend_features?: () => number;

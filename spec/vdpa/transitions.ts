@@ -105,11 +105,26 @@ export function guard(ctx: VdpaCtx, w: World, a: Action): Verdict {
           : k.sgaGroupCheck && group >= ops.ngroups ? refuse('-EINVAL', `group ${group} >= ngroups ${ops.ngroups}`)
             : asid >= ops.nas ? refuse('-EINVAL', `asid ${asid} >= nas ${ops.nas}`)
               : ops.set_group_asid === undefined ? refuse('-EOPNOTSUPP', 'parent has no set_group_asid') : OK))
-    // Open discrepancy D2 (lab/DISCREPANCIES.md): vhost_chr_write_iter (vhost.c 6.12.117 l.1731) returns -EINVAL
-    // for an UPDATE of size 0 before the handler; the model still runs the handler (AS created, -EFAULT)
-    .with({ t: P.union('iotlbUpdate', 'iotlbBatchBegin') }, ({ asid }) => {
+    // VHOST_SET_VRING_ADDR / VHOST_SET_VRING_BASE / VHOST_VDPA_SET_VRING_ENABLE: vhost_dev_ioctl's owner check
+    // (vhost.c 6.12 l.2423, 6.1 l.1826), then vhost_vdpa_vring_ioctl (vdpa.c 6.12 l.662-822, 6.1 l.515-614):
+    // idx >= nvqs → -ENOBUFS (6.12 l.684-685, 6.1 l.531-532); SET_VRING_ENABLE calls set_vq_ready, void
+    // (6.12 l.708-712, 6.1 l.538-542). ADDR and BASE run vhost_vring_ioctl first (vhost-vdpa never sets
+    // vq->private_data, so it accepts them), then, since v6.8 ("vdpa: Block vq property changes in
+    // DRIVER_OK", with v->suspended: the suspendTracked knob), -EINVAL while DRIVER_OK and not suspended
+    // (6.12 l.778-780, 789-791), before set_vq_address / set_vq_state; 6.1 (l.590-607) has no such check.
+    .with({ t: P.union('setVringAddr', 'setVringBase', 'setVringEnable') }, (a) =>
+      needFd(w) ?? (!w.owner ? refuse('-EPERM', 'not the owner (vhost_dev_ioctl)')
+        : a.vq >= (ops.nvqs ?? DEFAULT_NVQS) ? refuse('-ENOBUFS', `index ${a.vq} >= nvqs ${ops.nvqs ?? DEFAULT_NVQS}`)
+          : a.t !== 'setVringEnable' && k.suspendTracked && (w.status & S_DRIVER_OK) !== 0 && !w.suspended
+            ? refuse('-EINVAL', 'DRIVER_OK and not suspended (vq property changes blocked since v6.8)') : OK))
+    .with({ t: P.union('iotlbUpdate', 'iotlbBatchBegin') }, (a) => {
       const fd = needFd(w);
       if (fd !== undefined) return fd;
+      // vhost_chr_write_iter (drivers/vhost/vhost.c 6.12.117 l.1731-1734, 6.1.192 l.1211-1214): an UPDATE of
+      // size 0 is -EINVAL before dev->msg_handler runs: no owner check, no address space allocated, so the
+      // handler's own !msg->size check (vdpa.c 6.12 l.1283) is never reached (lab/DISCREPANCIES.md D2)
+      if (a.t === 'iotlbUpdate' && a.npages === 0) return refuse('-EINVAL', 'size 0 (vhost_chr_write_iter, before the handler)');
+      const asid = a.asid;
       if (!w.owner) return refuse('-EFAULT', '-EPERM: not the owner (vhost_dev_check_owner)');
       const as = effectiveAsid(w, asid);
       if (as >= ops.nas) return refuse('-EFAULT', `-EINVAL: can't find and alloc asid ${as}`);
@@ -141,10 +156,11 @@ export function guard(ctx: VdpaCtx, w: World, a: Action): Verdict {
 /**
  * The control projection: every world field `guard` reads, whole, as one mixed-radix number (each
  * field's schema range is its radix, so two worlds share a projection only if the guard cannot tell
- * them apart; test/vdpa/guard-projection.test.ts checks it). Below 2^30 for NAS=2, NH=4 (1.5 * 2^29).
+ * them apart; test/vdpa/guard-projection.test.ts checks it). Below 2^31 for NAS=2, NH=4 (1.5 * 2^30); times
+ * the alphabet's length (guardTable's key) it stays far below 2^53.
  */
 export function projection(w: World): number {
-  let k = (w.fdOpen ? 1 : 0) | (w.owner ? 2 : 0) | (w.bound === 'vhost' ? 4 : 0) | (w.inBatch ? 8 : 0);
+  let k = (w.fdOpen ? 1 : 0) | (w.owner ? 2 : 0) | (w.bound === 'vhost' ? 4 : 0) | (w.inBatch ? 8 : 0) | (w.suspended ? 16 : 0);
   k = k * 3 + w.faultIn;
   k = k * NAS + w.batchAsid;
   k = k * (1 << NAS) + w.asExists;
@@ -167,21 +183,58 @@ export interface GuardTable {
   enabled(w: World): readonly number[];
 }
 
+/**
+ * The verdicts of one context, shared by every table over it (the userspace's alphabet, the
+ * errno-expectation invariant's, a filtered one): an action is known by its JSON, so equal actions
+ * of different alphabets share one column; one row of verdicts per control projection (a small
+ * integer key: V8's fast map path).
+ */
+interface Verdicts {
+  readonly ids: Map<string, number>;
+  readonly actions: Action[];
+  readonly rows: Map<number, (Verdict | undefined)[]>;
+}
+
+const perCtx = new WeakMap<VdpaCtx, Verdicts>();
 const tables = new WeakMap<readonly Action[], { ctx: VdpaCtx; table: GuardTable }>();
+
+function verdictsOf(ctx: VdpaCtx): Verdicts {
+  let v = perCtx.get(ctx);
+  if (v === undefined) perCtx.set(ctx, (v = { ids: new Map(), actions: [], rows: new Map() }));
+  return v;
+}
+
+function columnOf(u: Verdicts, a: Action): number {
+  const key = JSON.stringify(a);
+  let id = u.ids.get(key);
+  if (id === undefined) {
+    id = u.actions.length;
+    u.ids.set(key, id);
+    u.actions.push(a);
+  }
+  return id;
+}
 
 export function guardTable(ctx: VdpaCtx, alphabet: readonly Action[]): GuardTable {
   const cached = tables.get(alphabet);
   if (cached !== undefined && cached.ctx === ctx) return cached.table;
   const n = alphabet.length;
+  const u = verdictsOf(ctx);
+  const column = alphabet.map((a) => columnOf(u, a));
   const indexOf = new Map<Action, number>(alphabet.map((a, i) => [a, i]));
-  const verdicts = new Map<number, Verdict>();
   const lists = new Map<number, number[]>();
-  const verdictAt = (w: World, i: number): Verdict => {
-    const key = projection(w) * n + i;
-    let v = verdicts.get(key);
-    if (v === undefined) { v = guard(ctx, w, alphabet[i]!); verdicts.set(key, v); }
+  const rowOf = (key: number): (Verdict | undefined)[] => {
+    let row = u.rows.get(key);
+    if (row === undefined) u.rows.set(key, (row = []));
+    return row;
+  };
+  const at = (row: (Verdict | undefined)[], w: World, i: number): Verdict => {
+    const c = column[i]!;
+    let v = row[c];
+    if (v === undefined) row[c] = v = guard(ctx, w, alphabet[i]!);
     return v;
   };
+  const verdictAt = (w: World, i: number): Verdict => at(rowOf(projection(w)), w, i);
   const table: GuardTable = {
     verdictAt,
     verdict: (w, a) => {
@@ -192,8 +245,9 @@ export function guardTable(ctx: VdpaCtx, alphabet: readonly Action[]): GuardTabl
       const key = projection(w);
       let idx = lists.get(key);
       if (idx === undefined) {
+        const row = rowOf(key);
         idx = [];
-        for (let i = 0; i < n; i++) if (verdictAt(w, i).ok) idx.push(i);
+        for (let i = 0; i < n; i++) if (at(row, w, i).ok) idx.push(i);
         lists.set(key, idx);
       }
       return idx;

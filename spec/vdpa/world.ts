@@ -92,7 +92,7 @@ export interface World {
   vqRef: number[];
   /** mlx5: hardware VQ objects: 0 none, 1 INIT (pre-created), 2 RDY, 3 SUSPEND (MLX5_VIRTIO_NET_Q_OBJECT_STATE_*). */
   vqState: number;
-  /** mlx5 (6.12): modified_fields bits not yet applied: 1 VIRTIO_Q_MKEY, 2 DESC_GROUP_MKEY. */
+  /** mlx5 (6.12): modified_fields bits not yet applied: 1 VIRTIO_Q_MKEY, 2 DESC_GROUP_MKEY, 4 vqs[0]'s ring fields (model/parents/mlx5-mr.ts). */
   mkeyPending: number;
   /** mlx5: cvq.ready (the driver's set_vq_ready before DRIVER_OK; cleared by suspend and reset). */
   cvqReady: boolean;
@@ -137,7 +137,7 @@ export const worldSchema: Schema<World> = s.struct<World>({
   mrRef: s.array(s.int(-1, MR_SLOTS - 1), NAS),
   vqRef: s.array(s.int(-1, MR_SLOTS - 1), 2),
   vqState: s.int(0, 3),
-  mkeyPending: s.int(0, 3),
+  mkeyPending: s.int(0, 7),
   cvqReady: s.bool(),
   mrInit: s.bool(),
   devSuspended: s.bool(),

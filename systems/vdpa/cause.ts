@@ -9,13 +9,13 @@
 //   (decided by the caller over all traces: `classify` gives the clause a trace breaks).
 import type { Property } from '../../explorer/model.js';
 import { recordCalls, type CallEvent } from '../../model/call-log.js';
-import { CLAUSES, MOVES_STALE, staleAfter, type ContractClause } from '../../model/contract.js';
+import { CLAUSES, staleAfter, type ContractClause } from '../../model/contract.js';
 import { renderCall } from '../../traces/calls.js';
 import type { ViolationCause, ViolationJudge } from '../target.js';
 import type { VdpaInvariant } from '../../invariants/vdpa/invariant.js';
 import type { Action } from '../../spec/vdpa/actions.js';
 import type { VdpaModel } from './model.js';
-import { guard } from '../../spec/vdpa/transitions.js';
+import { TraceReplay } from './trace-replay.js';
 import type { World } from '../../spec/vdpa/world.js';
 
 export type ViolationClass = ViolationCause['class'];
@@ -46,34 +46,17 @@ function callKey(e: CallEvent): string {
 
 /** Every clause of the strict contract the trace breaks, and where (the stale belief replayed on the side). */
 export function clausesBroken(model: VdpaModel, actions: readonly Action[], clauses: readonly ContractClause[] = CLAUSES): { clause: string; step: number }[] {
-  return breaches(model, actions, clauses, false);
-}
-
-/**
- * The clauses `actions` break, in order (only the first when `first`). `worlds`: the worlds the
- * actions lead to, when the caller replayed them already (worlds[i] before actions[i]).
- */
-function breaches(
-  model: VdpaModel, actions: readonly Action[], clauses: readonly ContractClause[], first: boolean, worlds?: readonly World[],
-): { clause: string; step: number }[] {
   const ctx = model.ctx;
   const out: { clause: string; step: number }[] = [];
-  let w: World = worlds?.[0] ?? model.init()[0]!;
+  let w: World = model.init()[0]!;
   let stale = 0;
   for (let i = 0; i < actions.length; i++) {
     const a = actions[i]!;
     const seen: World = { ...w, uStale: stale };
-    for (const c of clauses) {
-      if (!c.breaks(ctx, seen, a)) continue;
-      out.push({ clause: c.id, step: i + 1 });
-      if (first) return out;
-    }
-    // only a reset, an INVALIDATE, open and close move the stale belief: only they need the return value
-    if (MOVES_STALE.has(a.t)) {
-      const v = guard(ctx, w, a);
-      stale = staleAfter(w, a, v.ok ? model.outcome(w, a) : { ret: v.ret }, stale);
-    }
-    w = worlds?.[i + 1] ?? model.next(w, a) ?? w;
+    for (const c of clauses) if (c.breaks(ctx, seen, a)) out.push({ clause: c.id, step: i + 1 });
+    const { world, ret } = model.take(w, a);
+    stale = staleAfter(w, a, { ret }, stale);
+    w = world;
   }
   return out;
 }
@@ -84,16 +67,11 @@ function breaches(
  */
 export function causeOf(
   model: VdpaModel, property: Property<World, Action>, actions: readonly Action[],
-  probe?: (w: World) => string | undefined,
+  probe?: (w: World) => string | undefined, replay: TraceReplay = new TraceReplay(model),
 ): Cause {
-  const worlds: World[] = [model.init()[0]!];
-  const events: CallEvent[][] = [[]];
-  for (const a of actions) {
-    const before = worlds[worlds.length - 1]!;
-    const { result, calls } = recordCalls(() => model.next(before, a));
-    worlds.push(result ?? before);
-    events.push(calls);
-  }
+  // the worlds first, nothing recorded (`replay` keeps the prefix the last trace shares with this
+  // one); then the calls of the one step the walk back stops at
+  const worlds = replay.load(actions);
   const n = actions.length;
   let k = n;
   if (property.kind === 'invariant') {
@@ -109,7 +87,7 @@ export function causeOf(
     }
   }
   // A step that called nothing (a munmap) is its own cause, named by its action.
-  const e = pickCall(events[k]!);
+  const e = k === 0 ? undefined : pickCall(recordCalls(() => model.next(worlds[k - 1]!, actions[k - 1]!)).calls);
   const stepOf = k;
   const a = actions[stepOf - 1]!;
   const label = model.labelIn(worlds[stepOf - 1]!, a);
@@ -126,7 +104,7 @@ export function causeOf(
     if (kernel.byDesign.some((d) => d.call === callKey(e))) cls = 'by-design';
     else if (e.ret !== undefined && e.ret !== '0' && e.ignored !== true && actions.some((x) => x.t === 'parentFault')) cls = 'environment';
   }
-  const broken = breaches(model, actions.slice(0, stepOf), CLAUSES, true, worlds)[0];
+  const broken = replay.firstBroken(stepOf);
   return {
     step: stepOf, action: label, call, key, class: cls,
     ...(broken !== undefined ? { breaks: broken } : {}),
@@ -173,11 +151,12 @@ export function vdpaJudge(model: VdpaModel, invariants: readonly VdpaInvariant[]
   for (const i of invariants) if (i.causeProbe !== undefined) probes.set(i.id, i.causeProbe(model.ctx));
   const misuse = new Set<string>(invariants.filter((i) => i.judgesMisuse === true).map((i) => i.id));
   const errorPaths = new Set<string>(invariants.filter((i) => i.judgesErrorPaths === true).map((i) => i.id));
+  const replay = new TraceReplay(model);
   return {
     cause: (id, actions) => {
       const p = props.get(id);
       if (p === undefined) throw new Error(`cause: the model has no property '${id}'`);
-      const found = causeOf(model, p, actions as readonly Action[], probes.get(id));
+      const found = causeOf(model, p, actions as readonly Action[], probes.get(id), replay);
       const c: Cause = found.class === 'environment' && errorPaths.has(id) ? { ...found, class: 'kernel-defect' } : found;
       if ((clauses && !misuse.has(id)) || c.breaks === undefined) return c;
       const { breaks: _ignored, ...rest } = c;

@@ -11,7 +11,8 @@ import { produceOnCopy } from '../../model/working-copy.js';
 import type { Userspace } from '../../model/userspace.js';
 import {
   vhost_dev_set_owner, vhost_set_backend_features, vhost_vdpa_open, vhost_vdpa_process_iotlb_msg,
-  vhost_vdpa_release, vhost_vdpa_resume, vhost_vdpa_set_group_asid, vhost_vdpa_set_status, vhost_vdpa_suspend,
+  vhost_vdpa_release, vhost_vdpa_resume, vhost_vdpa_set_group_asid, vhost_vdpa_set_status, vhost_vdpa_set_vring,
+  vhost_vdpa_set_vring_enable, vhost_vdpa_suspend,
 } from '../../model/vhost-vdpa.js';
 import { virtio_vdpa_probe, virtio_vdpa_remove } from '../../model/virtio-vdpa.js';
 import type { VdpaInvariant } from '../../invariants/vdpa/invariant.js';
@@ -31,6 +32,9 @@ function dispatch(ctx: VdpaCtx, d: World, a: Action): CallResult {
     case 'suspend': return vhost_vdpa_suspend(ctx, d);
     case 'resume': return vhost_vdpa_resume(ctx, d);
     case 'setGroupAsid': return vhost_vdpa_set_group_asid(ctx, d, a.group, a.asid);
+    case 'setVringAddr': return vhost_vdpa_set_vring(ctx, d, 'addr', a.vq);
+    case 'setVringBase': return vhost_vdpa_set_vring(ctx, d, 'base', a.vq);
+    case 'setVringEnable': return vhost_vdpa_set_vring_enable(ctx, d, a.vq, a.ready);
     case 'iotlbUpdate':
       return vhost_vdpa_process_iotlb_msg(ctx, d, 'update', effectiveAsid(d, a.asid), a.page, a.npages, a.host);
     case 'iotlbInvalidate':
@@ -67,6 +71,8 @@ export interface VdpaModel extends TraceModel<World, Action> {
   readonly ctx: VdpaCtx;
   readonly userspace: Userspace;
   labelIn(before: World, a: Action): string;
+  /** One step and what the caller saw, nothing recorded: `next`'s world (or `before`) and the return value (the judge's replays). */
+  take(before: World, a: Action): { readonly world: World; readonly ret: string };
 }
 
 export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly VdpaInvariant[]): VdpaModel {
@@ -90,6 +96,12 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
       const next = v.ok ? step(ctx, us, s, a).world : refused(ctx, us, s, a, { ret: v.ret, reason: v.reason });
       return next === s ? undefined : next;
     },
+    take: (s, a) => {
+      const v = guards.verdict(s, a);
+      if (!v.ok) return { world: refused(ctx, us, s, a, { ret: v.ret, reason: v.reason }), ret: v.ret };
+      const { world, result } = step(ctx, us, s, a);
+      return { world, ret: result.ret };
+    },
     properties: () => props,
     label: (a) => labelAction(a, bits),
     labelIn: (before, a) => labelActionIn(a, bits, (asid) => effectiveAsid(before, asid)),
@@ -106,7 +118,7 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
         return v.ok ? step(ctx, us, before, a).result : { ret: v.ret, reason: v.reason };
       });
       const calls = events.map(callView);
-      return result.reason === undefined ? { ret: result.ret, calls } : { ret: result.ret, reason: result.reason, calls };
+      return result.reason === undefined ? { ret: result.ret, calls, events } : { ret: result.ret, reason: result.reason, calls, events };
     },
     actionToJson: (a) => ({ ...a }),
     actionFromJson: (j) => actionFromJson(j),

@@ -6,6 +6,7 @@ import { platformIommu } from '../../model/parents/platform-iommu.js';
 import { vdpaSim } from '../../model/parents/vdpa-sim.js';
 import { vduse } from '../../model/parents/vduse.js';
 import type { VdpaKernel } from '../../spec/vdpa/kernels.js';
+import { parentsOf } from './registry.js';
 
 /** The parent's ops table for kernel `k`, with a variant's parent hook applied (systems/vdpa/variant.ts). */
 export function makeParent(name: string, k: VdpaKernel): VdpaConfigOps {
@@ -19,7 +20,7 @@ function shippedParent(name: string, k: VdpaKernel): VdpaConfigOps {
     case 'vdpa_sim': return vdpaSim(k, true);
     case 'vdpa_sim_dma': return vdpaSim(k, false);
     case 'vdpa_sim_va':
-      if (!k.vdpaSimUseVa) throw new UsageError(`--parent vdpa_sim_va: vdpa_sim has no use_va in ${k.name}`);
+      if (!parentsOf(k).includes('vdpa_sim_va')) throw new UsageError(`--parent vdpa_sim_va: vdpa_sim has no use_va in ${k.name} (accepted there: ${parentsOf(k).join(', ')})`);
       return vdpaSim(k, true, true);
     case 'platform': return platformIommu();
     case 'vduse': return vduse();

@@ -3,9 +3,9 @@
 // table's, invariant titles the invariant modules'; parents and userspaces are described here and
 // built by name in parents.ts and target.ts (both keyed by the same names, so a new one is a type error
 // until it is in all three).
-import { INVARIANT_IDS, type ParentName, VDPA_KERNELS, type VdpaUserspaceName } from '../../spec/config.js';
+import { INVARIANT_IDS, type ParentName, VDPA_KERNELS, VDPA_PARENTS, type VdpaUserspaceName } from '../../spec/config.js';
 import { ACTION_KINDS, type ActionType } from '../../spec/vdpa/actions.js';
-import { VDPA_KERNEL_TABLE } from '../../spec/vdpa/kernels.js';
+import { VDPA_KERNEL_TABLE, type VdpaKernel } from '../../spec/vdpa/kernels.js';
 import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';
 import type { SystemRegistry, UserspaceEntry } from '../catalogue.js';
 
@@ -43,6 +43,9 @@ const ACTIONS: Readonly<Record<ActionType, string>> = {
   suspend: 'VHOST_VDPA_SUSPEND',
   resume: 'VHOST_VDPA_RESUME',
   setGroupAsid: 'VHOST_VDPA_SET_GROUP_ASID',
+  setVringAddr: 'VHOST_SET_VRING_ADDR (refused at DRIVER_OK unless suspended since 6.8; mlx5 6.12: marks the VQ\'s ring fields)',
+  setVringBase: 'VHOST_SET_VRING_BASE (as SET_VRING_ADDR; mlx5 refuses it for a running queue)',
+  setVringEnable: 'VHOST_VDPA_SET_VRING_ENABLE (mlx5: the CVQ made ready again, e.g. after SUSPEND)',
   iotlbUpdate: 'VHOST_IOTLB_UPDATE: map an IOVA range in an ASID',
   iotlbInvalidate: 'VHOST_IOTLB_INVALIDATE: unmap every entry meeting an IOVA range',
   iotlbBatchBegin: 'VHOST_IOTLB_BATCH_BEGIN',
@@ -53,12 +56,15 @@ const ACTIONS: Readonly<Record<ActionType, string>> = {
   parentFault: 'environment: the parent\'s next map allocation (or, with after=1, the one after) fails with -ENOMEM (MR, iotlb node, IOMMU page table); VDUSE: the daemon\'s reply to VDUSE_SET_STATUS / VDUSE_UPDATE_IOTLB fails with -EIO',
 };
 
+/** The parents kernel `k` has: vdpa_sim_va only where vdpa_sim has use_va (v6.5 on; spec/vdpa/kernels.ts vdpaSimUseVa). */
+export const parentsOf = (k: VdpaKernel): ParentName[] => VDPA_PARENTS.filter((p) => p !== 'vdpa_sim_va' || k.vdpaSimUseVa);
+
 const entries = <K extends string>(r: Readonly<Record<K, string>>): { name: K; description: string }[] =>
   (Object.keys(r) as K[]).map((name) => ({ name, description: r[name] }));
 
 export const VDPA_REGISTRY: SystemRegistry = {
   system: 'vdpa',
-  kernels: VDPA_KERNELS.map((name) => ({ name, description: VDPA_KERNEL_TABLE[name]!.description })),
+  kernels: VDPA_KERNELS.map((name) => ({ name, description: VDPA_KERNEL_TABLE[name]!.description, parents: parentsOf(VDPA_KERNEL_TABLE[name]!) })),
   parents: entries(VDPA_PARENT_LINES),
   userspaces: (Object.keys(USERSPACES) as VdpaUserspaceName[]).map((name) => ({ name, ...USERSPACES[name] })),
   invariants: INVARIANT_IDS.flatMap((id) => VDPA_INVARIANTS.filter((i) => i.id === id).map(({ id, title, guards }) => ({ id, title, guards }))),

@@ -128,9 +128,9 @@ export function buildVfioModel(kernel: VfioKernel, userspace: VfioUserspace, inv
         return a.t === 'unmapDma' ? `0 (size=${hex(unmappedSize(before, a))})` : '0';
       });
       const calls = events.map(callView);
-      if (v.ok) return { ret: result!, calls };
+      if (v.ok) return { ret: result!, calls, events };
       // a refusal reads "-EEXIST: why"; a call that changes nothing, or one the model does not take, just why
-      return { ret: v.ret, reason: v.ret.startsWith('-') ? `${v.ret}: ${v.reason}` : v.reason, calls };
+      return { ret: v.ret, reason: v.ret.startsWith('-') ? `${v.ret}: ${v.reason}` : v.reason, calls, events };
     },
     actionToJson,
     actionFromJson,

@@ -29,7 +29,7 @@ const ACTIONS: Readonly<Record<VfioActionType, string>> = {
 
 export const VFIO_REGISTRY: SystemRegistry = {
   system: 'vfio',
-  kernels: VFIO_KERNELS.map((name) => ({ name, description: VFIO_KERNEL_TABLE[name]!.description })),
+  kernels: VFIO_KERNELS.map((name) => ({ name, description: VFIO_KERNEL_TABLE[name]!.description, parents: [] })),
   parents: [],
   userspaces: (Object.keys(USERSPACES) as VfioUserspaceName[]).map((name) => ({ name, ...USERSPACES[name] })),
   invariants: INVARIANT_IDS.flatMap((id) => VFIO_INVARIANTS.filter((i) => i.id === id).map(({ id, title, guards }) => ({ id, title, guards }))),

@@ -45,7 +45,7 @@ describe('the packed package', () => {
     expect(r.stdout).toMatch(/^6\.6 mlx5 any: violation \(\d+ worlds\)/);
     expect(r.stdout).toContain('dma-isolation');
     expect(r.stdout).toContain('counter: below-3 after 3 steps');
-  });
+  }, 120_000);
 
   it('a variant outside the clone imports vdpa-mc/variant and the packed CLI checks it', () => {
     const r = spawnSync(join(project, 'node_modules/.bin/vdpa-mc'),
@@ -56,5 +56,5 @@ describe('the packed package', () => {
     expect(json.verdict).toBe('violation');
     expect(json.violations.map((v) => [v.invariant, v.length])).toEqual([['identity-after-detach', 5]]);
     expect(r.status).toBe(12);
-  });
+  }, 120_000);
 });

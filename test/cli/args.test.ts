@@ -21,6 +21,8 @@ describe('parseArgs', () => {
     expect(parseArgs(['-h', '--help'], table, 'c').flags.has('help')).toBe(true);
     expect(parseArgs(['-h'], table, 'c').flags.has('help')).toBe(true);
     expect(parseArgs(['--kernel', '-3'], table, 'c').values.get('kernel')).toBe('-3');
+    expect(parseArgs(['--kernel=--json'], table, 'c').values.get('kernel')).toBe('--json');
+    expect(parseArgs(['-', '--'], table, 'c').positionals).toEqual(['-']);
   });
 
   test.each([
@@ -30,6 +32,10 @@ describe('parseArgs', () => {
     [['--kernel'], /option --kernel needs a value/],
     [['--kernel', '--json'], /option --kernel needs a value/],
     [['--json=yes'], /option --json takes no value \(got "yes"\)/],
+    [['--help=1'], /option --help takes no value/],
+    // util.parseArgs splits a group of short options: the unknown one is named
+    [['-hx'], /unknown option -x /],
+    [['-3'], /unknown option -3 /],
   ])('%j is a UsageError', (argv, message) => {
     expect(() => parseArgs(argv, table, 'vdpa-mc t')).toThrow(UsageError);
     expect(() => parseArgs(argv, table, 'vdpa-mc t')).toThrow(message);

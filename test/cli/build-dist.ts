@@ -6,7 +6,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const SOURCES = ['spec', 'model', 'invariants', 'systems', 'explorer', 'traces', 'cli', 'bench'];
+const SOURCES = ['spec', 'model', 'invariants', 'systems', 'explorer', 'traces', 'cli', 'bench', 'lab'];
 
 function newestSource(dir: string): number {
   let newest = 0;

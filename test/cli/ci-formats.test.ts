@@ -1,11 +1,13 @@
 // CI outputs: SARIF validated against the SARIF 2.1.0 JSON schema (the OASIS schema as shipped in
-// @microsoft/jest-sarif), JUnit parsed by a real XML parser and checked against the Ant/Jenkins
-// structure CI servers read, on real check results (a violation, a pass, an incomplete run).
+// @microsoft/jest-sarif), JUnit validated by libxml2 (xmllint-wasm) against an XML Schema of the
+// Ant/Jenkins format CI servers read (test/cli/fixtures/junit.xsd) and parsed by a real XML parser,
+// on real check results (a violation, a pass, an incomplete run).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import Ajv04Module from 'ajv-draft-04';
 import addFormatsModule from 'ajv-formats';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { validateXML } from 'xmllint-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCheck } from '../../cli/check.js';
 import { type CiResult, locationOf, toJunit, toSarif, toSummary } from '../../cli/ci-formats.js';
@@ -66,7 +68,23 @@ describe('SARIF', () => {
   });
 });
 
+const junitXsd = readFileSync(new URL('./fixtures/junit.xsd', import.meta.url), 'utf8');
+async function junitSchemaErrors(xml: string): Promise<string[]> {
+  const r = await validateXML({ xml: [{ fileName: 'junit.xml', contents: xml }], schema: [{ fileName: 'junit.xsd', contents: junitXsd }] });
+  return r.valid ? [] : r.errors.map((e) => e.message);
+}
+
 describe('JUnit', () => {
+  it('is valid against the JUnit XML Schema (violation, pass, incomplete)', async () => {
+    expect(await junitSchemaErrors(toJunit([violated, passed, incomplete]))).toEqual([]);
+  }, 30_000);
+
+  it('the schema check can fail: a testsuite without its test count, a testcase with two outcomes', async () => {
+    const xml = toJunit([violated]);
+    expect((await junitSchemaErrors(xml.replace(/(<testsuite name="[^"]*") tests="\d+"/, '$1'))).join(' ')).toMatch(/attribute 'tests' is required/);
+    expect(await junitSchemaErrors(xml.replace('</failure>', '</failure><error type="x"/>'))).not.toEqual([]);
+  }, 30_000);
+
   const parse = (xml: string): { testsuites: { testsuite: { name: string; tests: string; failures: string; errors: string; testcase: { name: string; failure?: { message: string }; error?: { type: string } }[] }[] } } => {
     expect(XMLValidator.validate(xml)).toBe(true);
     return new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (n) => n === 'testsuite' || n === 'testcase' || n === 'property' }).parse(xml);

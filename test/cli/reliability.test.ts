@@ -120,6 +120,16 @@ describe('--out', () => {
     expect(r.stderr).toMatch(message);
   });
 
+  test.each([
+    [['compare', '--base', '6.12', '--patched', '6.1']],
+    [['matrix', '--system', 'vfio']],
+  ])('%j --out under /proc is refused before any search, as check\'s', async (argv) => {
+    const r = await run([...argv, '--out', '/proc/vdpa-mc-out'], { explore: never });
+    expect(r.code).toBe(2);
+    expect(isOneLineError(r)).toBe(true);
+    expect(r.stderr).toMatch(/under \/proc, \/sys or \/dev/);
+  });
+
   test('a file in the way, or a folder that cannot be written, is refused before the search', async () => {
     const file = join(tmp, 'a-file');
     writeFileSync(file, 'x');
@@ -235,5 +245,208 @@ describe('trace export-test', () => {
     const r = await run(['trace', 'export-test', f, '--out', out]);
     expect(r.code).toBe(2);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('hostile trace files: exit 2 or handled, never exit 1', () => {
+  const fixture = join(import.meta.dirname, '..', 'fixtures', 'traces', 'toy-overlap.itf.json');
+  const lab = join(import.meta.dirname, '..', 'lab', 'traces', '6.12-vdpa_sim-kernel-device-agreement.itf.json');
+  const text = readFileSync(fixture, 'utf8');
+  const write = (name: string, content: string): string => {
+    const f = join(tmp, name);
+    writeFileSync(f, content);
+    return f;
+  };
+  /** The fixture with `value` (JSON text) in place of the field `set` puts a marker in. */
+  const withRaw = (name: string, set: (j: Record<string, any>) => void, value: string): string => {
+    const j = JSON.parse(text) as Record<string, any>;
+    set(j);
+    return write(name, JSON.stringify(j).replace('"@@RAW@@"', value));
+  };
+
+  test.each([
+    ['a world value', (j: Record<string, any>) => { j['states'][0]['user'] = '@@RAW@@'; }, '{"x":'.repeat(20_000) + '1' + '}'.repeat(20_000)],
+    ['#meta.config', (j: Record<string, any>) => { j['#meta']['config']['extra'] = '@@RAW@@'; }, '['.repeat(20_000) + ']'.repeat(20_000)],
+    ['action arguments', (j: Record<string, any>) => { j['states'][1]['action_args'] = '@@RAW@@'; }, '{"x":'.repeat(20_000) + '1' + '}'.repeat(20_000)],
+  ])('nested 20,000 levels deep in %s: exit 2 naming the nesting', async (what, set, raw) => {
+    const f = withRaw(`deep-${what.replace(/\W/g, '_')}.itf.json`, set, raw);
+    for (const sub of ['show', 'replay']) {
+      const r = await run(['trace', sub, f]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(isOneLineError(r)).toBe(true);
+      expect(r.stderr).toContain('nested deeper than 64 levels');
+    }
+  });
+
+  test('a UTF-8 BOM is skipped: the trace reads as without it', async () => {
+    const plain = await run(['trace', 'show', fixture]);
+    expect(plain.code).toBe(0);
+    const bom = await run(['trace', 'show', write('bom.itf.json', '\uFEFF' + text)]);
+    expect(bom.code).toBe(0);
+    expect(bom.stdout).toBe(plain.stdout);
+    const replayed = await run(['trace', 'replay', write('bom-lab.itf.json', '\uFEFF' + readFileSync(lab, 'utf8')), '--json']);
+    expect(replayed.code).toBe(12);
+    expect((JSON.parse(replayed.stdout) as { reproduced: boolean }).reproduced).toBe(true);
+  });
+
+  test('an initIndex out of range: replay says where it diverges; export-test refuses it; 0 is accepted', async () => {
+    const j = JSON.parse(readFileSync(lab, 'utf8')) as Record<string, any>;
+    j['#meta']['initIndex'] = 99;
+    const f = write('init99.itf.json', JSON.stringify(j));
+    const r = await run(['trace', 'replay', f]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/diverges at step 0/);
+    expect(r.stdout).toContain('initial world #99');
+    const e = await run(['trace', 'export-test', f, '--out', join(tmp, 'init99.test.ts')]);
+    expect(e.code).toBe(2);
+    expect(isOneLineError(e)).toBe(true);
+    expect(e.stderr).toContain('#meta.initIndex 99 is not an initial world of this configuration');
+    expect((await run(['trace', 'export-test', lab, '--out', join(tmp, 'init0.test.ts')])).code).toBe(0);
+    j['#meta']['initIndex'] = -1;
+    expect((await run(['trace', 'replay', write('init-1.itf.json', JSON.stringify(j))])).code).toBe(2);
+  });
+
+  test('escape sequences and control characters in a trace are stripped when printed', async () => {
+    const j = JSON.parse(text) as Record<string, any>;
+    j['#meta']['message'] = 'evil \u001b[31mRED\u001b[0m \u0007bell\r';
+    j['states'][1]['#meta']['label'] = 'label \u001b]0;title\u0007 \u009b2J end';
+    const f = write('escapes.itf.json', JSON.stringify(j));
+    for (const format of ['text', 'mermaid', 'html']) {
+      const r = await run(['trace', 'show', f, '--format', format]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    }
+    const t = await run(['trace', 'show', f]);
+    expect(t.stdout).toContain('evil RED bell');
+    expect(t.stdout).toContain('1. label   end  = 0');
+    // a file name with an escape in it: the error line has none
+    const missing = await run(['trace', 'show', join(tmp, 'no\u001b[2Jsuch.itf.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).not.toContain('\u001b');
+  });
+});
+
+// One StopWatch (cli/signals.ts) stops every search path: the one-core BFS above, and the chunked
+// search of cli/scale.ts on worker threads or on this thread (checkpoints), with one exit code.
+describe('a signal stops the chunked search too (--workers, --checkpoint)', () => {
+  /** Sends `signal` to this process every 20 ms while `fn` runs; a listener of our own keeps its default action (exit) away meanwhile. */
+  async function underSignal<T>(signal: NodeJS.Signals, fn: () => Promise<T>): Promise<T> {
+    const keep = (): void => {};
+    process.on(signal, keep);
+    const timer = setInterval(() => process.kill(process.pid, signal), 20);
+    try {
+      return await fn();
+    } finally {
+      clearInterval(timer);
+      await new Promise((r) => setTimeout(r, 200));
+      process.off(signal, keep);
+    }
+  }
+  const deep = ['check', '--kernel', '6.12', '--parent', 'mlx5', '--userspace', 'any', '--max-depth', '30', '--time-limit', '25', '--json'];
+
+  test('--workers 2, SIGTERM: incomplete, stoppedBy signal, exit 143', async () => {
+    const r = await underSignal('SIGTERM', () => run([...deep, '--workers', '2']));
+    expect(r.code, r.stderr).toBe(143);
+    const j = JSON.parse(r.stdout) as { verdict: string; stoppedBy: string; stats: { distinctStates: number } };
+    expect(j.stoppedBy).toBe('signal');
+    expect(j.stats.distinctStates).toBeGreaterThan(0);
+  }, 60_000);
+
+  test('--checkpoint on this thread, SIGHUP: exit 129 and a checkpoint to resume from', async () => {
+    const file = join(tmp, 'sighup.ckpt');
+    const r = await underSignal('SIGHUP', () => run([...deep, '--checkpoint', file]));
+    expect(r.code, r.stderr).toBe(129);
+    expect((JSON.parse(r.stdout) as { stoppedBy: string }).stoppedBy).toBe('signal');
+    expect(r.stderr).toContain(`continue with --resume ${file}`);
+    expect(existsSync(file)).toBe(true);
+  }, 60_000);
+
+  test('--workers 2 without a signal: a bound below the RSS stops it as memory, exit 3; otherwise it ends as usual', async () => {
+    const m = await run([...deep, '--workers', '2', '--max-memory', '1M']);
+    expect(m.code, m.stderr).toBe(3);
+    expect((JSON.parse(m.stdout) as { stoppedBy: string }).stoppedBy).toBe('memory');
+    const ok = await run(['check', '--kernel', '6.12', '--parent', 'mlx5', '--userspace', 'any', '--max-depth', '2', '--workers', '2', '--json']);
+    expect([0, 12]).toContain(ok.code);
+    expect((JSON.parse(ok.stdout) as { complete: boolean }).complete).toBe(true);
+  }, 60_000);
+});
+
+describe('compare: stoppedBy in --json, and --time-limit bounds the whole comparison', () => {
+  const sides = ['compare', '--base', '6.12', '--patched', '6.1', '--parent', 'mlx5', '--userspace', 'any', '--json'];
+
+  test('each of the three searches gets what is left of one --time-limit (not a limit each)', async () => {
+    const given: number[] = [];
+    const slow: ExploreFn = (model, options) => {
+      given.push(options.timeLimitSeconds ?? Infinity);
+      const until = performance.now() + 300; // each search takes at least 0.3 s of the limit
+      while (performance.now() < until) { /* busy, as a search */ }
+      return bfsExplore(model, options);
+    };
+    const r = await run([...sides, '--max-depth', '2', '--time-limit', '1'], { explore: slow });
+    expect([0, 3, 12]).toContain(r.code);
+    expect(given).toHaveLength(3);
+    expect(given[0]).toBeLessThanOrEqual(1);
+    expect(given[1]).toBeLessThanOrEqual(1 - 0.3);
+    expect(given[2]).toBeLessThanOrEqual(1 - 0.6);
+  }, 60_000);
+
+  test('a comparison that ran out of time says so (time-limit, incomplete, exit 3 or 12); a complete one says max-depth', async () => {
+    const cut = await run([...sides, '--max-depth', '30', '--time-limit', '0.2']);
+    expect([3, 12]).toContain(cut.code);
+    const j = JSON.parse(cut.stdout) as { complete: boolean; stoppedBy: string; seconds: number };
+    expect([j.complete, j.stoppedBy]).toEqual([false, 'time-limit']);
+    expect(typeof j.seconds).toBe('number');
+    const whole = await run([...sides, '--max-depth', '2']);
+    const w = JSON.parse(whole.stdout) as { complete: boolean; stoppedBy: string };
+    expect([w.complete, w.stoppedBy]).toEqual([true, 'max-depth']);
+  }, 60_000);
+});
+
+describe('--strategy random keeps --time-limit', () => {
+  test('a huge --walks stops at the limit (incomplete, time-limit); a small one ends by its walks', async () => {
+    const big = await run(['check', '--strategy', 'random', '--walks', '100000000', '--max-depth', '12', '--time-limit', '1', '--json'], toy(false, 50));
+    expect(big.code).toBe(3);
+    expect((JSON.parse(big.stdout) as { stoppedBy: string }).stoppedBy).toBe('time-limit');
+    const small = await run(['check', '--strategy', 'random', '--walks', '10', '--json'], toy(false));
+    expect(small.code).toBe(3);
+    expect((JSON.parse(small.stdout) as { stoppedBy: string }).stoppedBy).toBe('walks');
+  });
+});
+
+describe('exit codes: what the code returns is what README and --help document', () => {
+  test('README\'s table and the global help list exactly the codes the code gives', async () => {
+    const { exitCodeOf } = await import('../../cli/check.js');
+    const { signalExitCode, STOP_SIGNALS } = await import('../../cli/signals.js');
+    const { exitCodeForError } = await import('../../cli/cli.js');
+    const { GLOBAL_HELP } = await import('../../cli/help.js');
+    const { UsageError } = await import('../../spec/config.js');
+    const silent = { out: () => {}, err: () => {}, stdoutIsTTY: false, stderrIsTTY: false, env: {} };
+    const given = new Set([
+      exitCodeOf('pass'), exitCodeOf('violation'), exitCodeOf('incomplete'), ...STOP_SIGNALS.map(signalExitCode),
+      exitCodeForError(new UsageError('x'), silent), exitCodeForError(new Error('x'), silent),
+    ]);
+    expect([...given].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 12, 129, 130, 143]);
+    const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('### Exit codes'), readme.indexOf('\n\n', readme.indexOf('| code |')));
+    const documented = new Set([...table.matchAll(/^\| ([\d, ]+) \|/gm)].flatMap((m) => m[1]!.split(',').map((c) => Number(c.trim()))));
+    expect([...documented].sort((a, b) => a - b)).toEqual([...given].sort((a, b) => a - b));
+    const help = GLOBAL_HELP.slice(GLOBAL_HELP.indexOf('exit codes:'));
+    for (const c of given) expect(help).toMatch(new RegExp(`\\b${c}\\b`));
+  });
+
+  test('every command that can end incomplete documents 3 in its help, and merge returns it', async () => {
+    for (const cmd of ['check', 'compare', 'matrix', 'merge']) {
+      expect((await run(['help', cmd])).stdout, cmd).toMatch(/\b3 (incomplete|a row is\s+incomplete)/);
+    }
+    const cut = (i: number) => run(['check', '--kernel', '6.12', '--parent', 'mlx5', '--userspace', 'any', '--shard', `${i}/2`, '--shard-depth', '1', '--max-states', '5', '--json']);
+    const files = await Promise.all([0, 1].map(async (i) => {
+      const r = await cut(i);
+      const f = join(tmp, `cut-shard-${i}.json`);
+      writeFileSync(f, r.stdout);
+      return f;
+    }));
+    const m = await run(['merge', ...files, '--json']);
+    const j = JSON.parse(m.stdout) as { verdict: string };
+    expect([m.code, j.verdict]).toEqual([3, 'incomplete']); // was exit 0, like a pass
   });
 });

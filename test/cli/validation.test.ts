@@ -24,6 +24,8 @@ const cases: [string[], string[]][] = [
   [['check', '--system', 'kvm'], ['--system', '"kvm"', 'vdpa, vfio']],
   [['check', '--parent', 'ifcvf'], ['--parent', '"ifcvf"', 'mlx5, vdpa_sim, vdpa_sim_dma, vdpa_sim_va, platform, vduse']],
   [['check', '--system', 'vfio', '--parent', 'mlx5'], ['--parent', '"mlx5"', 'vfio']],
+  // the registry says which parents a kernel has: 6.1's vdpa_sim has no use_va
+  [['check', '--kernel', '6.1', '--parent', 'vdpa_sim_va'], ['--parent', '"vdpa_sim_va"', 'kernel 6.1', 'mlx5, vdpa_sim, vdpa_sim_dma, platform, vduse']],
   [['check', '--userspace', 'libvirt'], ['--userspace', '"libvirt"', 'qemu, qemu-persist, any']],
   [['check', '--system', 'vfio', '--userspace', 'qemu'], ['--userspace', '"qemu"', 'cpr, any']],
   [['check', '--invariants', 'no-dma-window,bogus'], ['--invariants', '"bogus"', 'user-kernel-agreement', 'vfio-live-update']],

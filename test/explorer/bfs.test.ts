@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { explore } from '../../explorer/bfs.js';
-import { replayIndices } from '../../explorer/replay.js';
+import { PrefixReplay, replayIndices } from '../../explorer/replay.js';
 import type { Model, Property } from '../../explorer/model.js';
 import type { ExploreResult } from '../../explorer/explore-api.js';
 import { bitsModel, countTrue, gridModel, type Bits, type Flip, type Grid, type GridAction } from './toys.js';
@@ -182,6 +182,15 @@ describe('violations', () => {
     expect(actions.map((a) => a.type)).toEqual(['incX', 'incY', 'incY', 'incX']);
     expect(worlds.at(-1)).toEqual({ x: 2, y: 2 });
   });
+
+  it('a prefix replay gives what a whole replay gives, whatever trace came before', () => {
+    const model = gridModel(4, 4, { init: [{ x: 0, y: 0 }, { x: 1, y: 1 }] });
+    const paths: [number, number[]][] = [[0, [0, 1, 1, 0]], [0, [0, 1, 1, 1]], [0, [0, 1]], [0, []], [1, [1, 0]], [0, [0, 1, 0, 1]], [1, [1, 0, 0]]];
+    const prefix = new PrefixReplay(model);
+    for (const [init, path] of paths) expect(prefix.replay(init, path)).toEqual(replayIndices(model, init, path));
+    expect(() => prefix.replay(0, [0, 0, 0, 0, 0, 0, 0])).toThrow(/lists no action 0/);
+    expect(prefix.replay(0, [0, 1, 1, 0])).toEqual(replayIndices(model, 0, [0, 1, 1, 0]));
+  });
 });
 
 describe('bounds', () => {
@@ -230,6 +239,15 @@ describe('bounds', () => {
     expect(calls.length).toBeGreaterThanOrEqual(1);
     expect(calls.length).toBeLessThanOrEqual(2);
     for (let i = 1; i < calls.length; i++) expect(calls[i]! - calls[i - 1]!).toBeGreaterThanOrEqual(0.99);
+  });
+
+  it('reports the violations found so far, per property', () => {
+    const seen: Record<string, number>[] = [];
+    const two: Property<Bits, Flip> = { kind: 'invariant', id: 'two-set', check: (w) => (countTrue(w) >= 2 ? { message: 'two bits set' } : undefined) };
+    const never: Property<Bits, Flip> = { kind: 'invariant', id: 'never', check: () => undefined };
+    explore(bitsModel(40, { properties: [two, never] }), { timeLimitSeconds: 1.2, stopAtFirstViolation: false, onProgress: (p) => seen.push({ ...p.violations }) });
+    expect(seen.length).toBeGreaterThanOrEqual(1);
+    expect(seen[0]).toEqual({ 'two-set': 1 }); // found at depth 2, long before the first report; `never` has none
   });
 });
 

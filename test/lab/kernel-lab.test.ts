@@ -1,8 +1,11 @@
 // The real kernels as the oracle (lab/): shipped sequences run on Linux 6.12 and 6.1 in a QEMU guest
-// with vdpa_sim in both mapping modes, every call's return value and pin count compared with the
-// model. Needs the lab built (`bash lab/build.sh`; .ci/run does it before the tests): without it this
-// test fails, saying so. One guest per kernel, booted once for all its sequences.
-import { readFileSync } from 'node:fs';
+// with vdpa_sim in both mapping modes and VDUSE, every call's return value, pin count and the device's
+// translation (lab/device-probe.ts) compared with the model; the matrix's counterexamples on those
+// parents (test/lab/traces/matrix, written by `vdpa-mc check --userspace any|qemu --out`) confirmed.
+// Needs the lab built (`bash lab/build.sh`; .ci/run does it before the tests): without it this test
+// fails, saying so. One guest per kernel, booted once for all its sequences.
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { actionFromJson, type Action } from '../../spec/vdpa/actions.js';
 import { Guest, readLabManifest } from '../../lab/guest.js';
@@ -13,6 +16,22 @@ import { replay, toPlainJson } from '../../traces/replay.js';
 import type { TraceModel } from '../../traces/trace-model.js';
 import { buildVdpaModel } from '../../systems/vdpa/model.js';
 import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';
+import { labPlan, replayInLab } from '../../lab/confirm.js';
+import { traceConfig } from '../../systems/trace-config.js';
+import { PROBE } from '../../lab/device-probe.js';
+
+const MATRIX = new URL('./traces/matrix/', import.meta.url).pathname;
+/** The device-probe sequence: map, DRIVER_OK, a live remap, a partial INVALIDATE, an ASID switch, a munmap. */
+const PROBE_SEQ: Action[] = [
+  { t: 'open' }, { t: 'setOwner' }, { t: 'setBackendFeatures', features: 14 },
+  { t: 'iotlbUpdate', asid: 0, page: 0, npages: 2, host: 0 },
+  { t: 'setStatus', status: 15 },
+  { t: 'iotlbUpdate', asid: 0, page: 2, npages: 1, host: 3 },
+  { t: 'iotlbInvalidate', asid: 0, page: 0, npages: 1 },
+  { t: 'iotlbUpdate', asid: 1, page: 1, npages: 1, host: 2 },
+  { t: 'setGroupAsid', group: 0, asid: 1 },
+  { t: 'userFree', host: 2 },
+];
 
 interface Shipped { readonly name: string; readonly actions: readonly Action[] }
 const file = JSON.parse(readFileSync(new URL('./sequences.json', import.meta.url), 'utf8')) as { sequences: { name: string; actions: unknown[] }[] };
@@ -32,7 +51,7 @@ for (const kernel of ['6.12', '6.1'] as const) {
     }, 120_000);
     afterAll(async () => { await session?.guest.shutdown(); }, 30_000);
 
-    for (const parent of ['vdpa_sim', 'vdpa_sim_dma'] as LabParent[]) {
+    for (const parent of ['vdpa_sim', 'vdpa_sim_dma', 'vduse'] as LabParent[]) {
       test(`${parent}: every shipped sequence returns and pins what the model says`, async () => {
         expect(session, 'the lab is not built: run `bash lab/build.sh`').toBeDefined();
         const t = labTarget(kernel, parent);
@@ -43,6 +62,50 @@ for (const kernel of ['6.12', '6.1'] as const) {
         }
       }, 120_000);
     }
+
+    const matrix = readdirSync(MATRIX).filter((f) => f.startsWith(`${kernel}-`) && f.endsWith('.itf.json')).sort();
+    test(`the matrix's ${matrix.length} counterexamples on ${kernel}'s lab parents are confirmed (returns, pins, device)`, async () => {
+      expect(session).toBeDefined();
+      expect(matrix.length).toBeGreaterThanOrEqual(kernel === '6.12' ? 15 : 10);
+      const verdicts: string[] = [];
+      for (const f of matrix) {
+        const r = await readTraceFile(join(MATRIX, f));
+        if (!r.ok) throw new Error(r.error);
+        const rr = await replayInLab(session!, r.trace, labPlan(r.trace, traceConfig(r.trace, {}, { from: dirname(join(MATRIX, f)) }), f));
+        verdicts.push(`${f}: ${rr.verdict}${rr.verdict === 'differs' ? `\n${renderComparison(rr.comparison).join('\n')}` : ''}`);
+      }
+      expect(verdicts.filter((v) => !v.endsWith(': confirmed'))).toEqual([]);
+    }, 240_000);
+
+    test('the device translates as measured: a live remap, a partial INVALIDATE, an ASID switch, a munmapped page', async () => {
+      expect(session).toBeDefined();
+      const seen = async (parent: LabParent): Promise<string[]> => {
+        const c = await session!.compare(labTarget(kernel, parent), PROBE_SEQ);
+        expect(c.firstDifference, renderComparison(c).join('\n')).toBeUndefined();
+        return c.steps.map((st) => (st.device !== undefined && 'probes' in st.device ? st.device.probes.map((p) => p.observed).join(',') : '-'));
+      };
+      const F = PROBE.fault;
+      const E = PROBE.elsewhere;
+      // PA mode: after DRIVER_OK 0,1 → h0,h1; the remap adds 2 → h3; INVALIDATE of page 0 drops the whole
+      // h0,h1 entry (contiguous pages: one entry); ASID 1 has 1 → h2; after munmap h2 is out of the agent's reach
+      const pa = ['-', '-', '-', '-', `0,1,${F},${F}`, `0,1,3,${F}`, `${F},${F},3,${F}`, `${F},${F},3,${F}`, `${F},2,${F},${F}`, `${F},${E},${F},${F}`];
+      expect(await seen('vdpa_sim')).toEqual(pa);
+      expect(await seen('vdpa_sim_dma')).toEqual(pa);
+      if (kernel === '6.12') {
+        // VA mode: one VMA, so the UPDATE of h0,h1 is one entry too; the munmapped page faults (through the mm)
+        expect(await seen('vdpa_sim_va')).toEqual([...pa.slice(0, 9), `${F},${F},${F},${F}`]);
+      }
+    }, 120_000);
+
+    test('the device comparison can fail: a model whose device translates page p as p+1', async () => {
+      expect(session).toBeDefined();
+      const t = labTarget(kernel, 'vdpa_sim');
+      const ops = t.ctx.ops;
+      const wrong = { ...t, ctx: { ...t.ctx, ops: { ...ops, translate: (w: Parameters<typeof ops.translate>[0], g: number, p: number) => ops.translate(w, g, (p + 1) % 4) } } };
+      const c = await session!.compare(wrong, PROBE_SEQ.slice(0, 5));
+      expect(c.firstDifference).toBe(5);
+      expect(c.steps[4]!.difference).toMatch(/the device took IOVA 0x0 \(asid 0\) to h0, model h1/);
+    }, 60_000);
 
     if (kernel === '6.12') {
       test('the shipped kernel-device-agreement counterexample is confirmed: every step agrees, and the model violates it', async () => {
@@ -59,11 +122,14 @@ for (const kernel of ['6.12', '6.1'] as const) {
       }, 60_000);
     }
 
-    test('D2, open: an UPDATE of size 0 is -EINVAL on the kernel, -EFAULT in the model (lab/DISCREPANCIES.md)', async () => {
+    test('D2, fixed: an UPDATE of size 0 is -EINVAL on the kernel and in the model, owner or not (lab/DISCREPANCIES.md)', async () => {
       expect(session).toBeDefined();
-      const c = await session!.compare(labTarget(kernel, 'vdpa_sim'), [{ t: 'open' }, { t: 'setOwner' }, { t: 'iotlbUpdate', asid: 0, page: 0, npages: 0, host: 0 }]);
-      expect(c.firstDifference).toBe(3);
-      expect(c.steps[2]!.difference).toBe('returned -EINVAL, model -EFAULT');
+      const size0 = { t: 'iotlbUpdate', asid: 0, page: 0, npages: 0, host: 0 } as const;
+      for (const seq of [[{ t: 'open' }, { t: 'setOwner' }, size0], [{ t: 'open' }, size0]] as const) {
+        const c = await session!.compare(labTarget(kernel, 'vdpa_sim'), seq);
+        expect(c.firstDifference, renderComparison(c).join('\n')).toBeUndefined();
+        expect(c.steps.length).toBe(seq.length);
+      }
     }, 60_000);
 
     test('the comparison can fail: a model told the wrong parent (set_map vs dma_map pins alike, so: 6.1 RESUME as 6.12 has it)', async () => {

@@ -6,37 +6,21 @@ import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 import { INVARIANT_IDS, SYSTEMS } from '../../spec/config.js';
 import { invariantHeading, namesOf, registeredInvariantIds, registryOf } from '../../systems/catalogue.js';
+import { renderReadme } from '../../cli/readme-tables.js';
 import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';
 
 const README = readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../../README.md'), 'utf8');
 
-/** The backquoted names of one README option row, per `vdpa:` / `vfio:` section when it has them. */
-function rowNames(option: string): Record<string, string[]> {
-  const line = README.split('\n').find((l) => l.startsWith(`| \`${option}\` |`));
-  if (line === undefined) throw new Error(`README has no ${option} row`);
-  const values = line.split(' | ')[1]!;
-  const names = (s: string): string[] => [...s.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
-  const parts = values.split(/;\s*(?=vfio:|or )/);
-  const out: Record<string, string[]> = {};
-  for (const p of parts) {
-    const m = /^(vdpa|vfio):/.exec(p.trim());
-    if (m !== null) out[m[1]!] = names(p);
-    else if (!p.trim().startsWith('or ')) out['vdpa'] = names(p);
-  }
-  return out;
-}
-
-test('README --kernel, --parent, --userspace rows name exactly what the registries have', () => {
-  const kernels = rowNames('--kernel');
-  for (const sys of SYSTEMS) expect(kernels[sys]).toEqual(namesOf(registryOf(sys).kernels));
-  expect(rowNames('--parent')['vdpa']).toEqual(namesOf(registryOf('vdpa').parents));
-  const us = rowNames('--userspace');
-  expect(us['vdpa']).toEqual(namesOf(registryOf('vdpa').userspaces));
-  expect(us['vfio']).toEqual(namesOf(registryOf('vfio').userspaces));
+test('README\'s tables of kernels, parents, userspaces, invariants and the options naming them are the registries\' (npm run docs)', () => {
+  expect(renderReadme(README)).toBe(README);
+  for (const sys of SYSTEMS) for (const k of registryOf(sys).kernels) expect(README).toContain(`| ${sys} | \`${k.name}\` |`);
 });
 
-test('the README check can fail: a row with a name the registry lacks disagrees', () => {
-  expect([...namesOf(registryOf('vdpa').kernels), '6.8']).not.toEqual(namesOf(registryOf('vdpa').kernels));
+test('the README check can fail: a kernel row edited by hand, or a section left out, disagrees', () => {
+  const edited = README.replace('| vdpa | `6.7` |', '| vdpa | `6.8` |');
+  expect(edited).not.toBe(README);
+  expect(renderReadme(edited)).not.toBe(edited);
+  expect(() => renderReadme(README.replace('<!-- /registry:parents -->', ''))).toThrow(/section parents is not marked/);
 });
 
 test('every invariant id is registered by some system, with the module\'s own title', () => {
@@ -57,4 +41,18 @@ test('defaults name registered entries', () => {
     expect(namesOf(r.userspaces)).toContain(r.defaults.userspace);
     if (r.defaults.parent !== undefined) expect(namesOf(r.parents)).toContain(r.defaults.parent);
   }
+});
+
+test('the registry says which parents each kernel has; the matrix rows follow it', async () => {
+  const { parentsOfKernel } = await import('../../systems/catalogue.js');
+  const { VDPA_KERNEL_TABLE } = await import('../../spec/vdpa/kernels.js');
+  const { matrixRows } = await import('../../cli/matrix-rows.js');
+  expect(parentsOfKernel('vdpa', '6.1')).not.toContain('vdpa_sim_va'); // 6.1's vdpa_sim has no use_va
+  expect(parentsOfKernel('vdpa', '6.12')).toContain('vdpa_sim_va');
+  for (const k of registryOf('vdpa').kernels) {
+    expect(k.parents.includes('vdpa_sim_va')).toBe(VDPA_KERNEL_TABLE[k.name]!.vdpaSimUseVa);
+    const qemuRows = matrixRows().filter((r) => r.kernel === k.name && r.userspace === 'qemu').map((r) => r.parent);
+    expect(qemuRows).toEqual(k.parents);
+  }
+  for (const k of registryOf('vfio').kernels) expect(k.parents).toEqual([]);
 });

@@ -135,7 +135,7 @@ describe('a variant identical to its base', () => {
 
 describe('6.12 → reject-eado-unsupported (the proposed fix as a kernel knob)', () => {
   test('platform, any: feature-negotiation fixed, nothing regressed, exactly one observable difference (SET_BACKEND_FEATURES with ENABLE_AFTER_DRIVER_OK)', async () => {
-    const { ran, json } = await compareJson(['--base', '6.12', '--patched', example('reject-eado-unsupported.ts'), '--parent', 'platform', '--userspace', 'any']);
+    const { ran, json } = await compareJson(['--base', '6.12', '--patched', example('reject-eado-unsupported.ts'), '--parent', 'platform', '--userspace', 'any', '--max-depth', '5']);
     expect(ran.code).toBe(0);
     expect(json.complete).toBe(true);
     expect(json.invariants.find((r) => r.id === 'feature-negotiation')).toMatchObject({ base: 'violation', patched: 'pass', change: 'fixed' });

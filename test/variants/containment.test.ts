@@ -11,6 +11,8 @@ import { blankWorld } from '../../spec/vdpa/world.js';
 import { produceOnCopy, WorldSchemaError, worldSchemaViolation } from '../../model/working-copy.js';
 import { isOneLineError, run } from '../cli/helpers.js';
 import { tempModule } from './helpers.js';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 
 /** A variant of 6.12 whose parent's `reset` (vdpa_reset → ops->reset, called at open) does `body` after the shipped one. */
 const resetVariant = (name: string, body: string): string => tempModule(`${name}.ts`, `import { defineVariant } from '$API';
@@ -190,4 +192,56 @@ export default defineVariant({
     expect(bit('ENABLE_AFTER_DRIVER_OK')).toBe(0x40);
     expect(makeParent('mlx5', VDPA_KERNEL_TABLE['6.12']!).get_backend_features!()).toBe(0x40);
   });
+});
+
+// The same containment on the other paths a variant's code runs on: the chunked search on worker
+// threads (--workers), on this thread (--shard, --checkpoint), compare's searches and trace replay.
+describe('containment holds on every path that runs variant code', () => {
+  const throwing = (name: string): string => resetVariant(name, `if (d.fdOpen === false && d.status === 0) throw new Error('reset refused by the patch');`);
+  test.each([
+    [['--workers', '2']],
+    [['--shard', '0/2', '--shard-depth', '1']],
+  ])('check %j: a throw is exit 2 naming variant, op and step', async (flags) => {
+    const file = throwing('throwsscaled');
+    const r = await check(file, ...flags);
+    expect(r.code, r.stderr).toBe(2);
+    expect(isOneLineError(r)).toBe(true);
+    expect(r.stderr).toContain(`--kernel ${file} (variant throwsscaled): op reset threw: reset refused by the patch (step 1: `);
+    expect(r.stderr).not.toMatch(/internal error/);
+  }, 60_000);
+
+  test('check --workers 2: a write outside the schema is exit 2 naming the field; a good variant still runs there', async () => {
+    const r = await check(resetVariant('badwritescaled', `d.status = 300;`), '--workers', '2');
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/\(variant badwritescaled\): op reset wrote world\.status = 300, outside the world schema .*\(step 1: open/);
+    const good = await check(resetVariant('goodscaled', `d.devSuspended = false;`), '--workers', '2', '--json');
+    expect(good.code, good.stderr).toBe(12);
+    expect(JSON.parse(good.stdout).config.kernel).toBe('goodscaled');
+  }, 60_000);
+
+  test('check --checkpoint (chunked, this thread): an op that never returns is exit 2 naming it', async () => {
+    const file = resetVariant('spinsscaled', `for (;;) { /* never returns */ }`);
+    const r = await check(file, '--time-limit', '1', '--checkpoint', join(tmpdir(), `vdpa-mc-spin-${process.pid}.ckpt`));
+    expect(r.code, r.stderr).toBe(2);
+    expect(isOneLineError(r)).toBe(true);
+    expect(r.stderr).toContain(`(variant spinsscaled): op reset did not return within --time-limit 1 s (step 1)`);
+  }, 60_000);
+
+  test('compare: a throw on --patched is exit 2 naming the op and step', async () => {
+    const file = throwing('throwscompare');
+    const r = await run(['compare', '--base', '6.12', '--patched', file, '--parent', 'platform', '--userspace', 'any', '--max-depth', '2']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(isOneLineError(r)).toBe(true);
+    expect(r.stderr).toMatch(/\(variant throwscompare\): op reset threw: reset refused by the patch \(step 1: /);
+  }, 60_000);
+
+  test('trace replay --kernel VARIANT: a throw is exit 2 naming the op; a write outside the schema too', async () => {
+    const lab = join(import.meta.dirname, '..', 'lab', 'traces', '6.12-vdpa_sim-kernel-device-agreement.itf.json');
+    const t = await run(['trace', 'replay', lab, '--kernel', resetVariant('throwsreplay', `throw new Error('reset refused by the patch');`)]);
+    expect(t.code, t.stderr).toBe(2);
+    expect(t.stderr).toMatch(/\(variant throwsreplay\): op reset threw: reset refused by the patch/);
+    const w = await run(['trace', 'replay', lab, '--kernel', resetVariant('badwritereplay', `d.status = 300;`)]);
+    expect(w.code, w.stderr).toBe(2);
+    expect(w.stderr).toMatch(/\(variant badwritereplay\): op reset wrote world\.status = 300/);
+  }, 60_000);
 });

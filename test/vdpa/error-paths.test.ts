@@ -201,14 +201,23 @@ describe('VHOST_VDPA_SET_GROUP_ASID bounds (vdpa.c v6.12 vhost_vdpa_vring_ioctl 
   });
 });
 
-describe('UPDATE of size 0 (vdpa.c v6.12 vhost_vdpa_process_iotlb_update l.1283: !msg->size → -EINVAL)', () => {
-  // The real kernel answers -EINVAL earlier, in vhost_chr_write_iter, without creating the AS: open
-  // discrepancy D2 (lab/DISCREPANCIES.md), measured in the lab; this test pins the model's current behaviour.
-  test('refused with -EFAULT, after vhost_vdpa_process_iotlb_msg created the AS', () => {
-    const r = run(model('6.12', 'mlx5'), [open, owner, U(0, 0, 0, 0)]);
-    expect(r.rets[2]).toMatch(/^-EFAULT \(-EINVAL/);
+describe('UPDATE of size 0 (vhost.c vhost_chr_write_iter: 6.12.117 l.1731-1734, 6.1.192 l.1211-1214: -EINVAL before the handler)', () => {
+  // The handler's own !msg->size check (vdpa.c 6.12 l.1283) is never reached; measured in the lab (lab/DISCREPANCIES.md D2)
+  test('refused with -EINVAL, owner or not, and no address space created (a self-loop), on both kernels', () => {
+    for (const k of ['6.12', '6.1']) {
+      const r = run(model(k, 'mlx5'), [open, owner, U(0, 0, 0, 0)]);
+      expect(r.rets[2]).toMatch(/^-EINVAL \(size 0/);
+      expect(last(r).asExists).toBe(0);
+      expect(r.worlds[3]).toBe(r.worlds[2]);
+      const noOwner = run(model(k, 'mlx5'), [open, U(0, 0, 0, 0)]);
+      expect(noOwner.rets[1]).toMatch(/^-EINVAL/);
+    }
+  });
+  test('the other way: an UPDATE of one page reaches the handler: AS created; without the owner -EFAULT (-EPERM)', () => {
+    const r = run(model('6.12', 'mlx5'), [open, owner, U(0, 0, 1, 0)]);
+    expect(r.rets[2]).toBe('0');
     expect(last(r).asExists).toBe(1);
-    expect(last(r).vStart.slice(0, NP)).toEqual([-1, -1, -1, -1]);
+    expect(run(model('6.12', 'mlx5'), [open, U(0, 0, 1, 0)]).rets[1]).toMatch(/^-EFAULT \(-EPERM/);
   });
 });
 
