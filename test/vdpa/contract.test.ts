@@ -74,9 +74,12 @@ describe('a test per clause: it refuses what it names and allows the rest', () =
   });
 });
 
+// A depth bound, not the clock, ends these searches: a loaded machine must not change what they prove.
+const NO_CLOCK = 1000;
+
 async function causes(kernel: string, parent: ParentName, contract: ContractName, invariants?: string[], maxDepth?: number) {
   const target = await buildVdpaTarget({
-    system: 'vdpa', kernel, parent, userspace: 'any', invariants: invariants as never, bounds: maxDepth === undefined ? {} : { maxDepth }, contract,
+    system: 'vdpa', kernel, parent, userspace: 'any', invariants: invariants as never, bounds: maxDepth === undefined ? { timeLimit: NO_CLOCK } : { maxDepth, timeLimit: NO_CLOCK }, contract,
   });
   const run = runCheck(target);
   expect(run.json.complete).toBe(true);
@@ -128,7 +131,7 @@ describe('causes and classes', () => {
     const quiet = { stdout: '', stderr: '', stdoutIsTTY: false, stderrIsTTY: false, env: {}, out() {}, err() {} };
     const rows = ['6.6', '6.7'].map((kernel) => ({ system: 'vdpa' as const, kernel, parent: 'mlx5' as const, userspace: 'any' }));
     // depth 5: the reset trace's length (open, owner, UPDATE, reset, DRIVER_OK... found at 5 on both)
-    const m = await runMatrix({ system: undefined, invariants: ['kernel-device-agreement'], bounds: { maxDepth: 5 }, json: true, out: undefined }, quiet, { rows, watchSignals: false } as never);
+    const m = await runMatrix({ system: undefined, invariants: ['kernel-device-agreement'], bounds: { maxDepth: 5, timeLimit: NO_CLOCK }, json: true, out: undefined }, quiet, { rows, watchSignals: false } as never);
     const [r66, r67] = m.rows.map((r) => r.invariants['kernel-device-agreement']!);
     // the cell lists every distinct cause the check of the row keeps, with its class
     for (const [kernel, cell] of [['6.6', r66], ['6.7', r67]] as const) {
@@ -184,7 +187,7 @@ describe('compare per (invariant, cause)', () => {
     const { compareInvariants } = await import('../../systems/vdpa/compare.js');
     const { explore } = await import('../../explorer/bfs.js');
     const t = (kernel: string) => buildVdpaTarget({
-      system: 'vdpa', kernel, parent: 'mlx5', userspace: 'any', invariants: ['kernel-device-agreement'], bounds: { maxDepth: 5 },
+      system: 'vdpa', kernel, parent: 'mlx5', userspace: 'any', invariants: ['kernel-device-agreement'], bounds: { maxDepth: 5, timeLimit: NO_CLOCK },
     });
     const c = compareInvariants(await t('6.6'), await t('6.7'), explore);
     const kda = c.causes.filter((x) => x.invariant === 'kernel-device-agreement');
@@ -201,7 +204,7 @@ describe('check prints each trace with its cause, the clauses it breaks and the 
   test('6.12 vdpa_sim strict: vhost_vdpa_unmap drops set_map\'s -ENOMEM (vdpa.c:1089), userspace is told 0', async () => {
     const { main } = await import('../../cli/cli.js');
     const x = io();
-    await main(['check', '--kernel', '6.12', '--parent', 'vdpa_sim', '--userspace', 'any', '--contract', 'strict', '--invariants', 'kernel-device-agreement', '--max-depth', '6'], x);
+    await main(['check', '--kernel', '6.12', '--parent', 'vdpa_sim', '--userspace', 'any', '--contract', 'strict', '--invariants', 'kernel-device-agreement', '--max-depth', '6', '--time-limit', '1000'], x);
     expect(x.stdout).toContain('Cause of kernel-device-agreement: step 6 (write(VHOST_IOTLB_INVALIDATE asid=0 iova=[0x0,0x1000))): ops->set_map(asid=0) -ENOMEM (return value ignored) — kernel-defect\n');
     expect(x.stdout).toContain('Swallowed error: step 6 returned 0 to userspace while ops->set_map(asid=0) -ENOMEM (return value ignored)\n');
     expect(x.stdout).not.toContain('Breaks the strict contract');
@@ -209,7 +212,7 @@ describe('check prints each trace with its cause, the clauses it breaks and the 
   test('6.1 mlx5 none: the SET_GROUP_ASID while running is named with its clause; the kernel defect beside it breaks none', async () => {
     const { main } = await import('../../cli/cli.js');
     const x = io();
-    await main(['check', '--kernel', '6.1', '--parent', 'mlx5', '--userspace', 'any', '--invariants', 'asid-routing', '--max-depth', '4'], x);
+    await main(['check', '--kernel', '6.1', '--parent', 'mlx5', '--userspace', 'any', '--invariants', 'asid-routing', '--max-depth', '4', '--time-limit', '1000'], x);
     expect(x.stdout).toContain('Cause of asid-routing: step 4 (ioctl(VHOST_VDPA_SET_STATUS, 0xf ACKNOWLEDGE|DRIVER|FEATURES_OK|DRIVER_OK)): vdpa_set_status(0xf) — kernel-defect\n\n');
     expect(x.stdout).toContain('— userspace-contract (clause group-asid-while-stopped)\nBreaks the strict contract: group-asid-while-stopped at step 4\n');
   }, 60_000);
