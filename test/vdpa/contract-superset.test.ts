@@ -16,10 +16,10 @@ import { runCheck, type CheckJson } from '../../cli/check.js';
 import { INVARIANT_IDS, VDPA_KERNELS, VDPA_PARENTS, type ContractName, type InvariantId, type ParentName } from '../../spec/config.js';
 
 async function check(kernel: string, parent: ParentName, contract: ContractName, depth: number, invariants: readonly InvariantId[]): Promise<CheckJson> {
-  const all = await buildVdpaTarget({ system: 'vdpa', kernel, parent, userspace: 'any', invariants: undefined, bounds: { maxDepth: depth }, contract });
+  const all = await buildVdpaTarget({ system: 'vdpa', kernel, parent, userspace: 'any', invariants: undefined, bounds: { maxDepth: depth, timeLimit: 1000 }, contract });
   const chosen = invariants.filter((id) => all.applicable.includes(id));
   const target = chosen.length === 0 ? all
-    : await buildVdpaTarget({ system: 'vdpa', kernel, parent, userspace: 'any', bounds: { maxDepth: depth }, contract, invariants: chosen });
+    : await buildVdpaTarget({ system: 'vdpa', kernel, parent, userspace: 'any', bounds: { maxDepth: depth, timeLimit: 1000 }, contract, invariants: chosen });
   const json = runCheck(target).json;
   expect(json.complete, `${kernel} ${parent} --contract ${contract} depth ${depth}: the search must finish`).toBe(true);
   return json;
