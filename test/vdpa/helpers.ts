@@ -1,8 +1,41 @@
-// Runs the vDPA model on one configuration, as `vdpa-mc check` would, for the tests.
+// Runs the vDPA model on one configuration, as `vdpa-mc check` would, for the tests; and one action
+// sequence step by step (returns, call labels and worlds), for the reducer tests.
 import { explore } from '../../explorer/bfs.js';
 import type { InvariantId } from '../../spec/config.js';
 import { buildVdpaTarget } from '../../systems/vdpa/target.js';
 import type { ParentName } from '../../spec/config.js';
+import type { Action } from '../../spec/vdpa/actions.js';
+import { VDPA_KERNEL_TABLE } from '../../spec/vdpa/kernels.js';
+import type { World } from '../../spec/vdpa/world.js';
+import { buildVdpaModel, type VdpaModel } from '../../systems/vdpa/model.js';
+import { makeParent } from '../../systems/vdpa/parents.js';
+import { anyUserspace } from '../../model/userspace-any.js';
+import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';
+
+/** The model of a shipped kernel and parent, userspace `any`, every invariant. */
+export function vdpaModel(kernel: string, parent: ParentName): VdpaModel {
+  const k = VDPA_KERNEL_TABLE[kernel]!;
+  return buildVdpaModel({ kernel: k, ops: makeParent(parent, k) }, anyUserspace(), VDPA_INVARIANTS);
+}
+
+export interface Run { readonly m: VdpaModel; readonly worlds: World[]; readonly rets: string[]; readonly calls: string[][] }
+
+/** `actions` one after the other (a refused one leaves the world as it was): each return, call labels, world. */
+export function runActions(kernel: string, parent: ParentName, actions: readonly Action[]): Run {
+  const m = vdpaModel(kernel, parent);
+  let w = m.init()[0]!;
+  const worlds = [w];
+  const rets: string[] = [];
+  const calls: string[][] = [];
+  for (const a of actions) {
+    const o = m.outcome(w, a);
+    rets.push(o.ret);
+    calls.push(o.calls.map((c) => c.label));
+    w = m.next(w, a) ?? w;
+    worlds.push(w);
+  }
+  return { m, worlds, rets, calls };
+}
 
 export interface Outcome {
   readonly violated: boolean;

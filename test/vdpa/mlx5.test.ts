@@ -5,38 +5,14 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { setAutoFreeze } from '../../model/immer.js';
 import type { Action } from '../../spec/vdpa/actions.js';
 import { FAULT, GROUP_CVQ, GROUP_DATA, GROUP_DESC, IDENTITY, S_DRIVER_OK } from '../../spec/vdpa/constants.js';
-import { VDPA_KERNEL_TABLE } from '../../spec/vdpa/kernels.js';
-import { buildVdpaModel, type VdpaModel } from '../../systems/vdpa/model.js';
-import { makeParent } from '../../systems/vdpa/parents.js';
 import type { World } from '../../spec/vdpa/world.js';
-import { anyUserspace } from '../../model/userspace-any.js';
-import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';
+import { runActions, type Run } from './helpers.js';
 import { liveMrs } from '../../model/parents/mlx5-mres.js';
 import { VQ_NONE, VQ_RDY, VQ_SUSPEND } from '../../model/parents/mlx5-mr.js';
 
 beforeAll(() => setAutoFreeze(true));
 
-function model(kernel: string): VdpaModel {
-  const k = VDPA_KERNEL_TABLE[kernel]!;
-  return buildVdpaModel({ kernel: k, ops: makeParent('mlx5', k) }, anyUserspace(), VDPA_INVARIANTS);
-}
-
-interface Run { readonly m: VdpaModel; readonly worlds: World[]; readonly rets: string[]; readonly calls: string[][] }
-function run(kernel: string, actions: readonly Action[]): Run {
-  const m = model(kernel);
-  let w = m.init()[0]!;
-  const worlds = [w];
-  const rets: string[] = [];
-  const calls: string[][] = [];
-  for (const a of actions) {
-    const o = m.outcome(w, a);
-    rets.push(o.ret);
-    calls.push(o.calls.map((c) => c.label));
-    w = m.next(w, a) ?? w;
-    worlds.push(w);
-  }
-  return { m, worlds, rets, calls };
-}
+const run = (kernel: string, actions: readonly Action[]): Run => runActions(kernel, 'mlx5', actions);
 const last = (r: Run): World => r.worlds[r.worlds.length - 1]!;
 /** What DMA by group g to IOVA page p reaches now. */
 const dma = (r: Run, g: number, p: number, w: World = last(r)): number => r.m.ctx.ops.translate(w, g, p);
