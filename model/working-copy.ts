@@ -92,18 +92,51 @@ function refuse(bad: [string, unknown, string]): never {
   throw new WorldSchemaError(sentence(bad));
 }
 
-/** Writes into the draft `d` every field of `m` that differs from the base world `w`, each checked against the schema. */
-const commit = new Function('same', 'check', 'refuse', `return function commit(d, w, m) {
+/**
+ * The working copy reused from step to step: its arrays are scratch buffers, refilled from the base
+ * world at each step (no allocation), and copied out at commit only when they changed. A reducer may
+ * alias them (`m.a = m.b`) or assign fresh arrays: a scratch buffer is never committed as is, and the
+ * buffers are put back after every step. A producer run inside a recipe gets a fresh copy; a step
+ * that threw (a variant's op that added or deleted a field, say) leaves a fresh one behind.
+ */
+const buffers: Record<string, number[]> = Object.fromEntries(arrays.map((k) => [k, [] as number[]]));
+const isBuffer = new Set<unknown>(Object.values(buffers));
+let scratch = {} as World;
+let scratchBusy = false;
+
+/** Refills `m` from `w`: scalars copied, each array copied into its scratch buffer (generated). */
+const refill = new Function('m', 'w', 'buf', `
+${scalars.map((k) => `  m.${k} = w.${k};`).join('\n')}
+${arrays.map((k) => `  { const a = buf.${k}, b = w.${k}; const n = b.length; a.length = n; for (let i = 0; i < n; i++) a[i] = b[i]; m.${k} = a; }`).join('\n')}
+`) as (m: World, w: World, buf: Record<string, number[]>) => void;
+
+/** Writes into the draft `d` every field of `m` that differs from the base world `w`, each checked against the schema; a scratch buffer is copied out. */
+const commit = new Function('same', 'check', 'refuse', 'isBuffer', `return function commit(d, w, m) {
   let bad;
 ${scalars.map((k) => `  if (m.${k} !== w.${k}) { if ((bad = check.${k}(m.${k})) !== undefined) refuse(bad); d.${k} = m.${k}; }`).join('\n')}
-${arrays.map((k) => `  if (!Array.isArray(m.${k}) || !same(m.${k}, w.${k})) { if ((bad = check.${k}(m.${k})) !== undefined) refuse(bad); d.${k} = m.${k}; }`).join('\n')}
-};`)(sameArray, checkField, refuse) as (d: World, w: World, m: World) => void;
+${arrays.map((k) => `  if (!Array.isArray(m.${k}) || !same(m.${k}, w.${k})) { if ((bad = check.${k}(m.${k})) !== undefined) refuse(bad); d.${k} = isBuffer.has(m.${k}) ? m.${k}.slice() : m.${k}; }`).join('\n')}
+};`)(sameArray, checkField, refuse, isBuffer) as (d: World, w: World, m: World) => void;
 
 /** An Immer producer whose recipe mutates a plain working copy of `w`; what changed is committed. */
 export function produceOnCopy(w: World, recipe: (m: World) => void): World {
-  return produce(w, (d: World) => {
-    const m = workingCopy(w);
-    recipe(m);
-    commit(d, w, m);
-  });
+  if (scratchBusy) {
+    return produce(w, (d: World) => {
+      const m = workingCopy(w);
+      recipe(m);
+      commit(d, w, m);
+    });
+  }
+  scratchBusy = true;
+  try {
+    return produce(w, (d: World) => {
+      refill(scratch, w, buffers);
+      recipe(scratch);
+      commit(d, w, scratch);
+    });
+  } catch (e) {
+    scratch = {} as World;
+    throw e;
+  } finally {
+    scratchBusy = false;
+  }
 }
