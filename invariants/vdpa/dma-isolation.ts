@@ -15,13 +15,18 @@ export const dmaIsolation: VdpaInvariant = {
   // (vhost_vdpa_pa_unmap unpins before the deferred set_map at BATCH_END, drivers/vhost/vdpa.c),
   // long before userspace frees the page and the invariant sees it.
   judgesErrorPaths: true,
+  // A group that does not run yet is judged on the map it will run with (ops->groupMap), at the IOVAs
+  // userspace believes mapped in the ASID it believes the group on: a map made wrong before DRIVER_OK
+  // (a CVQ moved to an ASID whose iotlb was not refreshed) is blamed on the call that made it.
   causeProbe: (ctx) => (w) => {
     if (w.bound !== 'vhost') return undefined;
     for (let g = 0; g < ctx.ops.ngroups; g++) {
-      if (!deviceRuns(ctx, w, g)) continue;
+      const runs = deviceRuns(ctx, w, g);
+      const a = w.uGroupAsid[g]!;
       for (let p = 0; p < NP; p++) {
-        const t = dmaTarget(ctx, w, g, p);
+        const t = runs ? dmaTarget(ctx, w, g, p) : ctx.ops.groupMap(w, g, p);
         if (t >= 0 && w.pinned[t] === 0) return `group ${g} reaches ${hostName(t)}, which nobody pins`;
+        if (t === IDENTITY && w.uMap[a * NP + p]! >= 0) return `group ${g} IOVA ${hex(p * PAGE)} of asid ${a}, mapped by userspace, goes through the 1:1 map`;
       }
     }
     return undefined;
