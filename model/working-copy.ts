@@ -98,24 +98,39 @@ function refuse(bad: [string, unknown, string]): never {
  * alias them (`m.a = m.b`) or assign fresh arrays: a scratch buffer is never committed as is, and the
  * buffers are put back after every step. A producer run inside a recipe gets a fresh copy; a step
  * that threw (a variant's op that added or deleted a field, say) leaves a fresh one behind.
+ *
+ * The explorer takes every action of a world in a row, so most steps start from the base world the
+ * step before started from. Commit already compares every array with the base; an array the step left
+ * in its buffer and equal to the base (`clean`) is not copied again when the next step starts from the
+ * same base world (`filledFrom`). Any write to a buffer during a step is seen by that comparison (or
+ * the buffer was swapped out of its field, which counts as dirty), so a skipped copy is always exact.
  */
 const buffers: Record<string, number[]> = Object.fromEntries(arrays.map((k) => [k, [] as number[]]));
 const isBuffer = new Set<unknown>(Object.values(buffers));
 let scratch = {} as World;
 let scratchBusy = false;
+/** The base world the buffers were last filled from (undefined: none, or a step threw). */
+let filledFrom: World | undefined;
+/** Per array: its buffer holds `filledFrom`'s elements (commit sets it). */
+const clean: Record<string, boolean> = Object.fromEntries(arrays.map((k) => [k, false]));
+/** What the nested, fresh-copy path hands commit instead: its flags are never read. */
+const ignoredClean: Record<string, boolean> = { ...clean };
 
-/** Refills `m` from `w`: scalars copied, each array copied into its scratch buffer (generated). */
-const refill = new Function('m', 'w', 'buf', `
+/** Refills `m` from `w`: scalars copied, each array copied into its scratch buffer unless `reuse` and clean (generated). */
+const refill = new Function('m', 'w', 'buf', 'reuse', 'clean', `
 ${scalars.map((k) => `  m.${k} = w.${k};`).join('\n')}
-${arrays.map((k) => `  { const a = buf.${k}, b = w.${k}; const n = b.length; a.length = n; for (let i = 0; i < n; i++) a[i] = b[i]; m.${k} = a; }`).join('\n')}
-`) as (m: World, w: World, buf: Record<string, number[]>) => void;
+${arrays.map((k) => `  { const a = buf.${k}; if (!(reuse && clean.${k})) { const b = w.${k}; const n = b.length; if (a.length !== n) a.length = n; for (let i = 0; i < n; i++) a[i] = b[i]; } m.${k} = a; }`).join('\n')}
+`) as (m: World, w: World, buf: Record<string, number[]>, reuse: boolean, clean: Record<string, boolean>) => void;
 
-/** Writes into the draft `d` every field of `m` that differs from the base world `w`, each checked against the schema; a scratch buffer is copied out. */
-const commit = new Function('same', 'check', 'refuse', 'isBuffer', `return function commit(d, w, m) {
+/**
+ * Writes into the draft `d` every field of `m` that differs from the base world `w`, each checked
+ * against the schema; a scratch buffer is copied out. Notes in `clean` which buffers still hold `w`'s elements.
+ */
+const commit = new Function('same', 'check', 'refuse', 'isBuffer', 'buf', `return function commit(d, w, m, clean) {
   let bad;
 ${scalars.map((k) => `  if (m.${k} !== w.${k}) { if ((bad = check.${k}(m.${k})) !== undefined) refuse(bad); d.${k} = m.${k}; }`).join('\n')}
-${arrays.map((k) => `  if (!Array.isArray(m.${k}) || !same(m.${k}, w.${k})) { if ((bad = check.${k}(m.${k})) !== undefined) refuse(bad); d.${k} = isBuffer.has(m.${k}) ? m.${k}.slice() : m.${k}; }`).join('\n')}
-};`)(sameArray, checkField, refuse, isBuffer) as (d: World, w: World, m: World) => void;
+${arrays.map((k) => `  if (!Array.isArray(m.${k}) || !same(m.${k}, w.${k})) { clean.${k} = false; if ((bad = check.${k}(m.${k})) !== undefined) refuse(bad); d.${k} = isBuffer.has(m.${k}) ? m.${k}.slice() : m.${k}; } else clean.${k} = m.${k} === buf.${k};`).join('\n')}
+};`)(sameArray, checkField, refuse, isBuffer, buffers) as (d: World, w: World, m: World, clean: Record<string, boolean>) => void;
 
 /** An Immer producer whose recipe mutates a plain working copy of `w`; what changed is committed. */
 export function produceOnCopy(w: World, recipe: (m: World) => void): World {
@@ -123,15 +138,18 @@ export function produceOnCopy(w: World, recipe: (m: World) => void): World {
     return produce(w, (d: World) => {
       const m = workingCopy(w);
       recipe(m);
-      commit(d, w, m);
+      commit(d, w, m, ignoredClean);
     });
   }
   scratchBusy = true;
   try {
     return produce(w, (d: World) => {
-      refill(scratch, w, buffers);
+      const reuse = filledFrom === w;
+      filledFrom = undefined; // until commit has seen what the recipe did to the buffers
+      refill(scratch, w, buffers, reuse, clean);
       recipe(scratch);
-      commit(d, w, scratch);
+      commit(d, w, scratch, clean);
+      filledFrom = w;
     });
   } catch (e) {
     scratch = {} as World;
