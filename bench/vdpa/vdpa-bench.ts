@@ -51,8 +51,7 @@ function render(results: Readonly<Record<string, readonly Figures[]>>, env: Benc
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
     ...rows,
     '',
-    'Where the time goes (node --cpu-prof on the first row): Immer\'s produce, with its set traps on the few top-level fields a step changes, is about two thirds;',
-    'the reducers themselves run on a plain working copy (model/working-copy.ts). The depth-9 row is what one more level of the default bound would cost.',
+    'The engine alone (explore, no cause classification, unlike `check`: see "Per-state cost" for the CLI\'s pipeline and where its time goes). The depth-9 row is what one more level of the default bound would cost.',
   ].join('\n');
 }
 
