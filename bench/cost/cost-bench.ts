@@ -7,7 +7,7 @@
 // `git worktree add /tmp/before 18fea83 && (cd /tmp/before && npm run build)`, then
 // DIR=/tmp/before/dist), each configuration is also run on that build, the runs interleaved
 // (before, after, before, after...) so that both see the same load; the section gives the ratio of
-// the medians. Both builds must find the same distinct states, transitions and causes kept (checked).
+// the medians. VDPA_MC_BENCH_BASELINE_LABEL says in the section what the baseline is (a commit). Both builds must find the same distinct states, transitions and causes kept (checked).
 import { loadavg } from 'node:os';
 import type { CheckTarget } from '../../systems/target.js';
 import type { CheckRun } from '../../cli/check.js';
@@ -20,6 +20,8 @@ const CONFIGS: Readonly<Record<string, Task>> = {
 };
 
 const BASELINE = process.env['VDPA_MC_BENCH_BASELINE'];
+/** What the baseline is, in words, for the section (e.g. "main at 18fea83"): VDPA_MC_BENCH_BASELINE_LABEL. */
+const BASELINE_LABEL = process.env['VDPA_MC_BENCH_BASELINE_LABEL'];
 const BEFORE = 'before: ';
 const AFTER = 'this build: ';
 const TASKS: readonly string[] = Object.keys(CONFIGS).flatMap((c) => (BASELINE === undefined ? [AFTER + c] : [BEFORE + c, AFTER + c]));
@@ -87,7 +89,7 @@ function render(results: Readonly<Record<string, readonly Figures[]>>, env: Benc
     '',
     `Machine: ${env.machine}, ${env.cores} cores; Node ${env.node}; ${env.date}; 1-minute load average at start ${env.loadAverage.toFixed(1)} (per run: the column).`,
     `\`check --kernel 6.12 --parent mlx5 --userspace any --max-depth D\` as the CLI runs it (cli/check.ts runCheck: every invariant that applies, every distinct cause kept, one core). Medians of ${runs} runs per row, each in a fresh child process` +
-      (BASELINE === undefined ? '.' : `, the builds' runs interleaved (before, this build, before, ...) so that both see the same load; "before" is the build in VDPA_MC_BENCH_BASELINE (${BASELINE}).`),
+      (BASELINE === undefined ? '.' : `, the builds' runs interleaved (before, this build, before, ...) so that both see the same load; "before" is the build in VDPA_MC_BENCH_BASELINE (${BASELINE}${BASELINE_LABEL === undefined ? '' : `: ${BASELINE_LABEL}`}).`),
     'Generated states per CPU second of the search (user + system time of the process from the start of the search to the end of the cause classification); the wall time is shown but depends on what else runs.',
     '',
     '| configuration | build | distinct states | transitions | causes kept | CPU s | generated/s (CPU) | ratio | seconds (wall) | peak RSS MiB | runs | load average at start of run |',
