@@ -110,6 +110,7 @@ class ChunkedSearch<S, A> {
       distinct: this.distinct ? (o.distinct?.perProperty ?? null) : false,
       shard: o.shard ?? null,
       words: this.words,
+      reduced: this.model.canonical !== undefined,
       kinds: this.model.actionKinds,
       schema: createHash('sha256').update(JSON.stringify(this.model.schema)).digest('hex'),
     };
@@ -140,7 +141,7 @@ class ChunkedSearch<S, A> {
       } catch (e) {
         throw new ModelStepError(e, 0, undefined);
       }
-    });
+    }, this.model.canonical);
   }
 
 
