@@ -60,7 +60,19 @@ export interface Config {
   readonly contract?: ContractName;
   /** vdpa: vhost-vdpa's max_iotlb_entries scaled to the model (`--iotlb-limit`); undefined = MODEL_LIMITS. */
   readonly iotlbLimit?: number;
+  /** State-space reduction (`--reduce`); undefined = DEFAULT_REDUCE. */
+  readonly reduce?: ReduceName;
 }
+
+/**
+ * `--reduce`: `none` stores every distinct world; `canonical` keys the visited store on the model's
+ * representative of each world (explorer/model.ts Model.canonical; vdpa: systems/vdpa/reduce.ts, fields
+ * nothing reads any more; vfio declares none). The same verdicts and causes on every matrix row
+ * (test/vdpa/reduction.test.ts), fewer states.
+ */
+export const REDUCE_NAMES = ['none', 'canonical'] as const;
+export type ReduceName = (typeof REDUCE_NAMES)[number];
+export const DEFAULT_REDUCE: ReduceName = 'none';
 
 /**
  * Userspace contracts of `--userspace any` (model/contract.ts): `strict` the documented clauses,
