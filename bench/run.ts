@@ -14,8 +14,9 @@ import type { BenchEnv, BenchModule, Figures } from './bench-api.js';
 import { engineBench } from './engine/engine-bench.js';
 import { vdpaBench } from './vdpa/vdpa-bench.js';
 import { scaleBench } from './scale/scale-bench.js';
+import { reductionBench } from './reduction/reduction-bench.js';
 
-export const BENCHES: readonly BenchModule[] = [engineBench, vdpaBench, scaleBench];
+export const BENCHES: readonly BenchModule[] = [engineBench, vdpaBench, scaleBench, reductionBench];
 
 const self = fileURLToPath(import.meta.url);
 
