@@ -92,6 +92,18 @@ describe('vdpa-mc check --reduce', () => {
     }
   }, 60_000);
 
+  it('two worker threads give the one-core reduced result (counts, traces, causes)', async () => {
+    const args = ['check', '--kernel', '6.12', '--parent', 'mlx5', '--userspace', 'any', '--max-depth', '4', '--reduce', 'canonical', '--json'];
+    const timeless = (out: string): unknown => {
+      const j = JSON.parse(out) as CheckJson;
+      return { ...j, stats: { ...j.stats, seconds: 0, statesPerSecond: 0 } };
+    };
+    const one = await run(args);
+    const two = await run([...args, '--workers', '2']);
+    expect(one.code).toBe(12);
+    expect(timeless(two.stdout)).toEqual(timeless(one.stdout));
+  }, 60_000);
+
   it('refuses an unknown reduction in one line, exit 2', async () => {
     const r = await run(['check', '--reduce', 'symmetric']);
     expect(r.code).toBe(2);
