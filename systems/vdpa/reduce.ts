@@ -19,27 +19,38 @@
 // - batchAsid while no batch is open: read only under inBatch (spec/vdpa/transitions.ts guard,
 //   model/vhost-vdpa.ts vhost_vdpa_process_iotlb_msg, invariants/vdpa/errno-expectation.ts); set by
 //   every BATCH_BEGIN (v->batch_asid, drivers/vhost/vdpa.c 6.12 vhost_vdpa_process_iotlb_msg).
-// - ENABLE_AFTER_DRIVER_OK and DESC_ASID in the acked backend features, once acked and offered:
-//   after VHOST_SET_BACKEND_FEATURES vhost reads only IOTLB_ASID (vhost.c 6.12 l.1708, 6.1 l.1188),
-//   IOTLB_MSG_V2 (vhost_iotlb_miss, not modelled; always acked with IOTLB_ASID by `any`) and
-//   IOTLB_PERSIST (_compat_vdpa_reset, vdpa.c 6.12 l.251); GET_VRING_DESC_GROUP asks the parent
-//   (vhost_vdpa_has_desc_group, l.442), not the acked bits. In the model the bits are read by
-//   feature-negotiation only as "acked but not offered" (not the case: offered) and "DESC_ASID without
-//   IOTLB_ASID" (not the case: DESC_ASID is cleared only next to IOTLB_ASID).
+// - Acked backend features nothing reads: after VHOST_SET_BACKEND_FEATURES vhost reads only IOTLB_ASID
+//   (vhost_chr_write_iter, vhost.c 6.12 l.1708, 6.1 l.1188), IOTLB_MSG_V2 (vhost_iotlb_miss, not
+//   modelled) and IOTLB_PERSIST (_compat_vdpa_reset, vdpa.c 6.12 l.251); GET_VRING_DESC_GROUP asks the
+//   parent (vhost_vdpa_has_desc_group, l.442), parents never see these bits. The model reads IOTLB_ASID,
+//   IOTLB_PERSIST (reset) and IOTLB_BATCH (a contract clause: uBroke, classes) itself; of the others,
+//   feature-negotiation reads every bit as "acked but not offered" and DESC_ASID as "without IOTLB_ASID",
+//   and errno-expectation reads SUSPEND and RESUME (a SUSPEND is owed 0 only once acked). So
+//   ENABLE_AFTER_DRIVER_OK and DESC_ASID are dead once acked and offered (DESC_ASID next to IOTLB_ASID),
+//   or whatever the offer when feature-negotiation is not checked; SUSPEND and RESUME likewise when
+//   errno-expectation is not checked either.
 // A kernel variant is user code that may read any field: no reduction for it (systems/vdpa/target.ts).
-import { bit } from '../../spec/vdpa/constants.js';
+import { bit, type FeatureName } from '../../spec/vdpa/constants.js';
+import type { InvariantId } from '../../spec/config.js';
 import { offeredFeatures } from '../../spec/vdpa/transitions.js';
 import type { World } from '../../spec/vdpa/world.js';
 import type { VdpaCtx } from '../../model/context.js';
 
-/** The world's representative: `w` itself when no dead field holds a value of its own (no copy on the hot path). */
-export function deadFieldCanonical(ctx: VdpaCtx): (w: World) => World {
+/**
+ * The world's representative: `w` itself when no dead field holds a value of its own (no copy on the
+ * hot path). `checked`: the invariants the search checks (a bit only an unchecked one reads is dead).
+ */
+export function deadFieldCanonical(ctx: VdpaCtx, checked: readonly InvariantId[]): (w: World) => World {
   const offered = offeredFeatures(ctx.kernel, ctx.ops);
+  const negotiation = checked.includes('feature-negotiation');
+  const errno = checked.includes('errno-expectation');
+  // a bit only feature-negotiation reads: dead when offered, or when feature-negotiation is not checked
+  const onlyNegotiation = (f: FeatureName): number => (negotiation ? offered & bit(f) : bit(f));
+  const deadBits = onlyNegotiation('ENABLE_AFTER_DRIVER_OK') | (errno ? 0 : onlyNegotiation('SUSPEND') | onlyNegotiation('RESUME'));
+  // DESC_ASID: feature-negotiation also reads "DESC_ASID without IOTLB_ASID"
+  const desc = onlyNegotiation('DESC_ASID');
   const asid = bit('IOTLB_ASID');
-  // bits nothing reads once acked, when the kernel offers them
-  const eadok = offered & bit('ENABLE_AFTER_DRIVER_OK');
-  const desc = offered & bit('DESC_ASID');
-  const deadAcked = (acked: number): number => (acked & eadok) | ((acked & asid) !== 0 ? acked & desc : 0);
+  const deadAcked = (acked: number): number => (acked & deadBits) | (!negotiation || (acked & asid) !== 0 ? acked & desc : 0);
   return (w) => {
     const dead = deadAcked(w.acked);
     const batch = !w.inBatch && w.batchAsid !== 0;
