@@ -94,7 +94,8 @@ function render(results: Readonly<Record<string, readonly Figures[]>>, env: Benc
     `Machine: ${env.machine}, ${env.cores} cores; Node ${env.node}; ${env.date}; 1-minute load average at start ${env.loadAverage.toFixed(1)} (a shared machine: CPU seconds are per process, but they still vary with the load).`,
     `Each search in a fresh child process; medians of ${runs} run${runs === 1 ? '' : 's'}; every invariant that applies, collecting every distinct cause. ` +
       '"same" compares the verdict and every violation (invariant, cause key, class, shortest length) of the two searches.',
-    '`canonical` keys the visited store on the world with its dead fields cleared (systems/vdpa/reduce.ts: `batchAsid` outside a batch; ENABLE_AFTER_DRIVER_OK and DESC_ASID once acked and offered). ' +
+    '`canonical` keys the visited store on the world with its dead fields cleared (systems/vdpa/reduce.ts: `batchAsid` outside a batch; with every invariant checked, ENABLE_AFTER_DRIVER_OK and DESC_ASID once acked and offered; ' +
+      'with fewer, also the bits only an unchecked invariant reads). ' +
       'No symmetry of ASIDs, host pages or IOVA pages holds in the model (the same file says why), so nothing else is reduced; a variant kernel is never reduced.',
     '',
     '| row | depth | states (none) | states (canonical) | reduction | transitions (none) | transitions (canonical) | CPU s (none) | CPU s (canonical) | violations | same |',
