@@ -6,11 +6,17 @@
 import { buildTarget } from '../../systems/registry.js';
 import { runCheck, type CheckJson } from '../../cli/check.js';
 import { matrixRows, rowSlug, type MatrixRow } from '../../cli/matrix-rows.js';
-import type { ReduceName } from '../../spec/config.js';
+import type { InvariantId, ReduceName } from '../../spec/config.js';
 import { cpuSecondsSince, med, type BenchEnv, type BenchModule, type Figures } from '../bench-api.js';
 
 const ANY_DEPTH = 6;
-const DEEPER: readonly { readonly slug: string; readonly depth: number }[] = [{ slug: '6.12-mlx5-any', depth: 7 }, { slug: '6.12-mlx5-any', depth: 8 }];
+/** Deeper runs of one row; `invariants`: only these checked (more fields are dead: systems/vdpa/reduce.ts). */
+const DEEPER: readonly { readonly slug: string; readonly depth: number; readonly invariants?: string }[] = [
+  { slug: '6.12-mlx5-any', depth: 7 },
+  { slug: '6.12-mlx5-any', depth: 8 },
+  { slug: '6.12-mlx5-any', depth: 8, invariants: 'kernel-device-agreement' },
+];
+const deeperName = (d: (typeof DEEPER)[number]): string => `${d.slug} depth ${d.depth}${d.invariants === undefined ? '' : ` invariants ${d.invariants}`}`;
 const REDUCTIONS: readonly ReduceName[] = ['none', 'canonical'];
 
 const anyRows = (): MatrixRow[] => matrixRows().filter((r) => r.userspace === 'any');
@@ -19,7 +25,7 @@ const smallRows = (): MatrixRow[] => matrixRows().filter((r) => r.userspace !== 
 /** The `any` tasks: "<slug> depth D <reduce>"; and one task for every small row, per reduction. */
 const TASKS: readonly string[] = [
   ...anyRows().flatMap((r) => REDUCTIONS.map((x) => `${rowSlug(r)} depth ${ANY_DEPTH} ${x}`)),
-  ...DEEPER.flatMap((d) => REDUCTIONS.map((x) => `${d.slug} depth ${d.depth} ${x}`)),
+  ...DEEPER.flatMap((d) => REDUCTIONS.map((x) => `${deeperName(d)} ${x}`)),
   ...REDUCTIONS.map((x) => `small rows ${x}`),
 ];
 
@@ -31,9 +37,9 @@ function violationsHash(j: CheckJson): number {
   return h;
 }
 
-async function search(r: MatrixRow, reduce: ReduceName, depth?: number): Promise<{ json: CheckJson; cpu: number }> {
+async function search(r: MatrixRow, reduce: ReduceName, depth?: number, invariants?: readonly InvariantId[]): Promise<{ json: CheckJson; cpu: number }> {
   const bounds = depth === undefined ? { timeLimit: 1000 } : { maxDepth: depth, timeLimit: 1000 };
-  const target = await buildTarget({ system: r.system, kernel: r.kernel, parent: r.parent, userspace: r.userspace, invariants: undefined, bounds, reduce });
+  const target = await buildTarget({ system: r.system, kernel: r.kernel, parent: r.parent, userspace: r.userspace, invariants, bounds, reduce });
   const cpu0 = process.cpuUsage();
   const json = runCheck(target).json;
   return { json, cpu: cpuSecondsSince(cpu0) };
@@ -51,10 +57,11 @@ async function measure(task: string): Promise<Figures> {
     }
     return out;
   }
-  const m = /^(\S+) depth (\d+) (\w+)$/.exec(task);
+  const m = /^(\S+) depth (\d+)(?: invariants (\S+))? (\w+)$/.exec(task);
   const row = m === null ? undefined : matrixRows().find((r) => rowSlug(r) === m[1]);
   if (m === null || row === undefined) throw new Error(`reduction bench: no task '${task}'`);
-  const { json, cpu } = await search(row, m[3] as ReduceName, Number(m[2]));
+  const invariants = m[3] === undefined ? undefined : (m[3].split(',') as InvariantId[]);
+  const { json, cpu } = await search(row, m[4] as ReduceName, Number(m[2]), invariants);
   return {
     distinct: json.stats.distinctStates, transitions: json.stats.transitions, cpuSeconds: cpu,
     // finished: complete, or stopped once every property was violated (vfio keeps one trace per invariant)
@@ -68,12 +75,12 @@ function render(results: Readonly<Record<string, readonly Figures[]>>, env: Benc
   const runs = Math.max(...Object.values(results).map((r) => r.length));
   const pair = (prefix: string): [readonly Figures[], readonly Figures[]] => [results[`${prefix} none`] ?? [], results[`${prefix} canonical`] ?? []];
   const lines: string[] = [];
-  for (const [prefix] of [...anyRows().map((r) => [`${rowSlug(r)} depth ${ANY_DEPTH}`]), ...DEEPER.map((d) => [`${d.slug} depth ${d.depth}`])]) {
-    const [n, c] = pair(prefix!);
+  for (const prefix of [...anyRows().map((r) => `${rowSlug(r)} depth ${ANY_DEPTH}`), ...DEEPER.map(deeperName)]) {
+    const [n, c] = pair(prefix);
     if (n.length === 0 || c.length === 0) continue;
     const same = n.every((x) => x['hash'] === c[0]!['hash']) && c.every((x) => x['hash'] === c[0]!['hash']);
     const complete = med(n, 'complete') === 1 && med(c, 'complete') === 1;
-    lines.push(`| ${prefix!.replace(' depth ', ' | ')} | ${fmt(med(n, 'distinct'))} | ${fmt(med(c, 'distinct'))} | ${fmt(med(n, 'distinct') / med(c, 'distinct'), 3)}× | ` +
+    lines.push(`| ${prefix.replace(' depth ', ' | ').replace(/ invariants (\S+)$/, ' (--invariants $1)')} | ${fmt(med(n, 'distinct'))} | ${fmt(med(c, 'distinct'))} | ${fmt(med(n, 'distinct') / med(c, 'distinct'), 3)}× | ` +
       `${fmt(med(n, 'transitions'))} | ${fmt(med(c, 'transitions'))} | ${fmt(med(n, 'cpuSeconds'), 1)} | ${fmt(med(c, 'cpuSeconds'), 1)} | ` +
       `${fmt(med(n, 'violations'))} | ${complete ? (same ? 'yes' : '**no**') : 'incomplete'} |`);
   }
@@ -92,10 +99,10 @@ function render(results: Readonly<Record<string, readonly Figures[]>>, env: Benc
     `## Reductions: \`check --reduce canonical\` against \`--reduce none\` (\`npm run bench reduction\`, bench/reduction)`,
     '',
     `Machine: ${env.machine}, ${env.cores} cores; Node ${env.node}; ${env.date}; 1-minute load average at start ${env.loadAverage.toFixed(1)} (a shared machine: CPU seconds are per process, but they still vary with the load).`,
-    `Each search in a fresh child process; medians of ${runs} run${runs === 1 ? '' : 's'}; every invariant that applies, collecting every distinct cause. ` +
+    `Each search in a fresh child process; medians of ${runs} run${runs === 1 ? '' : 's'}; every invariant that applies (unless the depth column names them), collecting every distinct cause. ` +
       '"same" compares the verdict and every violation (invariant, cause key, class, shortest length) of the two searches.',
     '`canonical` keys the visited store on the world with its dead fields cleared (systems/vdpa/reduce.ts: `batchAsid` outside a batch; with every invariant checked, ENABLE_AFTER_DRIVER_OK and DESC_ASID once acked and offered; ' +
-      'with fewer, also the bits only an unchecked invariant reads). ' +
+      'with fewer, also the feature bits, the map-change record and the unpin observation that only unchecked invariants read). ' +
       'No symmetry of ASIDs, host pages or IOVA pages holds in the model (the same file says why), so nothing else is reduced; a variant kernel is never reduced.',
     '',
     '| row | depth | states (none) | states (canonical) | reduction | transitions (none) | transitions (canonical) | CPU s (none) | CPU s (canonical) | violations | same |',

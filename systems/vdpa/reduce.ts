@@ -29,8 +29,12 @@
 //   ENABLE_AFTER_DRIVER_OK and DESC_ASID are dead once acked and offered (DESC_ASID next to IOTLB_ASID),
 //   or whatever the offer when feature-negotiation is not checked; SUSPEND and RESUME likewise when
 //   errno-expectation is not checked either.
+// - The map-change record (uTxn, uTxnBefore, uWindow: model/userspace-belief.ts) when neither
+//   dma-isolation nor no-dma-window is checked: only they read it (and the belief update, which only
+//   writes the record itself); the last call's unpin observation (unpinWindow) when neither
+//   dma-isolation nor dma-isolation-strict is checked: only they read it.
 // A kernel variant is user code that may read any field: no reduction for it (systems/vdpa/target.ts).
-import { bit, type FeatureName } from '../../spec/vdpa/constants.js';
+import { NAS, NP, bit, type FeatureName } from '../../spec/vdpa/constants.js';
 import type { InvariantId } from '../../spec/config.js';
 import { offeredFeatures } from '../../spec/vdpa/transitions.js';
 import type { World } from '../../spec/vdpa/world.js';
@@ -51,10 +55,22 @@ export function deadFieldCanonical(ctx: VdpaCtx, checked: readonly InvariantId[]
   const desc = onlyNegotiation('DESC_ASID');
   const asid = bit('IOTLB_ASID');
   const deadAcked = (acked: number): number => (acked & deadBits) | (!negotiation || (acked & asid) !== 0 ? acked & desc : 0);
+  const isolation = checked.includes('dma-isolation');
+  const txnDead = !isolation && !checked.includes('no-dma-window');
+  const unpinDead = !isolation && !checked.includes('dma-isolation-strict');
+  const noTxn = new Array<number>(NAS * NP).fill(-1);
   return (w) => {
     const dead = deadAcked(w.acked);
     const batch = !w.inBatch && w.batchAsid !== 0;
-    if (dead === 0 && !batch) return w;
-    return { ...w, acked: w.acked & ~dead, batchAsid: batch ? 0 : w.batchAsid };
+    const txn = txnDead && (w.uTxn || w.uWindow !== 0 || w.uTxnBefore.some((h) => h !== -1));
+    const unpin = unpinDead && w.unpinWindow !== 0;
+    if (dead === 0 && !batch && !txn && !unpin) return w;
+    return {
+      ...w,
+      acked: w.acked & ~dead,
+      batchAsid: batch ? 0 : w.batchAsid,
+      ...(txn ? { uTxn: false, uTxnBefore: noTxn, uWindow: 0 } : {}),
+      ...(unpin ? { unpinWindow: 0 } : {}),
+    };
   };
 }
