@@ -350,7 +350,7 @@ describe('a signal stops the chunked search too (--workers, --checkpoint)', () =
     const j = JSON.parse(r.stdout) as { verdict: string; stoppedBy: string; stats: { distinctStates: number } };
     expect(j.stoppedBy).toBe('signal');
     expect(j.stats.distinctStates).toBeGreaterThan(0);
-  }, 60_000);
+  }, 180_000);
 
   test('--checkpoint on this thread, SIGHUP: exit 129 and a checkpoint to resume from', async () => {
     const file = join(tmp, 'sighup.ckpt');
@@ -359,7 +359,7 @@ describe('a signal stops the chunked search too (--workers, --checkpoint)', () =
     expect((JSON.parse(r.stdout) as { stoppedBy: string }).stoppedBy).toBe('signal');
     expect(r.stderr).toContain(`continue with --resume ${file}`);
     expect(existsSync(file)).toBe(true);
-  }, 60_000);
+  }, 180_000);
 
   test('--workers 2 without a signal: a bound below the RSS stops it as memory, exit 3; otherwise it ends as usual', async () => {
     const m = await run([...deep, '--workers', '2', '--max-memory', '1M']);
@@ -368,7 +368,7 @@ describe('a signal stops the chunked search too (--workers, --checkpoint)', () =
     const ok = await run(['check', '--kernel', '6.12', '--parent', 'mlx5', '--userspace', 'any', '--max-depth', '2', '--workers', '2', '--json']);
     expect([0, 12]).toContain(ok.code);
     expect((JSON.parse(ok.stdout) as { complete: boolean }).complete).toBe(true);
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('compare: stoppedBy in --json, and --time-limit bounds the whole comparison', () => {
@@ -388,7 +388,7 @@ describe('compare: stoppedBy in --json, and --time-limit bounds the whole compar
     expect(given[0]).toBeLessThanOrEqual(1);
     expect(given[1]).toBeLessThanOrEqual(1 - 0.3);
     expect(given[2]).toBeLessThanOrEqual(1 - 0.6);
-  }, 60_000);
+  }, 180_000);
 
   test('a comparison that ran out of time says so (time-limit, incomplete, exit 3 or 12); a complete one says max-depth', async () => {
     const cut = await run([...sides, '--max-depth', '30', '--time-limit', '0.2']);
@@ -399,7 +399,7 @@ describe('compare: stoppedBy in --json, and --time-limit bounds the whole compar
     const whole = await run([...sides, '--max-depth', '2']);
     const w = JSON.parse(whole.stdout) as { complete: boolean; stoppedBy: string };
     expect([w.complete, w.stoppedBy]).toEqual([true, 'max-depth']);
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('--strategy random keeps --time-limit', () => {
