@@ -402,14 +402,63 @@ describe('compare: stoppedBy in --json, and --time-limit bounds the whole compar
   }, 60_000);
 });
 
-describe('--strategy random keeps --time-limit', () => {
-  test('a huge --walks stops at the limit (incomplete, time-limit); a small one ends by its walks', async () => {
-    const big = await run(['check', '--strategy', 'random', '--walks', '100000000', '--max-depth', '12', '--time-limit', '1', '--json'], toy(false, 50));
+// The swarm (cli/scale.ts → explorer/swarm.ts) is stopped by the same StopWatch as the BFS.
+describe('--strategy random keeps --time-limit, signals and --max-memory', () => {
+  const walks = ['check', '--strategy', 'random', '--walks', '100000000', '--max-depth', '12'];
+  type Json = { verdict: string; stoppedBy: string; complete: boolean; violations: { invariant: string }[]; stats: { transitions: number } };
+
+  /** The toy, whose model sends `signal` to this process once, after `after` steps (the swarm then walks on until it sees it). */
+  const signalsAfter = (signal: NodeJS.Signals, planted: boolean, after = 20_000): { buildTarget: (c: Config) => Promise<ReturnType<typeof toyTarget>> } => ({
+    buildTarget: async (c: Config) => {
+      const t = toyTarget(c, { planted, size: 50 });
+      let steps = 0;
+      const next = t.model.next.bind(t.model);
+      return { ...t, model: { ...t.model, next: (s: unknown, a: unknown) => (++steps === after && process.kill(process.pid, signal), next(s, a)) } };
+    },
+  });
+
+  test('a huge --walks stops at the limit (incomplete, time-limit), with the violations found so far', async () => {
+    const big = await run([...walks, '--time-limit', '1', '--json'], toy(false, 50));
     expect(big.code).toBe(3);
-    expect((JSON.parse(big.stdout) as { stoppedBy: string }).stoppedBy).toBe('time-limit');
-    const small = await run(['check', '--strategy', 'random', '--walks', '10', '--json'], toy(false));
+    expect((JSON.parse(big.stdout) as Json).stoppedBy).toBe('time-limit');
+    const found = await run([...walks, '--time-limit', '1', '--json'], toy(true, 50));
+    const j = JSON.parse(found.stdout) as Json;
+    expect([found.code, j.complete, j.stoppedBy, j.violations.map((v) => v.invariant)]).toEqual([12, false, 'time-limit', ['no-dma-window']]);
+  });
+
+  test('SIGINT after a violation: stats, the violation, the trace written, stoppedBy signal, exit 130', async () => {
+    const out = join(tmp, 'random-sigint');
+    const r = await run([...walks, '--time-limit', '60', '--json', '--out', out], signalsAfter('SIGINT', true));
+    expect(r.code, r.stderr).toBe(130);
+    const j = JSON.parse(r.stdout) as Json;
+    expect([j.complete, j.stoppedBy, j.violations.map((v) => v.invariant)]).toEqual([false, 'signal', ['no-dma-window']]);
+    expect(j.stats.transitions).toBeGreaterThanOrEqual(20_000);
+    expect(existsSync(join(out, 'no-dma-window.itf.json'))).toBe(true);
+  }, 60_000);
+
+  test('SIGTERM / SIGHUP with nothing found: incomplete, stoppedBy signal, 143 / 129; text says so', async () => {
+    const term = await run([...walks, '--time-limit', '60', '--json'], signalsAfter('SIGTERM', false));
+    expect(term.code, term.stderr).toBe(143);
+    const j = JSON.parse(term.stdout) as Json;
+    expect([j.verdict, j.complete, j.stoppedBy]).toEqual(['incomplete', false, 'signal']);
+    const hup = await run([...walks, '--time-limit', '60'], signalsAfter('SIGHUP', false));
+    expect(hup.code, hup.stderr).toBe(129);
+    expect(hup.stdout).toContain('stopped by a signal');
+  }, 60_000);
+
+  test('--max-memory below the RSS stops it as memory (exit 3)', async () => {
+    const r = await run([...walks, '--time-limit', '60', '--max-memory', '1M', '--json'], toy(false, 50));
+    expect(r.code).toBe(3);
+    expect((JSON.parse(r.stdout) as Json).stoppedBy).toBe('memory');
+  }, 60_000);
+
+  test('an unbounded short run ends by its walks, as before (a generous --max-memory changes nothing)', async () => {
+    const small = await run(['check', '--strategy', 'random', '--walks', '10', '--max-memory', '64G', '--json'], toy(false));
     expect(small.code).toBe(3);
-    expect((JSON.parse(small.stdout) as { stoppedBy: string }).stoppedBy).toBe('walks');
+    expect((JSON.parse(small.stdout) as Json).stoppedBy).toBe('walks');
+    const found = await run(['check', '--strategy', 'random', '--walks', '200', '--json'], toy(true));
+    const j = JSON.parse(found.stdout) as Json;
+    expect([found.code, j.stoppedBy, j.violations.map((v) => v.invariant)]).toEqual([12, 'walks', ['no-dma-window']]);
   });
 });
 
