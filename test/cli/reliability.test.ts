@@ -373,6 +373,7 @@ describe('a signal stops the chunked search too (--workers, --checkpoint)', () =
 
 describe('compare: stoppedBy in --json, and --time-limit bounds the whole comparison', () => {
   const sides = ['compare', '--base', '6.12', '--patched', '6.1', '--parent', 'mlx5', '--userspace', 'any', '--json'];
+  type Json = { complete: boolean; stoppedBy: string; seconds: number; skipped?: string[]; tracesNotBuilt?: unknown[]; invariants: unknown[]; causes: unknown[]; differences: unknown[] };
 
   test('each of the three searches gets what is left of one --time-limit (not a limit each)', async () => {
     const given: number[] = [];
@@ -382,23 +383,68 @@ describe('compare: stoppedBy in --json, and --time-limit bounds the whole compar
       while (performance.now() < until) { /* busy, as a search */ }
       return bfsExplore(model, options);
     };
-    const r = await run([...sides, '--max-depth', '2', '--time-limit', '1'], { explore: slow });
+    const r = await run([...sides, '--max-depth', '2', '--time-limit', '3'], { explore: slow });
     expect([0, 3, 12]).toContain(r.code);
-    expect(given).toHaveLength(3);
-    expect(given[0]).toBeLessThanOrEqual(1);
-    expect(given[1]).toBeLessThanOrEqual(1 - 0.3);
-    expect(given[2]).toBeLessThanOrEqual(1 - 0.6);
+    const j = JSON.parse(r.stdout) as Json;
+    expect(given.length + (j.skipped?.length ?? 0)).toBe(3);
+    given.forEach((g, i) => expect(g).toBeLessThanOrEqual(3 - 0.3 * i));
   }, 60_000);
 
   test('a comparison that ran out of time says so (time-limit, incomplete, exit 3 or 12); a complete one says max-depth', async () => {
     const cut = await run([...sides, '--max-depth', '30', '--time-limit', '0.2']);
     expect([3, 12]).toContain(cut.code);
-    const j = JSON.parse(cut.stdout) as { complete: boolean; stoppedBy: string; seconds: number };
+    const j = JSON.parse(cut.stdout) as Json;
     expect([j.complete, j.stoppedBy]).toEqual([false, 'time-limit']);
     expect(typeof j.seconds).toBe('number');
     const whole = await run([...sides, '--max-depth', '2']);
-    const w = JSON.parse(whole.stdout) as { complete: boolean; stoppedBy: string };
+    const w = JSON.parse(whole.stdout) as Json;
     expect([w.complete, w.stoppedBy]).toEqual([true, 'max-depth']);
+  }, 60_000);
+
+  test('--time-limit 1 on a comparison that needs minutes: it ends, incomplete, stopped by time, exit 3; the searches after the deadline are not started', async () => {
+    // mlx5 × any at depth 30: the base side alone does not finish in 20 s
+    const r = await run([...sides, '--max-depth', '30', '--time-limit', '1']);
+    const j = JSON.parse(r.stdout) as Json;
+    expect([r.code, j.complete, j.stoppedBy]).toEqual([3, false, 'time-limit']);
+    expect(j.skipped).toEqual(['patched', 'behaviour']);
+  }, 30_000);
+
+  test('traces are built within the same limit: those the deadline leaves out are listed, not silently dropped', async () => {
+    // the base search overruns the whole limit (as a search with one very slow step would): no time is left for the traces
+    const late: ExploreFn = (model, options) => {
+      const r = bfsExplore(model, options);
+      const until = performance.now() + (options.timeLimitSeconds ?? 0) * 1000 + 500;
+      while (performance.now() < until) { /* busy */ }
+      return r;
+    };
+    const r = await run([...sides, '--max-depth', '2', '--time-limit', '1'], { explore: late });
+    const j = JSON.parse(r.stdout) as Omit<Json, 'invariants'> & { invariants: { id: string; base: string; baseViolation?: unknown }[] };
+    const violated = j.invariants.filter((x) => x.base === 'violation').map((x) => x.id);
+    expect(violated.length).toBeGreaterThan(0);
+    expect(j.tracesNotBuilt).toEqual(violated.map((invariant) => ({ side: 'base', invariant })));
+    expect(j.invariants.filter((x) => x.baseViolation !== undefined)).toEqual([]);
+    expect([r.code, j.skipped]).toEqual([3, ['patched', 'behaviour']]);
+    const text = await run([...sides.filter((a) => a !== '--json'), '--max-depth', '2', '--time-limit', '1'], { explore: late });
+    expect(text.stdout).toContain(`traces not built within --time-limit: ${violated[0]} on base`);
+  }, 60_000);
+
+  test('with a limit it does not reach, the comparison is the one an unlimited search gives (complete, same verdicts, causes, differences)', async () => {
+    const limited = JSON.parse((await run([...sides, '--max-depth', '3', '--time-limit', '600'])).stdout) as Json;
+    const unlimited: ExploreFn = (model, options) => bfsExplore(model, { ...options, timeLimitSeconds: undefined });
+    const free = JSON.parse((await run([...sides, '--max-depth', '3'], { explore: unlimited })).stdout) as Json;
+    expect([limited.complete, limited.skipped, limited.tracesNotBuilt]).toEqual([true, undefined, undefined]);
+    // the traces' own #meta names the bounds (timeLimit differs): compare what they show
+    type Row = { id: string; base: string; patched: string; change: string; baseViolation?: { steps: unknown }; patchedViolation?: { steps: unknown } };
+    const shown = (j: Json) => (j.invariants as Row[]).map((r) => [r.id, r.base, r.patched, r.change, r.baseViolation?.steps, r.patchedViolation?.steps]);
+    expect(shown(limited).length).toBeGreaterThan(0);
+    expect([shown(limited), limited.causes, limited.differences]).toEqual([shown(free), free.causes, free.differences]);
+  }, 60_000);
+
+  test('a signal during the first search: it stops, the others are not started, exit 143', async () => {
+    const r = await run([...sides, '--max-depth', '30', '--time-limit', '20'], { explore: signalling('SIGTERM') });
+    expect(r.code, r.stderr).toBe(143);
+    const j = JSON.parse(r.stdout) as Json;
+    expect([j.complete, j.stoppedBy, j.skipped]).toEqual([false, 'signal', ['patched', 'behaviour']]);
   }, 60_000);
 });
 
