@@ -172,14 +172,14 @@ export async function runCompare(o: CompareOptions, deps: CompareDeps = {}, watc
     });
   };
   const limits = { maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, timeLimitSeconds: bounds.timeLimit };
-  // Variant code (user code) runs in these searches: contained (systems/variant-module.ts).
+  // Variant code (user code) runs in these searches: contained (systems/variant-module.ts), under
+  // the one --time-limit the searches share (an op that never returns is named with the limit given).
   const v = patched.variant ?? base.variant;
-  const contain = <T>(searches: number, fn: () => T): T =>
-    v === undefined ? fn() : runWithVariant(variantLabel(v), searches * bounds.timeLimit, fn);
-  const inv = contain(2, () => compareInvariants(base, patched, explore));
+  const contain = <T>(fn: () => T): T => (v === undefined ? fn() : runWithVariant(variantLabel(v), bounds.timeLimit, fn));
+  const inv = contain(() => compareInvariants(base, patched, explore));
   const compare = base.compareBehaviour;
   if (compare === undefined) throw new UsageError(`compare: --system ${o.base.system} has no patch semantics in this build`);
-  const behaviour: BehaviourComparison | VfioBehaviourComparison = contain(1, () => compare(patched, limits, explore));
+  const behaviour: BehaviourComparison | VfioBehaviourComparison = contain(() => compare(patched, limits, explore));
   // The traces, in turn, until --time-limit's end: those not built are listed (JSON) and said (text).
   const tracesNotBuilt: { side: 'base' | 'patched'; invariant: string }[] = [];
   const traceOf = (t: CheckTarget, side: 'base' | 'patched', v: FoundViolation<unknown> | undefined): Trace | undefined => {
