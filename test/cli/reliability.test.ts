@@ -246,6 +246,26 @@ describe('trace export-test', () => {
     expect(r.code).toBe(2);
     expect(existsSync(out)).toBe(false);
   });
+  test('a bare module path as the trace\'s kernel is refused before any code of it runs (replay, export-test); --kernel PATH still loads one', async () => {
+    const lab = join(import.meta.dirname, '..', 'lab', 'traces', '6.12-vdpa_sim-kernel-device-agreement.itf.json');
+    const marker = join(tmp, 'module-ran');
+    const evil = join(tmp, 'evil-variant.ts');
+    writeFileSync(evil, `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran');\nexport default {};\n`);
+    const j = JSON.parse(readFileSync(lab, 'utf8')) as { '#meta': { config: Record<string, unknown> } };
+    j['#meta'].config['kernel'] = evil;
+    const f = join(tmp, 'path-kernel.itf.json');
+    writeFileSync(f, JSON.stringify(j));
+    for (const argv of [['trace', 'replay', f], ['trace', 'export-test', f, '--out', join(tmp, 'path-kernel.test.ts')]]) {
+      const r = await run(argv);
+      expect([r.code, isOneLineError(r)], r.stderr).toEqual([2, true]);
+      expect(r.stderr).toContain('is a path, not a vdpa kernel');
+      expect(existsSync(marker)).toBe(false);
+    }
+    // the user's own --kernel PATH is theirs to run (here: it runs, and is not a variant)
+    const given = await run(['trace', 'replay', f, '--kernel', evil]);
+    expect([given.code, existsSync(marker)]).toEqual([2, true]);
+    expect(given.stderr).toContain('not a variant');
+  });
 });
 
 describe('hostile trace files: exit 2 or handled, never exit 1', () => {
