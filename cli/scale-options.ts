@@ -1,7 +1,7 @@
 // `check`'s options for deep searches (issue 16): worker threads, checkpoints, shards, swarm.
 // Parsed here so that cli/options.ts only lists them; each bad value is one line, exit 2.
 import { availableParallelism } from 'node:os';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from '../spec/config.js';
 import type { ParsedArgs } from './args.js';
@@ -67,7 +67,11 @@ export function parseScale(cmd: string, a: ParsedArgs): ScaleOptions {
     checkpoint = { file: cp, everySeconds: n };
   } else if (v('checkpoint-every') !== undefined) throw new UsageError(`${cmd}: --checkpoint-every needs --checkpoint FILE`);
   const resume = v('resume');
-  if (resume !== undefined && !existsSync(resume)) throw new UsageError(`${cmd}: --resume "${resume}": no such file (accepted: a file written by --checkpoint)`);
+  if (resume !== undefined) {
+    // a regular file only: --resume /dev/zero would be read until memory runs out
+    const problem = !existsSync(resume) ? 'no such file' : !statSync(resume).isFile() ? 'not a regular file' : undefined;
+    if (problem !== undefined) throw new UsageError(`${cmd}: --resume "${resume}": ${problem} (accepted: a file written by --checkpoint)`);
+  }
   let shard: ScaleOptions['shard'];
   const sh = v('shard');
   if (sh !== undefined) {
