@@ -193,6 +193,26 @@ describe('CI outputs of check (--junit, --sarif, --summary)', () => {
     expect(bad.code).toBe(2);
     expect(isOneLineError(bad)).toBe(true);
   });
+
+  // --junit /proc/x was exit 1 after the search; run as root, --checkpoint /dev/null renamed a
+  // checkpoint over the device (it became a regular file). Refused before the search, as --out is.
+  test.each([
+    ['--junit', '/proc/x'], ['--sarif', '/sys/x'], ['--summary', '/dev/x'], ['--junit', tmp],
+    ['--checkpoint', '/dev/null'], ['--checkpoint', '/proc/x'], ['--checkpoint', tmp], ['--checkpoint', join(tmp, 'missing-dir', 'c.ckpt')],
+  ])('%s %s: exit 2 before the search, nothing written', async (flag, path) => {
+    const never: ExploreFn = () => { throw new Error('searched'); };
+    const r = await run(['check', flag, path], { ...toy(true), explore: never });
+    expect([r.code, isOneLineError(r)], r.stderr).toEqual([2, true]);
+    expect(r.stderr).toContain(`${flag} "${path}"`);
+  });
+
+  test('a result file that can be written is accepted (--checkpoint too), and no probe file is left behind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vdpa-mc-r11-files-'));
+    const r = await run(['check', '--kernel', '6.12', '--parent', 'mlx5', '--userspace', 'qemu', '--junit', join(dir, 'j.xml'), '--checkpoint', join(dir, 'c.ckpt')]);
+    expect([0, 12]).toContain(r.code);
+    expect(readdirSync(dir).filter((f) => f.includes('probe'))).toEqual([]);
+    expect(existsSync(join(dir, 'j.xml'))).toBe(true);
+  });
 });
 
 describe('smaller', () => {
