@@ -142,7 +142,8 @@ ${BOUND_OPTIONS}
   --json                     print the comparison object on stdout and nothing else
   --out DIR                  write the traces under DIR
 
---time-limit bounds the whole comparison. exit codes: 0 no regression, 12 a regression, 3 incomplete,
+--time-limit bounds the whole comparison (a search whose turn comes after it is not started; traces
+not built in time are listed). exit codes: 0 no regression, 12 a regression, 3 incomplete,
 130/143/129 a signal, 2 bad usage.
 `,
   trace: `usage: vdpa-mc trace show FILE [--format text|mermaid|html]

@@ -117,7 +117,7 @@ describe('--time-limit holds against variant code', () => {
     const file = resetVariant('spins2', `for (;;) { /* never returns */ }`);
     const r = await run(['compare', '--base', '6.12', '--patched', file, '--parent', 'platform', '--userspace', 'any', '--max-depth', '2', '--time-limit', '1']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/\(variant spins2\): op reset did not return within --time-limit/);
+    expect(r.stderr).toMatch(/\(variant spins2\): op reset did not return within --time-limit 1 s/); // the limit given (it said 2 s: one per search)
   }, 180_000);
 
   test('a slow but finishing op is not cut short', async () => {
@@ -201,6 +201,7 @@ describe('containment holds on every path that runs variant code', () => {
   test.each([
     [['--workers', '2']],
     [['--shard', '0/2', '--shard-depth', '1']],
+    [['--strategy', 'random', '--walks', '50']],
   ])('check %j: a throw is exit 2 naming variant, op and step', async (flags) => {
     const file = throwing('throwsscaled');
     const r = await check(file, ...flags);
@@ -225,6 +226,17 @@ describe('containment holds on every path that runs variant code', () => {
     expect(r.code, r.stderr).toBe(2);
     expect(isOneLineError(r)).toBe(true);
     expect(r.stderr).toContain(`(variant spinsscaled): op reset did not return within --time-limit 1 s (step 1)`);
+  }, 180_000);
+
+  test('check --strategy random (swarm): an op that never returns is exit 2 naming it; a good variant still runs there', async () => {
+    const file = resetVariant('spinsrandom', `for (;;) { /* never returns */ }`);
+    const r = await check(file, '--time-limit', '1', '--strategy', 'random', '--walks', '50');
+    expect(r.code, r.stderr).toBe(2);
+    expect(isOneLineError(r)).toBe(true);
+    expect(r.stderr).toContain(`(variant spinsrandom): op reset did not return within --time-limit 1 s`);
+    const good = await check(resetVariant('goodrandom', `d.devSuspended = false;`), '--strategy', 'random', '--walks', '50', '--json');
+    expect([3, 12]).toContain(good.code);
+    expect(JSON.parse(good.stdout).config.kernel).toBe('goodrandom');
   }, 180_000);
 
   test('compare: a throw on --patched is exit 2 naming the op and step', async () => {
