@@ -83,6 +83,9 @@ deep searches (same verdicts, counts and shortest traces as the one-core search)
   --strategy bfs|random      random: seeded random walks of at most --max-depth steps (--seed S, default 1;
                              --walks W per violated invariant, default 1000), a violation shrunk and
                              shortened by BFS from its prefixes; never a pass ("incomplete")
+  --frontier-memory SIZE     keep at most SIZE of the BFS queue in memory (0, bytes, or e.g. 256M, 2G); the
+                             rest goes to files, read back in order (same results), removed at the end
+  --frontier-dir DIR         where those files go (default: the system's temporary directory)
 
 exit codes: 0 pass, 12 an invariant is violated, 3 incomplete, 130/143/129 a signal, 2 bad usage, 1 internal error.
 `,

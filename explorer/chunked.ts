@@ -10,6 +10,7 @@ import type { Model } from './model.js';
 import { ModelStepError, type ExploreOptions, type ExploreResult, type StopReason } from './explore-api.js';
 import { VisitedStore } from './store.js';
 import { RecordQueue } from './frontier.js';
+import { SpillArea } from './spill.js';
 import { Fingerprinter } from './fingerprint.js';
 import { PropertyBook } from './properties.js';
 import { storeInitialWorlds } from './initial.js';
@@ -50,6 +51,7 @@ export async function exploreChunked<S, A>(model: Model<S, A>, options: ChunkedO
   try {
     return await search.run(pool);
   } finally {
+    search.dispose();
     await pool.close();
   }
 }
@@ -78,6 +80,8 @@ class ChunkedSearch<S, A> {
   private lastProgress: number;
   private lastCheckpoint: number;
   private checkpointWritten: string | undefined;
+  /** Where the levels spill past their memory budget (options.frontier). */
+  private readonly spill: SpillArea | undefined;
   readonly distinct: boolean;
 
   constructor(
@@ -95,8 +99,16 @@ class ChunkedSearch<S, A> {
     this.book = new PropertyBook(model, this.store, options);
     this.distinct = this.book.distinctBy !== undefined;
     this.c = newCounters(model.actionKinds.length);
-    this.current = new RecordQueue(this.words);
-    this.next = new RecordQueue(this.words);
+    this.spill = options.frontier === undefined ? undefined : new SpillArea(options.frontier);
+    this.current = new RecordQueue(this.words, this.spill);
+    this.next = new RecordQueue(this.words, this.spill);
+  }
+
+  /** Lets go of the levels and removes the spilled segments, however the search ended. */
+  dispose(): void {
+    this.current.dispose();
+    this.next.dispose();
+    this.spill?.close();
   }
 
   /** What a checkpoint must match to be resumed by this search. */
@@ -330,8 +342,9 @@ class ChunkedSearch<S, A> {
     this.levelBase += this.done;
     this.done = 0;
     this.level++;
+    this.current.dispose();
     this.current = this.next;
-    this.next = new RecordQueue(this.words);
+    this.next = new RecordQueue(this.words, this.spill);
   }
 
   /** Step 6. */

@@ -2,7 +2,7 @@
 // and a checkpointed run killed at random points and resumed. Small depths: the large runs are
 // `npm run bench`'s.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -118,4 +118,35 @@ describe('check --checkpoint / --resume (the binary)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 240_000);
+});
+
+describe('check --frontier-memory, --frontier-dir', () => {
+  it('a queue spilled to disk at a zero budget: the same JSON result, and the files are gone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vdpa-mc-frontier-cli-'));
+    try {
+      const spillDir = join(dir, 'not-yet'); // created only when a segment is written
+      const one = await run(['check', ...CONFIG, '--max-depth', '5', '--json']);
+      const spilled = await run(['check', ...CONFIG, '--max-depth', '5', '--frontier-memory', '0', '--frontier-dir', spillDir, '--json']);
+      expect(spilled.code).toBe(one.code);
+      expect(timeless(JSON.parse(spilled.stdout) as CheckJson)).toEqual(timeless(JSON.parse(one.stdout) as CheckJson));
+      expect(existsSync(spillDir)).toBe(true);
+      expect(readdirSync(spillDir)).toEqual([]);
+      const two = await run(['check', ...CONFIG, '--max-depth', '5', '--workers', '2', '--frontier-memory', '0', '--frontier-dir', spillDir, '--json']);
+      expect(timeless(JSON.parse(two.stdout) as CheckJson)).toEqual(timeless(JSON.parse(one.stdout) as CheckJson));
+      expect(readdirSync(spillDir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('refuses a bad size, a directory that cannot be made, and a directory without a budget, in one line', async () => {
+    for (const argv of [
+      ['--frontier-memory', 'lots'],
+      ['--frontier-memory', '1M', '--frontier-dir', '/proc/self/nope'],
+      ['--frontier-dir', tmpdir()],
+    ]) {
+      const r = await run(['check', ...CONFIG, ...argv]);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(isOneLineError(r)).toBe(true);
+    }
+  });
 });
