@@ -23,7 +23,7 @@ export const SCALE_OPTIONS = {
 export const STRATEGIES = ['bfs', 'random'] as const;
 
 export interface ScaleOptions {
-  /** Worker threads expanding BFS chunks (1: the one-core search unless a checkpoint asks for chunks). */
+  /** Threads expanding BFS chunks, this one included (1: the one-core search unless a checkpoint asks for chunks). */
   readonly workers: number;
   readonly checkpoint?: { readonly file: string; readonly everySeconds: number };
   readonly resume?: string;

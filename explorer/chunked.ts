@@ -16,15 +16,19 @@ import { PropertyBook } from './properties.js';
 import { storeInitialWorlds } from './initial.js';
 import { buildResult, newCounters, type Counters } from './result.js';
 import { KIND_MASK, SENT, VIOLATED } from './expand.js';
-import { localPool, threadPool, type ChunkOutcome, type ChunkPool, type ModelSource } from './pool.js';
+import { localPool, sharedPool, type ChunkOutcome, type ChunkPool, type ModelSource } from './pool.js';
 import { readCheckpoint, writeCheckpoint, type CheckpointHeader } from './checkpoint.js';
 
 export type { ModelSource } from './pool.js';
 
 export interface ChunkedOptions extends ExploreOptions {
-  /** Worker threads expanding chunks (needs `source`); without a source, or 0, this thread expands them. */
+  /** Threads expanding chunks: this one and `workers - 1` worker threads (they need `source`; default 1). */
   readonly workers?: number;
   readonly source?: ModelSource;
+  /** Start the worker threads before the search and wait for them (default: when a level first needs them). */
+  readonly eagerWorkers?: boolean;
+  /** Told who expanded each chunk: 0 this thread, 1.. a worker thread (what the workers did, for tests and benchmarks). */
+  readonly onChunk?: (thread: number, worlds: number) => void;
   /** Worlds per chunk (default 512). Results do not depend on it. */
   readonly chunkSize?: number;
   /** Save the search to `file` every `everySeconds` and when it stops early at a chunk boundary. */
@@ -45,8 +49,9 @@ const DEFAULT_CHUNK = 512;
 
 export async function exploreChunked<S, A>(model: Model<S, A>, options: ChunkedOptions): Promise<ChunkedResult<A>> {
   const search = new ChunkedSearch(model, options);
-  const pool = options.source !== undefined && (options.workers ?? 1) > 0
-    ? await threadPool(options.workers ?? 1, { source: options.source, propertyIds: options.propertyIds, distinct: search.distinct })
+  const threads = options.workers ?? 1;
+  const pool = options.source !== undefined && threads > 1
+    ? await sharedPool(model, threads, { source: options.source, propertyIds: options.propertyIds, distinct: search.distinct }, options.eagerWorkers === true)
     : localPool(model, options.propertyIds, search.distinct);
   try {
     return await search.run(pool);
@@ -180,6 +185,7 @@ class ChunkedSearch<S, A> {
     while (inFlight.length > 0) {
       const chunk = inFlight[0]!;
       const outcome = await pool.result(chunk.id);
+      if (outcome.ok) this.options.onChunk?.(outcome.by ?? 0, chunk.count);
       const stoppedAt = this.merge(chunk.first, chunk.count, outcome);
       inFlight.shift();
       if (this.stoppedBy !== undefined) {

@@ -9,6 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../explorer/random.js';
 import type { CheckJson } from '../../cli/check.js';
 import { isOneLineError, run } from './helpers.js';
+import { explore } from '../../explorer/bfs.js';
+import { exploreChunked } from '../../explorer/chunked.js';
+import type { ExploreResult } from '../../explorer/explore-api.js';
+import { buildVdpaTarget } from '../../systems/vdpa/target.js';
+import { prepareCheck } from '../../cli/check.js';
+import type { Config } from '../../spec/config.js';
 
 const CONFIG = ['--kernel', '6.12', '--parent', 'mlx5', '--userspace', 'any'];
 /** What must not depend on workers, shards or interruptions: everything but the clock. */
@@ -30,6 +36,23 @@ describe('check --workers', () => {
     expect(r.code).toBe(2);
     expect(isOneLineError(r)).toBe(true);
   });
+});
+
+describe('the chunked search on the vDPA model', () => {
+  it('2 threads in chunks of 64, 3 in chunks of 128: the counts, causes and traces of the one-core search, the worker threads taking part', async () => {
+    const config: Config = { system: 'vdpa', kernel: '6.12', parent: 'mlx5', userspace: 'any', invariants: undefined, bounds: { maxDepth: 5 } };
+    const target = await buildVdpaTarget(config);
+    const clockless = (r: ExploreResult<unknown>): unknown => ({ ...r, stats: { ...r.stats, seconds: 0, statesPerSecond: 0, distinctPerSecond: 0 } });
+    const one = clockless(explore(target.model, prepareCheck(target).exploreOptions));
+    const source = { module: new URL('../../cli/scale.ts', import.meta.url).href, export: 'workerModel', arg: config };
+    for (const [workers, chunkSize] of [[2, 64], [3, 128]] as const) {
+      const by = new Set<number>();
+      // a fresh PreparedCheck each time: its distinct keys remember what they saw
+      const r = await exploreChunked(target.model, { ...prepareCheck(target).exploreOptions, workers, chunkSize, source, eagerWorkers: true, onChunk: (t) => by.add(t) });
+      expect(clockless(r), `${workers} threads, chunks of ${chunkSize}`).toEqual(one);
+      for (let t = 1; t < workers; t++) expect(by, `${workers} threads, chunks of ${chunkSize}`).toContain(t);
+    }
+  }, 240_000);
 });
 
 describe('check --shard I/N and merge', () => {

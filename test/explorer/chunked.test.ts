@@ -34,15 +34,26 @@ describe('chunked search: the same result as the one-core search', () => {
       expect(comparable(r)).toEqual(comparable(one));
     });
   }
-  it('worker threads (1, 2, 3) give the same counts and traces as one core, in every mode', async () => {
+  it('threads (1, 2, 3: this one and worker threads) give the same counts and traces as one core, in every mode', async () => {
     for (const [i, [, arg, options]] of modes.entries()) {
       const one = comparable(explore(toy(arg), options));
       for (const workers of i === 2 ? [1, 2, 3] : [2]) {
-        const r = await exploreChunked(toy(arg), { ...options, workers, source: sourceOf(arg), chunkSize: 16 });
-        expect(comparable(r)).toEqual(one);
+        for (const chunkSize of i === 2 ? [1, 16, 100] : [16]) {
+          const by = new Set<number>();
+          const r = await exploreChunked(toy(arg), { ...options, workers, source: sourceOf(arg), chunkSize, eagerWorkers: true, onChunk: (t) => by.add(t) });
+          expect(comparable(r), `${workers} threads, chunks of ${chunkSize}`).toEqual(one);
+          // not vacuous: the worker threads expanded chunks (the first ones are posted to them; with
+          // chunks of 100, a level has at most 2, both posted to the first worker)
+          for (let t = 1; t < (chunkSize > 16 ? Math.min(2, workers) : workers); t++) expect(by, `${workers} threads, chunks of ${chunkSize}`).toContain(t);
+        }
       }
     }
     expect(comparable(explore(toy(modes[2]![1]), modes[2]![2])).violations.length).toBeGreaterThan(3);
+  });
+  it('workers started when a level first needs them (this thread expands until they are ready): the same result', async () => {
+    const [, arg, options] = modes[2]!;
+    const r = await exploreChunked(toy(arg), { ...options, workers: 2, source: sourceOf(arg), chunkSize: 4 });
+    expect(comparable(r)).toEqual(comparable(explore(toy(arg), options)));
   });
   it('shards: together they find every violated property at its shortest length; the chunked search shards alike', async () => {
     const arg = { n: 8, planted: true };
