@@ -89,14 +89,18 @@ function newWorker(init: WorkerInit): Worker {
 
 /** Chunks posted to a worker ahead of its current one, so that it does not wait while this thread expands. */
 const WORKER_DEPTH = 2;
-/** Chunks queued before the worker threads are started: a level this small is expanded here alone. */
-const START_AT = 2;
+/**
+ * Chunks handed out before the worker threads are started: a search smaller than this runs here
+ * alone. A worker costs about as much to start as a few such chunks cost to expand (it loads the
+ * model and V8 compiles it again, ~2 CPU-s on the vDPA model), and the levels that follow are larger.
+ */
+const START_AT = 8;
 
 /**
  * `threads` expanders: this thread and `threads - 1` worker threads. The chunks wait in one FIFO;
  * a worker is posted the front ones (up to WORKER_DEPTH ahead), and this thread, while the chunk it
  * must merge next is not done, expands the front one itself. Every expander thus gets chunks in
- * increasing order. The workers are started when a level first has START_AT chunks waiting (a small
+ * increasing order. The workers are started once START_AT chunks have been handed out (a small
  * search never starts them), and join as each has built its model; until then this thread expands.
  * `eager`: the workers are started at once and awaited (a test or a benchmark that must see them work).
  */
@@ -114,6 +118,7 @@ export async function sharedPool<S, A>(model: Model<S, A>, threads: number, init
   }
   const slots: Slot[] = [];
   const queue: ChunkRequest[] = [];
+  let submitted = 0;
   const outcomes = new Map<number, ChunkOutcome>();
   let wake: (() => void) | undefined;
   let broken: Error | undefined;
@@ -181,7 +186,7 @@ export async function sharedPool<S, A>(model: Model<S, A>, threads: number, init
     submit: (id, records, count, active, shard) => {
       const buf = records.buffer.byteLength === records.byteLength ? (records.buffer as ArrayBuffer) : (records.slice().buffer as ArrayBuffer);
       queue.push({ id, records: buf, count, active, shard });
-      if (slots.length === 0 && threads > 1 && queue.length >= START_AT) void start();
+      if (slots.length === 0 && threads > 1 && ++submitted >= START_AT) void start();
       pump();
     },
     result: async (id) => {
