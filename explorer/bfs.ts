@@ -16,6 +16,7 @@ import type { Model } from './model.js';
 import { ModelStepError, type ExploreOptions, type ExploreResult, type StopReason } from './explore-api.js';
 import { VisitedStore } from './store.js';
 import { EncodedLevel, ObjectLevel, type Level } from './frontier.js';
+import { SpillArea } from './spill.js';
 import { Fingerprinter, shardOf } from './fingerprint.js';
 import { PropertyBook } from './properties.js';
 import { storeInitialWorlds } from './initial.js';
@@ -41,6 +42,8 @@ export function explore<S, A>(model: Model<S, A>, options: ExploreOptions): Expl
     return search.run();
   } catch (e) {
     throw stepError(model, e, search.level, search.action);
+  } finally {
+    search.dispose();
   }
 }
 
@@ -79,6 +82,8 @@ class BreadthFirst<S, A> {
   private lastLook: number;
   private lastProgress: number;
   private readonly out: A[] = [];
+  /** Where the frontier spills past its memory budget (options.frontier; encoded levels only). */
+  private readonly spill: SpillArea | undefined;
 
   constructor(
     private readonly model: Model<S, A>,
@@ -92,6 +97,8 @@ class BreadthFirst<S, A> {
     this.book = new PropertyBook(model, this.store, options);
     this.fp = new Fingerprinter(model.schema);
     this.c = newCounters(model.actionKinds.length);
+    if (options.frontier !== undefined && this.fp.codec === undefined) throw new Error('explore: a frontier budget needs a model with a schema (the frontier spills encoded records)');
+    this.spill = options.frontier === undefined ? undefined : new SpillArea(options.frontier);
     this.current = this.newLevel();
     this.next = this.current;
   }
@@ -110,7 +117,14 @@ class BreadthFirst<S, A> {
 
   private newLevel(): Level<S> {
     const codec = this.fp.codec;
-    return codec === undefined ? new ObjectLevel<S>() : new EncodedLevel<S>(codec.decode, this.fp.scratch);
+    return codec === undefined ? new ObjectLevel<S>() : new EncodedLevel<S>(codec.decode, this.fp.scratch, this.spill);
+  }
+
+  /** Lets go of the levels and removes the spilled segments, however the search ended. */
+  dispose(): void {
+    this.current.dispose();
+    this.next.dispose();
+    this.spill?.close();
   }
 
   /**
