@@ -71,6 +71,9 @@ ${BOUND_OPTIONS}
   --traces-per-invariant N   distinct causes kept per invariant, shortest trace each (default: all)
   --iotlb-limit N            (vdpa) entries per address space before UPDATE fails with -ENOSPC:
                              max_iotlb_entries (2048 in the kernel) scaled to the model, 1..4; default 3
+  --reduce none|canonical    canonical: store one world per class of worlds the model declares equivalent
+                             (vdpa: fields nothing reads any more; traces stay real worlds), or none:
+                             every distinct world; default canonical
 ${CI_OPTIONS}
 
 deep searches (same verdicts, counts and shortest traces as the one-core search):
