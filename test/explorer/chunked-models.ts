@@ -8,6 +8,9 @@ export interface ToyArg {
   readonly n: number;
   /** Plant properties: an invariant violated in several places and a step property. */
   readonly planted?: boolean;
+  /** Each `actions` call waits a random 0..`jitter` microseconds (Math.random: unseeded on purpose, so
+   * that each run and each thread gets another schedule; the results must not depend on it). */
+  readonly jitter?: number;
   /**
    * Declare the bits interchangeable (Model.canonical: the bits sorted, set ones first), with an
    * invariant that only counts them (violated at depth 3): n+1 classes instead of 2^n worlds.
@@ -36,5 +39,15 @@ export function toy(arg: ToyArg): Model<Bits, Flip> {
         { kind: 'invariant', id: 'never', check: () => undefined },
       ]
     : [];
-  return bitsModel(arg.n, { properties: props });
+  const m = bitsModel(arg.n, { properties: props });
+  const jitter = arg.jitter;
+  if (jitter === undefined) return m;
+  return {
+    ...m,
+    actions: (w, out) => {
+      const until = performance.now() + (Math.random() * jitter) / 1000;
+      while (performance.now() < until);
+      m.actions(w, out);
+    },
+  };
 }
