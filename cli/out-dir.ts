@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../spec/config.js';
 
 /** Under /proc, /sys or /dev: no place for a result (a recursive mkdir there never returns; a rename there replaces a device). */
-const special = (abs: string): boolean =>
+export const special = (abs: string): boolean =>
   abs === '/proc' || abs.startsWith('/proc/') || abs === '/sys' || abs.startsWith('/sys/') || abs === '/dev' || abs.startsWith('/dev/');
 
 export const errCode = (e: unknown): string => ((e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e)));

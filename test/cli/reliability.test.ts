@@ -249,6 +249,11 @@ describe('--exclude-actions is checked against the alphabet', () => {
 
 describe('trace export-test', () => {
   const fixture = join(import.meta.dirname, '..', 'fixtures', 'traces', 'toy-overlap.itf.json');
+  test.each([['/proc/x/y/t.test.ts', 'under /proc'], ['/sys/t.test.ts', 'under /proc'], ['/dev/null', 'under /proc'], [tmp, 'not a regular file']])('--out %s is refused at once (a recursive mkdir under /proc never returned)', async (out, why) => {
+    const r = await run(['trace', 'export-test', fixture, '--out', out, '--force']);
+    expect([r.code, isOneLineError(r)], r.stderr).toEqual([2, true]);
+    expect(r.stderr).toContain(why);
+  }, 20_000);
   test('never overwrites without --force', async () => {
     const out = join(tmp, 'exported.test.ts');
     expect((await run(['trace', 'export-test', fixture, '--out', out])).code).toBe(0);
