@@ -31,6 +31,15 @@ describe('name tables read own properties only', () => {
   test('the real names still answer', async () => {
     expect((await run(['help', 'check'])).stdout).toMatch(/^usage: vdpa-mc check/);
   });
+
+  test('every command the help lists as accepted has its help (help conform said "unknown command \\"conform\\" (accepted: ..., conform)")', async () => {
+    const { COMMANDS } = await import('../../cli/cli.js');
+    for (const c of COMMANDS) {
+      const r = await run(['help', c]);
+      expect([r.code, r.stderr], c).toEqual([0, '']);
+      expect(r.stdout, c).toMatch(new RegExp(`^usage: vdpa-mc ${c}\\b`));
+    }
+  });
 });
 
 describe('a flag given twice', () => {
