@@ -14,8 +14,10 @@ import type { BenchEnv, BenchModule, Figures } from './bench-api.js';
 import { engineBench } from './engine/engine-bench.js';
 import { vdpaBench } from './vdpa/vdpa-bench.js';
 import { scaleBench } from './scale/scale-bench.js';
+import { costBench } from './cost/cost-bench.js';
+import { reductionBench } from './reduction/reduction-bench.js';
 
-export const BENCHES: readonly BenchModule[] = [engineBench, vdpaBench, scaleBench];
+export const BENCHES: readonly BenchModule[] = [engineBench, vdpaBench, scaleBench, costBench, reductionBench];
 
 const self = fileURLToPath(import.meta.url);
 
@@ -90,11 +92,13 @@ async function main(argv: readonly string[]): Promise<number> {
     if (renderOnly) {
       ({ results, env: runEnv } = JSON.parse(readFileSync(saved, 'utf8')) as { results: Record<string, Figures[]>; env: BenchEnv });
     } else {
-      for (const task of b.tasks) {
-        results[task] = [];
-        for (let k = 0; k < (runs ?? b.runs); k++) {
+      // round-robin: run k of every task, then run k+1, so that each round's tasks meet the same
+      // load on a shared machine and their ratios can be read round by round
+      for (const task of b.tasks) results[task] = [];
+      for (let k = 0; k < (runs ?? b.runs); k++) {
+        for (const task of b.tasks) {
           process.stderr.write(`bench ${b.name}/${task} run ${k + 1}/${runs ?? b.runs}...\n`);
-          results[task].push(runChild(b.name, task));
+          results[task]!.push(runChild(b.name, task));
         }
       }
       writeFileSync(saved, JSON.stringify({ results, env }));

@@ -138,6 +138,7 @@ export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps 
       ...(progress !== undefined ? { onProgress: progress.onProgress } : {}),
       explore: signals.watched(engine, watch),
       ...(o.tracesPerInvariant !== undefined ? { tracesPerInvariant: o.tracesPerInvariant } : {}),
+      ...(o.scale?.frontier !== undefined ? { frontier: o.scale.frontier } : {}),
     };
     if (o.scale !== undefined && needsScale(o.scale)) {
       // worker threads, checkpoints, shards, swarm: cli/scale.ts

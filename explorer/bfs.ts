@@ -1,7 +1,9 @@
 // Bounded exhaustive breadth-first search, level by level, one core, in TLC's named steps:
 // initial worlds -> (per level) expand each world -> take each transition (step properties,
 // fingerprint, store, invariants) -> look at the clock -> final report.
-// - Identity: 64-bit fingerprint of the canonical encoding (fingerprint.ts), kept in store.ts.
+// - Identity: 64-bit fingerprint of the canonical encoding (fingerprint.ts), kept in store.ts; of the
+//   model's representative when it declares a reduction (Model.canonical), the frontier keeping
+//   the concrete world first reached, so that properties and traces stay on real worlds.
 // - Frontier: encoded records (frontier.ts) when the model has a schema, decoded when expanded;
 //   plain objects otherwise.
 // - Properties (properties.ts): invariants on every new distinct world (initial ones included);
@@ -16,6 +18,7 @@ import type { Model } from './model.js';
 import { ModelStepError, type ExploreOptions, type ExploreResult, type StopReason } from './explore-api.js';
 import { VisitedStore } from './store.js';
 import { EncodedLevel, ObjectLevel, type Level } from './frontier.js';
+import { SpillArea } from './spill.js';
 import { Fingerprinter, shardOf } from './fingerprint.js';
 import { PropertyBook } from './properties.js';
 import { storeInitialWorlds } from './initial.js';
@@ -41,11 +44,13 @@ export function explore<S, A>(model: Model<S, A>, options: ExploreOptions): Expl
     return search.run();
   } catch (e) {
     throw stepError(model, e, search.level, search.action);
+  } finally {
+    search.dispose();
   }
 }
 
 /** The error thrown by the model, with where it happened. */
-export function stepError<A>(model: Model<unknown, A>, e: unknown, level: number, action: A | undefined): ModelStepError {
+export function stepError<A>(model: Pick<Model<unknown, A>, 'label'>, e: unknown, level: number, action: A | undefined): ModelStepError {
   let label: string | undefined;
   try {
     label = action === undefined ? undefined : model.label(action);
@@ -79,6 +84,9 @@ class BreadthFirst<S, A> {
   private lastLook: number;
   private lastProgress: number;
   private readonly out: A[] = [];
+  /** Where the frontier spills past its memory budget (options.frontier; encoded levels only). */
+  private readonly spill: SpillArea | undefined;
+  private readonly canonical: ((s: S) => S) | undefined;
 
   constructor(
     private readonly model: Model<S, A>,
@@ -91,7 +99,10 @@ class BreadthFirst<S, A> {
     this.lastLook = this.start;
     this.book = new PropertyBook(model, this.store, options);
     this.fp = new Fingerprinter(model.schema);
+    this.canonical = model.canonical;
     this.c = newCounters(model.actionKinds.length);
+    if (options.frontier !== undefined && this.fp.codec === undefined) throw new Error('explore: a frontier budget needs a model with a schema (the frontier spills encoded records)');
+    this.spill = options.frontier === undefined ? undefined : new SpillArea(options.frontier);
     this.current = this.newLevel();
     this.next = this.current;
   }
@@ -110,7 +121,14 @@ class BreadthFirst<S, A> {
 
   private newLevel(): Level<S> {
     const codec = this.fp.codec;
-    return codec === undefined ? new ObjectLevel<S>() : new EncodedLevel<S>(codec.decode, this.fp.scratch);
+    return codec === undefined ? new ObjectLevel<S>() : new EncodedLevel<S>(codec.decode, this.fp.scratch, this.spill);
+  }
+
+  /** Lets go of the levels and removes the spilled segments, however the search ended. */
+  dispose(): void {
+    this.current.dispose();
+    this.next.dispose();
+    this.spill?.close();
   }
 
   /**
@@ -128,7 +146,7 @@ class BreadthFirst<S, A> {
   private initialWorlds(): void {
     const init = this.model.init();
     this.initCount = init.length;
-    this.stoppedBy = storeInitialWorlds(init, this.fp, this.store, this.book, this.maxStates, (w) => this.current.push(w));
+    this.stoppedBy = storeInitialWorlds(init, this.fp, this.store, this.book, this.maxStates, (w) => this.current.push(w), undefined, this.canonical);
   }
 
 
@@ -176,10 +194,13 @@ class BreadthFirst<S, A> {
     }
     if (s2 === undefined) return false; // a self-loop: nothing new
     const h = this.fp.h;
-    this.fp.of(s2);
+    // keyed on the model's representative (Model.canonical); the level queues the concrete world
+    const key = this.canonical === undefined ? s2 : this.canonical(s2);
+    this.fp.of(key);
     if (store.size >= this.maxStates && !store.has(h[0]!, h[1]!)) return this.stop('max-states');
     const index = store.addIfNew(h[0]!, h[1]!, parent, ai);
     if (index < 0) return false;
+    if (key !== s2) this.fp.encode(s2);
     c.newStates[kind]!++;
     const depth = this.level + 1;
     if (depth > c.depth) c.depth = depth;

@@ -440,7 +440,7 @@ describe('a signal stops the chunked search too (--workers, --checkpoint)', () =
     const j = JSON.parse(r.stdout) as { verdict: string; stoppedBy: string; stats: { distinctStates: number } };
     expect(j.stoppedBy).toBe('signal');
     expect(j.stats.distinctStates).toBeGreaterThan(0);
-  }, 60_000);
+  }, 180_000);
 
   test('--checkpoint on this thread, SIGHUP: exit 129 and a checkpoint to resume from', async () => {
     const file = join(tmp, 'sighup.ckpt');
@@ -449,7 +449,7 @@ describe('a signal stops the chunked search too (--workers, --checkpoint)', () =
     expect((JSON.parse(r.stdout) as { stoppedBy: string }).stoppedBy).toBe('signal');
     expect(r.stderr).toContain(`continue with --resume ${file}`);
     expect(existsSync(file)).toBe(true);
-  }, 60_000);
+  }, 180_000);
 
   test('--workers 2 without a signal: a bound below the RSS stops it as memory, exit 3; otherwise it ends as usual', async () => {
     const m = await run([...deep, '--workers', '2', '--max-memory', '1M']);
@@ -458,7 +458,7 @@ describe('a signal stops the chunked search too (--workers, --checkpoint)', () =
     const ok = await run(['check', '--kernel', '6.12', '--parent', 'mlx5', '--userspace', 'any', '--max-depth', '2', '--workers', '2', '--json']);
     expect([0, 12]).toContain(ok.code);
     expect((JSON.parse(ok.stdout) as { complete: boolean }).complete).toBe(true);
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('compare: stoppedBy in --json, and --time-limit bounds the whole comparison', () => {
@@ -478,7 +478,7 @@ describe('compare: stoppedBy in --json, and --time-limit bounds the whole compar
     const j = JSON.parse(r.stdout) as Json;
     expect(given.length + (j.skipped?.length ?? 0)).toBe(3);
     given.forEach((g, i) => expect(g).toBeLessThanOrEqual(3 - 0.3 * i));
-  }, 60_000);
+  }, 180_000);
 
   test('a comparison that ran out of time says so (time-limit, incomplete, exit 3 or 12); a complete one says max-depth', async () => {
     const cut = await run([...sides, '--max-depth', '30', '--time-limit', '0.2']);
@@ -489,7 +489,7 @@ describe('compare: stoppedBy in --json, and --time-limit bounds the whole compar
     const whole = await run([...sides, '--max-depth', '2']);
     const w = JSON.parse(whole.stdout) as Json;
     expect([w.complete, w.stoppedBy]).toEqual([true, 'max-depth']);
-  }, 60_000);
+  }, 180_000);
 
   test('--time-limit 1 on a comparison that needs minutes: it ends, incomplete, stopped by time, exit 3; the searches after the deadline are not started', async () => {
     // mlx5 × any at depth 30: the base side alone does not finish in 20 s
@@ -497,7 +497,7 @@ describe('compare: stoppedBy in --json, and --time-limit bounds the whole compar
     const j = JSON.parse(r.stdout) as Json;
     expect([r.code, j.complete, j.stoppedBy]).toEqual([3, false, 'time-limit']);
     expect(j.skipped).toEqual(['patched', 'behaviour']);
-  }, 30_000);
+  }, 180_000);
 
   test('traces are built within the same limit: those the deadline leaves out are listed, not silently dropped', async () => {
     // the base search overruns the whole limit (as a search with one very slow step would): no time is left for the traces
@@ -516,7 +516,7 @@ describe('compare: stoppedBy in --json, and --time-limit bounds the whole compar
     expect([r.code, j.skipped]).toEqual([3, ['patched', 'behaviour']]);
     const text = await run([...sides.filter((a) => a !== '--json'), '--max-depth', '2', '--time-limit', '1'], { explore: late });
     expect(text.stdout).toContain(`traces not built within --time-limit: ${violated[0]} on base`);
-  }, 60_000);
+  }, 180_000);
 
   test('with a limit it does not reach, the comparison is the one an unlimited search gives (complete, same verdicts, causes, differences)', async () => {
     const limited = JSON.parse((await run([...sides, '--max-depth', '3', '--time-limit', '600'])).stdout) as Json;
@@ -528,14 +528,14 @@ describe('compare: stoppedBy in --json, and --time-limit bounds the whole compar
     const shown = (j: Json) => (j.invariants as Row[]).map((r) => [r.id, r.base, r.patched, r.change, r.baseViolation?.steps, r.patchedViolation?.steps]);
     expect(shown(limited).length).toBeGreaterThan(0);
     expect([shown(limited), limited.causes, limited.differences]).toEqual([shown(free), free.causes, free.differences]);
-  }, 60_000);
+  }, 180_000);
 
   test('a signal during the first search: it stops, the others are not started, exit 143', async () => {
     const r = await run([...sides, '--max-depth', '30', '--time-limit', '20'], { explore: signalling('SIGTERM') });
     expect(r.code, r.stderr).toBe(143);
     const j = JSON.parse(r.stdout) as Json;
     expect([j.complete, j.stoppedBy, j.skipped]).toEqual([false, 'signal', ['patched', 'behaviour']]);
-  }, 60_000);
+  }, 180_000);
 });
 
 // The swarm (cli/scale.ts → explorer/swarm.ts) is stopped by the same StopWatch as the BFS.
@@ -570,7 +570,7 @@ describe('--strategy random keeps --time-limit, signals and --max-memory', () =>
     expect([j.complete, j.stoppedBy, j.violations.map((v) => v.invariant)]).toEqual([false, 'signal', ['no-dma-window']]);
     expect(j.stats.transitions).toBeGreaterThanOrEqual(20_000);
     expect(existsSync(join(out, 'no-dma-window.itf.json'))).toBe(true);
-  }, 60_000);
+  }, 180_000);
 
   test('SIGTERM / SIGHUP with nothing found: incomplete, stoppedBy signal, 143 / 129; text says so', async () => {
     const term = await run([...walks, '--time-limit', '60', '--json'], signalsAfter('SIGTERM', false));
@@ -580,13 +580,13 @@ describe('--strategy random keeps --time-limit, signals and --max-memory', () =>
     const hup = await run([...walks, '--time-limit', '60'], signalsAfter('SIGHUP', false));
     expect(hup.code, hup.stderr).toBe(129);
     expect(hup.stdout).toContain('stopped by a signal');
-  }, 60_000);
+  }, 180_000);
 
   test('--max-memory below the RSS stops it as memory (exit 3)', async () => {
     const r = await run([...walks, '--time-limit', '60', '--max-memory', '1M', '--json'], toy(false, 50));
     expect(r.code).toBe(3);
     expect((JSON.parse(r.stdout) as Json).stoppedBy).toBe('memory');
-  }, 60_000);
+  }, 180_000);
 
   test('an unbounded short run ends by its walks, as before (a generous --max-memory changes nothing)', async () => {
     const small = await run(['check', '--strategy', 'random', '--walks', '10', '--max-memory', '64G', '--json'], toy(false));
