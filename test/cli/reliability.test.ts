@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { isOneLineError, run } from './helpers.js';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, symlinkSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { explore as bfsExplore } from '../../explorer/bfs.js';
@@ -205,8 +205,10 @@ describe('CI outputs of check (--junit, --sarif, --summary)', () => {
 
   // --junit /proc/x was exit 1 after the search; run as root, --checkpoint /dev/null renamed a
   // checkpoint over the device (it became a regular file). Refused before the search, as --out is.
+  const devLink = join(tmp, 'dev-link'); // a symbolic link to /dev is /dev
+  symlinkSync('/dev', devLink);
   test.each([
-    ['--junit', '/proc/x'], ['--sarif', '/sys/x'], ['--summary', '/dev/x'], ['--junit', tmp],
+    ['--junit', '/proc/x'], ['--sarif', '/sys/x'], ['--summary', '/dev/x'], ['--junit', tmp], ['--checkpoint', join(devLink, 'x')], ['--out', devLink],
     ['--checkpoint', '/dev/null'], ['--checkpoint', '/proc/x'], ['--checkpoint', tmp], ['--checkpoint', join(tmp, 'missing-dir', 'c.ckpt')],
   ])('%s %s: exit 2 before the search, nothing written', async (flag, path) => {
     const never: ExploreFn = () => { throw new Error('searched'); };
