@@ -14,8 +14,10 @@ import type { BenchEnv, BenchModule, Figures } from './bench-api.js';
 import { engineBench } from './engine/engine-bench.js';
 import { vdpaBench } from './vdpa/vdpa-bench.js';
 import { scaleBench } from './scale/scale-bench.js';
+import { costBench } from './cost/cost-bench.js';
+import { reductionBench } from './reduction/reduction-bench.js';
 
-export const BENCHES: readonly BenchModule[] = [engineBench, vdpaBench, scaleBench];
+export const BENCHES: readonly BenchModule[] = [engineBench, vdpaBench, scaleBench, costBench, reductionBench];
 
 const self = fileURLToPath(import.meta.url);
 

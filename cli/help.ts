@@ -71,6 +71,9 @@ ${BOUND_OPTIONS}
   --traces-per-invariant N   distinct causes kept per invariant, shortest trace each (default: all)
   --iotlb-limit N            (vdpa) entries per address space before UPDATE fails with -ENOSPC:
                              max_iotlb_entries (2048 in the kernel) scaled to the model, 1..4; default 3
+  --reduce none|canonical    canonical: store one world per class of worlds the model declares equivalent
+                             (vdpa: fields nothing reads any more; traces stay real worlds), or none:
+                             every distinct world; default canonical
 ${CI_OPTIONS}
 
 deep searches (same verdicts, counts and shortest traces as the one-core search):
@@ -146,7 +149,8 @@ ${BOUND_OPTIONS}
   --json                     print the comparison object on stdout and nothing else
   --out DIR                  write the traces under DIR
 
---time-limit bounds the whole comparison. exit codes: 0 no regression, 12 a regression, 3 incomplete,
+--time-limit bounds the whole comparison (a search whose turn comes after it is not started; traces
+not built in time are listed). exit codes: 0 no regression, 12 a regression, 3 incomplete,
 130/143/129 a signal, 2 bad usage.
 `,
   trace: `usage: vdpa-mc trace show FILE [--format text|mermaid|html]

@@ -5,6 +5,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from '../spec/config.js';
 import type { ParsedArgs } from './args.js';
+import { checkOutputFile } from './out-dir.js';
 
 export const SCALE_OPTIONS = {
   workers: 'value',
@@ -61,19 +62,18 @@ export function parseScale(cmd: string, a: ParsedArgs): ScaleOptions {
   let checkpoint: ScaleOptions['checkpoint'];
   const cp = v('checkpoint');
   if (cp !== undefined) {
-    const dir = dirname(resolve(cp));
-    try {
-      accessSync(dir, constants.W_OK);
-    } catch {
-      throw new UsageError(`${cmd}: --checkpoint "${cp}": cannot write in ${dir} (accepted: a file in a writable directory)`);
-    }
+    checkOutputFile(cmd, '--checkpoint', cp);
     const every = v('checkpoint-every');
     const n = every === undefined ? 300 : Number(every);
     if (!(Number.isFinite(n) && n > 0)) throw new UsageError(`${cmd}: --checkpoint-every "${every}" is not a positive number of seconds (accepted: e.g. 300)`);
     checkpoint = { file: cp, everySeconds: n };
   } else if (v('checkpoint-every') !== undefined) throw new UsageError(`${cmd}: --checkpoint-every needs --checkpoint FILE`);
   const resume = v('resume');
-  if (resume !== undefined && !existsSync(resume)) throw new UsageError(`${cmd}: --resume "${resume}": no such file (accepted: a file written by --checkpoint)`);
+  if (resume !== undefined) {
+    // a regular file only: --resume /dev/zero would be read until memory runs out
+    const problem = !existsSync(resume) ? 'no such file' : !statSync(resume).isFile() ? 'not a regular file' : undefined;
+    if (problem !== undefined) throw new UsageError(`${cmd}: --resume "${resume}": ${problem} (accepted: a file written by --checkpoint)`);
+  }
   let shard: ScaleOptions['shard'];
   const sh = v('shard');
   if (sh !== undefined) {

@@ -127,6 +127,7 @@ class ChunkedSearch<S, A> {
       distinct: this.distinct ? (o.distinct?.perProperty ?? null) : false,
       shard: o.shard ?? null,
       words: this.words,
+      reduced: this.model.canonical !== undefined,
       kinds: this.model.actionKinds,
       schema: createHash('sha256').update(JSON.stringify(this.model.schema)).digest('hex'),
     };
@@ -157,7 +158,7 @@ class ChunkedSearch<S, A> {
       } catch (e) {
         throw new ModelStepError(e, 0, undefined);
       }
-    });
+    }, this.model.canonical);
   }
 
 

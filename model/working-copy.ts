@@ -1,11 +1,14 @@
-// Reducers run on a plain mutable copy of the world inside the Immer producer, and only the fields
-// that changed are written to the draft. Same semantics as mutating the draft directly (structural
-// sharing, auto-freeze in tests), without a proxy per array read: on this model Immer's array traps
-// dominated the profile. The copy, the commit and the schema checks are generated once from the
-// world's schema. Every changed field is checked against the schema when it is committed (a write
-// of the wrong type or out of range never reaches the store); `worldSchemaViolation` checks a whole
-// world, extra fields included (the wrapper of a kernel variant's ops calls it: systems/vdpa/variant.ts).
-import { produce } from './immer.js';
+// Reducers run on a plain mutable copy of the world, and only the fields that changed are written,
+// by an Immer producer, to a draft of the base world. Same semantics as mutating the draft directly
+// (structural sharing, auto-freeze in tests), without a proxy per array read: on this model Immer's
+// array traps dominated the profile. The copy, the comparison and the schema checks are generated
+// once from the world's schema. Every changed field is checked against the schema before it is
+// written (a write of the wrong type or out of range never reaches the store);
+// `worldSchemaViolation` checks a whole world, extra fields included (the wrapper of a kernel
+// variant's ops calls it: systems/vdpa/variant.ts). A step that changes nothing (a quarter of the
+// transitions of 6.12 mlx5 any) returns the base world without opening an Immer scope: produce would
+// return it too, after creating and revoking a draft for nothing.
+import { autoFreezeEnabled, produce } from './immer.js';
 import { worldSchema, type World } from '../spec/vdpa/world.js';
 
 type FieldSchema = { tag: string; min?: number; max?: number; values?: readonly string[]; length?: number; elem?: FieldSchema };
@@ -57,7 +60,7 @@ const checkField: Record<string, (v: unknown) => [string, unknown, string] | und
 const sentence = ([field, value, expected]: [string, unknown, string]): string =>
   `world.${field} = ${show(value)}, outside the world schema (expected ${expected})`;
 
-/** A write outside the world schema, thrown at commit (the step's reducers broke the world's shape). */
+/** A write outside the world schema, thrown before the world is produced (the step's reducers broke the world's shape). */
 export class WorldSchemaError extends Error {
   override readonly name = 'WorldSchemaError';
 }
@@ -94,47 +97,86 @@ function refuse(bad: [string, unknown, string]): never {
 
 /**
  * The working copy reused from step to step: its arrays are scratch buffers, refilled from the base
- * world at each step (no allocation), and copied out at commit only when they changed. A reducer may
- * alias them (`m.a = m.b`) or assign fresh arrays: a scratch buffer is never committed as is, and the
- * buffers are put back after every step. A producer run inside a recipe gets a fresh copy; a step
- * that threw (a variant's op that added or deleted a field, say) leaves a fresh one behind.
+ * world at each step (no allocation), and copied out when they changed. A reducer may alias them
+ * (`m.a = m.b`) or assign fresh arrays: a scratch buffer is never committed as is, and the buffers
+ * are put back after every step. A producer run inside a recipe gets a fresh copy; a step that threw
+ * (a variant's op that added or deleted a field, say) leaves a fresh one behind.
+ *
+ * The explorer takes every action of a world in a row, so most steps start from the base world the
+ * step before started from. Every array is compared with the base after the step anyway; an array the
+ * step left in its buffer and equal to the base (`clean`) is not copied again when the next step
+ * starts from the same base world (`filledFrom`). Any write to a buffer during a step is seen by that
+ * comparison (or the buffer was swapped out of its field, which counts as dirty), so a skipped copy
+ * is always exact.
  */
 const buffers: Record<string, number[]> = Object.fromEntries(arrays.map((k) => [k, [] as number[]]));
 const isBuffer = new Set<unknown>(Object.values(buffers));
 let scratch = {} as World;
 let scratchBusy = false;
+/** The base world the buffers were last filled from (undefined: none, or a step threw). */
+let filledFrom: World | undefined;
+/** Per array: its buffer holds `filledFrom`'s elements (diff sets it). */
+const clean: Record<string, boolean> = Object.fromEntries(arrays.map((k) => [k, false]));
+/** What the nested, fresh-copy path hands diff instead: its flags are never read. */
+const ignoredClean: Record<string, boolean> = { ...clean };
+/** The fields the last step changed (diff fills it; reused). */
+const changedKeys: string[] = [];
 
-/** Refills `m` from `w`: scalars copied, each array copied into its scratch buffer (generated). */
-const refill = new Function('m', 'w', 'buf', `
+/** Refills `m` from `w`: scalars copied, each array copied into its scratch buffer unless `reuse` and clean (generated). */
+const refill = new Function('m', 'w', 'buf', 'reuse', 'clean', `
 ${scalars.map((k) => `  m.${k} = w.${k};`).join('\n')}
-${arrays.map((k) => `  { const a = buf.${k}, b = w.${k}; const n = b.length; a.length = n; for (let i = 0; i < n; i++) a[i] = b[i]; m.${k} = a; }`).join('\n')}
-`) as (m: World, w: World, buf: Record<string, number[]>) => void;
+${arrays.map((k) => `  { const a = buf.${k}; if (!(reuse && clean.${k})) { const b = w.${k}; const n = b.length; if (a.length !== n) a.length = n; for (let i = 0; i < n; i++) a[i] = b[i]; } m.${k} = a; }`).join('\n')}
+`) as (m: World, w: World, buf: Record<string, number[]>, reuse: boolean, clean: Record<string, boolean>) => void;
 
-/** Writes into the draft `d` every field of `m` that differs from the base world `w`, each checked against the schema; a scratch buffer is copied out. */
-const commit = new Function('same', 'check', 'refuse', 'isBuffer', `return function commit(d, w, m) {
-  let bad;
-${scalars.map((k) => `  if (m.${k} !== w.${k}) { if ((bad = check.${k}(m.${k})) !== undefined) refuse(bad); d.${k} = m.${k}; }`).join('\n')}
-${arrays.map((k) => `  if (!Array.isArray(m.${k}) || !same(m.${k}, w.${k})) { if ((bad = check.${k}(m.${k})) !== undefined) refuse(bad); d.${k} = isBuffer.has(m.${k}) ? m.${k}.slice() : m.${k}; }`).join('\n')}
-};`)(sameArray, checkField, refuse, isBuffer) as (d: World, w: World, m: World) => void;
+/**
+ * Puts in `out` every field of `m` that differs from the base world `w`, each checked against the
+ * schema (a wrong one throws WorldSchemaError), and returns how many; notes in `clean` which buffers
+ * still hold `w`'s elements (generated).
+ */
+const diff = new Function('same', 'check', 'refuse', 'buf', `return function diff(w, m, clean, out) {
+  let bad, n = 0;
+${scalars.map((k) => `  if (m.${k} !== w.${k}) { if ((bad = check.${k}(m.${k})) !== undefined) refuse(bad); out[n++] = ${JSON.stringify(k)}; }`).join('\n')}
+${arrays.map((k) => `  if (!Array.isArray(m.${k}) || !same(m.${k}, w.${k})) { clean.${k} = false; if ((bad = check.${k}(m.${k})) !== undefined) refuse(bad); out[n++] = ${JSON.stringify(k)}; } else clean.${k} = m.${k} === buf.${k};`).join('\n')}
+  return n;
+};`)(sameArray, checkField, refuse, buffers) as (w: World, m: World, clean: Record<string, boolean>, out: string[]) => number;
 
-/** An Immer producer whose recipe mutates a plain working copy of `w`; what changed is committed. */
+/** A new world from `w`, by Immer: the `n` fields named in `keys` take `m`'s values (a scratch buffer is copied out). */
+function produceChanged(w: World, m: World, keys: readonly string[], n: number): World {
+  const src = m as unknown as Record<string, unknown>;
+  return produce(w, (d: World) => {
+    const draft = d as unknown as Record<string, unknown>;
+    for (let i = 0; i < n; i++) {
+      const k = keys[i]!;
+      const v = src[k];
+      draft[k] = isBuffer.has(v) ? (v as number[]).slice() : v;
+    }
+  });
+}
+
+/** Nothing changed: the base world itself (through produce when auto-freeze is on, so that tests see it frozen as before). */
+const unchanged = (w: World): World => (autoFreezeEnabled() ? produce(w, () => undefined) : w);
+
+/** The world after `recipe` mutated a plain working copy of `w`: `w` itself when nothing changed, else what Immer produces from the changes. */
 export function produceOnCopy(w: World, recipe: (m: World) => void): World {
   if (scratchBusy) {
-    return produce(w, (d: World) => {
-      const m = workingCopy(w);
-      recipe(m);
-      commit(d, w, m);
-    });
+    const m = workingCopy(w);
+    recipe(m);
+    const keys: string[] = [];
+    const n = diff(w, m, ignoredClean, keys);
+    return n === 0 ? unchanged(w) : produceChanged(w, m, keys, n);
   }
   scratchBusy = true;
   try {
-    return produce(w, (d: World) => {
-      refill(scratch, w, buffers);
-      recipe(scratch);
-      commit(d, w, scratch);
-    });
+    const reuse = filledFrom === w;
+    filledFrom = undefined; // until diff has seen what the recipe did to the buffers
+    refill(scratch, w, buffers, reuse, clean);
+    recipe(scratch);
+    const n = diff(w, scratch, clean, changedKeys);
+    filledFrom = w;
+    return n === 0 ? unchanged(w) : produceChanged(w, scratch, changedKeys, n);
   } catch (e) {
     scratch = {} as World;
+    filledFrom = undefined;
     throw e;
   } finally {
     scratchBusy = false;

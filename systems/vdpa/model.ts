@@ -48,15 +48,49 @@ function dispatch(ctx: VdpaCtx, d: World, a: Action): CallResult {
   }
 }
 
+/**
+ * The step being taken, for `stepRecipe`: one recipe function for every step instead of a closure
+ * per transition (the explorer takes millions). A step inside a step (none today) saves and restores it.
+ */
+interface StepArgs { ctx: VdpaCtx; us: Userspace; w: World; a: Action; result: CallResult }
+let current: StepArgs | undefined;
+const OK_RESULT: CallResult = { ret: '0' };
+
+/** The call and userspace's belief update, on the working copy `m` of `current.w`. */
+function stepRecipe(m: World): void {
+  const s = current!;
+  if (m.unpinWindow !== 0) m.unpinWindow = 0; // an observation of one call only
+  s.result = dispatch(s.ctx, m, s.a);
+  s.us.believe(s.ctx, m, s.a, s.result, s.w);
+}
+
+/** The world after one step (the call, an Immer producer over the world, and userspace's belief update), and what the call returned. */
+function stepWith(args: StepArgs): World {
+  const outer = current;
+  current = args;
+  try {
+    return produceOnCopy(args.w, stepRecipe);
+  } finally {
+    current = outer;
+  }
+}
+
 /** One step: the call (an Immer producer over the world) and userspace's belief update. */
 export function step(ctx: VdpaCtx, us: Userspace, w: World, a: Action): { world: World; result: CallResult } {
-  let result: CallResult = { ret: '0' };
-  const world = produceOnCopy(w, (m) => {
-    if (m.unpinWindow !== 0) m.unpinWindow = 0; // an observation of one call only
-    result = dispatch(ctx, m, a);
-    us.believe(ctx, m, a, result, w);
-  });
-  return { world, result };
+  const args: StepArgs = { ctx, us, w, a, result: OK_RESULT };
+  const world = stepWith(args);
+  return { world, result: args.result };
+}
+
+/** `step`'s world only, with one reused argument record (the explorer's `next`). */
+function stepWorld(args: StepArgs, ctx: VdpaCtx, us: Userspace, w: World, a: Action): World {
+  if (current === args) return step(ctx, us, w, a).world; // re-entered: the record is in use
+  args.ctx = ctx;
+  args.us = us;
+  args.w = w;
+  args.a = a;
+  args.result = OK_RESULT;
+  return stepWith(args);
 }
 
 /** A refused call: no reducer runs, but a scripted userspace still moves on (and believes nothing). */
@@ -75,7 +109,8 @@ export interface VdpaModel extends TraceModel<World, Action> {
   take(before: World, a: Action): { readonly world: World; readonly ret: string };
 }
 
-export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly VdpaInvariant[]): VdpaModel {
+/** `canonical`: the reduction the search keys its store on (systems/vdpa/reduce.ts), if any. */
+export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly VdpaInvariant[], canonical?: (w: World) => World): VdpaModel {
   const props: Property<World, Action>[] = invariants.map((inv) => inv.property(ctx));
   // Coverage counts the kinds this userspace can take at all: a scripted QEMU never munmaps, and a
   // warning that it never did would be noise, not vacuity.
@@ -86,6 +121,7 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
   ctx.ops.initDevice?.(init);
   // the same memoised guard the userspace lists its actions with (ts-pattern once per projection)
   const guards = guardTable(ctx, us.alphabet(ctx));
+  const nextArgs: StepArgs = { ctx, us, w: init, a: { t: 'open' }, result: OK_RESULT };
   return {
     ctx,
     userspace: us,
@@ -93,7 +129,7 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
     actions: (s, out) => us.enabled(ctx, s, out),
     next: (s, a) => {
       const v = guards.verdict(s, a);
-      const next = v.ok ? step(ctx, us, s, a).world : refused(ctx, us, s, a, { ret: v.ret, reason: v.reason });
+      const next = v.ok ? stepWorld(nextArgs, ctx, us, s, a) : refused(ctx, us, s, a, { ret: v.ret, reason: v.reason });
       return next === s ? undefined : next;
     },
     take: (s, a) => {
@@ -108,6 +144,7 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
     actionKinds: alphabetKinds,
     kindOf: (a) => kindIndex.get(a.t) ?? 0,
     schema: worldSchema,
+    ...(canonical !== undefined ? { canonical } : {}),
     lanes: [LANE_USER, LANE_VHOST, LANE_PARENT, LANE_DEVICE],
     view: (s) => viewWorld(ctx, s),
     outcome: (before, a) => {

@@ -143,4 +143,17 @@ describe('swarm (random walks, shrunk, re-checked by BFS)', () => {
     const { swarm } = await import('../../explorer/swarm.js');
     expect(swarm(toy({ n: 6 }), { seed: 7, walks: 50, maxDepth: 10 }).violations).toEqual([]);
   });
+  it('the stop hook ends it early with what it found; without a stop it runs all its walks', async () => {
+    const { swarm } = await import('../../explorer/swarm.js');
+    const holds = { seed: 7, walks: 2000, maxDepth: 10, propertyIds: ['never'] };
+    const full = swarm(toy({ n: 6, planted: true }), holds);
+    expect([full.walks, full.interrupted, full.stoppedBy]).toEqual([2000, false, undefined]);
+    let asked = 0;
+    const cut = swarm(toy({ n: 6, planted: true }), { ...holds, shouldStop: () => (++asked >= 2 ? 'memory' : undefined) });
+    expect([cut.interrupted, cut.stoppedBy]).toEqual([true, 'memory']);
+    expect(cut.walks).toBeLessThan(2000);
+    // the hook is first asked after 256 walks: by then fewer-than-3 is found, and is kept
+    const found = swarm(toy({ n: 9, planted: true }), { seed: 7, walks: 1_000_000, maxDepth: 30, propertyIds: ['fewer-than-3', 'never'], shouldStop: () => 'signal' });
+    expect([found.stoppedBy, found.violations.map((v) => [v.propertyId, v.actions.length])]).toEqual(['signal', [['fewer-than-3', 3]]]);
+  });
 });

@@ -49,7 +49,7 @@ for (const kernel of ['6.12', '6.1'] as const) {
       if (typeof readLabManifest() === 'string') return;
       session = new LabSession(await Guest.boot(kernel));
     }, 120_000);
-    afterAll(async () => { await session?.guest.shutdown(); }, 30_000);
+    afterAll(async () => { await session?.guest.shutdown(); }, 180_000);
 
     for (const parent of ['vdpa_sim', 'vdpa_sim_dma', 'vduse'] as LabParent[]) {
       test(`${parent}: every shipped sequence returns and pins what the model says`, async () => {
@@ -105,7 +105,7 @@ for (const kernel of ['6.12', '6.1'] as const) {
       const c = await session!.compare(wrong, PROBE_SEQ.slice(0, 5));
       expect(c.firstDifference).toBe(5);
       expect(c.steps[4]!.difference).toMatch(/the device took IOVA 0x0 \(asid 0\) to h0, model h1/);
-    }, 60_000);
+    }, 180_000);
 
     if (kernel === '6.12') {
       test('the shipped kernel-device-agreement counterexample is confirmed: every step agrees, and the model violates it', async () => {
@@ -119,7 +119,7 @@ for (const kernel of ['6.12', '6.1'] as const) {
         const invs = VDPA_INVARIANTS.filter((i) => i.applies(t.ctx));
         const m = buildVdpaModel(t.ctx, t.userspace, invs) as unknown as TraceModel<unknown, unknown>;
         expect(replay(r.trace, m).violations.map((v) => v.propertyId)).toContain('kernel-device-agreement');
-      }, 60_000);
+      }, 180_000);
     }
 
     test('D2, fixed: an UPDATE of size 0 is -EINVAL on the kernel and in the model, owner or not (lab/DISCREPANCIES.md)', async () => {
@@ -130,7 +130,7 @@ for (const kernel of ['6.12', '6.1'] as const) {
         expect(c.firstDifference, renderComparison(c).join('\n')).toBeUndefined();
         expect(c.steps.length).toBe(seq.length);
       }
-    }, 60_000);
+    }, 180_000);
 
     test('the comparison can fail: a model told the wrong parent (set_map vs dma_map pins alike, so: 6.1 RESUME as 6.12 has it)', async () => {
       expect(session).toBeDefined();
@@ -142,6 +142,6 @@ for (const kernel of ['6.12', '6.1'] as const) {
       const c = await session!.compare({ ...other, parent: mine.parent, kernelName: mine.kernelName, kernel: { ...other.kernel, featureBits: mine.kernel.featureBits } }, seq);
       expect(c.firstDifference).toBe(3);
       expect(c.steps[2]!.difference).toMatch(kernel === '6.1' ? /returned -EFAULT, model 0/ : /returned 0, model -EFAULT/);
-    }, 60_000);
+    }, 180_000);
   });
 }

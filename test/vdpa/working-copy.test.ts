@@ -46,4 +46,30 @@ describe('the reused working copy', () => {
     expect(next.pc).toBe(3);
     expect('extra' in next).toBe(false);
   });
+
+  // The next step from the same base world skips copying buffers the step before left equal to it.
+  it('a buffer written and then swapped out of its field is copied again for the next step from the same world', () => {
+    const w = base();
+    const a = produceOnCopy(w, (m) => { m.pinned[0] = 9; m.pinned = [0, 0, 0, 0]; });
+    expect(a).toBe(w); // the field ends as it was: nothing changed
+    const b = produceOnCopy(w, (m) => { expect(m.pinned).toEqual([0, 0, 0, 0]); m.pc = 1; });
+    expect(b.pinned).toEqual([0, 0, 0, 0]);
+  });
+
+  it('a buffer written by a step that threw is copied again for the next step from the same world', () => {
+    const w = base();
+    produceOnCopy(w, (m) => { m.pc = 1; }); // fills the buffers from w
+    expect(() => produceOnCopy(w, (m) => { m.uMap[3] = 2; throw new Error('op failed'); })).toThrow('op failed');
+    const b = produceOnCopy(w, (m) => { expect(m.uMap[3]).toBe(-1); m.pc = 2; });
+    expect(b.uMap).toEqual(w.uMap);
+  });
+
+  it('a buffer changed through an alias in another field is copied again for the next step from the same world', () => {
+    const w = base();
+    const a = produceOnCopy(w, (m) => { m.uTxnBefore = m.uMap; m.uTxnBefore[0] = 3; });
+    expect(a.uMap[0]).toBe(3);
+    const b = produceOnCopy(w, (m) => { expect(m.uMap[0]).toBe(-1); expect(m.uTxnBefore[0]).toBe(-1); m.pc = 4; });
+    expect(b.uMap).toEqual(w.uMap);
+    expect(b.uTxnBefore).toEqual(w.uTxnBefore);
+  });
 });
