@@ -78,7 +78,7 @@ ${CI_OPTIONS}
 
 deep searches (same verdicts, counts and shortest traces as the one-core search):
   --workers N|auto           threads expanding each BFS level in chunks: this one and N-1 worker threads,
-                             started when a level first needs them (auto: the cores; default 1)
+                             started when a level first needs them (default and auto: the cores)
   --checkpoint FILE          save the search to FILE every --checkpoint-every seconds (default 300) and
                              when a signal (SIGINT, SIGTERM, SIGHUP) stops it; exit 130, 143 or 129 then
   --resume FILE              continue a search saved by --checkpoint (same configuration and bounds)
