@@ -12,11 +12,6 @@ export interface BenchModule {
   readonly runs: number;
   /** The separate measurements of this module (each run in its own process). */
   readonly tasks: readonly string[];
-  /**
-   * Run k of every task before run k+1 of any (default: every run of a task, then the next task):
-   * for tasks that are compared with each other, so that each pair sees the same load.
-   */
-  readonly interleave?: boolean;
   /** One run of one task, inside the child process. */
   measure(task: string): Promise<Figures> | Figures;
   /** Markdown for the module's section (also printed), from every run of every task. */

@@ -15,8 +15,9 @@ import { engineBench } from './engine/engine-bench.js';
 import { vdpaBench } from './vdpa/vdpa-bench.js';
 import { scaleBench } from './scale/scale-bench.js';
 import { costBench } from './cost/cost-bench.js';
+import { reductionBench } from './reduction/reduction-bench.js';
 
-export const BENCHES: readonly BenchModule[] = [engineBench, vdpaBench, scaleBench, costBench];
+export const BENCHES: readonly BenchModule[] = [engineBench, vdpaBench, scaleBench, costBench, reductionBench];
 
 const self = fileURLToPath(import.meta.url);
 
@@ -91,14 +92,14 @@ async function main(argv: readonly string[]): Promise<number> {
     if (renderOnly) {
       ({ results, env: runEnv } = JSON.parse(readFileSync(saved, 'utf8')) as { results: Record<string, Figures[]>; env: BenchEnv });
     } else {
-      const n = runs ?? b.runs;
+      // round-robin: run k of every task, then run k+1, so that each round's tasks meet the same
+      // load on a shared machine and their ratios can be read round by round
       for (const task of b.tasks) results[task] = [];
-      const order: [string, number][] = b.interleave === true
-        ? Array.from({ length: n }, (_, k) => b.tasks.map((t): [string, number] => [t, k])).flat()
-        : b.tasks.flatMap((t) => Array.from({ length: n }, (_, k): [string, number] => [t, k]));
-      for (const [task, k] of order) {
-        process.stderr.write(`bench ${b.name}/${task} run ${k + 1}/${n}...\n`);
-        results[task]!.push(runChild(b.name, task));
+      for (let k = 0; k < (runs ?? b.runs); k++) {
+        for (const task of b.tasks) {
+          process.stderr.write(`bench ${b.name}/${task} run ${k + 1}/${runs ?? b.runs}...\n`);
+          results[task]!.push(runChild(b.name, task));
+        }
       }
       writeFileSync(saved, JSON.stringify({ results, env }));
     }

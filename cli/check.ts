@@ -85,6 +85,8 @@ export interface RunCheckOptions {
   readonly explore?: ExploreFn;
   /** With a judge: distinct causes kept per invariant (default: all). */
   readonly tracesPerInvariant?: number;
+  /** The frontier's memory budget and spill directory (explorer/spill.ts). */
+  readonly frontier?: ExploreOptions['frontier'];
 }
 
 export interface CheckRun {
@@ -182,6 +184,7 @@ export function prepareCheck(target: CheckTarget, options: RunCheckOptions = {})
     stopAtFirstViolation: false,
     propertyIds: config.invariants.filter((id) => declared.has(id)),
     ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+    ...(options.frontier !== undefined ? { frontier: options.frontier } : {}),
   };
   const judge = target.judge;
   const found = new Map<string, ViolationCause>();

@@ -1,11 +1,11 @@
 // `--junit FILE`, `--sarif FILE`, `--summary FILE` of check and matrix: the CI formats of
 // cli/ci-formats.ts written from the run's JSON results. Each file written whole (temp + rename),
 // so that a CI step never reads half of one; the summary is appended. The files are checked writable before the search.
-import { accessSync, appendFileSync, constants, existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { invariantTitles as registryTitles } from '../systems/catalogue.js';
-import { UsageError } from '../spec/config.js';
 import { toJunit, toSarif, toSummary, type CiResult, type Titles } from './ci-formats.js';
+import { checkOutputFile } from './out-dir.js';
 import { TOOL, VERSION } from './version.js';
 
 export interface CiOutputFlags {
@@ -23,16 +23,7 @@ export const invariantTitles = (): Titles => registryTitles();
 export function checkCiOutputs(cmd: string, f: CiOutputFlags): void {
   for (const flag of CI_FLAGS) {
     const p = f[flag];
-    if (p === undefined) continue;
-    const abs = resolve(p);
-    if (existsSync(abs) && !statSync(abs).isFile()) throw new UsageError(`${cmd} --${flag} ${p}: not a regular file`);
-    const dir = dirname(abs);
-    try {
-      if (!statSync(dir).isDirectory()) throw new Error('not a folder');
-      accessSync(dir, constants.W_OK);
-    } catch {
-      throw new UsageError(`${cmd} --${flag} ${p}: folder ${dir} does not exist or is not writable`);
-    }
+    if (p !== undefined) checkOutputFile(cmd, `--${flag}`, p);
   }
 }
 

@@ -2,6 +2,7 @@
 // design.md's JSON object. Exit 12 when the patched side regresses an invariant, else 0.
 import { explore as bfsExplore } from '../explorer/bfs.js';
 import type { FoundViolation, Progress } from '../explorer/explore-api.js';
+import { notStarted } from '../explorer/result.js';
 import { type Config, UsageError } from '../spec/config.js';
 import { buildTarget } from '../systems/registry.js';
 import type { CheckTarget } from '../systems/target.js';
@@ -74,6 +75,13 @@ export interface CompareJson {
   readonly stoppedBy: string;
   /** The three searches' time together: within --time-limit, which bounds the whole comparison. */
   readonly seconds: number;
+  /**
+   * Searches not started, because --time-limit had run out (or a signal, --max-memory) before
+   * their turn: their side is `incomplete`, the behaviour search found nothing. Absent when none.
+   */
+  readonly skipped?: readonly CompareSearch[];
+  /** Counterexamples found whose trace was not built before --time-limit ran out. Absent when none. */
+  readonly tracesNotBuilt?: readonly { readonly side: 'base' | 'patched'; readonly invariant: string }[];
   readonly invariants: readonly CompareJsonInvariant[];
   /** Per (invariant, cause): fixed, regressed or unchanged (a new cause under an invariant violated on both sides is a regression). */
   readonly causes: readonly { readonly invariant: string; readonly cause: string; readonly base: boolean; readonly patched: boolean; readonly change: string }[];
@@ -138,34 +146,54 @@ export async function runCompare(o: CompareOptions, deps: CompareDeps = {}, watc
   const base = await build(o.base);
   const patched = await build(o.patched);
   const bounds = base.config.bounds;
-  // --time-limit bounds the whole comparison: each of the three searches gets what is left of it.
-  const deadline = performance.now() + bounds.timeLimit * 1000;
+  // --time-limit bounds the whole comparison: the three searches in turn get what is left of it,
+  // less a share kept for building the traces after them (a tenth, at most 2 s); a search whose
+  // turn comes after its end is not started (incomplete, stopped by time), as after a signal.
+  const start = performance.now();
+  const end = start + bounds.timeLimit * 1000;
+  const searchEnd = end - Math.min(bounds.timeLimit * 100, 2000);
   const engine: ExploreFn = watched(deps.explore ?? bfsExplore, watch);
   deps.onStart?.(base, patched);
   const report = deps.onProgress;
   // Which search a model belongs to: a side's own model, else the behavioural product of both.
   const searchOf = (model: unknown): CompareSearch => (model === base.model ? 'base' : model === patched.model ? 'patched' : 'behaviour');
-  const explore: ExploreFn = (model, options) =>
-    engine(model, {
+  const skipped: CompareSearch[] = [];
+  const explore: ExploreFn = (model, options) => {
+    const left = (searchEnd - performance.now()) / 1000;
+    const stop = left <= 0 ? 'time-limit' : watch?.shouldStop();
+    if (stop !== undefined) {
+      skipped.push(searchOf(model));
+      return notStarted(model.actionKinds, stop);
+    }
+    return engine(model, {
       ...options,
-      timeLimitSeconds: Math.max(0.001, Math.min(options.timeLimitSeconds ?? Infinity, (deadline - performance.now()) / 1000)),
+      timeLimitSeconds: Math.min(options.timeLimitSeconds ?? Infinity, left),
       ...(report !== undefined ? { onProgress: (p: Progress) => report(searchOf(model), p) } : {}),
     });
+  };
   const limits = { maxDepth: bounds.maxDepth, maxStates: bounds.maxStates, timeLimitSeconds: bounds.timeLimit };
-  // Variant code (user code) runs in these searches: contained (systems/variant-module.ts).
+  // Variant code (user code) runs in these searches: contained (systems/variant-module.ts), under
+  // the one --time-limit the searches share (an op that never returns is named with the limit given).
   const v = patched.variant ?? base.variant;
-  const contain = <T>(searches: number, fn: () => T): T =>
-    v === undefined ? fn() : runWithVariant(variantLabel(v), searches * bounds.timeLimit, fn);
-  const inv = contain(2, () => compareInvariants(base, patched, explore));
+  const contain = <T>(fn: () => T): T => (v === undefined ? fn() : runWithVariant(variantLabel(v), bounds.timeLimit, fn));
+  const inv = contain(() => compareInvariants(base, patched, explore));
   const compare = base.compareBehaviour;
   if (compare === undefined) throw new UsageError(`compare: --system ${o.base.system} has no patch semantics in this build`);
-  const behaviour: BehaviourComparison | VfioBehaviourComparison = contain(1, () => compare(patched, limits, explore));
-  const traceOf = (t: CheckTarget, v: FoundViolation<unknown>): Trace =>
-    buildTrace(t.model, v, traceConfigOf(t), `${TOOL} ${VERSION}`);
+  const behaviour: BehaviourComparison | VfioBehaviourComparison = contain(() => compare(patched, limits, explore));
+  // The traces, in turn, until --time-limit's end: those not built are listed (JSON) and said (text).
+  const tracesNotBuilt: { side: 'base' | 'patched'; invariant: string }[] = [];
+  const traceOf = (t: CheckTarget, side: 'base' | 'patched', v: FoundViolation<unknown> | undefined): Trace | undefined => {
+    if (v === undefined) return undefined;
+    if (performance.now() >= end) {
+      tracesNotBuilt.push({ side, invariant: v.propertyId });
+      return undefined;
+    }
+    return buildTrace(t.model, v, traceConfigOf(t), `${TOOL} ${VERSION}`);
+  };
   const traces = { base: [] as Trace[], patched: [] as Trace[] };
   const invariants: CompareJsonInvariant[] = inv.rows.map((r) => {
-    const tb = r.base.violation !== undefined ? traceOf(base, r.base.violation) : undefined;
-    const tp = r.patched.violation !== undefined ? traceOf(patched, r.patched.violation) : undefined;
+    const tb = traceOf(base, 'base', r.base.violation);
+    const tp = traceOf(patched, 'patched', r.patched.violation);
     if (tb !== undefined) traces.base.push(tb);
     if (tp !== undefined) traces.patched.push(tp);
     return {
@@ -188,6 +216,8 @@ export async function runCompare(o: CompareOptions, deps: CompareDeps = {}, watc
     complete: behaviour.complete && sidesComplete.base && sidesComplete.patched,
     stoppedBy: [...(sidesComplete.base ? [] : [inv.base!.stoppedBy]), ...(sidesComplete.patched ? [] : [inv.patched!.stoppedBy]), behaviour.stoppedBy][0]!,
     seconds: (inv.base?.stats.seconds ?? 0) + (inv.patched?.stats.seconds ?? 0) + behaviour.seconds,
+    ...(skipped.length > 0 ? { skipped } : {}),
+    ...(tracesNotBuilt.length > 0 ? { tracesNotBuilt } : {}),
     invariants,
     causes: inv.causes,
     differences: behaviour.differences.map((d) => ({
@@ -227,7 +257,7 @@ export function compareHeader(base: CheckTarget, patched: CheckTarget): string {
     `base      kernel ${base.config.kernel}`,
     `patched   kernel ${patched.config.kernel}`,
     `with      system ${c.system}${c.parent !== undefined ? ` · parent ${c.parent}` : ''} · userspace ${c.userspace}`,
-    `bounds    max depth ${n(b.maxDepth)} · max states ${n(b.maxStates)} · time limit ${b.timeLimit} s (the whole comparison: three searches)`,
+    `bounds    max depth ${n(b.maxDepth)} · max states ${n(b.maxStates)} · time limit ${b.timeLimit} s (the whole comparison: three searches, then the traces)`,
     `searches  base, patched (each side's invariants), behaviour (both sides in step)`,
   ].join('\n');
 }
@@ -281,6 +311,10 @@ export function renderCompare(run: CompareRun, color: boolean): string {
   }
   const incomplete = (['base', 'patched'] as const).filter((s) => !run.sidesComplete[s]);
   if (incomplete.length > 0) out.push(`  (${incomplete.join(' and ')}: stopped before the depth bound; "incomplete" is not a pass)`);
+  if (json.skipped !== undefined) out.push(`  (not started, stopped by ${json.stoppedBy} before their turn: ${json.skipped.join(', ')})`);
+  if (json.tracesNotBuilt !== undefined) {
+    out.push(`  (traces not built within --time-limit: ${json.tracesNotBuilt.map((t) => `${t.invariant} on ${t.side}`).join(', ')})`);
+  }
   out.push('');
   const bh = json.behaviour;
   const how = bh.complete

@@ -71,10 +71,14 @@ ${BOUND_OPTIONS}
   --traces-per-invariant N   distinct causes kept per invariant, shortest trace each (default: all)
   --iotlb-limit N            (vdpa) entries per address space before UPDATE fails with -ENOSPC:
                              max_iotlb_entries (2048 in the kernel) scaled to the model, 1..4; default 3
+  --reduce none|canonical    canonical: store one world per class of worlds the model declares equivalent
+                             (vdpa: fields nothing reads any more; traces stay real worlds), or none:
+                             every distinct world; default canonical
 ${CI_OPTIONS}
 
 deep searches (same verdicts, counts and shortest traces as the one-core search):
-  --workers N|auto           worker threads expanding each BFS level in chunks (auto: the cores; default 1)
+  --workers N|auto           threads expanding each BFS level in chunks: this one and N-1 worker threads,
+                             started when a level first needs them (default and auto: the cores)
   --checkpoint FILE          save the search to FILE every --checkpoint-every seconds (default 300) and
                              when a signal (SIGINT, SIGTERM, SIGHUP) stops it; exit 130, 143 or 129 then
   --resume FILE              continue a search saved by --checkpoint (same configuration and bounds)
@@ -83,6 +87,9 @@ deep searches (same verdicts, counts and shortest traces as the one-core search)
   --strategy bfs|random      random: seeded random walks of at most --max-depth steps (--seed S, default 1;
                              --walks W per violated invariant, default 1000), a violation shrunk and
                              shortened by BFS from its prefixes; never a pass ("incomplete")
+  --frontier-memory SIZE     keep at most SIZE of the BFS queue in memory (0, bytes, or e.g. 256M, 2G); the
+                             rest goes to files, read back in order (same results), removed at the end
+  --frontier-dir DIR         where those files go (default: the system's temporary directory)
 
 exit codes: 0 pass, 12 an invariant is violated, 3 incomplete, 130/143/129 a signal, 2 bad usage, 1 internal error.
 `,
@@ -107,6 +114,7 @@ options:
   --system vdpa|vfio         only this system's rows
 ${INVARIANTS_OPTION}
 ${BOUND_OPTIONS}
+  --reduce none|canonical    every row's state-space reduction, as check's (default canonical)
   --json                     print the same as data on stdout and nothing else (no progress lines)
   --out DIR                  write every counterexample found under DIR (nothing is written without it)
 ${CI_OPTIONS}
@@ -142,7 +150,8 @@ ${BOUND_OPTIONS}
   --json                     print the comparison object on stdout and nothing else
   --out DIR                  write the traces under DIR
 
---time-limit bounds the whole comparison. exit codes: 0 no regression, 12 a regression, 3 incomplete,
+--time-limit bounds the whole comparison (a search whose turn comes after it is not started; traces
+not built in time are listed). exit codes: 0 no regression, 12 a regression, 3 incomplete,
 130/143/129 a signal, 2 bad usage.
 `,
   trace: `usage: vdpa-mc trace show FILE [--format text|mermaid|html]

@@ -3,7 +3,7 @@
 // distinct (invariant, cause) with its shortest trace over the shards, and summed statistics.
 // Worlds shallower than the split depth are explored by every shard, and worlds reached from two
 // shards' subtrees by both, so the summed distinct count is an upper bound, not the distinct count.
-import { readFileSync } from 'node:fs';
+import { readInputText } from '../traces/files.js';
 import { UsageError } from '../spec/config.js';
 import { exitCodeOf, type CheckJson, type CheckJsonViolation, type Verdict } from './check.js';
 import type { CliIO } from './io.js';
@@ -19,9 +19,11 @@ export interface MergedJson extends CheckJson {
 }
 
 function readShard(file: string): ShardJson {
+  const read = readInputText(file);
+  if (!read.ok) throw new UsageError(`vdpa-mc merge: ${read.error} (accepted: JSON written by check --shard I/N --json)`);
   let j: unknown;
   try {
-    j = JSON.parse(readFileSync(file, 'utf8'));
+    j = JSON.parse(read.text);
   } catch (e) {
     throw new UsageError(`vdpa-mc merge: ${file}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)} (accepted: JSON written by check --shard I/N --json)`);
   }

@@ -5,6 +5,8 @@ import {
   type Config,
   CONTRACT_NAMES,
   type ContractName,
+  REDUCE_NAMES,
+  type ReduceName,
   INVARIANT_IDS,
   type InvariantId,
   type ParentName,
@@ -30,11 +32,11 @@ const CI_TABLE = { junit: 'value', sarif: 'value', summary: 'value' } as const;
 /** Options each command accepts (names without `--`). */
 export const COMMAND_OPTIONS = {
   check: {
-    ...CONFIG_TABLE, invariants: 'value', ...BOUNDS_TABLE, 'exclude-actions': 'value', 'iotlb-limit': 'value', contract: 'value',
+    ...CONFIG_TABLE, invariants: 'value', ...BOUNDS_TABLE, 'exclude-actions': 'value', 'iotlb-limit': 'value', contract: 'value', reduce: 'value',
     'traces-per-invariant': 'value', json: 'flag', out: 'value', ...CI_TABLE, help: 'flag', ...SCALE_OPTIONS,
   },
   merge: { json: 'flag', help: 'flag' },
-  matrix: { system: 'value', invariants: 'value', ...BOUNDS_TABLE, json: 'flag', out: 'value', ...CI_TABLE, help: 'flag' },
+  matrix: { system: 'value', invariants: 'value', ...BOUNDS_TABLE, reduce: 'value', json: 'flag', out: 'value', ...CI_TABLE, help: 'flag' },
   cost: { ...CONFIG_TABLE, json: 'flag', help: 'flag' },
   compare: {
     base: 'value',
@@ -80,6 +82,8 @@ export interface MatrixOptions {
   readonly system: SystemName | undefined;
   readonly invariants: readonly InvariantId[] | undefined;
   readonly bounds: Partial<Bounds>;
+  /** `--reduce`: every row's reduction; undefined = DEFAULT_REDUCE. */
+  readonly reduce?: ReduceName;
   readonly json: boolean;
   readonly out: string | undefined;
   readonly maxMemory?: number;
@@ -270,7 +274,17 @@ function configOf(cmd: string, a: ParsedArgs, kernel: string | undefined): Confi
     ...excludeActions(cmd, a),
     ...contractOf(cmd, a),
     ...iotlbLimit(cmd, sys, a),
+    ...reduceOf(cmd, a),
   };
+}
+
+/** `--reduce none|canonical` (config.ts REDUCE_NAMES). */
+function reduceOf(cmd: string, a: ParsedArgs): { reduce?: ReduceName } {
+  const v = a.values.get('reduce');
+  if (v === undefined) return {};
+  const r = REDUCE_NAMES.find((n) => n === v);
+  if (r === undefined) throw new UsageError(`${cmd}: --reduce "${v}" is not a reduction (accepted: ${REDUCE_NAMES.join(', ')})`);
+  return { reduce: r };
 }
 
 /** `--contract strict|qemu-like|none` (vdpa `any` only; checked when the model is built). */
@@ -349,6 +363,7 @@ export function parseMatrix(argv: readonly string[]): Parsed<MatrixOptions> {
     system: v === undefined ? undefined : validateSystem(a.cmd, v),
     invariants: invariants(a.cmd, a),
     bounds: bounds(a.cmd, a),
+    ...reduceOf(a.cmd, a),
     json: a.flags.has('json'),
     out: out(a.cmd, a),
     ...maxMemory(a.cmd, a),

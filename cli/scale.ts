@@ -12,7 +12,7 @@ import { buildResult, newCounters } from '../explorer/result.js';
 import { swarm } from '../explorer/swarm.js';
 import type { Config } from '../spec/config.js';
 import type { CheckTarget } from '../systems/target.js';
-import { containedModel, variantLabel } from '../systems/variant-module.js';
+import { containedModel, runWithVariant, variantLabel } from '../systems/variant-module.js';
 import type { CheckRun, PreparedCheck } from './check.js';
 import type { ScaleOptions } from './scale-options.js';
 import type { StopWatch } from './signals.js';
@@ -36,7 +36,7 @@ export async function workerModel(config: Config): Promise<unknown> {
 }
 
 export async function runScaledCheck(config: Config, target: CheckTarget, prepared: PreparedCheck, o: ScaleOptions, watch?: StopWatch): Promise<ScaledRun> {
-  if (o.strategy === 'random') return { run: prepared.finish(runSwarm(target, prepared, o)) };
+  if (o.strategy === 'random') return { run: prepared.finish(runSwarm(target, prepared, o, watch)) };
   const base = prepared.exploreOptions;
   // A variant's path is resolved here, so that a worker (same cwd) and a resumed run agree.
   const workerConfig: Config = { ...config };
@@ -54,14 +54,21 @@ export async function runScaledCheck(config: Config, target: CheckTarget, prepar
   return { run: prepared.finish(raw), ...(raw.checkpointWritten !== undefined ? { checkpoint: raw.checkpointWritten } : {}) };
 }
 
-/** Swarm: never complete; what it found, with the judge's keys computed as the BFS would. */
-function runSwarm(target: CheckTarget, prepared: PreparedCheck, o: ScaleOptions): ExploreResult<unknown> {
+/**
+ * Swarm: never complete; what it found, with the judge's keys computed as the BFS would. The same
+ * StopWatch as the BFS's stops it (a signal, --max-memory), and --time-limit bounds the whole swarm.
+ */
+function runSwarm(target: CheckTarget, prepared: PreparedCheck, o: ScaleOptions, watch: StopWatch | undefined): ExploreResult<unknown> {
   const e = prepared.exploreOptions;
   const model = target.model;
-  const r = swarm(model, {
+  const go = (): ReturnType<typeof swarm<unknown, unknown>> => swarm(model, {
     seed: o.seed, walks: o.walks, maxDepth: target.config.bounds.maxDepth, timeLimitSeconds: target.config.bounds.timeLimit,
     ...(e.propertyIds !== undefined ? { propertyIds: e.propertyIds } : {}),
+    ...(watch !== undefined ? { shouldStop: watch.shouldStop } : {}),
   });
+  // a variant's code runs contained, as in the one-core search (cli/check.ts): an op that never returns is exit 2
+  const v = target.variant;
+  const r = v === undefined ? go() : runWithVariant(variantLabel(v), target.config.bounds.timeLimit, go);
   const violations = r.violations.map((v) => {
     const key = e.distinct?.key(v.propertyId, v.initIndex, v.actions);
     return { propertyId: v.propertyId, violation: v.violation, initIndex: v.initIndex, actions: v.actions, ...(key !== undefined ? { key } : {}) };
@@ -69,5 +76,5 @@ function runSwarm(target: CheckTarget, prepared: PreparedCheck, o: ScaleOptions)
   const c = newCounters(model.actionKinds.length);
   c.transitions = r.steps;
   c.depth = Math.max(0, ...r.violations.map((v) => v.walkLength));
-  return buildResult(model.actionKinds, c, { size: 0, bytes: 0 }, 1, r.seconds, 0, r.interrupted ? 'time-limit' : 'walks', violations);
+  return buildResult(model.actionKinds, c, { size: 0, bytes: 0 }, 1, r.seconds, 0, r.stoppedBy ?? 'walks', violations);
 }

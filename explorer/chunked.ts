@@ -10,20 +10,25 @@ import type { Model } from './model.js';
 import { ModelStepError, type ExploreOptions, type ExploreResult, type StopReason } from './explore-api.js';
 import { VisitedStore } from './store.js';
 import { RecordQueue } from './frontier.js';
+import { SpillArea } from './spill.js';
 import { Fingerprinter } from './fingerprint.js';
 import { PropertyBook } from './properties.js';
 import { storeInitialWorlds } from './initial.js';
 import { buildResult, newCounters, type Counters } from './result.js';
 import { KIND_MASK, SENT, VIOLATED } from './expand.js';
-import { localPool, threadPool, type ChunkOutcome, type ChunkPool, type ModelSource } from './pool.js';
+import { localPool, sharedPool, type ChunkOutcome, type ChunkPool, type ModelSource } from './pool.js';
 import { readCheckpoint, writeCheckpoint, type CheckpointHeader } from './checkpoint.js';
 
 export type { ModelSource } from './pool.js';
 
 export interface ChunkedOptions extends ExploreOptions {
-  /** Worker threads expanding chunks (needs `source`); without a source, or 0, this thread expands them. */
+  /** Threads expanding chunks: this one and `workers - 1` worker threads (they need `source`; default 1). */
   readonly workers?: number;
   readonly source?: ModelSource;
+  /** Start the worker threads before the search and wait for them (default: when a level first needs them). */
+  readonly eagerWorkers?: boolean;
+  /** Told who expanded each chunk: 0 this thread, 1.. a worker thread (what the workers did, for tests and benchmarks). */
+  readonly onChunk?: (thread: number, worlds: number) => void;
   /** Worlds per chunk (default 512). Results do not depend on it. */
   readonly chunkSize?: number;
   /** Save the search to `file` every `everySeconds` and when it stops early at a chunk boundary. */
@@ -44,12 +49,14 @@ const DEFAULT_CHUNK = 512;
 
 export async function exploreChunked<S, A>(model: Model<S, A>, options: ChunkedOptions): Promise<ChunkedResult<A>> {
   const search = new ChunkedSearch(model, options);
-  const pool = options.source !== undefined && (options.workers ?? 1) > 0
-    ? await threadPool(options.workers ?? 1, { source: options.source, propertyIds: options.propertyIds, distinct: search.distinct })
+  const threads = options.workers ?? 1;
+  const pool = options.source !== undefined && threads > 1
+    ? await sharedPool(model, threads, { source: options.source, propertyIds: options.propertyIds, distinct: search.distinct }, options.eagerWorkers === true)
     : localPool(model, options.propertyIds, search.distinct);
   try {
     return await search.run(pool);
   } finally {
+    search.dispose();
     await pool.close();
   }
 }
@@ -78,6 +85,8 @@ class ChunkedSearch<S, A> {
   private lastProgress: number;
   private lastCheckpoint: number;
   private checkpointWritten: string | undefined;
+  /** Where the levels spill past their memory budget (options.frontier). */
+  private readonly spill: SpillArea | undefined;
   readonly distinct: boolean;
 
   constructor(
@@ -95,8 +104,16 @@ class ChunkedSearch<S, A> {
     this.book = new PropertyBook(model, this.store, options);
     this.distinct = this.book.distinctBy !== undefined;
     this.c = newCounters(model.actionKinds.length);
-    this.current = new RecordQueue(this.words);
-    this.next = new RecordQueue(this.words);
+    this.spill = options.frontier === undefined ? undefined : new SpillArea(options.frontier);
+    this.current = new RecordQueue(this.words, this.spill);
+    this.next = new RecordQueue(this.words, this.spill);
+  }
+
+  /** Lets go of the levels and removes the spilled segments, however the search ended. */
+  dispose(): void {
+    this.current.dispose();
+    this.next.dispose();
+    this.spill?.close();
   }
 
   /** What a checkpoint must match to be resumed by this search. */
@@ -110,6 +127,7 @@ class ChunkedSearch<S, A> {
       distinct: this.distinct ? (o.distinct?.perProperty ?? null) : false,
       shard: o.shard ?? null,
       words: this.words,
+      reduced: this.model.canonical !== undefined,
       kinds: this.model.actionKinds,
       schema: createHash('sha256').update(JSON.stringify(this.model.schema)).digest('hex'),
     };
@@ -140,7 +158,7 @@ class ChunkedSearch<S, A> {
       } catch (e) {
         throw new ModelStepError(e, 0, undefined);
       }
-    });
+    }, this.model.canonical);
   }
 
 
@@ -168,6 +186,7 @@ class ChunkedSearch<S, A> {
     while (inFlight.length > 0) {
       const chunk = inFlight[0]!;
       const outcome = await pool.result(chunk.id);
+      if (outcome.ok) this.options.onChunk?.(outcome.by ?? 0, chunk.count);
       const stoppedAt = this.merge(chunk.first, chunk.count, outcome);
       inFlight.shift();
       if (this.stoppedBy !== undefined) {
@@ -330,8 +349,9 @@ class ChunkedSearch<S, A> {
     this.levelBase += this.done;
     this.done = 0;
     this.level++;
+    this.current.dispose();
     this.current = this.next;
-    this.next = new RecordQueue(this.words);
+    this.next = new RecordQueue(this.words, this.spill);
   }
 
   /** Step 6. */

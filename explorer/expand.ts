@@ -102,6 +102,7 @@ export class Expander<S, A> {
 
   private expand(records: Int32Array, count: number, active: Uint8Array, shard?: ShardPick): ChunkResult {
     const { model, props, fp, words, seen, out } = this;
+    const canonical = model.canonical;
     const codec = fp.codec!;
     const h = fp.h;
     const w = new Words();
@@ -141,9 +142,12 @@ export class Expander<S, A> {
             }
           }
           if (s2 !== undefined) {
-            fp.of(s2);
+            // keyed on the model's representative (Model.canonical); the record is the concrete world
+            const key = canonical === undefined ? s2 : canonical(s2);
+            fp.of(key);
             if (seen.addIfNew(h[0]!, h[1]!, 0, 0) >= 0) {
               tag |= SENT;
+              if (key !== s2) fp.encode(s2);
               for (let p = 0; p < props.length; p++) {
                 const q = props[p]!;
                 if (q.kind !== 'invariant' || active[p] === 0) continue;

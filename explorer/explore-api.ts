@@ -1,6 +1,8 @@
 // The explorer's entry point and result types (implemented in explorer/bfs.ts).
 import type { Violation } from './model.js';
 
+import type { FrontierBudget } from './spill.js';
+
 export interface ExploreOptions {
   /** Longest action sequence explored (depth of the BFS); default unbounded. */
   readonly maxDepth?: number;
@@ -38,6 +40,12 @@ export interface ExploreOptions {
    * holds its depth-`depth` world as in the whole search.
    */
   readonly shard?: { readonly index: number; readonly count: number; readonly depth: number };
+  /**
+   * Keep at most `memoryBytes` of frontier records in memory; whole segments beyond it go to files
+   * in a private directory under `dir`, removed when the search ends. Results do not depend on it.
+   * Needs a model with a schema.
+   */
+  readonly frontier?: FrontierBudget;
 }
 
 export interface Progress {

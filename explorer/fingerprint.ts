@@ -17,6 +17,8 @@ export class Fingerprinter<S> {
   readonly scratch: Int32Array;
   /** Fingerprints `w` into `h` (and its encoding into `scratch`). */
   readonly of: (w: S) => void;
+  /** Encodes `w` into `scratch` without touching `h` (schema only): a concrete world keyed by its representative. */
+  readonly encode: (w: S) => void;
 
   constructor(schema: Schema<S> | undefined) {
     const h = this.h;
@@ -26,9 +28,17 @@ export class Fingerprinter<S> {
     this.scratch = scratch;
     if (codec === undefined) {
       this.of = (w: S): void => hashValue(w, h);
+      this.encode = (): void => undefined;
       return;
     }
     const checkedCodec = compileCodec(schema!, { checked: true });
+    let encodeChecks = CHECKED_SUCCESSORS;
+    this.encode = (w: S): void => {
+      if (encodeChecks > 0) {
+        encodeChecks--;
+        checkedCodec.encode(w, scratch, 0);
+      } else codec.encode(w, scratch, 0);
+    };
     const hashFixed = compileHashWords(scratch.length);
     const encodeHash = codec.encodeHash;
     let checkedLeft = CHECKED_SUCCESSORS;

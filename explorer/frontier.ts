@@ -1,17 +1,29 @@
 // One BFS level of worlds waiting to be expanded, kept as fixed-size encoded records in chunked
 // Int32Arrays rather than objects (stack-notes.md: 2.2 s against 3.7 s for 200k states, and a
-// fraction of the memory). Chunks are dropped as soon as they have been read.
+// fraction of the memory). Chunks are dropped as soon as they have been read. With a SpillArea
+// (spill.ts), a chunk completed while the queues hold more than the budget goes to disk, and is
+// read back when reading reaches it: the last written is the last read, so it is the one to evict.
+import { DEFAULT_SEGMENT_WORDS, type SpillArea } from './spill.js';
 
-const CHUNK_WORDS = 1 << 16;
+/** A chunk in memory, on disk (its file), or dropped after reading. */
+type Chunk = Int32Array | string | undefined;
 
 export class RecordQueue {
   private readonly perChunk: number;
-  private chunks: (Int32Array | undefined)[] = [];
+  private readonly chunkBytes: number;
+  private chunks: Chunk[] = [];
   private writeCount = 0;
   private readCount = 0;
+  /** The chunk index `chunk` holds (-1: none). */
+  private readChunk = -1;
 
-  constructor(private readonly words: number) {
-    this.perChunk = Math.max(1, Math.floor(CHUNK_WORDS / Math.max(1, words)));
+  constructor(
+    private readonly words: number,
+    private readonly spill?: SpillArea,
+  ) {
+    const chunkWords = spill?.segmentWords ?? DEFAULT_SEGMENT_WORDS;
+    this.perChunk = Math.max(1, Math.floor(chunkWords / Math.max(1, words)));
+    this.chunkBytes = this.perChunk * Math.max(1, words) * 4;
   }
 
   get length(): number {
@@ -23,22 +35,43 @@ export class RecordQueue {
     const c = Math.floor(this.writeCount / this.perChunk);
     let chunk = this.chunks[c];
     if (chunk === undefined) {
+      this.evictBefore(c);
       chunk = new Int32Array(this.perChunk * this.words);
       this.chunks[c] = chunk;
+      if (this.spill !== undefined) this.spill.inMemory += this.chunkBytes;
     }
     const at = (this.writeCount - c * this.perChunk) * this.words;
-    if (src.length === this.words) chunk.set(src, at);
-    else chunk.set(src.subarray(0, this.words), at);
+    const mem = chunk as Int32Array;
+    if (src.length === this.words) mem.set(src, at);
+    else mem.set(src.subarray(0, this.words), at);
     this.writeCount++;
+  }
+
+  /** Before starting chunk `c`: over the budget, the chunk just completed goes to disk (unless being read). */
+  private evictBefore(c: number): void {
+    const spill = this.spill;
+    if (spill === undefined || c === 0 || !spill.full(this.chunkBytes)) return;
+    const done = this.chunks[c - 1];
+    if (!(done instanceof Int32Array) || c - 1 === this.readChunk) return;
+    this.chunks[c - 1] = spill.write(done);
+    spill.inMemory -= this.chunkBytes;
   }
 
   /** Copies the records not read yet, in order, without reading them (for a checkpoint). */
   unread(): Int32Array {
     const all = new Int32Array(this.length * this.words);
+    let loaded: { c: number; data: Int32Array } | undefined;
     for (let r = this.readCount, o = 0; r < this.writeCount; r++, o += this.words) {
       const c = Math.floor(r / this.perChunk);
       const at = (r - c * this.perChunk) * this.words;
-      all.set(this.chunks[c]!.subarray(at, at + this.words), o);
+      const chunk = this.chunks[c]!;
+      let data: Int32Array;
+      if (typeof chunk !== 'string') data = chunk;
+      else {
+        if (loaded?.c !== c) loaded = { c, data: this.spill!.read(chunk, true) };
+        data = loaded.data;
+      }
+      all.set(data.subarray(at, at + this.words), o);
     }
     return all;
   }
@@ -61,12 +94,34 @@ export class RecordQueue {
   shift(): number {
     if (this.readCount >= this.writeCount) throw new Error('RecordQueue.shift on an empty queue');
     const c = Math.floor(this.readCount / this.perChunk);
-    this.chunk = this.chunks[c]!;
+    if (c !== this.readChunk) {
+      // Free the previous chunk once reading has moved past it; a spilled one comes back from disk.
+      if (this.readChunk >= 0) this.release(this.readChunk);
+      let chunk = this.chunks[c]!;
+      if (typeof chunk === 'string') {
+        chunk = this.spill!.read(chunk);
+        this.chunks[c] = chunk;
+        this.spill!.inMemory += this.chunkBytes;
+      }
+      this.chunk = chunk;
+      this.readChunk = c;
+    }
     const offset = (this.readCount - c * this.perChunk) * this.words;
     this.readCount++;
-    // Free the previous chunk once reading has moved past it.
-    if (c > 0 && this.chunks[c - 1] !== undefined) this.chunks[c - 1] = undefined;
     return offset;
+  }
+
+  private release(c: number): void {
+    const chunk = this.chunks[c];
+    this.chunks[c] = undefined;
+    if (chunk instanceof Int32Array && this.spill !== undefined) this.spill.inMemory -= this.chunkBytes;
+    else if (typeof chunk === 'string') this.spill!.drop(chunk);
+  }
+
+  /** Lets go of every chunk (a search that stops with records left): memory and files. */
+  dispose(): void {
+    for (let c = 0; c < this.chunks.length; c++) this.release(c);
+    this.readChunk = -1;
   }
 }
 
@@ -75,6 +130,8 @@ export interface Level<S> {
   readonly length: number;
   push(w: S): void;
   pop(): S;
+  /** Lets go of what is left (memory and spilled segments). */
+  dispose(): void;
 }
 
 /** A level of encoded records (models with a schema). */
@@ -83,8 +140,9 @@ export class EncodedLevel<S> implements Level<S> {
   constructor(
     private readonly decode: (words: Int32Array, off: number) => S,
     private readonly scratch: Int32Array,
+    spill?: SpillArea,
   ) {
-    this.q = new RecordQueue(scratch.length);
+    this.q = new RecordQueue(scratch.length, spill);
   }
   get length(): number {
     return this.q.length;
@@ -95,6 +153,9 @@ export class EncodedLevel<S> implements Level<S> {
   pop(): S {
     const off = this.q.shift();
     return this.decode(this.q.chunk, off);
+  }
+  dispose(): void {
+    this.q.dispose();
   }
 }
 
@@ -112,5 +173,9 @@ export class ObjectLevel<S> implements Level<S> {
     const w = this.items[this.head]!;
     this.items[this.head++] = undefined as S; // let the world be collected
     return w;
+  }
+  dispose(): void {
+    this.items = [];
+    this.head = 0;
   }
 }

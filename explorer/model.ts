@@ -60,4 +60,14 @@ export interface Model<S, A> {
    * its deadline and its error reporting there.
    */
   readonly contain?: <T>(run: () => T) => T;
+  /**
+   * Optional: the representative of `s`'s class under a reduction the model declares sound for its
+   * properties (a symmetry of interchangeable values, fields that nothing reads any more): two worlds
+   * with equal representatives must satisfy the same properties, allow the same actions up to that
+   * reduction, and lead to worlds with equal representatives. The visited store keys on it; the
+   * frontier keeps the concrete world reached first (the one its stored path leads to), so
+   * properties are checked and traces replayed on real worlds. BFS keeps shortest traces when the
+   * properties are invariant under the reduction. Return `s` itself when nothing is reduced.
+   */
+  readonly canonical?: (s: S) => S;
 }

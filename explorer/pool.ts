@@ -1,7 +1,7 @@
-// Who expands the chunks of a chunked search (chunked.ts): worker threads, each with its own copy
-// of the model built from a ModelSource, or this thread (no source, or one worker). Chunks are
-// handed out in submission order (FIFO), so each expander sees them in increasing order, which
-// its "already sent" filter relies on (expand.ts).
+// Who expands the chunks of a chunked search (chunked.ts): this thread, and worker threads each
+// with its own copy of the model built from a ModelSource. Chunks are handed out in submission
+// order (FIFO), so each expander sees them in increasing order, which its "already sent" filter
+// relies on (expand.ts).
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -35,7 +35,7 @@ export type WorkerReply =
   | ({ readonly kind: 'failure'; readonly id: number } & ExpandFailure);
 
 export type ChunkOutcome =
-  | { readonly ok: true; readonly stream: Int32Array; readonly violations: readonly ChunkViolation[] }
+  | { readonly ok: true; readonly stream: Int32Array; readonly violations: readonly ChunkViolation[]; readonly by?: number }
   | ({ readonly ok: false } & ExpandFailure);
 
 export interface ChunkPool {
@@ -59,15 +59,19 @@ export function localPool<S, A>(model: Model<S, A>, propertyIds: readonly string
       await new Promise<void>((r) => setImmediate(r));
       const req = waiting.get(id)!;
       waiting.delete(id);
-      try {
-        const r = expander.expandChunk(req.records, req.count, req.active, req.shard);
-        return { ok: true, stream: r.stream, violations: r.violations };
-      } catch (e) {
-        return { ok: false, ...failureOf(e) };
-      }
+      return expandHere(expander, req.records, req.count, req.active, req.shard);
     },
     close: async () => {},
   };
+}
+
+function expandHere<S, A>(expander: Expander<S, A>, records: Int32Array, count: number, active: Uint8Array, shard: ShardPick | undefined): ChunkOutcome {
+  try {
+    const r = expander.expandChunk(records, count, active, shard);
+    return { ok: true, stream: r.stream, violations: r.violations };
+  } catch (e) {
+    return { ok: false, ...failureOf(e) };
+  }
 }
 
 /**
@@ -83,79 +87,126 @@ function newWorker(init: WorkerInit): Worker {
   return new Worker(boot, { eval: true, workerData: init });
 }
 
-/** `n` worker threads; resolves once every one has built its model. */
-export async function threadPool(n: number, init: WorkerInit): Promise<ChunkPool> {
-  const workers: Worker[] = [];
-  const free: Worker[] = [];
+/** Chunks posted to a worker ahead of its current one, so that it does not wait while this thread expands. */
+const WORKER_DEPTH = 2;
+/**
+ * Chunks handed out before the worker threads are started: a search smaller than this runs here
+ * alone. A worker costs about as much to start as a few such chunks cost to expand (it loads the
+ * model and V8 compiles it again, ~2 CPU-s on the vDPA model), and the levels that follow are larger.
+ */
+const START_AT = 8;
+
+/**
+ * `threads` expanders: this thread and `threads - 1` worker threads. The chunks wait in one FIFO;
+ * a worker is posted the front ones (up to WORKER_DEPTH ahead), and this thread, while the chunk it
+ * must merge next is not done, expands the front one itself. Every expander thus gets chunks in
+ * increasing order. The workers are started once START_AT chunks have been handed out (a small
+ * search never starts them), and join as each has built its model; until then this thread expands.
+ * `eager`: the workers are started at once and awaited (a test or a benchmark that must see them work).
+ */
+export async function sharedPool<S, A>(model: Model<S, A>, threads: number, init: WorkerInit, eager = false): Promise<ChunkPool> {
+  const local = new Expander(model, selectProperties(model, init.propertyIds), init.distinct);
+  // a chunk this thread expanded says so (by: 0), as a worker's says which worker (1..)
+  const expandLocal = (req: ChunkRequest): ChunkOutcome => {
+    const o = expandHere(local, new Int32Array(req.records), req.count, req.active, req.shard);
+    return o.ok ? { ...o, by: 0 } : o;
+  };
+  interface Slot {
+    readonly w: Worker;
+    ready: boolean;
+    posted: number;
+  }
+  const slots: Slot[] = [];
   const queue: ChunkRequest[] = [];
+  let submitted = 0;
   const outcomes = new Map<number, ChunkOutcome>();
-  const waiters = new Map<number, (o: ChunkOutcome) => void>();
+  let wake: (() => void) | undefined;
   let broken: Error | undefined;
   const settle = (id: number, o: ChunkOutcome): void => {
-    const w = waiters.get(id);
-    if (w !== undefined) {
-      waiters.delete(id);
-      w(o);
-    } else outcomes.set(id, o);
+    outcomes.set(id, o);
+    const w = wake;
+    wake = undefined;
+    w?.();
   };
+  const fail = (e: Error): void => {
+    broken ??= e;
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  /** Posts the front chunks to the ready workers, one each before any gets a second. */
   const pump = (): void => {
-    while (free.length > 0 && queue.length > 0) {
-      const w = free.shift()!;
-      const req = queue.shift()!;
-      w.postMessage(req, [req.records]);
+    for (let depth = 1; depth <= WORKER_DEPTH; depth++) {
+      for (const slot of slots) {
+        if (queue.length === 0) return;
+        if (!slot.ready || slot.posted >= depth) continue;
+        const req = queue.shift()!;
+        slot.posted++;
+        slot.w.postMessage(req, [req.records]);
+      }
     }
   };
-  const ready = await Promise.allSettled(
-    Array.from({ length: n }, () =>
-      new Promise<void>((resolve, reject) => {
-        const w = newWorker(init);
-        workers.push(w);
-        w.on('message', (m: WorkerReply) => {
+  /** Starts the workers; resolves when each is ready or has failed. */
+  const start = (): Promise<unknown> => {
+    const ready: Promise<void>[] = [];
+    for (let i = 1; i < threads; i++) {
+      const slot: Slot = { w: newWorker(init), ready: false, posted: 0 };
+      slots.push(slot);
+      ready.push(new Promise<void>((resolve) => {
+        slot.w.on('message', (m: WorkerReply) => {
           if (m.kind === 'ready') {
-            free.push(w);
+            slot.ready = true;
             resolve();
-            pump();
-          } else if (m.kind === 'init-error') reject(new Error(`worker: ${m.message}`));
-          else {
-            settle(m.id, m.kind === 'done' ? { ok: true, stream: new Int32Array(m.stream), violations: m.violations } : { ...m, ok: false });
-            free.push(w);
-            pump();
+          } else if (m.kind === 'init-error') {
+            fail(new Error(`worker: ${m.message}`));
+            resolve();
+          } else {
+            slot.posted--;
+            settle(m.id, m.kind === 'done' ? { ok: true, stream: new Int32Array(m.stream), violations: m.violations, by: i } : { ...m, ok: false });
           }
+          pump();
         });
-        w.on('error', (e) => {
-          broken = e;
-          reject(e);
-          for (const [id, f] of waiters) {
-            waiters.delete(id);
-            f({ ok: false, message: `worker thread failed: ${e.message}`, k: 0, action: undefined });
-          }
+        slot.w.on('error', (e) => {
+          fail(e);
+          resolve();
         });
-      }),
-    ),
-  );
-  const failed = ready.find((r) => r.status === 'rejected');
-  if (failed !== undefined) {
-    await Promise.all(workers.map((w) => w.terminate()));
-    throw (failed as PromiseRejectedResult).reason;
+      }));
+    }
+    return Promise.all(ready);
+  };
+  if (eager && threads > 1) {
+    await start();
+    if (broken !== undefined) {
+      await Promise.all(slots.map((s) => s.w.terminate()));
+      throw broken;
+    }
   }
   return {
-    width: 2 * n,
+    width: 2 + WORKER_DEPTH * threads,
     submit: (id, records, count, active, shard) => {
       const buf = records.buffer.byteLength === records.byteLength ? (records.buffer as ArrayBuffer) : (records.slice().buffer as ArrayBuffer);
       queue.push({ id, records: buf, count, active, shard });
+      if (slots.length === 0 && threads > 1 && ++submitted >= START_AT) void start();
       pump();
     },
-    result: (id) => {
-      const o = outcomes.get(id);
-      if (o !== undefined) {
-        outcomes.delete(id);
-        return Promise.resolve(o);
+    result: async (id) => {
+      for (;;) {
+        const o = outcomes.get(id);
+        if (o !== undefined) {
+          outcomes.delete(id);
+          return o;
+        }
+        if (broken !== undefined) throw broken;
+        const req = queue.shift();
+        if (req !== undefined) {
+          settle(req.id, expandLocal(req));
+          // let the workers' replies in before looking again
+          await new Promise<void>((r) => setImmediate(r));
+        } else await new Promise<void>((r) => (wake = r));
       }
-      if (broken !== undefined) return Promise.resolve({ ok: false, message: `worker thread failed: ${broken.message}`, k: 0, action: undefined });
-      return new Promise((r) => waiters.set(id, r));
     },
     close: async () => {
-      await Promise.all(workers.map((w) => w.terminate()));
+      await Promise.all(slots.map((s) => s.w.terminate()));
     },
   };
 }

@@ -50,3 +50,11 @@ export function buildResult<A>(
   const complete = stoppedBy === 'exhausted' || stoppedBy === 'max-depth';
   return { complete, stoppedBy, stats, violations: [...violations], coverage, warnings };
 }
+
+/**
+ * The result of a search that was not started (its caller's deadline, a signal or memory came
+ * first): incomplete, nothing explored, and no coverage warning (nothing ran to be vacuous).
+ */
+export function notStarted<A>(kinds: readonly string[], stoppedBy: StopReason): ExploreResult<A> {
+  return { ...buildResult<A>(kinds, newCounters(kinds.length), { size: 0, bytes: 0 }, 0, 0, 0, stoppedBy, []), warnings: [] };
+}

@@ -6,8 +6,8 @@
 // can make it, not proven shortest (only a complete BFS proves that). Deterministic for a seed.
 import fc from 'fast-check';
 import type { Model, Property, Violation } from './model.js';
-import type { FoundViolation } from './explore-api.js';
-import { explore } from './bfs.js';
+import type { ExternalStop, FoundViolation } from './explore-api.js';
+import { explore, stepError } from './bfs.js';
 import { selectProperties } from './properties.js';
 
 export interface SwarmOptions {
@@ -18,9 +18,14 @@ export interface SwarmOptions {
   readonly propertyIds?: readonly string[];
   /** Distinct worlds each re-checking BFS may store (default 200000). */
   readonly recheckStates?: number;
-  /** The walks of every round together stop after this long (fast-check's interruptAfterTimeLimit). */
+  /** The whole swarm (walks, shrinking, re-checks) stops after this long. */
   readonly timeLimitSeconds?: number;
+  /** A reason to stop now from outside (a signal, a memory bound), as ExploreOptions.shouldStop. */
+  readonly shouldStop?: () => ExternalStop | undefined;
 }
+
+/** Why a swarm ended before its walks did. */
+export type SwarmStop = 'time-limit' | ExternalStop;
 
 export interface SwarmViolation<A> extends FoundViolation<A> {
   /** Length of the walk fast-check first found, and after shrinking (before the BFS re-check). */
@@ -35,9 +40,47 @@ export interface SwarmResult<A> {
   readonly walks: number;
   readonly steps: number;
   readonly seconds: number;
-  /** The time limit cut the walks short. */
+  /** The time limit or the stop hook cut the swarm short. */
   readonly interrupted: boolean;
+  /** Which one did, when one did. */
+  readonly stoppedBy?: SwarmStop;
 }
+
+/** How many steps between two looks at the clock and the stop hook (as the BFS's CLOCK_EVERY). */
+const CLOCK_EVERY = 2048;
+
+/**
+ * The deadline and the stop hook, read every CLOCK_EVERY steps and at the start of every walk
+ * (a walk may be shorter than CLOCK_EVERY steps; reading the clock per walk is cheap, the hook is
+ * asked only every CLOCK_EVERY steps or 256 walks). Once it says stop, it stays stopped.
+ */
+class Clock {
+  stoppedBy: SwarmStop | undefined;
+  private steps = 0;
+  private looks = 0;
+  constructor(private readonly deadline: number, private readonly shouldStop: (() => ExternalStop | undefined) | undefined) {}
+  /** Counts one step; true when the swarm must stop. */
+  step(): boolean {
+    return (++this.steps & (CLOCK_EVERY - 1)) === 0 ? this.look(true) : this.stoppedBy !== undefined;
+  }
+  /** At a walk's start; true when the swarm must stop. */
+  walk(): boolean {
+    return this.look((++this.looks & 255) === 0);
+  }
+  private look(ask: boolean): boolean {
+    if (this.stoppedBy !== undefined) return true;
+    if (performance.now() >= this.deadline) this.stoppedBy = 'time-limit';
+    else if (ask) this.stoppedBy = this.shouldStop?.();
+    return this.stoppedBy !== undefined;
+  }
+  /** Seconds left before the deadline (Infinity without one). */
+  left(): number {
+    return (this.deadline - performance.now()) / 1000;
+  }
+}
+
+/** What a walk cut short by the clock returns. */
+const STOPPED = Symbol('stopped');
 
 interface Walked<A> {
   readonly property: Property<unknown, A>;
@@ -46,9 +89,19 @@ interface Walked<A> {
 }
 
 /** Follows `choices` from the initial world; the first violation of a property in `props`, if any. */
-function walk<S, A>(model: Model<S, A>, init: S, props: readonly Property<S, A>[], choices: readonly number[], count: { steps: number }): Walked<A> | undefined {
-  const out: A[] = [];
+function walk<S, A>(model: Model<S, A>, init: S, props: readonly Property<S, A>[], choices: readonly number[], count: { steps: number }, clock?: Clock): Walked<A> | typeof STOPPED | undefined {
   const actions: A[] = [];
+  const at: { action: A | undefined } = { action: undefined };
+  try {
+    return walkOn(model, init, props, choices, count, clock, actions, at);
+  } catch (e) {
+    // as the BFS: the model's error with the step it happened at (a variant's op, cli/scale.ts)
+    throw stepError(model as Model<unknown, A>, e, at.action === undefined ? actions.length : actions.length - 1, at.action);
+  }
+}
+
+function walkOn<S, A>(model: Model<S, A>, init: S, props: readonly Property<S, A>[], choices: readonly number[], count: { steps: number }, clock: Clock | undefined, actions: A[], at: { action: A | undefined }): Walked<A> | typeof STOPPED | undefined {
+  const out: A[] = [];
   let s = init;
   for (const p of props) {
     if (p.kind !== 'invariant') continue;
@@ -57,10 +110,13 @@ function walk<S, A>(model: Model<S, A>, init: S, props: readonly Property<S, A>[
   }
   for (const c of choices) {
     out.length = 0;
+    at.action = undefined;
     model.actions(s, out);
     if (out.length === 0) break;
+    if (clock?.step() === true) return STOPPED;
     const a = out[c % out.length]!;
     actions.push(a);
+    at.action = a;
     count.steps++;
     const s2 = model.next(s, a);
     for (const p of props) {
@@ -70,6 +126,7 @@ function walk<S, A>(model: Model<S, A>, init: S, props: readonly Property<S, A>[
     }
     if (s2 === undefined) continue;
     s = s2;
+    at.action = undefined;
     for (const p of props) {
       if (p.kind !== 'invariant') continue;
       const v = p.check(s);
@@ -83,14 +140,21 @@ function walk<S, A>(model: Model<S, A>, init: S, props: readonly Property<S, A>[
  * Shortens a trace to `propertyId` by BFS from the worlds along it, last world first: from world p,
  * a BFS of depth (length - p - 1) finds any shorter suffix. Stops at the first BFS its budget cannot finish.
  */
-function recheck<S, A>(model: Model<S, A>, propertyId: string, actions: readonly A[], budget: number): { actions: A[]; violation: FoundViolation<A>['violation'] } | undefined {
+function recheck<S, A>(model: Model<S, A>, propertyId: string, actions: readonly A[], budget: number, clock: Clock, shouldStop: SwarmOptions['shouldStop']): { actions: A[]; violation: FoundViolation<A>['violation'] } | undefined {
   let best: { actions: A[]; violation: FoundViolation<A>['violation'] } | undefined;
   let trace = [...actions];
   const worlds: S[] = [model.init()[0]!];
   for (const a of trace) worlds.push(model.next(worlds[worlds.length - 1]!, a) ?? worlds[worlds.length - 1]!);
   for (let p = trace.length - 1; p >= 0; p--) {
     const from = worlds[p]!;
-    const r = explore({ ...model, init: () => [from] }, { maxDepth: trace.length - p - 1, propertyIds: [propertyId], maxStates: budget });
+    // the re-checks share the swarm's deadline and stop hook: a stop keeps the shortest trace so far
+    const left = clock.left();
+    if (clock.walk()) break;
+    const r = explore({ ...model, init: () => [from] }, {
+      maxDepth: trace.length - p - 1, propertyIds: [propertyId], maxStates: budget,
+      ...(left !== Infinity ? { timeLimitSeconds: Math.max(0.001, left) } : {}),
+      ...(shouldStop !== undefined ? { shouldStop } : {}),
+    });
     const v = r.violations[0];
     if (v !== undefined && p + v.actions.length < trace.length) {
       trace = [...trace.slice(0, p), ...v.actions];
@@ -98,6 +162,7 @@ function recheck<S, A>(model: Model<S, A>, propertyId: string, actions: readonly
       worlds.length = p + 1;
       for (const a of v.actions) worlds.push(model.next(worlds[worlds.length - 1]!, a) ?? worlds[worlds.length - 1]!);
     }
+    if (r.stoppedBy === 'time-limit' || r.stoppedBy === 'signal' || r.stoppedBy === 'memory') clock.stoppedBy ??= r.stoppedBy;
     if (!r.complete) break;
   }
   return best;
@@ -113,28 +178,28 @@ export function swarm<S, A>(model: Model<S, A>, options: SwarmOptions): SwarmRes
   const violations: SwarmViolation<A>[] = [];
   const choices = fc.array(fc.nat({ max: 0xffff }), { maxLength: options.maxDepth, size: 'max' });
   const deadline = options.timeLimitSeconds === undefined ? Infinity : start + options.timeLimitSeconds * 1000;
-  let interrupted = false;
+  const clock = new Clock(deadline, options.shouldStop);
   // One round per property found: the walks go on for the properties not violated yet.
   for (let round = 0; props.length > 0; round++) {
     const active = props;
     let first: number | undefined;
     const out = fc.check(
       fc.property(choices, (cs) => {
+        // a stop interrupts fast-check (during the walks or the shrinking: the smallest failure so far is kept)
+        if (clock.walk()) throw new fc.PreconditionFailure(true);
         if (first === undefined) walks++;
-        const w = walk(model, init[0]!, active, cs, first === undefined ? count : { steps: 0 });
+        const w = walk(model, init[0]!, active, cs, first === undefined ? count : { steps: 0 }, clock);
+        if (w === STOPPED) throw new fc.PreconditionFailure(true);
         if (w !== undefined && first === undefined) first = w.actions.length;
         return w === undefined;
       }),
-      {
-        seed: (options.seed + round * 0x9e3779b1) | 0, numRuns: options.walks, endOnFailure: false,
-        ...(deadline !== Infinity ? { interruptAfterTimeLimit: Math.max(1, Math.floor(deadline - performance.now())) } : {}),
-      },
+      { seed: (options.seed + round * 0x9e3779b1) | 0, numRuns: options.walks, endOnFailure: false },
     );
-    if (out.interrupted) interrupted = true;
     if (!out.failed || out.counterexample === null) break;
     const [cs] = out.counterexample;
-    const shrunk = walk(model, init[0]!, active, cs, { steps: 0 })!;
-    const better = recheck(model, shrunk.property.id, shrunk.actions, options.recheckStates ?? 200_000);
+    const shrunk = walk(model, init[0]!, active, cs, { steps: 0 });
+    if (shrunk === undefined || shrunk === STOPPED) throw new Error('swarm: a failing walk did not fail when walked again (the model is not deterministic)');
+    const better = recheck(model, shrunk.property.id, shrunk.actions, options.recheckStates ?? 200_000, clock, options.shouldStop);
     const actions = better?.actions ?? shrunk.actions;
     violations.push({
       propertyId: shrunk.property.id,
@@ -145,6 +210,8 @@ export function swarm<S, A>(model: Model<S, A>, options: SwarmOptions): SwarmRes
       shrunkLength: shrunk.actions.length,
     });
     props = props.filter((p) => p.id !== shrunk.property.id);
+    if (clock.stoppedBy !== undefined) break;
   }
-  return { violations, walks, steps: count.steps, seconds: (performance.now() - start) / 1000, interrupted };
+  const stoppedBy = clock.stoppedBy;
+  return { violations, walks, steps: count.steps, seconds: (performance.now() - start) / 1000, interrupted: stoppedBy !== undefined, ...(stoppedBy !== undefined ? { stoppedBy } : {}) };
 }

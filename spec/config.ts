@@ -60,7 +60,21 @@ export interface Config {
   readonly contract?: ContractName;
   /** vdpa: vhost-vdpa's max_iotlb_entries scaled to the model (`--iotlb-limit`); undefined = MODEL_LIMITS. */
   readonly iotlbLimit?: number;
+  /** State-space reduction (`--reduce`); undefined = DEFAULT_REDUCE (canonical). */
+  readonly reduce?: ReduceName;
 }
+
+/**
+ * `--reduce`: `none` stores every distinct world; `canonical` keys the visited store on the model's
+ * representative of each world (explorer/model.ts Model.canonical; vdpa: systems/vdpa/reduce.ts, fields
+ * nothing reads any more; vfio declares none). The same verdicts and causes on every matrix row
+ * (test/vdpa/reduction.test.ts), fewer states.
+ */
+export const REDUCE_NAMES = ['none', 'canonical'] as const;
+export type ReduceName = (typeof REDUCE_NAMES)[number];
+// on by default: the same verdicts and causes as `none` on every matrix row at depth 6 (6.12 mlx5 at 7;
+// BENCHMARKS.md "Reductions"), and in the suite at depths 4-5 (test/vdpa/reduction.test.ts)
+export const DEFAULT_REDUCE: ReduceName = 'canonical';
 
 /**
  * Userspace contracts of `--userspace any` (model/contract.ts): `strict` the documented clauses,

@@ -6,6 +6,7 @@
 import { isAbsolute, join } from 'node:path';
 import { type Config, type InvariantId, type ParentName, SYSTEMS, type SystemName, UsageError, VDPA_PARENTS } from '../spec/config.js';
 import type { Trace } from '../traces/trace.js';
+import { isVariantPath } from './variant-module.js';
 
 export interface ConfigOverrides {
   readonly system?: SystemName | undefined;
@@ -71,7 +72,13 @@ export function traceConfig(trace: Trace, overrides: ConfigOverrides = {}, optio
   }
   // A trace found on a variant names the module, not the variant's name (which no registry knows).
   const variant = traceVariant(trace);
-  const recordedKernel = variant !== undefined ? variantLocation(variant, options.from) : str('kernel');
+  const named = str('kernel');
+  // A module is code: a trace names one only in its variant record (written by vdpa-mc, with its
+  // sha256), never as a bare kernel path, which replay and export-test would load and run (issue 11).
+  if (variant === undefined && overrides.kernel === undefined && named !== undefined && isVariantPath(named)) {
+    throw new UsageError(`the trace's kernel "${named}" is a path, not a ${sys} kernel (a trace names a variant module only in #meta.config.variant; to replay on a module, give --kernel PATH)`);
+  }
+  const recordedKernel = variant !== undefined ? variantLocation(variant, options.from) : named;
   const kernel = need('kernel', overrides.kernel ?? (sys === str('system') ? recordedKernel : undefined));
   const userspace = need('userspace', overrides.userspace ?? (sys === str('system') ? str('userspace') : undefined));
   return {

@@ -1,6 +1,6 @@
 // A trace on disk: `check --out DIR` writes <invariant>.itf.json, .txt and .html; `trace ...`
 // reads the .itf.json back. Reading never throws: a missing or malformed file is one line.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { renderHtml } from './html.js';
@@ -72,15 +72,52 @@ export function tracePaths(dir: string, trace: Trace): TracePaths {
   return { itf: join(dir, `${stem}.itf.json`), text: join(dir, `${stem}.txt`), html: join(dir, `${stem}.html`) };
 }
 
+/** The largest input file read (a trace, a shard result): far above any real one, below V8's string limit. */
+export const MAX_INPUT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Why `path` cannot be read as an input file, or undefined: only a regular file of at most
+ * MAX_INPUT_BYTES is read (/dev/zero or a FIFO would be read until memory runs out).
+ */
+export function inputFileProblem(path: string): string | undefined {
+  let st;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    return errnoWhy(e);
+  }
+  if (st.isDirectory()) return 'is a directory';
+  if (!st.isFile()) return 'not a regular file';
+  if (st.size > MAX_INPUT_BYTES) return `larger than ${MAX_INPUT_BYTES / 2 ** 20} MiB`;
+  return undefined;
+}
+
+function errnoWhy(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? String(e));
+}
+
+/** An input file's text (a UTF-8 BOM skipped), or why it cannot be read, in one line. */
+export function readInputText(path: string): { ok: true; text: string } | { ok: false; error: string } {
+  const problem = inputFileProblem(path);
+  if (problem !== undefined) return { ok: false, error: `${path}: cannot read (${problem})` };
+  try {
+    const text = readFileSync(path, 'utf8');
+    return { ok: true, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+  } catch (e) {
+    return { ok: false, error: `${path}: cannot read (${errnoWhy(e)})` };
+  }
+}
+
 /** Reads a trace file; the error says which file and what is wrong, in one line. */
 export async function readTraceFile(path: string): Promise<ReadResult> {
+  const problem = inputFileProblem(path);
+  if (problem !== undefined) return { ok: false, error: `${path}: cannot read (${problem})` };
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? String(e));
-    return { ok: false, error: `${path}: cannot read (${why})` };
+    return { ok: false, error: `${path}: cannot read (${errnoWhy(e)})` };
   }
   const r = parseItf(text);
   return r.ok ? r : { ok: false, error: `${path}: ${r.error}` };

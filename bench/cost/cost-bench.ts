@@ -98,4 +98,4 @@ function render(results: Readonly<Record<string, readonly Figures[]>>, env: Benc
   ].join('\n');
 }
 
-export const costBench: BenchModule = { name: 'cost', runs: 3, tasks: TASKS, measure, render, interleave: true };
+export const costBench: BenchModule = { name: 'cost', runs: 3, tasks: TASKS, measure, render };

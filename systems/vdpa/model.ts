@@ -109,7 +109,8 @@ export interface VdpaModel extends TraceModel<World, Action> {
   take(before: World, a: Action): { readonly world: World; readonly ret: string };
 }
 
-export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly VdpaInvariant[]): VdpaModel {
+/** `canonical`: the reduction the search keys its store on (systems/vdpa/reduce.ts), if any. */
+export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly VdpaInvariant[], canonical?: (w: World) => World): VdpaModel {
   const props: Property<World, Action>[] = invariants.map((inv) => inv.property(ctx));
   // Coverage counts the kinds this userspace can take at all: a scripted QEMU never munmaps, and a
   // warning that it never did would be noise, not vacuity.
@@ -143,6 +144,7 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
     actionKinds: alphabetKinds,
     kindOf: (a) => kindIndex.get(a.t) ?? 0,
     schema: worldSchema,
+    ...(canonical !== undefined ? { canonical } : {}),
     lanes: [LANE_USER, LANE_VHOST, LANE_PARENT, LANE_DEVICE],
     view: (s) => viewWorld(ctx, s),
     outcome: (before, a) => {

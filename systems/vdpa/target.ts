@@ -1,6 +1,6 @@
 // From a configuration to the vDPA model that checks it: kernel table, parent ops, userspace,
 // invariants that apply, default bounds, and the alphabet printed with each result.
-import { type Bounds, type Config, type ContractName, INVARIANT_IDS, type InvariantId, UsageError } from '../../spec/config.js';
+import { type Bounds, type Config, type ContractName, DEFAULT_REDUCE, INVARIANT_IDS, type InvariantId, UsageError } from '../../spec/config.js';
 import { defaultBounds as registryBounds, namesOf, validateKernel } from '../catalogue.js';
 import { VDPA_REGISTRY } from './registry.js';
 import type { CheckTarget, VariantSource } from '../target.js';
@@ -19,6 +19,7 @@ import { compareBehaviour } from './compare.js';
 import { costOf, referenceCycle } from './cost.js';
 import type { Action } from '../../spec/vdpa/actions.js';
 import { vdpaJudge } from './cause.js';
+import { deadFieldCanonical } from './reduce.js';
 import { makeParent } from './parents.js';
 import { loadVariant } from './variant.js';
 import { offeredFeatures } from '../../spec/vdpa/transitions.js';
@@ -77,7 +78,9 @@ export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
     }
   }
   const invs = VDPA_INVARIANTS.filter((i) => chosen.includes(i.id));
-  const model = buildVdpaModel(ctx, us, invs);
+  // a variant is user code that may read any field: its worlds are never reduced (systems/vdpa/reduce.ts)
+  const reduce = variant === undefined ? config.reduce ?? DEFAULT_REDUCE : 'none';
+  const model = buildVdpaModel(ctx, us, invs, reduce === 'canonical' ? deadFieldCanonical(ctx, chosen) : undefined);
   MODELS.set(model, model);
   const defaults = defaultBounds(config.userspace);
   const bounds: Bounds = {
@@ -97,7 +100,7 @@ export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
     ...us.alphabet(ctx).map((a) => labelAction(a, kernel.featureBits)),
   ];
   return {
-    config: { system: 'vdpa', kernel: kernel.name, parent: parentName, userspace: us.name, bounds, invariants: chosen, ...(config.iotlbLimit === undefined ? {} : { iotlbLimit: config.iotlbLimit }) },
+    config: { system: 'vdpa', kernel: kernel.name, parent: parentName, userspace: us.name, bounds, invariants: chosen, ...(config.iotlbLimit === undefined ? {} : { iotlbLimit: config.iotlbLimit }), ...(reduce !== 'none' ? { reduce } : {}) },
     model: model as unknown as TraceModel<unknown, unknown>,
     judge: vdpaJudge(model, invs, us.name === 'any'),
     kernel: { name: kernel.name, description: kernel.description },

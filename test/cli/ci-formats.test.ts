@@ -39,7 +39,7 @@ beforeAll(async () => {
   expect(violated.verdict).toBe('violation');
   expect(passed.verdict).toBe('pass');
   expect(incomplete.verdict).toBe('incomplete');
-}, 60_000);
+}, 180_000);
 
 describe('SARIF', () => {
   it('is valid SARIF 2.1.0: a rule per invariant, a result per violation located at a kernel function, the trace as a code flow', () => {
@@ -77,13 +77,13 @@ async function junitSchemaErrors(xml: string): Promise<string[]> {
 describe('JUnit', () => {
   it('is valid against the JUnit XML Schema (violation, pass, incomplete)', async () => {
     expect(await junitSchemaErrors(toJunit([violated, passed, incomplete]))).toEqual([]);
-  }, 30_000);
+  }, 180_000);
 
   it('the schema check can fail: a testsuite without its test count, a testcase with two outcomes', async () => {
     const xml = toJunit([violated]);
     expect((await junitSchemaErrors(xml.replace(/(<testsuite name="[^"]*") tests="\d+"/, '$1'))).join(' ')).toMatch(/attribute 'tests' is required/);
     expect(await junitSchemaErrors(xml.replace('</failure>', '</failure><error type="x"/>'))).not.toEqual([]);
-  }, 30_000);
+  }, 180_000);
 
   const parse = (xml: string): { testsuites: { testsuite: { name: string; tests: string; failures: string; errors: string; testcase: { name: string; failure?: { message: string }; error?: { type: string } }[] }[] } } => {
     expect(XMLValidator.validate(xml)).toBe(true);

@@ -2,13 +2,23 @@
 // and a checkpointed run killed at random points and resumed. Small depths: the large runs are
 // `npm run bench`'s.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../explorer/random.js';
 import type { CheckJson } from '../../cli/check.js';
 import { isOneLineError, run } from './helpers.js';
+import { explore } from '../../explorer/bfs.js';
+import { exploreChunked } from '../../explorer/chunked.js';
+import type { ExploreResult } from '../../explorer/explore-api.js';
+import { buildVdpaTarget } from '../../systems/vdpa/target.js';
+import { prepareCheck } from '../../cli/check.js';
+import type { Config } from '../../spec/config.js';
+import { availableParallelism } from 'node:os';
+import { parseScale, withDefaultWorkers } from '../../cli/scale-options.js';
+import { parseArgs } from '../../cli/args.js';
+import { COMMAND_OPTIONS } from '../../cli/options.js';
 
 const CONFIG = ['--kernel', '6.12', '--parent', 'mlx5', '--userspace', 'any'];
 /** What must not depend on workers, shards or interruptions: everything but the clock. */
@@ -19,17 +29,50 @@ const causes = (j: CheckJson): string[] =>
 
 describe('check --workers', () => {
   it('two worker threads give the same JSON result as one core (counts, traces, causes)', async () => {
-    const one = await run(['check', ...CONFIG, '--max-depth', '5', '--json']);
+    const one = await run(['check', ...CONFIG, '--max-depth', '5', '--workers', '1', '--json']);
     const two = await run(['check', ...CONFIG, '--max-depth', '5', '--workers', '2', '--json']);
     expect(one.code).toBe(12);
     expect(two.code).toBe(12);
     expect(timeless(JSON.parse(two.stdout) as CheckJson)).toEqual(timeless(JSON.parse(one.stdout) as CheckJson));
+  });
+  it('the default is the cores (design.md), for the registry\'s targets on the real engine only; a given count and swarm are kept', () => {
+    const scaleOf = (argv: string[]) => parseScale('vdpa-mc check', parseArgs(argv, COMMAND_OPTIONS.check, 'vdpa-mc check'));
+    const cores = availableParallelism();
+    expect(withDefaultWorkers(undefined, true)?.workers ?? 1).toBe(cores);
+    expect(withDefaultWorkers(scaleOf(['--checkpoint', join(tmpdir(), 'x.ckpt')]), true)?.workers).toBe(cores);
+    expect(withDefaultWorkers(undefined, false)).toBeUndefined(); // an injected engine or target: one thread
+    expect(withDefaultWorkers(scaleOf(['--workers', '1']), true)?.workers).toBe(1);
+    expect(withDefaultWorkers(scaleOf(['--workers', '3']), false)?.workers).toBe(3);
+    expect(withDefaultWorkers(scaleOf(['--strategy', 'random']), true)?.workers).toBe(1);
+  });
+  it('without --workers: the JSON result of --workers 1', async () => {
+    const one = await run(['check', ...CONFIG, '--max-depth', '5', '--workers', '1', '--json']);
+    const dflt = await run(['check', ...CONFIG, '--max-depth', '5', '--json']);
+    expect(dflt.code).toBe(one.code);
+    expect(timeless(JSON.parse(dflt.stdout) as CheckJson)).toEqual(timeless(JSON.parse(one.stdout) as CheckJson));
   });
   it('refuses a bad worker count in one line', async () => {
     const r = await run(['check', '--workers', '0']);
     expect(r.code).toBe(2);
     expect(isOneLineError(r)).toBe(true);
   });
+});
+
+describe('the chunked search on the vDPA model', () => {
+  it('2 threads in chunks of 64, 3 in chunks of 128: the counts, causes and traces of the one-core search, the worker threads taking part', async () => {
+    const config: Config = { system: 'vdpa', kernel: '6.12', parent: 'mlx5', userspace: 'any', invariants: undefined, bounds: { maxDepth: 5 } };
+    const target = await buildVdpaTarget(config);
+    const clockless = (r: ExploreResult<unknown>): unknown => ({ ...r, stats: { ...r.stats, seconds: 0, statesPerSecond: 0, distinctPerSecond: 0 } });
+    const one = clockless(explore(target.model, prepareCheck(target).exploreOptions));
+    const source = { module: new URL('../../cli/scale.ts', import.meta.url).href, export: 'workerModel', arg: config };
+    for (const [workers, chunkSize] of [[2, 64], [3, 128]] as const) {
+      const by = new Set<number>();
+      // a fresh PreparedCheck each time: its distinct keys remember what they saw
+      const r = await exploreChunked(target.model, { ...prepareCheck(target).exploreOptions, workers, chunkSize, source, eagerWorkers: true, onChunk: (t) => by.add(t) });
+      expect(clockless(r), `${workers} threads, chunks of ${chunkSize}`).toEqual(one);
+      for (let t = 1; t < workers; t++) expect(by, `${workers} threads, chunks of ${chunkSize}`).toContain(t);
+    }
+  }, 240_000);
 });
 
 describe('check --shard I/N and merge', () => {
@@ -118,4 +161,35 @@ describe('check --checkpoint / --resume (the binary)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 240_000);
+});
+
+describe('check --frontier-memory, --frontier-dir', () => {
+  it('a queue spilled to disk at a zero budget: the same JSON result, and the files are gone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vdpa-mc-frontier-cli-'));
+    try {
+      const spillDir = join(dir, 'not-yet'); // created only when a segment is written
+      const one = await run(['check', ...CONFIG, '--max-depth', '5', '--workers', '1', '--json']);
+      const spilled = await run(['check', ...CONFIG, '--max-depth', '5', '--workers', '1', '--frontier-memory', '0', '--frontier-dir', spillDir, '--json']);
+      expect(spilled.code).toBe(one.code);
+      expect(timeless(JSON.parse(spilled.stdout) as CheckJson)).toEqual(timeless(JSON.parse(one.stdout) as CheckJson));
+      expect(existsSync(spillDir)).toBe(true);
+      expect(readdirSync(spillDir)).toEqual([]);
+      const two = await run(['check', ...CONFIG, '--max-depth', '5', '--workers', '2', '--frontier-memory', '0', '--frontier-dir', spillDir, '--json']);
+      expect(timeless(JSON.parse(two.stdout) as CheckJson)).toEqual(timeless(JSON.parse(one.stdout) as CheckJson));
+      expect(readdirSync(spillDir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('refuses a bad size, a directory that cannot be made, and a directory without a budget, in one line', async () => {
+    for (const argv of [
+      ['--frontier-memory', 'lots'],
+      ['--frontier-memory', '1M', '--frontier-dir', '/proc/self/nope'],
+      ['--frontier-dir', tmpdir()],
+    ]) {
+      const r = await run(['check', ...CONFIG, ...argv]);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(isOneLineError(r)).toBe(true);
+    }
+  });
 });

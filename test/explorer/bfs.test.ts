@@ -232,6 +232,17 @@ describe('bounds', () => {
     expect(r.stats.queueLeft).toBeGreaterThan(0);
   });
 
+  it('timeLimitSeconds holds when each transition is slow: the clock is read long before 2,048 of them', () => {
+    // 1 ms per transition: a fixed look every 2,048 transitions overran a 0.05 s limit by 2 s
+    const m = bitsModel(40);
+    const slow = { ...m, next: (w: Parameters<typeof m.next>[0], a: Parameters<typeof m.next>[1]) => { const t = performance.now() + 1; while (performance.now() < t) { /* busy */ } return m.next(w, a); } };
+    const r = explore(slow, { timeLimitSeconds: 0.05 });
+    expect(r.stoppedBy).toBe('time-limit');
+    expect(r.stats.transitions).toBeLessThan(2048);
+    const fast = explore(bitsModel(6), { timeLimitSeconds: 60 }); // and a search within its limit ends as it did
+    expect([fast.stoppedBy, fast.stats.distinctStates]).toEqual(['exhausted', 64]);
+  });
+
   it('calls onProgress about once a second at most', () => {
     const calls: number[] = [];
     const r = explore(bitsModel(40), { timeLimitSeconds: 1.5, onProgress: (p) => calls.push(p.seconds) });

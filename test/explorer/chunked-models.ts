@@ -8,9 +8,28 @@ export interface ToyArg {
   readonly n: number;
   /** Plant properties: an invariant violated in several places and a step property. */
   readonly planted?: boolean;
+  /** Each `actions` call waits a random 0..`jitter` microseconds (Math.random: unseeded on purpose, so
+   * that each run and each thread gets another schedule; the results must not depend on it). */
+  readonly jitter?: number;
+  /**
+   * Declare the bits interchangeable (Model.canonical: the bits sorted, set ones first), with an
+   * invariant that only counts them (violated at depth 3): n+1 classes instead of 2^n worlds.
+   */
+  readonly symmetric?: boolean;
+}
+
+/** The bits sorted, set ones first: one world per number of bits set (the same object when already sorted). */
+export function sortedBits(w: Bits): Bits {
+  const k = countTrue(w);
+  if (w.bits.every((b, i) => b === i < k)) return w;
+  return { bits: w.bits.map((_b, i) => i < k) };
 }
 
 export function toy(arg: ToyArg): Model<Bits, Flip> {
+  if (arg.symmetric === true) {
+    const count: Property<Bits, Flip> = { kind: 'invariant', id: 'fewer-than-3', check: (w) => (countTrue(w) >= 3 ? { message: `${countTrue(w)} bits set` } : undefined) };
+    return { ...bitsModel(arg.n, { properties: [count] }), canonical: sortedBits };
+  }
   const props: Property<Bits, Flip>[] = arg.planted === true
     ? [
         // violated first at depth 3, by many worlds (distinct keys: which bits are set)
@@ -20,5 +39,15 @@ export function toy(arg: ToyArg): Model<Bits, Flip> {
         { kind: 'invariant', id: 'never', check: () => undefined },
       ]
     : [];
-  return bitsModel(arg.n, { properties: props });
+  const m = bitsModel(arg.n, { properties: props });
+  const jitter = arg.jitter;
+  if (jitter === undefined) return m;
+  return {
+    ...m,
+    actions: (w, out) => {
+      const until = performance.now() + (Math.random() * jitter) / 1000;
+      while (performance.now() < until);
+      m.actions(w, out);
+    },
+  };
 }

@@ -34,15 +34,34 @@ describe('chunked search: the same result as the one-core search', () => {
       expect(comparable(r)).toEqual(comparable(one));
     });
   }
-  it('worker threads (1, 2, 3) give the same counts and traces as one core, in every mode', async () => {
+  it('threads (1, 2, 3: this one and worker threads) give the same counts and traces as one core, in every mode', async () => {
     for (const [i, [, arg, options]] of modes.entries()) {
       const one = comparable(explore(toy(arg), options));
-      for (const workers of i === 2 ? [1, 2, 3] : [2]) {
-        const r = await exploreChunked(toy(arg), { ...options, workers, source: sourceOf(arg), chunkSize: 16 });
-        expect(comparable(r)).toEqual(one);
+      const runs: (readonly [number, number])[] = i === 2 ? [[1, 16], [2, 1], [3, 16], [3, 100]] : [[2, 16]];
+      for (const [workers, chunkSize] of runs) {
+        const by = new Set<number>();
+        const r = await exploreChunked(toy(arg), { ...options, workers, source: sourceOf(arg), chunkSize, eagerWorkers: true, onChunk: (t) => by.add(t) });
+        expect(comparable(r), `${workers} threads, chunks of ${chunkSize}`).toEqual(one);
+        // not vacuous: the worker threads expanded chunks (the first ones are posted to them, one
+        // each; with chunks of 100 a level has at most 2)
+        for (let t = 1; t < workers; t++) expect(by, `${workers} threads, chunks of ${chunkSize}`).toContain(t);
       }
     }
     expect(comparable(explore(toy(modes[2]![1]), modes[2]![2])).violations.length).toBeGreaterThan(3);
+  }, 300_000);
+  it('whatever the schedule: threads that take random time per world give the same result, run after run', async () => {
+    const arg: ToyArg = { n: 9, planted: true, jitter: 300 };
+    const [, , options] = modes[2]!;
+    const one = comparable(explore(toy({ n: 9, planted: true }), options));
+    for (const [workers, chunkSize] of [[2, 3], [3, 5], [3, 2]] as const) {
+      const r = await exploreChunked(toy(arg), { ...options, workers, source: sourceOf(arg), chunkSize, eagerWorkers: true });
+      expect(comparable(r), `${workers} threads, chunks of ${chunkSize}`).toEqual(one);
+    }
+  }, 300_000);
+  it('workers started once the search has handed out a few chunks (this thread expands until they are ready): the same result', async () => {
+    const [, arg, options] = modes[2]!;
+    const r = await exploreChunked(toy(arg), { ...options, workers: 2, source: sourceOf(arg), chunkSize: 4 });
+    expect(comparable(r)).toEqual(comparable(explore(toy(arg), options)));
   });
   it('shards: together they find every violated property at its shortest length; the chunked search shards alike', async () => {
     const arg = { n: 8, planted: true };
@@ -123,5 +142,18 @@ describe('swarm (random walks, shrunk, re-checked by BFS)', () => {
   it('finds nothing where nothing is violated', async () => {
     const { swarm } = await import('../../explorer/swarm.js');
     expect(swarm(toy({ n: 6 }), { seed: 7, walks: 50, maxDepth: 10 }).violations).toEqual([]);
+  });
+  it('the stop hook ends it early with what it found; without a stop it runs all its walks', async () => {
+    const { swarm } = await import('../../explorer/swarm.js');
+    const holds = { seed: 7, walks: 2000, maxDepth: 10, propertyIds: ['never'] };
+    const full = swarm(toy({ n: 6, planted: true }), holds);
+    expect([full.walks, full.interrupted, full.stoppedBy]).toEqual([2000, false, undefined]);
+    let asked = 0;
+    const cut = swarm(toy({ n: 6, planted: true }), { ...holds, shouldStop: () => (++asked >= 2 ? 'memory' : undefined) });
+    expect([cut.interrupted, cut.stoppedBy]).toEqual([true, 'memory']);
+    expect(cut.walks).toBeLessThan(2000);
+    // the hook is first asked after 256 walks: by then fewer-than-3 is found, and is kept
+    const found = swarm(toy({ n: 9, planted: true }), { seed: 7, walks: 1_000_000, maxDepth: 30, propertyIds: ['fewer-than-3', 'never'], shouldStop: () => 'signal' });
+    expect([found.stoppedBy, found.violations.map((v) => [v.propertyId, v.actions.length])]).toEqual(['signal', [['fewer-than-3', 3]]]);
   });
 });

@@ -44,7 +44,7 @@ test('the exported test passes while the violation reproduces and fails once it 
   expect(status).toEqual({ 'still-violated.test.ts': ['passed'], 'fixed.test.ts': ['failed'] });
   const why = json.testResults.find((f) => f.name.endsWith('fixed.test.ts'))!.assertionResults[0]!.failureMessages.join('\n');
   expect(why).toContain('the recorded violation of kernel-device-agreement does not reproduce');
-}, 60_000);
+}, 180_000);
 
 test('trace text never becomes code: comments stay one line, the trace is a string JSON.parse reads', () => {
   const { persist } = fixtureTraces();

@@ -104,6 +104,6 @@ describe('each clause alone, over the search (6.12 any, depth 5)', async () => {
       // no cause of the strict contract's search disappears, nor changes class
       const found = causeIds(run);
       for (const [id, cls] of strict) expect(found.get(id), `${clause.id}: ${id}`).toBe(cls);
-    }, 60_000);
+    }, 180_000);
   }
 });

@@ -56,7 +56,7 @@ describe('--contract none finds a superset of the causes --contract strict finds
     expect(missingFromNone(strict, none)).toEqual([]);
     // and the breach is still reported, as the contract's
     expect(none.violations.map((v) => [v.class, v.cause!.key])).toContainEqual(['userspace-contract', 'setGroupAsid → ops->set_group_asid(group=0, asid=1)']);
-  }, 30_000);
+  }, 180_000);
 
   test.prop([config], { numRuns: 12 })('kernels × parents × invariants, depth 3–5', async ({ kernel, parent, invariants, depth }) => {
     const strict = await check(kernel, parent, 'strict', depth, invariants);

@@ -208,12 +208,12 @@ describe('check prints each trace with its cause, the clauses it breaks and the 
     expect(x.stdout).toContain('Cause of kernel-device-agreement: step 6 (write(VHOST_IOTLB_INVALIDATE asid=0 iova=[0x0,0x1000))): ops->set_map(asid=0) -ENOMEM (return value ignored) — kernel-defect\n');
     expect(x.stdout).toContain('Swallowed error: step 6 returned 0 to userspace while ops->set_map(asid=0) -ENOMEM (return value ignored)\n');
     expect(x.stdout).not.toContain('Breaks the strict contract');
-  }, 60_000);
+  }, 180_000);
   test('6.1 mlx5 none: the SET_GROUP_ASID while running is named with its clause; the kernel defect beside it breaks none', async () => {
     const { main } = await import('../../cli/cli.js');
     const x = io();
     await main(['check', '--kernel', '6.1', '--parent', 'mlx5', '--userspace', 'any', '--invariants', 'asid-routing', '--max-depth', '4', '--time-limit', '1000'], x);
     expect(x.stdout).toContain('Cause of asid-routing: step 4 (ioctl(VHOST_VDPA_SET_STATUS, 0xf ACKNOWLEDGE|DRIVER|FEATURES_OK|DRIVER_OK)): vdpa_set_status(0xf) — kernel-defect\n\n');
     expect(x.stdout).toContain('— userspace-contract (clause group-asid-while-stopped)\nBreaks the strict contract: group-asid-while-stopped at step 4\n');
-  }, 60_000);
+  }, 180_000);
 });
