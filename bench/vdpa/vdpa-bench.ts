@@ -45,7 +45,7 @@ function render(results: Readonly<Record<string, readonly Figures[]>>, env: Benc
     '## The vDPA model (`npm run bench vdpa`, bench/vdpa)',
     '',
     `Machine: ${env.machine}, ${env.cores} cores; Node ${env.node}; ${env.date}; 1-minute load average at start ${env.loadAverage.toFixed(1)}.`,
-    `Medians of ${runs} runs per row, each in a fresh child process; single thread; every invariant that applies, collecting the shortest violation of each.`,
+    `${runs === 1 ? 'One run per row' : `Medians of ${runs} runs per row`}, each in a fresh child process; single thread; every invariant that applies, collecting the shortest violation of each.`,
     '',
     '| configuration | depth | distinct states | transitions | seconds (wall) | generated/s (wall) | generated/s (CPU) | distinct/s (wall) | store B/state | peak RSS MiB | invariants violated | complete within depth |',
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
