@@ -47,6 +47,8 @@ async function measure(task: string): Promise<Figures> {
   const e = await entry(before);
   const target = await e.buildVdpaTarget({
     system: 'vdpa', kernel: '6.12', parent: 'mlx5', userspace: 'any', invariants: undefined, bounds: { maxDepth: t.depth, timeLimit: 3600 },
+    // the cost of one state, not fewer states: no reduction (a build before --reduce ignores the field)
+    reduce: 'none',
   });
   const load0 = loadavg()[0]!;
   const cpu0 = process.cpuUsage();
@@ -88,7 +90,7 @@ function render(results: Readonly<Record<string, readonly Figures[]>>, env: Benc
     '## Per-state cost (`npm run bench cost`, bench/cost)',
     '',
     `Machine: ${env.machine}, ${env.cores} cores; Node ${env.node}; ${env.date}; 1-minute load average at start ${env.loadAverage.toFixed(1)} (per run: the column).`,
-    `\`check --kernel 6.12 --parent mlx5 --userspace any --max-depth D\` as the CLI runs it (cli/check.ts runCheck: every invariant that applies, every distinct cause kept, one core). Medians of ${runs} runs per row, each in a fresh child process` +
+    `\`check --kernel 6.12 --parent mlx5 --userspace any --max-depth D --reduce none\` as the CLI runs it (cli/check.ts runCheck: every invariant that applies, every distinct cause kept, one core). Medians of ${runs} runs per row, each in a fresh child process` +
       (BASELINE === undefined ? '.' : `, the builds' runs interleaved (before, this build, before, ...) so that both see the same load; "before" is the build in VDPA_MC_BENCH_BASELINE (${BASELINE}${BASELINE_LABEL === undefined ? '' : `: ${BASELINE_LABEL}`}).`),
     'Generated states per CPU second of the search (user + system time of the process from the start of the search to the end of the cause classification); the wall time is shown but depends on what else runs.',
     '',
