@@ -119,8 +119,6 @@ let filledFrom: World | undefined;
 const clean: Record<string, boolean> = Object.fromEntries(arrays.map((k) => [k, false]));
 /** What the nested, fresh-copy path hands diff instead: its flags are never read. */
 const ignoredClean: Record<string, boolean> = { ...clean };
-/** The fields the last step changed (diff fills it; reused). */
-const changedKeys: string[] = [];
 
 /** Refills `m` from `w`: scalars copied, each array copied into its scratch buffer unless `reuse` and clean (generated). */
 const refill = new Function('m', 'w', 'buf', 'reuse', 'clean', `
@@ -128,29 +126,46 @@ ${scalars.map((k) => `  m.${k} = w.${k};`).join('\n')}
 ${arrays.map((k) => `  { const a = buf.${k}; if (!(reuse && clean.${k})) { const b = w.${k}; const n = b.length; if (a.length !== n) a.length = n; for (let i = 0; i < n; i++) a[i] = b[i]; } m.${k} = a; }`).join('\n')}
 `) as (m: World, w: World, buf: Record<string, number[]>, reuse: boolean, clean: Record<string, boolean>) => void;
 
+/** Field numbers for the changed flags: scalars first, then arrays. */
+const fieldNames = [...scalars, ...arrays];
+/** The fields the last step changed, by number (diff sets them, apply clears them; reused). */
+const changed = new Uint8Array(fieldNames.length);
+
 /**
- * Puts in `out` every field of `m` that differs from the base world `w`, each checked against the
+ * Flags in `out` every field of `m` that differs from the base world `w`, each checked against the
  * schema (a wrong one throws WorldSchemaError), and returns how many; notes in `clean` which buffers
  * still hold `w`'s elements (generated).
  */
 const diff = new Function('same', 'check', 'refuse', 'buf', `return function diff(w, m, clean, out) {
   let bad, n = 0;
-${scalars.map((k) => `  if (m.${k} !== w.${k}) { if ((bad = check.${k}(m.${k})) !== undefined) refuse(bad); out[n++] = ${JSON.stringify(k)}; }`).join('\n')}
-${arrays.map((k) => `  if (!Array.isArray(m.${k}) || !same(m.${k}, w.${k})) { clean.${k} = false; if ((bad = check.${k}(m.${k})) !== undefined) refuse(bad); out[n++] = ${JSON.stringify(k)}; } else clean.${k} = m.${k} === buf.${k};`).join('\n')}
+${scalars.map((k, i) => `  if (m.${k} !== w.${k}) { if ((bad = check.${k}(m.${k})) !== undefined) refuse(bad); out[${i}] = 1; n++; }`).join('\n')}
+${arrays.map((k, i) => `  if (!Array.isArray(m.${k}) || !same(m.${k}, w.${k})) { clean.${k} = false; if ((bad = check.${k}(m.${k})) !== undefined) refuse(bad); out[${scalars.length + i}] = 1; n++; } else clean.${k} = m.${k} === buf.${k};`).join('\n')}
   return n;
-};`)(sameArray, checkField, refuse, buffers) as (w: World, m: World, clean: Record<string, boolean>, out: string[]) => number;
+};`)(sameArray, checkField, refuse, buffers) as (w: World, m: World, clean: Record<string, boolean>, out: Uint8Array) => number;
 
-/** A new world from `w`, by Immer: the `n` fields named in `keys` take `m`'s values (a scratch buffer is copied out). */
-function produceChanged(w: World, m: World, keys: readonly string[], n: number): World {
-  const src = m as unknown as Record<string, unknown>;
-  return produce(w, (d: World) => {
-    const draft = d as unknown as Record<string, unknown>;
-    for (let i = 0; i < n; i++) {
-      const k = keys[i]!;
-      const v = src[k];
-      draft[k] = isBuffer.has(v) ? (v as number[]).slice() : v;
-    }
-  });
+/**
+ * Writes into the draft `d` the fields flagged in `ch`, from `m` (a scratch buffer is copied out), and
+ * clears the flags (generated: a named write per field, which V8 keeps fast on a proxy, unlike a computed key).
+ */
+const apply = new Function('isBuffer', `return function apply(d, m, ch) {
+${scalars.map((k, i) => `  if (ch[${i}] === 1) { ch[${i}] = 0; d.${k} = m.${k}; }`).join('\n')}
+${arrays.map((k, i) => `  if (ch[${scalars.length + i}] === 1) { ch[${scalars.length + i}] = 0; const v = m.${k}; d.${k} = isBuffer.has(v) ? v.slice() : v; }`).join('\n')}
+};`)(isBuffer) as (d: World, m: World, ch: Uint8Array) => void;
+
+/** What `applyRecipe` writes: one recipe for every step instead of a closure per step (no user code runs inside it). */
+let applyFrom: World | undefined;
+let applyFlags: Uint8Array = changed;
+const applyRecipe = (d: World): void => apply(d, applyFrom!, applyFlags);
+
+/** A new world from `w`, by Immer: the fields flagged in `flags` take `m`'s values. */
+function produceChanged(w: World, m: World, flags: Uint8Array): World {
+  applyFrom = m;
+  applyFlags = flags;
+  try {
+    return produce(w, applyRecipe);
+  } finally {
+    applyFrom = undefined;
+  }
 }
 
 /** Nothing changed: the base world itself (through produce when auto-freeze is on, so that tests see it frozen as before). */
@@ -161,9 +176,9 @@ export function produceOnCopy(w: World, recipe: (m: World) => void): World {
   if (scratchBusy) {
     const m = workingCopy(w);
     recipe(m);
-    const keys: string[] = [];
-    const n = diff(w, m, ignoredClean, keys);
-    return n === 0 ? unchanged(w) : produceChanged(w, m, keys, n);
+    const flags = new Uint8Array(fieldNames.length);
+    const n = diff(w, m, ignoredClean, flags);
+    return n === 0 ? unchanged(w) : produceChanged(w, m, flags);
   }
   scratchBusy = true;
   try {
@@ -171,12 +186,13 @@ export function produceOnCopy(w: World, recipe: (m: World) => void): World {
     filledFrom = undefined; // until diff has seen what the recipe did to the buffers
     refill(scratch, w, buffers, reuse, clean);
     recipe(scratch);
-    const n = diff(w, scratch, clean, changedKeys);
+    const n = diff(w, scratch, clean, changed);
     filledFrom = w;
-    return n === 0 ? unchanged(w) : produceChanged(w, scratch, changedKeys, n);
+    return n === 0 ? unchanged(w) : produceChanged(w, scratch, changed);
   } catch (e) {
     scratch = {} as World;
     filledFrom = undefined;
+    changed.fill(0); // diff may have flagged fields before it threw
     throw e;
   } finally {
     scratchBusy = false;
