@@ -45,6 +45,8 @@ export async function runCli(argv: readonly string[], io: CliIO, deps: CliDeps =
   if (first === 'help') {
     const topic = rest[0];
     if (topic === undefined) io.out(GLOBAL_HELP);
+    // conform's help lives with it (the lab's command, loaded only when used)
+    else if (topic === 'conform') io.out((await import('./conform.js')).CONFORM_HELP);
     else io.out(helpOf(topic));
     return 0;
   }

@@ -1,22 +1,23 @@
 // `vdpa-mc conform --kernel K --parent P --runs N --seed S`: fast-check draws sequences from
-// userspace `any`'s alphabet (less what the lab cannot do: rebinding, fault injection); each runs on
+// userspace `any`'s alphabet (less what the lab cannot do: rebinding, fault injection; plus the vring
+// ioctls on every parent, lab/alphabet.ts); each runs on
 // the model and, in one guest boot for all of them, on the real kernel. A difference is shrunk by
 // fast-check to a shortest sequence and printed step by step. Exit 0 all agree, 12 a difference.
 import fc from 'fast-check';
 import { UsageError } from '../spec/config.js';
 import type { Action } from '../spec/vdpa/actions.js';
 import { bit } from '../spec/vdpa/constants.js';
-import { anyAlphabet } from '../model/userspace-any.js';
+import { labAlphabet } from '../lab/alphabet.js';
 import { Guest, LabError, readLabManifest } from '../lab/guest.js';
 import { LabSession, labTarget, renderComparison, type ProbeWhen, type SequenceComparison } from '../lab/conformance.js';
-import { agentCommand, isLabKernel, isLabParent, LAB_PARENTS } from '../lab/mapping.js';
+import { isLabKernel, isLabParent, LAB_PARENTS } from '../lab/mapping.js';
 import { parseArgs } from './args.js';
 import { parentsOfKernel } from '../systems/catalogue.js';
 import type { CliIO } from './io.js';
 
 export const CONFORM_HELP = `usage: vdpa-mc conform --kernel 6.12|6.1 --parent vdpa_sim|vdpa_sim_dma|vdpa_sim_va|vduse [--runs N] [--seed S] [--max-steps L] [--probe each-step|last-step|none] [--json]
 Runs N random sequences (default 100, at most L steps each, default 12) of userspace any's alphabet
-on the model and on the real kernel in a QEMU guest (lab/: \`bash lab/build.sh\` first), compares
+with the vring ioctls (lab/alphabet.ts) on the model and on the real kernel in a QEMU guest (lab/: \`bash lab/build.sh\` first), compares
 every call's return value and pin count, and the device's translation of the four IOVA pages
 (vdpa_sim: a packet through vdpa_sim_net's datapath, ~30 ms a page; VDUSE: the map its daemon reads)
 after every step or the last one (default: each-step for vduse, last-step for vdpa_sim), and shrinks
@@ -88,6 +89,11 @@ export interface ConformResult {
   readonly probe: ProbeWhen;
   /** Device translations (IOVA page after a step) compared with the model's. */
   readonly deviceChecks: number;
+  /** Device probes not sent because the sequence's own vring ioctl had set up the probe's queues, and in how many sequences. */
+  readonly probesSkippedForVrings: number;
+  readonly sequencesSkippedForVrings: number;
+  /** The alphabet's size (letters). */
+  readonly alphabet: number;
   readonly seconds: number;
   readonly difference?: { readonly steps: number; readonly firstDifference: number; readonly shrinks: number; readonly lines: readonly string[] };
 }
@@ -96,7 +102,7 @@ export async function runConform(o: ConformOptions, env: Readonly<Record<string,
   const manifest = readLabManifest(env);
   if (typeof manifest === 'string') throw new UsageError(manifest);
   const t = labTarget(o.kernel, o.parent);
-  const alphabet = anyAlphabet(t.ctx).filter((a) => typeof agentCommand(a, t.kernel) === 'string');
+  const alphabet = labAlphabet(t.ctx, t.kernel);
   const guest = await Guest.boot(o.kernel, {}, env);
   const session = new LabSession(guest);
   let agreedSeq = 0;
@@ -124,7 +130,8 @@ export async function runConform(o: ConformOptions, env: Readonly<Record<string,
     const seconds = (performance.now() - t0) / 1000;
     const base = {
       kernel: o.kernel, release: manifest.kernels[o.kernel].release, parent: o.parent, seed: o.seed, accel: guest.accel,
-      bootSeconds: guest.bootSeconds, runs: o.runs, sequencesAgreed: agreedSeq, stepsAgreed: agreedSteps, probe: o.probe, deviceChecks: session.deviceChecks, seconds,
+      bootSeconds: guest.bootSeconds, runs: o.runs, sequencesAgreed: agreedSeq, stepsAgreed: agreedSteps, probe: o.probe, deviceChecks: session.deviceChecks,
+      probesSkippedForVrings: session.probesSkippedForVrings, sequencesSkippedForVrings: session.sequencesSkippedForVrings, alphabet: alphabet.length, seconds,
     };
     if (!details.failed) return base;
     const ce = details.counterexample?.[0];
@@ -155,11 +162,12 @@ export async function conformCommand(argv: readonly string[], io: CliIO): Promis
     io.out(`${JSON.stringify(r, null, 2)}\n`);
     return r.difference === undefined ? 0 : 12;
   }
-  io.out(`conform: Linux ${r.release} (${r.kernel}), parent ${r.parent}, seed ${r.seed}, ${r.runs} runs\n`);
+  io.out(`conform: Linux ${r.release} (${r.kernel}), parent ${r.parent}, seed ${r.seed}, ${r.runs} runs of ${r.alphabet} letters\n`);
   io.out(`guest: QEMU ${r.accel}, booted in ${r.bootSeconds.toFixed(1)} s\n`);
   io.out(`agreed: ${r.sequencesAgreed} sequences, ${r.stepsAgreed} steps in ${r.seconds.toFixed(1)} s ` +
     `(${(r.sequencesAgreed / r.seconds).toFixed(1)} sequences/s, ${(r.stepsAgreed / r.seconds).toFixed(0)} steps/s)\n`);
-  io.out(`device: ${r.deviceChecks} translations compared (${r.probe === 'none' ? 'not probed' : `probed after ${r.probe === 'each-step' ? 'every step' : 'the last step of each sequence'}`})\n`);
+  io.out(`device: ${r.deviceChecks} translations compared (${r.probe === 'none' ? 'not probed' : `probed after ${r.probe === 'each-step' ? 'every step' : 'the last step of each sequence'}`})` +
+    `${r.sequencesSkippedForVrings > 0 ? `; ${r.probesSkippedForVrings} probes skipped in ${r.sequencesSkippedForVrings} sequences whose own vring ioctls set up the probe's queues` : ''}\n`);
   if (r.difference === undefined) {
     io.out('verdict: the kernel and the model agree on every step\n');
     return 0;

@@ -114,6 +114,7 @@ options:
   --system vdpa|vfio         only this system's rows
 ${INVARIANTS_OPTION}
 ${BOUND_OPTIONS}
+  --reduce none|canonical    every row's state-space reduction, as check's (default canonical)
   --json                     print the same as data on stdout and nothing else (no progress lines)
   --out DIR                  write every counterexample found under DIR (nothing is written without it)
 ${CI_OPTIONS}

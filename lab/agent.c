@@ -16,6 +16,9 @@
  *   b F | s S        VHOST_SET_BACKEND_FEATURES F (kernel bit mask) / VHOST_VDPA_SET_STATUS S
  *   u | r            VHOST_VDPA_SUSPEND / VHOST_VDPA_RESUME (argument 0, as for every _IO ioctl here)
  *   g G A            VHOST_VDPA_SET_GROUP_ASID group G asid A
+ *   A Q | B Q        VHOST_SET_VRING_ADDR index Q (the probe's ring layout for queue Q < 2: the same
+ *                    addresses set_rings gives it; Q >= 2: R + 0xc00) / VHOST_SET_VRING_BASE {Q, 0}
+ *   e Q N            VHOST_VDPA_SET_VRING_ENABLE {Q, N}
  *   m T A I S H      write(vhost_msg_v2 { type MSG_V2, asid A, iotlb { iova I, size S,
  *                    uaddr = &h[H], perm RW, type T } })
  *   f H              munmap h[H]
@@ -75,6 +78,7 @@ struct vring_addr { unsigned int index, flags; uint64_t desc, used, avail, log; 
 struct vring_file { unsigned int index; int fd; };
 #define VHOST_SET_VRING_NUM _IOW(VHOST_VIRTIO, 0x10, struct vring_state)
 #define VHOST_SET_VRING_ADDR _IOW(VHOST_VIRTIO, 0x11, struct vring_addr)
+#define VHOST_SET_VRING_BASE _IOW(VHOST_VIRTIO, 0x12, struct vring_state)
 #define VHOST_GET_VRING_BASE _IOWR(VHOST_VIRTIO, 0x12, struct vring_state)
 #define VHOST_SET_VRING_KICK _IOW(VHOST_VIRTIO, 0x20, struct vring_file)
 #define VHOST_VDPA_SET_VRING_ENABLE _IOW(VHOST_VIRTIO, 0x75, struct vring_state)
@@ -482,6 +486,14 @@ static int run(char op, const char *args) {
   case 'u': return ioctl(fd, VHOST_VDPA_SUSPEND, 0) < 0 ? -errno : 0;
   case 'r': return ioctl(fd, VHOST_VDPA_RESUME, 0) < 0 ? -errno : 0;
   case 'g': { struct vring_state s = { (unsigned)a[0], (unsigned)a[1] }; return ioctl(fd, VHOST_VDPA_SET_GROUP_ASID, &s) < 0 ? -errno : 0; }
+  case 'A': {
+    /* the model keeps no ring address: the probe's own layout (queues 0, 1), else a free part of R */
+    uint64_t b = ring_iova + (a[0] < 2 ? a[0] * 0x400 : 0xc00);
+    struct vring_addr va = { (unsigned)a[0], 0, b, b + 0x200, b + 0x100, 0 };
+    return ioctl(fd, VHOST_SET_VRING_ADDR, &va) < 0 ? -errno : 0;
+  }
+  case 'B': { struct vring_state s = { (unsigned)a[0], 0 }; return ioctl(fd, VHOST_SET_VRING_BASE, &s) < 0 ? -errno : 0; }
+  case 'e': { struct vring_state s = { (unsigned)a[0], (unsigned)a[1] }; return ioctl(fd, VHOST_VDPA_SET_VRING_ENABLE, &s) < 0 ? -errno : 0; }
   case 'm': return iotlb_msg((uint8_t)a[0], (uint32_t)a[1], a[2], a[3], base + a[4] * PAGE);
   case 'f': if (munmap(base + a[0] * PAGE, PAGE) < 0) return -errno; if (a[0] < NH) freed[a[0]] = 1; return 0;
   default: return -ENOSYS;

@@ -12,7 +12,7 @@ import type { Userspace } from '../model/userspace.js';
 import { anyUserspace } from '../model/userspace-any.js';
 import { LabError, readLabManifest, type Guest, type LabKernel } from './guest.js';
 import { agentCommand, kernelFeatures, labLimits, parentSetup, parseStepReply, type LabParent } from './mapping.js';
-import { expectedProbe, expectedVduse, parseProbeReply, parseVduseReply, probeCounts, probeName, probePlan, vduseObserved, type DeviceProbe } from './device-probe.js';
+import { expectedProbe, expectedVduse, parseProbeReply, parseVduseReply, probeCounts, probeName, probePlan, sharesProbeRings, vduseObserved, type DeviceProbe } from './device-probe.js';
 import { NP } from '../spec/vdpa/constants.js';
 
 export interface LabTarget {
@@ -115,6 +115,9 @@ export class LabSession {
   steps = 0;
   sequences = 0;
   deviceChecks = 0;
+  /** Probes not sent because the sequence's own vring ioctl had set up the probe's queues (lab/device-probe.ts sharesProbeRings), and in how many sequences. */
+  probesSkippedForVrings = 0;
+  sequencesSkippedForVrings = 0;
 
   constructor(readonly guest: Guest) {}
 
@@ -146,6 +149,9 @@ export class LabSession {
     // that would change what the model tracks is not sent)
     const at: { reply: number; plan: ReturnType<typeof probePlan> | 'vduse' | undefined; first: number }[] = [];
     const vduse = parentSetup(t.parent).kind === 1;
+    // vdpa_sim: the first step whose vring ioctl sets up a probe queue (VDUSE's probe reads the map, no rings)
+    const shared = vduse ? -1 : actions.findIndex(sharesProbeRings);
+    let skippedHere = 0;
     for (const [i, a] of actions.entries()) {
       const c = agentCommand(a, t.kernel);
       if (typeof c !== 'string') throw new LabError(`${a.t}: ${c.unsupported}`);
@@ -153,7 +159,12 @@ export class LabSession {
       const reply = lines.length - 1;
       const wanted = probe === 'each-step' || (probe === 'last-step' && i === actions.length - 1);
       // VDUSE: the daemon reads the device's map (no datapath); vdpa_sim: the datapath probe
-      const plan = !wanted ? undefined : vduse ? 'vduse' as const : probePlan(t.ctx, worlds[i + 1]!);
+      let plan = !wanted ? undefined : vduse ? 'vduse' as const : probePlan(t.ctx, worlds[i + 1]!);
+      // a probe that would run, were its rings not the sequence's own: skipped, and counted
+      if (plan !== undefined && plan !== 'vduse' && 'asid' in plan && shared >= 0 && i >= shared) {
+        plan = { skip: `step ${shared + 1} (${labelAction(actions[shared]!, t.kernel.featureBits)}) set up the probe's rings` };
+        skippedHere++;
+      }
       if (plan === 'vduse') lines.push('v');
       else if (plan !== undefined && 'asid' in plan) for (let p = 0; p < NP; p++) lines.push(`d ${p} ${plan.map ? 1 : 0} ${plan.asid}`);
       at.push({ reply, plan, first: reply + 1 });
@@ -209,6 +220,8 @@ export class LabSession {
     }
     this.steps += actions.length;
     this.sequences++;
+    this.probesSkippedForVrings += skippedHere;
+    if (skippedHere > 0) this.sequencesSkippedForVrings++;
     return { steps, pfns, worlds, comparePins, ...(first !== undefined ? { firstDifference: first } : {}) };
   }
 }

@@ -4,6 +4,7 @@
 // Here: when a probe can run without changing what the model tracks, and what the model predicts.
 import { FAULT, GROUP_DATA, IDENTITY, NP, hostName } from '../spec/vdpa/constants.js';
 import type { World } from '../spec/vdpa/world.js';
+import type { Action } from '../spec/vdpa/actions.js';
 import type { VdpaCtx } from '../spec/vdpa/context.js';
 import { isFreed } from '../model/host-memory.js';
 
@@ -28,6 +29,19 @@ export function expectedVduse(ctx: VdpaCtx, w: World, page: number): number {
 export function parseVduseReply(line: string): number[] | undefined {
   const m = /^V (-?\d+) (-?\d+) (-?\d+) (-?\d+)$/.exec(line);
   return m === null ? undefined : [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+}
+
+/** The queues whose rings the probe sets up and drives (lab/agent.c set_rings): RX 0 and TX 1. */
+export const PROBE_QUEUES: readonly number[] = [0, 1];
+
+/**
+ * Whether a step of the sequence itself sets up one of the probe's queues (SET_VRING_ADDR / BASE /
+ * ENABLE on RX or TX), whatever it returned (a refused ADDR has still changed vhost's copy). From that
+ * step on the sequence's rings and the probe's are one: the device probe is skipped for the rest of the
+ * sequence, returns and pins are still compared.
+ */
+export function sharesProbeRings(a: Action): boolean {
+  return (a.t === 'setVringAddr' || a.t === 'setVringBase' || a.t === 'setVringEnable') && PROBE_QUEUES.includes(a.vq);
 }
 
 export type ProbePlan =

@@ -66,7 +66,11 @@ export function agentCommand(a: Action, k: VdpaKernel): string | { readonly unsu
     case 'suspend': return 'u';
     case 'resume': return 'r';
     case 'setGroupAsid': return `g ${a.group} ${a.asid}`;
-    case 'setVringAddr': case 'setVringBase': case 'setVringEnable': return { unsupported: 'the vring ioctls are not in the lab agent yet' };
+    // the model keeps no ring address or index: the agent passes the probe's own ring layout (queues 0,
+    // 1; R + 0xc00 for the others) and base 0 (lab/agent.c `A`, `B`)
+    case 'setVringAddr': return `A ${a.vq}`;
+    case 'setVringBase': return `B ${a.vq}`;
+    case 'setVringEnable': return `e ${a.vq} ${a.ready}`;
     case 'iotlbUpdate': return `m ${IOTLB.update} ${a.asid} ${a.page * PAGE} ${a.npages * PAGE} ${a.host}`;
     case 'iotlbInvalidate': return `m ${IOTLB.invalidate} ${a.asid} ${a.page * PAGE} ${a.npages * PAGE} 0`;
     case 'iotlbBatchBegin': return `m ${IOTLB.batchBegin} ${a.asid} 0 0 0`;

@@ -122,6 +122,52 @@ for (const kernel of ['6.12', '6.1'] as const) {
       }, 180_000);
     }
 
+    test('the vring ioctls: owner check, -ENOBUFS past the queues, and (6.12) -EINVAL at DRIVER_OK unless suspended, as the model says', async () => {
+      expect(session).toBeDefined();
+      const t = labTarget(kernel, 'vdpa_sim');
+      const seq: Action[] = [
+        { t: 'open' }, { t: 'setVringBase', vq: 2 }, { t: 'setOwner' }, { t: 'setBackendFeatures', features: 14 },
+        { t: 'iotlbUpdate', asid: 0, page: 0, npages: 2, host: 0 },
+        { t: 'setVringAddr', vq: 2 }, { t: 'setVringEnable', vq: 2, ready: 1 }, { t: 'setStatus', status: 15 },
+        { t: 'setVringAddr', vq: 2 }, { t: 'suspend' }, { t: 'setVringBase', vq: 2 }, { t: 'resume' },
+        { t: 'setVringBase', vq: 2 }, { t: 'setVringBase', vq: 3 },
+      ];
+      const before = session!.probesSkippedForVrings;
+      const c = await session!.compare(t, seq);
+      expect(c.firstDifference, renderComparison(c).join('\n')).toBeUndefined();
+      // what the kernel answered (measured): 6.1 has no DRIVER_OK check (vdpa.c 6.1 l.590-607), and no RESUME (D1)
+      expect(c.steps.map((st) => st.kernel.ret)).toEqual(kernel === '6.12'
+        ? ['0', '-EPERM', '0', '0', '0', '0', '0', '0', '-EINVAL', '0', '0', '0', '-EINVAL', '-ENOBUFS']
+        : ['0', '-EPERM', '0', '0', '0', '0', '0', '0', '0', '0', '0', '-EFAULT', '0', '-ENOBUFS']);
+      // the CVQ's rings are not the probe's: the device is still probed after its ADDR (step 9), none skipped
+      expect(c.steps[8]!.device, renderComparison(c).join('\n')).toHaveProperty('probes');
+      expect(session!.probesSkippedForVrings).toBe(before);
+    }, 180_000);
+
+    test('a sequence\'s own vring ioctl on RX skips the device probe (counted), returns still compared; a model without v6.8\'s check fails on 6.12', async () => {
+      expect(session).toBeDefined();
+      const t = labTarget(kernel, 'vdpa_sim');
+      const seq: Action[] = [
+        { t: 'open' }, { t: 'setOwner' }, { t: 'setBackendFeatures', features: 14 }, { t: 'iotlbUpdate', asid: 0, page: 0, npages: 2, host: 0 },
+        { t: 'setStatus', status: 15 }, { t: 'setVringAddr', vq: 0 }, { t: 'setVringBase', vq: 2 },
+      ];
+      const before = session!.probesSkippedForVrings;
+      const c = await session!.compare(t, seq);
+      const table = renderComparison(c).join('\n');
+      expect(c.firstDifference, table).toBeUndefined();
+      expect(c.steps[4]!.device, table).toHaveProperty('probes');
+      // 6.12 refuses the ADDR (DRIVER_OK, not suspended), 6.1 takes it: the probe steps aside either way
+      expect(c.steps[5]!.kernel.ret).toBe(kernel === '6.12' ? '-EINVAL' : '0');
+      for (const i of [5, 6]) expect(c.steps[i]!.device, table).toEqual({ skipped: expect.stringMatching(/^step 6 .*VHOST_SET_VRING_ADDR.* set up the probe's rings$/) as unknown });
+      expect(session!.probesSkippedForVrings - before).toBe(2);
+      if (kernel === '6.12') {
+        const old = { ...t, ctx: { ...t.ctx, kernel: { ...t.kernel, suspendTracked: false } } };
+        const d = await session!.compare(old, seq.slice(0, 6));
+        expect(d.firstDifference, renderComparison(d).join('\n')).toBe(6);
+        expect(d.steps[5]!.difference).toMatch(/returned -EINVAL, model 0/);
+      }
+    }, 180_000);
+
     test('D2, fixed: an UPDATE of size 0 is -EINVAL on the kernel and in the model, owner or not (lab/DISCREPANCIES.md)', async () => {
       expect(session).toBeDefined();
       const size0 = { t: 'iotlbUpdate', asid: 0, page: 0, npages: 0, host: 0 } as const;
