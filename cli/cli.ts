@@ -19,7 +19,7 @@ import {
 } from './options.js';
 import { TOOL, VERSION } from './version.js';
 import { printable } from '../traces/untrusted.js';
-import { needsScale } from './scale-options.js';
+import { needsScale, withDefaultWorkers } from './scale-options.js';
 
 export const COMMANDS = ['check', 'matrix', 'cost', 'compare', 'trace', 'list', 'merge', 'conform'] as const;
 const TRACE_SUBCOMMANDS = ['show', 'replay', 'export-test'] as const;
@@ -45,6 +45,8 @@ export async function runCli(argv: readonly string[], io: CliIO, deps: CliDeps =
   if (first === 'help') {
     const topic = rest[0];
     if (topic === undefined) io.out(GLOBAL_HELP);
+    // conform's help lives with it (the lab's command, loaded only when used)
+    else if (topic === 'conform') io.out((await import('./conform.js')).CONFORM_HELP);
     else io.out(helpOf(topic));
     return 0;
   }
@@ -138,11 +140,13 @@ export async function runCheckCommand(o: CheckOptions, io: CliIO, deps: CliDeps 
       ...(o.tracesPerInvariant !== undefined ? { tracesPerInvariant: o.tracesPerInvariant } : {}),
       ...(o.scale?.frontier !== undefined ? { frontier: o.scale.frontier } : {}),
     };
-    if (o.scale !== undefined && needsScale(o.scale)) {
+    // --workers defaults to the cores for the registry's targets on the real engine (scale-options.ts)
+    const scale = withDefaultWorkers(o.scale, deps.buildTarget === undefined && deps.explore === undefined && target.model.schema !== undefined);
+    if (scale !== undefined && needsScale(scale)) {
       // worker threads, checkpoints, shards, swarm: cli/scale.ts
       const [{ prepareCheck }, { runScaledCheck }] = await Promise.all([import('./check.js'), import('./scale.js')]);
-      scaled = await runScaledCheck(o.config, target, prepareCheck(target, runOptions), o.scale, watch);
-      run = { ...scaled.run, json: { ...scaled.run.json, ...(o.scale.shard !== undefined ? { shard: o.scale.shard } : {}) } };
+      scaled = await runScaledCheck(o.config, target, prepareCheck(target, runOptions), scale, watch);
+      run = { ...scaled.run, json: { ...scaled.run.json, ...(scale.shard !== undefined ? { shard: scale.shard } : {}) } };
     } else run = runCheck(target, runOptions);
   } finally {
     progress?.done();

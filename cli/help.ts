@@ -78,7 +78,7 @@ ${CI_OPTIONS}
 
 deep searches (same verdicts, counts and shortest traces as the one-core search):
   --workers N|auto           threads expanding each BFS level in chunks: this one and N-1 worker threads,
-                             started when a level first needs them (auto: the cores; default 1)
+                             started when a level first needs them (default and auto: the cores)
   --checkpoint FILE          save the search to FILE every --checkpoint-every seconds (default 300) and
                              when a signal (SIGINT, SIGTERM, SIGHUP) stops it; exit 130, 143 or 129 then
   --resume FILE              continue a search saved by --checkpoint (same configuration and bounds)
@@ -114,6 +114,7 @@ options:
   --system vdpa|vfio         only this system's rows
 ${INVARIANTS_OPTION}
 ${BOUND_OPTIONS}
+  --reduce none|canonical    every row's state-space reduction, as check's (default canonical)
   --json                     print the same as data on stdout and nothing else (no progress lines)
   --out DIR                  write every counterexample found under DIR (nothing is written without it)
 ${CI_OPTIONS}

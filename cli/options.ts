@@ -36,7 +36,7 @@ export const COMMAND_OPTIONS = {
     'traces-per-invariant': 'value', json: 'flag', out: 'value', ...CI_TABLE, help: 'flag', ...SCALE_OPTIONS,
   },
   merge: { json: 'flag', help: 'flag' },
-  matrix: { system: 'value', invariants: 'value', ...BOUNDS_TABLE, json: 'flag', out: 'value', ...CI_TABLE, help: 'flag' },
+  matrix: { system: 'value', invariants: 'value', ...BOUNDS_TABLE, reduce: 'value', json: 'flag', out: 'value', ...CI_TABLE, help: 'flag' },
   cost: { ...CONFIG_TABLE, json: 'flag', help: 'flag' },
   compare: {
     base: 'value',
@@ -82,6 +82,8 @@ export interface MatrixOptions {
   readonly system: SystemName | undefined;
   readonly invariants: readonly InvariantId[] | undefined;
   readonly bounds: Partial<Bounds>;
+  /** `--reduce`: every row's reduction; undefined = DEFAULT_REDUCE. */
+  readonly reduce?: ReduceName;
   readonly json: boolean;
   readonly out: string | undefined;
   readonly maxMemory?: number;
@@ -361,6 +363,7 @@ export function parseMatrix(argv: readonly string[]): Parsed<MatrixOptions> {
     system: v === undefined ? undefined : validateSystem(a.cmd, v),
     invariants: invariants(a.cmd, a),
     bounds: bounds(a.cmd, a),
+    ...reduceOf(a.cmd, a),
     json: a.flags.has('json'),
     out: out(a.cmd, a),
     ...maxMemory(a.cmd, a),

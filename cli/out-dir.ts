@@ -1,11 +1,27 @@
 // `--out DIR` checked before any search (exit 2 at once): kept light (no engine), for options.ts.
-import { mkdirSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync, realpathSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../spec/config.js';
 
 /** Under /proc, /sys or /dev: no place for a result (a recursive mkdir there never returns; a rename there replaces a device). */
-const special = (abs: string): boolean =>
-  abs === '/proc' || abs.startsWith('/proc/') || abs === '/sys' || abs.startsWith('/sys/') || abs === '/dev' || abs.startsWith('/dev/');
+export const special = (abs: string): boolean => [abs, viaLinks(abs)].some((p) =>
+  p === '/proc' || p.startsWith('/proc/') || p === '/sys' || p.startsWith('/sys/') || p === '/dev' || p.startsWith('/dev/'));
+
+/** `abs` with its deepest existing folder's symbolic links resolved (a link to /dev is /dev). */
+function viaLinks(abs: string): string {
+  let dir = abs;
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return join(realpathSync(dir), ...rest);
+    } catch {
+      const up = dirname(dir);
+      if (up === dir) return abs;
+      rest.unshift(basename(dir));
+      dir = up;
+    }
+  }
+}
 
 export const errCode = (e: unknown): string => ((e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e)));
 

@@ -26,6 +26,8 @@ export const STRATEGIES = ['bfs', 'random'] as const;
 export interface ScaleOptions {
   /** Threads expanding BFS chunks, this one included (1: the one-core search unless a checkpoint asks for chunks). */
   readonly workers: number;
+  /** Whether --workers was given (otherwise `withDefaultWorkers` decides). */
+  readonly workersGiven: boolean;
   readonly checkpoint?: { readonly file: string; readonly everySeconds: number };
   readonly resume?: string;
   readonly shard?: { readonly index: number; readonly count: number; readonly depth: number };
@@ -89,6 +91,7 @@ export function parseScale(cmd: string, a: ParsedArgs): ScaleOptions {
   if (strategy === 'random' && frontier !== undefined) throw new UsageError(`${cmd}: --frontier-memory is for the BFS, not --strategy random (random walks keep no queue)`);
   return {
     workers,
+    workersGiven: w !== undefined,
     strategy,
     ...(frontier !== undefined ? { frontier } : {}),
     seed,
@@ -125,6 +128,19 @@ function parseFrontier(cmd: string, memory: string | undefined, dir: string | un
   }
   if (!ok) throw new UsageError(`${cmd}: --frontier-dir "${dir}": ${probe} is not a writable directory (accepted: a directory that exists or can be created)`);
   return { memoryBytes: Math.floor(n), dir: abs };
+}
+
+/**
+ * design.md's default for --workers: the cores. Not for a search the caller runs on an engine or a
+ * target it injected (a worker thread builds the registry's model, not the caller's), nor for a
+ * model without a schema (the chunked search passes encoded worlds), nor for swarm. Workers start
+ * only when a level is large enough to share (explorer/pool.ts), so a small search stays on one thread.
+ */
+export function withDefaultWorkers(o: ScaleOptions | undefined, may: boolean): ScaleOptions | undefined {
+  if (o?.workersGiven === true || (o !== undefined && o.strategy !== 'bfs') || !may) return o;
+  const cores = availableParallelism();
+  if (cores <= 1) return o;
+  return { ...(o ?? { strategy: 'bfs', seed: 1, walks: 1000 }), workers: cores, workersGiven: false };
 }
 
 /** True when the one-core search of explorer/bfs.ts cannot do what was asked. */

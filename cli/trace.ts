@@ -1,6 +1,6 @@
 // `vdpa-mc trace show|replay|export-test FILE ...` (design.md). Options are parsed with the
 // CLI's parsers (cli/options.ts); a file that is not a trace we can read is one line and exit 2.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type Config, UsageError } from '../spec/config.js';
 import type { CheckTarget } from '../systems/target.js';
@@ -18,7 +18,8 @@ import { printable } from '../traces/untrusted.js';
 import type { Trace } from '../traces/trace.js';
 import { traceConfig, traceVariant, variantLocation } from '../systems/trace-config.js';
 import { runWithVariant, variantLabel } from '../systems/variant-module.js';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { special } from './out-dir.js';
 import { parseTraceExport, parseTraceReplay, parseTraceShow } from './options.js';
 
 /** Where output goes (structurally the CLI's CliIO). */
@@ -233,10 +234,16 @@ async function exportTest(argv: readonly string[], io: TraceIO, deps: TraceDeps)
   const out = o.out !== undefined ? resolve(deps.cwd ?? process.cwd(), o.out) : defaultTestPath(trace, deps.cwd ?? process.cwd());
   // The test rebuilds the model from the recorded configuration: refuse a trace that does not record one.
   traceConfig(trace);
+  // not under /proc, /sys or /dev (a recursive mkdir under /proc never returns), and only over a regular file
+  if (special(out)) throw new TraceUsage(`${out}: is under /proc, /sys or /dev (accepted: a .test.ts file in a writable folder)`);
+  if (existsSync(out) && !statSync(out).isFile()) throw new TraceUsage(`${out}: exists and is not a regular file (accepted: a .test.ts file in a writable folder)`);
   if (existsSync(out) && o.force !== true) throw new TraceUsage(`${out}: exists (give --force to overwrite it)`);
   try {
     await mkdir(dirname(out), { recursive: true });
-    await writeFile(out, exportTestSource(withVariantRelativeTo(trace, dirname(out)), { outPath: out }));
+    // whole or not at all: a test runner never picks up half a test
+    const tmp = `${out}.${process.pid}.tmp`;
+    await writeFile(tmp, exportTestSource(withVariantRelativeTo(trace, dirname(out)), { outPath: out }));
+    await rename(tmp, out);
   } catch (e) {
     throw new TraceUsage(`${out}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }

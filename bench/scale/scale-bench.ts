@@ -64,6 +64,21 @@ function ratio(one: readonly Figures[], row: readonly Figures[], key: string): n
   return median(row.map((f, k) => (one[k]?.[key] ?? NaN) / (f[key] ?? NaN)).filter((x) => Number.isFinite(x)));
 }
 
+/** Each round's CPU of the multi-thread rows against the 1-thread row (the same engine, the same round). */
+function threadNote(results: Readonly<Record<string, readonly Figures[]>>): string {
+  const base = results[threadsTask(1)] ?? [];
+  const parts = THREADS.filter((n) => n > 1 && results[threadsTask(n)] !== undefined).map((n) => {
+    const rs = results[threadsTask(n)]!;
+    const cpu = rs.map((f, k) => (f['cpuSeconds'] ?? NaN) / (base[k]?.['cpuSeconds'] ?? NaN));
+    const wall = rs.map((f, k) => (base[k]?.['seconds'] ?? NaN) / (f['seconds'] ?? NaN));
+    return `${n} threads: CPU ${cpu.map((x) => `${fmt(x, 2)}×`).join(', ')} of the 1-thread run's, wall-clock speed-up ${wall.map((x) => `${fmt(x, 2)}×`).join(', ')} (load ${rs.map((f) => fmt(f['load'] ?? NaN, 1)).join(', ')})`;
+  });
+  return [
+    `Round by round, against the chunked search on 1 thread: ${parts.join('; ')}.`,
+    'When the load average is above the number of cores, the wall-clock columns measure the other processes as much as the engine (a row that does strictly more work than one core, e.g. checkpoints or a frontier on disk, can come out faster than it); the CPU columns are the ones to compare.',
+  ].join(' ');
+}
+
 function render(results: Readonly<Record<string, readonly Figures[]>>, env: BenchEnv): string {
   const runs = Math.max(...Object.values(results).map((r) => r.length));
   const one = results[ONE] ?? [];
@@ -81,6 +96,8 @@ function render(results: Readonly<Record<string, readonly Figures[]>>, env: Benc
     '| engine | distinct states | transitions | seconds (wall) | speed-up (wall) vs one core | CPU seconds | CPU s per 100k transitions | CPU of one core / CPU of the row | chunks expanded by worker threads | peak RSS MiB | invariants violated | complete |',
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
     ...rows,
+    '',
+    threadNote(results),
     '',
     'Every row finds the same distinct states, transitions and violations (the chunked search merges chunks in order: test/explorer/chunked.test.ts, test/cli/scale.test.ts; the spilled frontier is read back in order: test/explorer/frontier-spill.test.ts).',
   ].join('\n');

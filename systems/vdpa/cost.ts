@@ -58,16 +58,39 @@ export function addCost(a: Cost, b: Cost): Cost {
   };
 }
 
-/** Replays `actions` from `from` (the initial world by default); a refused call costs its message only. */
-export function costOf(model: VdpaModel, actions: readonly Action[], from?: World): { cost: Cost; world: World } {
+/** A property the replay broke: which, and after how many calls of the replayed sequence. */
+export interface CycleViolation {
+  readonly property: string;
+  readonly step: number;
+}
+
+/**
+ * Replays `actions` from `from` (the initial world by default); a refused call costs its message only.
+ * Every property the model checks is judged on each world and transition of the replay, as the search
+ * judges them, so that "the cycle is clean" (K6) is read off the replay itself, not off the whole
+ * search (whose other flows, e.g. a RAM resize, may break an invariant the cycle keeps).
+ */
+export function costOf(model: VdpaModel, actions: readonly Action[], from?: World): { cost: Cost; world: World; violations: readonly CycleViolation[] } {
   let w: World = from ?? model.init()[0]!;
   let cost = ZERO_COST;
-  for (const a of actions) {
+  const properties = model.properties();
+  const violations: CycleViolation[] = [];
+  const broken = new Set<string>();
+  const judge = (step: number, before: World, a: Action, after: World): void => {
+    for (const p of properties) {
+      if (broken.has(p.id)) continue;
+      const v = p.kind === 'invariant' ? p.check(after) : p.check(before, a, after);
+      if (v !== undefined) { broken.add(p.id); violations.push({ property: p.id, step }); }
+    }
+  };
+  actions.forEach((a, i) => {
     const { result, calls } = recordCalls(() => model.next(w, a));
-    if (result !== undefined) w = result;
+    const after = result ?? w;
+    judge(i + 1, w, a, after);
+    w = after;
     cost = addCost(cost, { iotlbMessages: IOTLB_MESSAGES.has(a.t) ? 1 : 0, ...countCalls(calls) });
-  }
-  return { cost, world: w };
+  });
+  return { cost, world: w, violations };
 }
 
 export const isQemu = (us: Userspace): us is QemuUserspace => 'script' in us && typeof us.script === 'function';
@@ -80,6 +103,8 @@ export interface ReferenceCycle {
   readonly cost: Cost;
   /** Also what the boot cost, for comparison. */
   readonly bootCost: Cost;
+  /** The properties the boot or the cycle broke (step counted from the start of the boot). */
+  readonly violations: readonly CycleViolation[];
 }
 
 /** The reference cycle of a scripted userspace; undefined for `any`, which has none. */
@@ -97,5 +122,7 @@ export function referenceCycle(model: VdpaModel): ReferenceCycle | undefined {
   if (b.world.pc !== running) throw new Error(`QEMU boot ended at program point ${b.world.pc}, not ${running}`);
   const c = costOf(model, cycle, b.world);
   if (c.world.pc !== running) throw new Error(`QEMU reboot ended at program point ${c.world.pc}, not ${running}`);
-  return { boot: bootActions, cycle, cost: c.cost, bootCost: b.cost };
+  const violations = [...b.violations, ...c.violations.filter((v) => !b.violations.some((x) => x.property === v.property))
+    .map((v) => ({ ...v, step: v.step + bootActions.length }))];
+  return { boot: bootActions, cycle, cost: c.cost, bootCost: b.cost, violations };
 }

@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { isOneLineError, run } from './helpers.js';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, symlinkSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { explore as bfsExplore } from '../../explorer/bfs.js';
@@ -30,6 +30,15 @@ describe('name tables read own properties only', () => {
 
   test('the real names still answer', async () => {
     expect((await run(['help', 'check'])).stdout).toMatch(/^usage: vdpa-mc check/);
+  });
+
+  test('every command the help lists as accepted has its help (help conform said "unknown command \\"conform\\" (accepted: ..., conform)")', async () => {
+    const { COMMANDS } = await import('../../cli/cli.js');
+    for (const c of COMMANDS) {
+      const r = await run(['help', c]);
+      expect([r.code, r.stderr], c).toEqual([0, '']);
+      expect(r.stdout, c).toMatch(new RegExp(`^usage: vdpa-mc ${c}\\b`));
+    }
   });
 });
 
@@ -196,8 +205,10 @@ describe('CI outputs of check (--junit, --sarif, --summary)', () => {
 
   // --junit /proc/x was exit 1 after the search; run as root, --checkpoint /dev/null renamed a
   // checkpoint over the device (it became a regular file). Refused before the search, as --out is.
+  const devLink = join(tmp, 'dev-link'); // a symbolic link to /dev is /dev
+  symlinkSync('/dev', devLink);
   test.each([
-    ['--junit', '/proc/x'], ['--sarif', '/sys/x'], ['--summary', '/dev/x'], ['--junit', tmp],
+    ['--junit', '/proc/x'], ['--sarif', '/sys/x'], ['--summary', '/dev/x'], ['--junit', tmp], ['--checkpoint', join(devLink, 'x')], ['--out', devLink],
     ['--checkpoint', '/dev/null'], ['--checkpoint', '/proc/x'], ['--checkpoint', tmp], ['--checkpoint', join(tmp, 'missing-dir', 'c.ckpt')],
   ])('%s %s: exit 2 before the search, nothing written', async (flag, path) => {
     const never: ExploreFn = () => { throw new Error('searched'); };
@@ -249,6 +260,11 @@ describe('--exclude-actions is checked against the alphabet', () => {
 
 describe('trace export-test', () => {
   const fixture = join(import.meta.dirname, '..', 'fixtures', 'traces', 'toy-overlap.itf.json');
+  test.each([['/proc/x/y/t.test.ts', 'under /proc'], ['/sys/t.test.ts', 'under /proc'], ['/dev/null', 'under /proc'], [tmp, 'not a regular file']])('--out %s is refused at once (a recursive mkdir under /proc never returned)', async (out, why) => {
+    const r = await run(['trace', 'export-test', fixture, '--out', out, '--force']);
+    expect([r.code, isOneLineError(r)], r.stderr).toEqual([2, true]);
+    expect(r.stderr).toContain(why);
+  }, 20_000);
   test('never overwrites without --force', async () => {
     const out = join(tmp, 'exported.test.ts');
     expect((await run(['trace', 'export-test', fixture, '--out', out])).code).toBe(0);

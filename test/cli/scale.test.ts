@@ -15,6 +15,10 @@ import type { ExploreResult } from '../../explorer/explore-api.js';
 import { buildVdpaTarget } from '../../systems/vdpa/target.js';
 import { prepareCheck } from '../../cli/check.js';
 import type { Config } from '../../spec/config.js';
+import { availableParallelism } from 'node:os';
+import { parseScale, withDefaultWorkers } from '../../cli/scale-options.js';
+import { parseArgs } from '../../cli/args.js';
+import { COMMAND_OPTIONS } from '../../cli/options.js';
 
 const CONFIG = ['--kernel', '6.12', '--parent', 'mlx5', '--userspace', 'any'];
 /** What must not depend on workers, shards or interruptions: everything but the clock. */
@@ -25,11 +29,27 @@ const causes = (j: CheckJson): string[] =>
 
 describe('check --workers', () => {
   it('two worker threads give the same JSON result as one core (counts, traces, causes)', async () => {
-    const one = await run(['check', ...CONFIG, '--max-depth', '5', '--json']);
+    const one = await run(['check', ...CONFIG, '--max-depth', '5', '--workers', '1', '--json']);
     const two = await run(['check', ...CONFIG, '--max-depth', '5', '--workers', '2', '--json']);
     expect(one.code).toBe(12);
     expect(two.code).toBe(12);
     expect(timeless(JSON.parse(two.stdout) as CheckJson)).toEqual(timeless(JSON.parse(one.stdout) as CheckJson));
+  });
+  it('the default is the cores (design.md), for the registry\'s targets on the real engine only; a given count and swarm are kept', () => {
+    const scaleOf = (argv: string[]) => parseScale('vdpa-mc check', parseArgs(argv, COMMAND_OPTIONS.check, 'vdpa-mc check'));
+    const cores = availableParallelism();
+    expect(withDefaultWorkers(undefined, true)?.workers ?? 1).toBe(cores);
+    expect(withDefaultWorkers(scaleOf(['--checkpoint', join(tmpdir(), 'x.ckpt')]), true)?.workers).toBe(cores);
+    expect(withDefaultWorkers(undefined, false)).toBeUndefined(); // an injected engine or target: one thread
+    expect(withDefaultWorkers(scaleOf(['--workers', '1']), true)?.workers).toBe(1);
+    expect(withDefaultWorkers(scaleOf(['--workers', '3']), false)?.workers).toBe(3);
+    expect(withDefaultWorkers(scaleOf(['--strategy', 'random']), true)?.workers).toBe(1);
+  });
+  it('without --workers: the JSON result of --workers 1', async () => {
+    const one = await run(['check', ...CONFIG, '--max-depth', '5', '--workers', '1', '--json']);
+    const dflt = await run(['check', ...CONFIG, '--max-depth', '5', '--json']);
+    expect(dflt.code).toBe(one.code);
+    expect(timeless(JSON.parse(dflt.stdout) as CheckJson)).toEqual(timeless(JSON.parse(one.stdout) as CheckJson));
   });
   it('refuses a bad worker count in one line', async () => {
     const r = await run(['check', '--workers', '0']);
@@ -148,8 +168,8 @@ describe('check --frontier-memory, --frontier-dir', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vdpa-mc-frontier-cli-'));
     try {
       const spillDir = join(dir, 'not-yet'); // created only when a segment is written
-      const one = await run(['check', ...CONFIG, '--max-depth', '5', '--json']);
-      const spilled = await run(['check', ...CONFIG, '--max-depth', '5', '--frontier-memory', '0', '--frontier-dir', spillDir, '--json']);
+      const one = await run(['check', ...CONFIG, '--max-depth', '5', '--workers', '1', '--json']);
+      const spilled = await run(['check', ...CONFIG, '--max-depth', '5', '--workers', '1', '--frontier-memory', '0', '--frontier-dir', spillDir, '--json']);
       expect(spilled.code).toBe(one.code);
       expect(timeless(JSON.parse(spilled.stdout) as CheckJson)).toEqual(timeless(JSON.parse(one.stdout) as CheckJson));
       expect(existsSync(spillDir)).toBe(true);

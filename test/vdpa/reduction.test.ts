@@ -138,10 +138,12 @@ describe('vdpa-mc check --reduce', () => {
     expect(timeless(two.stdout)).toEqual(timeless(one.stdout));
   }, 60_000);
 
-  it('refuses an unknown reduction in one line, exit 2', async () => {
-    const r = await run(['check', '--reduce', 'symmetric']);
-    expect(r.code).toBe(2);
-    expect(isOneLineError(r)).toBe(true);
-    expect(r.stderr).toMatch(/--reduce "symmetric" is not a reduction \(accepted: none, canonical\)/);
+  it('refuses an unknown reduction in one line, exit 2 (check and matrix)', async () => {
+    for (const cmd of ['check', 'matrix']) {
+      const r = await run([cmd, '--reduce', 'symmetric']);
+      expect(r.code).toBe(2);
+      expect(isOneLineError(r)).toBe(true);
+      expect(r.stderr).toMatch(/--reduce "symmetric" is not a reduction \(accepted: none, canonical\)/);
+    }
   });
 });
