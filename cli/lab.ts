@@ -33,7 +33,7 @@ export async function replayOnKernel(argv: readonly string[], io: TraceIO): Prom
   } finally {
     await guest.shutdown();
   }
-  const { comparison: c, modelViolation, recorded, verdict, parent, actions, target: t } = rr;
+  const { comparison: c, modelViolation, modelStopped, recorded, verdict, parent, actions, target: t } = rr;
   const kernel = plan.kernel;
   const confirmed = verdict === 'confirmed';
   if (o.json) {
@@ -42,6 +42,7 @@ export async function replayOnKernel(argv: readonly string[], io: TraceIO): Prom
       accel: guest.accel, bootSeconds: Number(guest.bootSeconds.toFixed(2)), pfns: c.pfns,
       recorded: recorded, verdict, firstDifference: c.firstDifference ?? null,
       modelViolation: modelViolation !== undefined ? { step: modelViolation.step, message: modelViolation.message } : null,
+      modelStopped: modelStopped ?? null,
       steps: c.steps.map((s) => ({
         index: s.index, label: s.label, model: s.model, kernel: s.kernel,
         ...(s.device !== undefined ? { device: 'probes' in s.device ? { probes: s.device.probes.map((p) => ({ ...p, observedName: probeName(p.observed), expectedName: probeName(p.expected) })) } : s.device } : {}),
@@ -63,7 +64,8 @@ export async function replayOnKernel(argv: readonly string[], io: TraceIO): Prom
       `; the model violates ${recorded} after step ${modelViolation.step}: ${modelViolation.message}\n`);
   } else {
     io.out(`verdict: kernel and model agree on all ${actions.length} steps, but the model with the lab's limits (pin batch 512, ` +
-      `max_iotlb_entries ${t.ctx.limits?.iotlbLimit}) does not violate ${recorded} along this trace\n`);
+      `max_iotlb_entries ${t.ctx.limits?.iotlbLimit}) does not violate ${recorded} along this trace` +
+      `${modelStopped !== undefined ? ` (its replay under the trace's userspace stopped at step ${modelStopped.step}: ${modelStopped.why})` : ''}\n`);
   }
   return confirmed ? 12 : 0;
 }

@@ -281,19 +281,13 @@ function configOf(cmd: string, a: ParsedArgs, kernel: string | undefined): Confi
 /** `--reduce none|canonical` (config.ts REDUCE_NAMES). */
 function reduceOf(cmd: string, a: ParsedArgs): { reduce?: ReduceName } {
   const v = a.values.get('reduce');
-  if (v === undefined) return {};
-  const r = REDUCE_NAMES.find((n) => n === v);
-  if (r === undefined) throw new UsageError(`${cmd}: --reduce "${v}" is not a reduction (accepted: ${REDUCE_NAMES.join(', ')})`);
-  return { reduce: r };
+  return v === undefined ? {} : { reduce: oneOf(cmd, 'reduce', v, REDUCE_NAMES, 'a reduction') };
 }
 
 /** `--contract strict|qemu-like|none` (vdpa `any` only; checked when the model is built). */
 function contractOf(cmd: string, a: ParsedArgs): { contract?: ContractName } {
   const v = a.values.get('contract');
-  if (v === undefined) return {};
-  const c = CONTRACT_NAMES.find((n) => n === v);
-  if (c === undefined) throw new UsageError(`${cmd}: --contract "${v}" is not a contract (accepted: ${CONTRACT_NAMES.join(', ')})`);
-  return { contract: c };
+  return v === undefined ? {} : { contract: oneOf(cmd, 'contract', v, CONTRACT_NAMES, 'a contract') };
 }
 
 /** `--iotlb-limit N`: vhost-vdpa's max_iotlb_entries scaled to the model (model/context.ts MODEL_LIMITS). */

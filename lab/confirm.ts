@@ -24,6 +24,12 @@ export interface LabReplay {
   readonly recorded: string;
   readonly comparison: SequenceComparison;
   readonly modelViolation: { readonly step: number; readonly message: string } | undefined;
+  /**
+   * Where the model's replay of the trace stopped, when it did: the trace's userspace does not allow a
+   * step (e.g. a vring ioctl `any` leaves out on a parent that keeps nothing of it), so no violation
+   * after it can be seen, whatever the kernel did.
+   */
+  readonly modelStopped?: { readonly step: number; readonly why: string };
   readonly verdict: Verdict;
 }
 
@@ -55,9 +61,11 @@ export async function replayInLab(session: LabSession, trace: Trace, plan: Retur
   const invs = VDPA_INVARIANTS.filter((i) => i.applies(t.ctx));
   const model = buildVdpaModel(t.ctx, t.userspace, invs);
   const recorded = trace.violation.invariant;
-  const v = replay(trace, model).violations.find((x) => x.propertyId === recorded);
+  const rep = replay(trace, model);
+  const v = rep.violations.find((x) => x.propertyId === recorded);
   const comparison = await session.compare(t, plan.actions, 'each-step');
   const modelViolation = v !== undefined ? { step: v.step, message: v.message } : undefined;
   const verdict: Verdict = comparison.firstDifference !== undefined ? 'differs' : modelViolation !== undefined ? 'confirmed' : 'not-violated';
-  return { kernel: plan.kernel, parent: plan.parent, target: t, actions: plan.actions, recorded, comparison, modelViolation, verdict };
+  const modelStopped = rep.stopped !== undefined ? { step: rep.stopped.step, why: rep.stopped.other } : undefined;
+  return { kernel: plan.kernel, parent: plan.parent, target: t, actions: plan.actions, recorded, comparison, modelViolation, ...(modelStopped !== undefined ? { modelStopped } : {}), verdict };
 }

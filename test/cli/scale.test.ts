@@ -181,6 +181,23 @@ describe('check --frontier-memory, --frontier-dir', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it('the binary stopped by SIGTERM while its queue is on disk: exit 143, incomplete, no file left', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vdpa-mc-frontier-sig-'));
+    try {
+      let seen = 0;
+      const poll = setInterval(() => {
+        for (const d of readdirSync(dir)) seen = Math.max(seen, readdirSync(join(dir, d)).length);
+      }, 50);
+      const r = await spawnBin(['check', ...CONFIG, '--max-depth', '9', '--workers', '1', '--frontier-memory', '0', '--frontier-dir', dir, '--json'], { ms: 8000, signal: 'SIGTERM' });
+      clearInterval(poll);
+      expect(r.code).toBe(143);
+      expect((JSON.parse(r.stdout) as CheckJson).stoppedBy).toBe('signal');
+      expect(seen).toBeGreaterThan(0); // segments were on disk while it ran
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
   it('refuses a bad size, a directory that cannot be made, and a directory without a budget, in one line', async () => {
     for (const argv of [
       ['--frontier-memory', 'lots'],

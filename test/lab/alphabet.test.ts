@@ -2,7 +2,7 @@
 // vring ioctls (lab/device-probe.ts sharesProbeRings): no guest needed.
 import { expect, test } from 'vitest';
 import { labAlphabet, vringLetters } from '../../lab/alphabet.js';
-import { labTarget } from '../../lab/conformance.js';
+import { labTarget, unsupportedIn } from '../../lab/conformance.js';
 import { sharesProbeRings } from '../../lab/device-probe.js';
 import { anyAlphabet } from '../../model/userspace-any.js';
 
@@ -28,4 +28,10 @@ test('a vring ioctl on RX or TX shares the probe\'s rings; on the CVQ, or any ot
   expect(sharesProbeRings({ t: 'setVringAddr', vq: 2 })).toBe(false);
   expect(sharesProbeRings({ t: 'setVringEnable', vq: 2, ready: 1 })).toBe(false);
   expect(sharesProbeRings({ t: 'setGroupAsid', group: 0, asid: 1 })).toBe(false);
+});
+
+test('replay --on-kernel takes the vring ioctls now, and still says why it cannot rebind', () => {
+  const t = labTarget('6.12', 'vdpa_sim', undefined, '6.12.118-1~deb12u1');
+  expect(unsupportedIn([{ t: 'open' }, { t: 'setVringAddr', vq: 0 }, { t: 'setVringBase', vq: 2 }, { t: 'setVringEnable', vq: 2, ready: 1 }], t.kernel)).toBeUndefined();
+  expect(unsupportedIn([{ t: 'open' }, { t: 'bindVirtio' }], t.kernel)).toMatch(/^step 2 \(bindVirtio\): driver rebinding/);
 });

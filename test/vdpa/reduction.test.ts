@@ -32,6 +32,18 @@ function verdicts(j: CheckJson): { verdict: string; violations: string[] } {
   };
 }
 
+type VdpaConfig = Omit<Parameters<typeof buildVdpaTarget>[0], 'reduce'>;
+
+/** Both searches of one vDPA configuration, complete, with the same verdicts; `fewer`: strictly fewer states. */
+async function expectSameVerdicts(config: VdpaConfig, fewer: boolean): Promise<void> {
+  const full = runCheck(await buildVdpaTarget({ ...config, reduce: 'none' })).json;
+  const reduced = runCheck(await buildVdpaTarget({ ...config, reduce: 'canonical' })).json;
+  expect(full.complete && reduced.complete).toBe(true);
+  expect(verdicts(reduced)).toEqual(verdicts(full));
+  if (fewer) expect(reduced.stats.distinctStates).toBeLessThan(full.stats.distinctStates);
+  else expect(reduced.stats.distinctStates).toBeLessThanOrEqual(full.stats.distinctStates);
+}
+
 describe('--reduce canonical gives the verdicts and causes of --reduce none on every matrix row', () => {
   const rows = matrixRows();
   for (const r of rows) {
@@ -52,11 +64,7 @@ describe('--reduce canonical gives the verdicts and causes of --reduce none on e
 
   it('6.12 mlx5 any one step deeper (depth 5): the same violations, fewer states', async () => {
     const config = { system: 'vdpa', kernel: '6.12', parent: 'mlx5', userspace: 'any', invariants: undefined, bounds: { maxDepth: 5, timeLimit: 1000 } } as const;
-    const full = runCheck(await buildVdpaTarget({ ...config, reduce: 'none' })).json;
-    const reduced = runCheck(await buildVdpaTarget({ ...config, reduce: 'canonical' })).json;
-    expect(full.complete && reduced.complete).toBe(true);
-    expect(verdicts(reduced)).toEqual(verdicts(full));
-    expect(reduced.stats.distinctStates).toBeLessThan(full.stats.distinctStates);
+    await expectSameVerdicts(config, true);
   }, 60_000);
 });
 
@@ -77,20 +85,12 @@ describe('--reduce canonical with some invariants checked', () => {
   for (const [kernel, parent, invariants] of cases) {
     it(`${kernel} ${parent} any depth 4, ${invariants.join(',')}: the violations of none, fewer states`, async () => {
       const config = { system: 'vdpa', kernel, parent: parent as ParentName, userspace: 'any', invariants, bounds: { maxDepth: 4, timeLimit: 1000 } } as const;
-      const full = runCheck(await buildVdpaTarget({ ...config, reduce: 'none' })).json;
-      const reduced = runCheck(await buildVdpaTarget({ ...config, reduce: 'canonical' })).json;
-      expect(full.complete && reduced.complete).toBe(true);
-      expect(verdicts(reduced)).toEqual(verdicts(full));
-      expect(reduced.stats.distinctStates).toBeLessThan(full.stats.distinctStates);
+      await expectSameVerdicts(config, true);
     }, 60_000);
   }
   it('QEMU (6.12 vdpa_sim_dma, K4) without the map-change invariants: the violations of none, no more states', async () => {
     const config = { system: 'vdpa', kernel: '6.12', parent: 'vdpa_sim_dma', userspace: 'qemu', invariants: ['kernel-device-agreement', 'dma-isolation-strict'], bounds: { timeLimit: 1000 } } as const;
-    const full = runCheck(await buildVdpaTarget({ ...config, reduce: 'none' })).json;
-    const reduced = runCheck(await buildVdpaTarget({ ...config, reduce: 'canonical' })).json;
-    expect(full.complete && reduced.complete).toBe(true);
-    expect(verdicts(reduced)).toEqual(verdicts(full));
-    expect(reduced.stats.distinctStates).toBeLessThanOrEqual(full.stats.distinctStates);
+    await expectSameVerdicts(config, false);
   }, 60_000);
 });
 
