@@ -54,7 +54,7 @@ const CLOCK_EVERY = 2048;
  * (a walk may be shorter than CLOCK_EVERY steps; reading the clock per walk is cheap, the hook is
  * asked only every CLOCK_EVERY steps or 256 walks). Once it says stop, it stays stopped.
  */
-class Clock {
+export class Clock {
   stoppedBy: SwarmStop | undefined;
   private steps = 0;
   private looks = 0;
@@ -140,7 +140,7 @@ function walkOn<S, A>(model: Model<S, A>, init: S, props: readonly Property<S, A
  * Shortens a trace to `propertyId` by BFS from the worlds along it, last world first: from world p,
  * a BFS of depth (length - p - 1) finds any shorter suffix. Stops at the first BFS its budget cannot finish.
  */
-function recheck<S, A>(model: Model<S, A>, propertyId: string, actions: readonly A[], budget: number, clock: Clock, shouldStop: SwarmOptions['shouldStop']): { actions: A[]; violation: FoundViolation<A>['violation'] } | undefined {
+export function recheck<S, A>(model: Model<S, A>, propertyId: string, actions: readonly A[], budget: number, clock: Clock = new Clock(Infinity, undefined), shouldStop?: SwarmOptions['shouldStop']): { actions: A[]; violation: FoundViolation<A>['violation'] } | undefined {
   let best: { actions: A[]; violation: FoundViolation<A>['violation'] } | undefined;
   let trace = [...actions];
   const worlds: S[] = [model.init()[0]!];
@@ -163,7 +163,9 @@ function recheck<S, A>(model: Model<S, A>, propertyId: string, actions: readonly
       for (const a of v.actions) worlds.push(model.next(worlds[worlds.length - 1]!, a) ?? worlds[worlds.length - 1]!);
     }
     if (r.stoppedBy === 'time-limit' || r.stoppedBy === 'signal' || r.stoppedBy === 'memory') clock.stoppedBy ??= r.stoppedBy;
-    if (!r.complete) break;
+    // a BFS that found a shorter suffix stopped at it (stoppedBy 'violation'): that one finished, go on
+    // to the earlier worlds, which may shorten the trace again; only a BFS cut short by a bound ends it
+    if (!r.complete && r.stoppedBy !== 'violation') break;
   }
   return best;
 }
