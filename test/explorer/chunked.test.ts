@@ -150,6 +150,15 @@ describe('swarm (random walks, shrunk, re-checked by BFS)', () => {
     // nothing shorter than a shortest trace: no better one
     expect(recheck(m, 'fewer-than-3', [0, 1, 2].map((i) => ({ i })), 1000)).toBeUndefined();
   });
+  it('counts how often each action kind was enabled on the walks (none on walks of no step)', async () => {
+    const { swarm } = await import('../../explorer/swarm.js');
+    const holds = { seed: 7, walks: 50, propertyIds: ['never'] };
+    const r = swarm(toy({ n: 6, planted: true }), { ...holds, maxDepth: 10 });
+    // every step lists the 6 flips
+    expect(r.enabled).toEqual([6 * r.steps]);
+    expect(r.steps).toBeGreaterThan(0);
+    expect(swarm(toy({ n: 6, planted: true }), { ...holds, maxDepth: 0 }).enabled).toEqual([0]);
+  });
   it('finds nothing where nothing is violated', async () => {
     const { swarm } = await import('../../explorer/swarm.js');
     expect(swarm(toy({ n: 6 }), { seed: 7, walks: 50, maxDepth: 10 }).violations).toEqual([]);
