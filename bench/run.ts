@@ -16,8 +16,10 @@ import { vdpaBench } from './vdpa/vdpa-bench.js';
 import { scaleBench } from './scale/scale-bench.js';
 import { costBench } from './cost/cost-bench.js';
 import { reductionBench } from './reduction/reduction-bench.js';
+import { shardsBench } from './shards/shards-bench.js';
+import { swarmBench } from './swarm/swarm-bench.js';
 
-export const BENCHES: readonly BenchModule[] = [engineBench, vdpaBench, scaleBench, costBench, reductionBench];
+export const BENCHES: readonly BenchModule[] = [engineBench, vdpaBench, scaleBench, costBench, reductionBench, shardsBench, swarmBench];
 
 const self = fileURLToPath(import.meta.url);
 

@@ -75,6 +75,7 @@ function runSwarm(target: CheckTarget, prepared: PreparedCheck, o: ScaleOptions,
   });
   const c = newCounters(model.actionKinds.length);
   c.transitions = r.steps;
+  r.enabled.forEach((n, i) => (c.enabled[i] = n));
   c.depth = Math.max(0, ...r.violations.map((v) => v.walkLength));
   return buildResult(model.actionKinds, c, { size: 0, bytes: 0 }, 1, r.seconds, 0, r.stoppedBy ?? 'walks', violations);
 }

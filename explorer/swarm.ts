@@ -36,6 +36,8 @@ export interface SwarmViolation<A> extends FoundViolation<A> {
 export interface SwarmResult<A> {
   /** The shortest violation found of each violated property, in order of discovery. */
   readonly violations: readonly SwarmViolation<A>[];
+  /** Per action kind (model.actionKinds), how often the walks found it enabled (the coverage of the walks). */
+  readonly enabled: readonly number[];
   /** Walks run and steps taken (shrinking and re-checks not counted). */
   readonly walks: number;
   readonly steps: number;
@@ -54,7 +56,7 @@ const CLOCK_EVERY = 2048;
  * (a walk may be shorter than CLOCK_EVERY steps; reading the clock per walk is cheap, the hook is
  * asked only every CLOCK_EVERY steps or 256 walks). Once it says stop, it stays stopped.
  */
-class Clock {
+export class Clock {
   stoppedBy: SwarmStop | undefined;
   private steps = 0;
   private looks = 0;
@@ -88,8 +90,14 @@ interface Walked<A> {
   readonly actions: A[];
 }
 
+/** What the counted walks add up: steps taken, and per action kind how often it was enabled. */
+interface Count {
+  steps: number;
+  readonly enabled?: Float64Array;
+}
+
 /** Follows `choices` from the initial world; the first violation of a property in `props`, if any. */
-function walk<S, A>(model: Model<S, A>, init: S, props: readonly Property<S, A>[], choices: readonly number[], count: { steps: number }, clock?: Clock): Walked<A> | typeof STOPPED | undefined {
+function walk<S, A>(model: Model<S, A>, init: S, props: readonly Property<S, A>[], choices: readonly number[], count: Count, clock?: Clock): Walked<A> | typeof STOPPED | undefined {
   const actions: A[] = [];
   const at: { action: A | undefined } = { action: undefined };
   try {
@@ -100,7 +108,7 @@ function walk<S, A>(model: Model<S, A>, init: S, props: readonly Property<S, A>[
   }
 }
 
-function walkOn<S, A>(model: Model<S, A>, init: S, props: readonly Property<S, A>[], choices: readonly number[], count: { steps: number }, clock: Clock | undefined, actions: A[], at: { action: A | undefined }): Walked<A> | typeof STOPPED | undefined {
+function walkOn<S, A>(model: Model<S, A>, init: S, props: readonly Property<S, A>[], choices: readonly number[], count: Count, clock: Clock | undefined, actions: A[], at: { action: A | undefined }): Walked<A> | typeof STOPPED | undefined {
   const out: A[] = [];
   let s = init;
   for (const p of props) {
@@ -112,6 +120,8 @@ function walkOn<S, A>(model: Model<S, A>, init: S, props: readonly Property<S, A
     out.length = 0;
     at.action = undefined;
     model.actions(s, out);
+    // coverage, as the BFS counts it: without it every kind would read "never enabled"
+    if (count.enabled !== undefined) for (const x of out) count.enabled[model.kindOf(x)]!++;
     if (out.length === 0) break;
     if (clock?.step() === true) return STOPPED;
     const a = out[c % out.length]!;
@@ -140,7 +150,7 @@ function walkOn<S, A>(model: Model<S, A>, init: S, props: readonly Property<S, A
  * Shortens a trace to `propertyId` by BFS from the worlds along it, last world first: from world p,
  * a BFS of depth (length - p - 1) finds any shorter suffix. Stops at the first BFS its budget cannot finish.
  */
-function recheck<S, A>(model: Model<S, A>, propertyId: string, actions: readonly A[], budget: number, clock: Clock, shouldStop: SwarmOptions['shouldStop']): { actions: A[]; violation: FoundViolation<A>['violation'] } | undefined {
+export function recheck<S, A>(model: Model<S, A>, propertyId: string, actions: readonly A[], budget: number, clock: Clock = new Clock(Infinity, undefined), shouldStop?: SwarmOptions['shouldStop']): { actions: A[]; violation: FoundViolation<A>['violation'] } | undefined {
   let best: { actions: A[]; violation: FoundViolation<A>['violation'] } | undefined;
   let trace = [...actions];
   const worlds: S[] = [model.init()[0]!];
@@ -163,7 +173,9 @@ function recheck<S, A>(model: Model<S, A>, propertyId: string, actions: readonly
       for (const a of v.actions) worlds.push(model.next(worlds[worlds.length - 1]!, a) ?? worlds[worlds.length - 1]!);
     }
     if (r.stoppedBy === 'time-limit' || r.stoppedBy === 'signal' || r.stoppedBy === 'memory') clock.stoppedBy ??= r.stoppedBy;
-    if (!r.complete) break;
+    // a BFS that found a shorter suffix stopped at it (stoppedBy 'violation'): that one finished, go on
+    // to the earlier worlds, which may shorten the trace again; only a BFS cut short by a bound ends it
+    if (!r.complete && r.stoppedBy !== 'violation') break;
   }
   return best;
 }
@@ -173,7 +185,7 @@ export function swarm<S, A>(model: Model<S, A>, options: SwarmOptions): SwarmRes
   const init = model.init();
   if (init.length !== 1) throw new Error('swarm: the model must have exactly one initial world');
   let props = selectProperties(model, options.propertyIds);
-  const count = { steps: 0 };
+  const count = { steps: 0, enabled: new Float64Array(model.actionKinds.length) };
   let walks = 0;
   const violations: SwarmViolation<A>[] = [];
   const choices = fc.array(fc.nat({ max: 0xffff }), { maxLength: options.maxDepth, size: 'max' });
@@ -213,5 +225,5 @@ export function swarm<S, A>(model: Model<S, A>, options: SwarmOptions): SwarmRes
     if (clock.stoppedBy !== undefined) break;
   }
   const stoppedBy = clock.stoppedBy;
-  return { violations, walks, steps: count.steps, seconds: (performance.now() - start) / 1000, interrupted: stoppedBy !== undefined, ...(stoppedBy !== undefined ? { stoppedBy } : {}) };
+  return { violations, enabled: [...count.enabled], walks, steps: count.steps, seconds: (performance.now() - start) / 1000, interrupted: stoppedBy !== undefined, ...(stoppedBy !== undefined ? { stoppedBy } : {}) };
 }

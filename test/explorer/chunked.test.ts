@@ -139,6 +139,26 @@ describe('swarm (random walks, shrunk, re-checked by BFS)', () => {
     expect(len(r.violations)).toEqual(len(bfs.violations));
     for (const v of r.violations) expect(v.shrunkLength).toBeLessThanOrEqual(v.walkLength);
   });
+  it('the re-check goes on after a shorter suffix: it shortens the trace again from earlier worlds', async () => {
+    const { recheck } = await import('../../explorer/swarm.js');
+    const { bitsModel, countTrue } = await import('./toys.js');
+    const m = bitsModel(3, { properties: [{ kind: 'invariant', id: 'fewer-than-3', check: (w) => (countTrue(w) >= 3 ? { message: 'three bits' } : undefined) }] });
+    // worlds 000 100 000 010 000 100 110 111: from 010 (after 3 steps) a 2-step suffix gives 5 steps,
+    // then from 100 (after 1 step) a 2-step suffix gives 3, the BFS's shortest
+    const walk = [0, 0, 1, 1, 0, 1, 2].map((i) => ({ i }));
+    expect(recheck(m, 'fewer-than-3', walk, 1000)?.actions.length).toBe(3);
+    // nothing shorter than a shortest trace: no better one
+    expect(recheck(m, 'fewer-than-3', [0, 1, 2].map((i) => ({ i })), 1000)).toBeUndefined();
+  });
+  it('counts how often each action kind was enabled on the walks (none on walks of no step)', async () => {
+    const { swarm } = await import('../../explorer/swarm.js');
+    const holds = { seed: 7, walks: 50, propertyIds: ['never'] };
+    const r = swarm(toy({ n: 6, planted: true }), { ...holds, maxDepth: 10 });
+    // every step lists the 6 flips
+    expect(r.enabled).toEqual([6 * r.steps]);
+    expect(r.steps).toBeGreaterThan(0);
+    expect(swarm(toy({ n: 6, planted: true }), { ...holds, maxDepth: 0 }).enabled).toEqual([0]);
+  });
   it('finds nothing where nothing is violated', async () => {
     const { swarm } = await import('../../explorer/swarm.js');
     expect(swarm(toy({ n: 6 }), { seed: 7, walks: 50, maxDepth: 10 }).violations).toEqual([]);
