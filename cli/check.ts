@@ -32,6 +32,8 @@ export interface CheckJsonStats {
   readonly statesPerSecond: number;
   readonly queueLeft: number;
   readonly collisionProbability: number;
+  /** `--strategy random`: how many walks the swarm took (`transitions` counts their steps). */
+  readonly walks?: number;
 }
 
 export interface CheckJsonStep {
@@ -253,6 +255,7 @@ function finishCheck(target: CheckTarget, raw: ExploreResult<unknown>, found: Re
       statesPerSecond: st.statesPerSecond,
       queueLeft: st.queueLeft,
       collisionProbability: st.collisionProbability,
+      ...(st.walks !== undefined ? { walks: st.walks } : {}),
     },
     coverage: explored.coverage.map((c) => ({ kind: c.kind, enabled: c.enabled, newStates: c.newStates })),
     warnings: [...explored.warnings, ...warnings],

@@ -77,5 +77,6 @@ function runSwarm(target: CheckTarget, prepared: PreparedCheck, o: ScaleOptions,
   c.transitions = r.steps;
   r.enabled.forEach((n, i) => (c.enabled[i] = n));
   c.depth = Math.max(0, ...r.violations.map((v) => v.walkLength));
-  return buildResult(model.actionKinds, c, { size: 0, bytes: 0 }, 1, r.seconds, 0, r.stoppedBy ?? 'walks', violations);
+  const result = buildResult(model.actionKinds, c, { size: 0, bytes: 0 }, 1, r.seconds, 0, r.stoppedBy ?? 'walks', violations);
+  return { ...result, stats: { ...result.stats, walks: r.walks } };
 }

@@ -75,6 +75,8 @@ export interface Stats {
   /** Bytes held by the visited store (typed arrays), and per distinct state. */
   readonly storeBytes: number;
   readonly bytesPerState: number;
+  /** Random walks only (swarm): the walks taken (transitions then counts their steps). */
+  readonly walks?: number;
 }
 
 export interface ActionCoverage {

@@ -543,7 +543,7 @@ describe('compare: stoppedBy in --json, and --time-limit bounds the whole compar
 // The swarm (cli/scale.ts → explorer/swarm.ts) is stopped by the same StopWatch as the BFS.
 describe('--strategy random keeps --time-limit, signals and --max-memory', () => {
   const walks = ['check', '--strategy', 'random', '--walks', '100000000', '--max-depth', '12'];
-  type Json = { verdict: string; stoppedBy: string; complete: boolean; violations: { invariant: string }[]; stats: { transitions: number } };
+  type Json = { verdict: string; stoppedBy: string; complete: boolean; violations: { invariant: string }[]; stats: { transitions: number; walks?: number } };
 
   /** The toy, whose model sends `signal` to this process once, after `after` steps (the swarm then walks on until it sees it). */
   const signalsAfter = (signal: NodeJS.Signals, planted: boolean, after = 20_000): { buildTarget: (c: Config) => Promise<ReturnType<typeof toyTarget>> } => ({
@@ -593,7 +593,13 @@ describe('--strategy random keeps --time-limit, signals and --max-memory', () =>
   test('an unbounded short run ends by its walks, as before (a generous --max-memory changes nothing)', async () => {
     const small = await run(['check', '--strategy', 'random', '--walks', '10', '--max-memory', '64G', '--json'], toy(false));
     expect(small.code).toBe(3);
-    expect((JSON.parse(small.stdout) as Json).stoppedBy).toBe('walks');
+    const sj = JSON.parse(small.stdout) as Json;
+    // every walk counted: the 10 asked for, none violating; a BFS result has no walks
+    expect([sj.stoppedBy, sj.stats.walks]).toEqual(['walks', 10]);
+    expect(sj.stats.transitions).toBeGreaterThan(0);
+    const bfs = JSON.parse((await run(['check', '--json'], toy(false))).stdout) as Json;
+    expect(bfs.stats.transitions).toBeGreaterThan(0);
+    expect('walks' in bfs.stats).toBe(false);
     const found = await run(['check', '--strategy', 'random', '--walks', '200', '--json'], toy(true));
     const j = JSON.parse(found.stdout) as Json;
     expect([found.code, j.stoppedBy, j.violations.map((v) => v.invariant)]).toEqual([12, 'walks', ['no-dma-window']]);
