@@ -130,6 +130,7 @@ dma_unmap calls, VQ teardowns.
 
 options:
 ${CONFIG_OPTIONS}
+  --time-limit SECONDS       how long a variant module may take to load and run the cycle (default 60)
   --json                     print {config, cycle} on stdout and nothing else
 `,
   compare: `usage: vdpa-mc compare --base X --patched Y [options]

@@ -37,7 +37,7 @@ export const COMMAND_OPTIONS = {
   },
   merge: { json: 'flag', help: 'flag' },
   matrix: { system: 'value', invariants: 'value', ...BOUNDS_TABLE, reduce: 'value', json: 'flag', out: 'value', ...CI_TABLE, help: 'flag' },
-  cost: { ...CONFIG_TABLE, json: 'flag', help: 'flag' },
+  cost: { ...CONFIG_TABLE, 'time-limit': 'value', json: 'flag', help: 'flag' },
   compare: {
     base: 'value',
     patched: 'value',

@@ -120,6 +120,18 @@ describe('--time-limit holds against variant code', () => {
     expect(r.stderr).toMatch(/\(variant spins2\): op reset did not return within --time-limit 1 s/); // the limit given (it said 2 s: one per search)
   }, 180_000);
 
+  test('cost: an op that never returns is exit 2 within --time-limit (not the default 60 s)', async () => {
+    const file = resetVariant('spins3', `for (;;) { /* never returns */ }`);
+    const t0 = performance.now();
+    const r = await run(['cost', '--kernel', file, '--parent', 'platform', '--userspace', 'qemu', '--time-limit', '1']);
+    expect(r.code).toBe(2);
+    expect(isOneLineError(r)).toBe(true);
+    expect(r.stderr).toMatch(/\(variant spins3\): op reset did not return within --time-limit 1 s/);
+    expect(performance.now() - t0).toBeLessThan(15_000);
+    const bad = await run(['cost', '--kernel', '6.12', '--userspace', 'qemu', '--time-limit', '0']);
+    expect([bad.code, isOneLineError(bad)]).toEqual([2, true]);
+  }, 180_000);
+
   test('a slow but finishing op is not cut short', async () => {
     const file = resetVariant('slow', `const t = Date.now(); while (Date.now() - t < 2) { /* 2 ms */ }`);
     const r = await check(file, '--time-limit', '5', '--json');
