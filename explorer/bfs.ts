@@ -86,7 +86,6 @@ class BreadthFirst<S, A> {
   private readonly out: A[] = [];
   /** Where the frontier spills past its memory budget (options.frontier; encoded levels only). */
   private readonly spill: SpillArea | undefined;
-  private readonly canonical: ((s: S) => S) | undefined;
 
   constructor(
     private readonly model: Model<S, A>,
@@ -98,8 +97,7 @@ class BreadthFirst<S, A> {
     this.lastProgress = this.start;
     this.lastLook = this.start;
     this.book = new PropertyBook(model, this.store, options);
-    this.fp = new Fingerprinter(model.schema);
-    this.canonical = model.canonical;
+    this.fp = new Fingerprinter(model.schema, model.canonical);
     this.c = newCounters(model.actionKinds.length);
     if (options.frontier !== undefined && this.fp.codec === undefined) throw new Error('explore: a frontier budget needs a model with a schema (the frontier spills encoded records)');
     this.spill = options.frontier === undefined ? undefined : new SpillArea(options.frontier);
@@ -146,7 +144,7 @@ class BreadthFirst<S, A> {
   private initialWorlds(): void {
     const init = this.model.init();
     this.initCount = init.length;
-    this.stoppedBy = storeInitialWorlds(init, this.fp, this.store, this.book, this.maxStates, (w) => this.current.push(w), undefined, this.canonical);
+    this.stoppedBy = storeInitialWorlds(init, this.fp, this.store, this.book, this.maxStates, (w) => this.current.push(w));
   }
 
 
@@ -195,12 +193,11 @@ class BreadthFirst<S, A> {
     if (s2 === undefined) return false; // a self-loop: nothing new
     const h = this.fp.h;
     // keyed on the model's representative (Model.canonical); the level queues the concrete world
-    const key = this.canonical === undefined ? s2 : this.canonical(s2);
-    this.fp.of(key);
+    this.fp.key(s2);
     if (store.size >= this.maxStates && !store.has(h[0]!, h[1]!)) return this.stop('max-states');
     const index = store.addIfNew(h[0]!, h[1]!, parent, ai);
     if (index < 0) return false;
-    if (key !== s2) this.fp.encode(s2);
+    this.fp.concrete(s2);
     c.newStates[kind]!++;
     const depth = this.level + 1;
     if (depth > c.depth) c.depth = depth;

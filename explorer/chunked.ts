@@ -99,7 +99,7 @@ class ChunkedSearch<S, A> {
     this.deadline = options.timeLimitSeconds === undefined ? Infinity : this.start + options.timeLimitSeconds * 1000;
     this.lastProgress = this.start;
     this.lastCheckpoint = this.start;
-    this.fp = new Fingerprinter(model.schema);
+    this.fp = new Fingerprinter(model.schema, model.canonical);
     this.words = this.fp.scratch.length;
     this.book = new PropertyBook(model, this.store, options);
     this.distinct = this.book.distinctBy !== undefined;
@@ -154,11 +154,11 @@ class ChunkedSearch<S, A> {
     // a world the schema cannot encode is the model's error; the level keeps the encoded words
     this.stoppedBy = storeInitialWorlds(init, this.fp, this.store, this.book, this.maxStates, () => this.current.push(this.fp.scratch), (w) => {
       try {
-        this.fp.of(w);
+        this.fp.key(w);
       } catch (e) {
         throw new ModelStepError(e, 0, undefined);
       }
-    }, this.model.canonical);
+    });
   }
 
 

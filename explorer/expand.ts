@@ -86,7 +86,7 @@ export class Expander<S, A> {
     private readonly distinct: boolean,
   ) {
     if (model.schema === undefined) throw new Error('explore: worker threads and checkpoints need a model with a schema');
-    this.fp = new Fingerprinter(model.schema);
+    this.fp = new Fingerprinter(model.schema, model.canonical);
     this.words = this.fp.scratch.length;
     this.hashRecord = compileHashWords(this.words);
   }
@@ -102,7 +102,6 @@ export class Expander<S, A> {
 
   private expand(records: Int32Array, count: number, active: Uint8Array, shard?: ShardPick): ChunkResult {
     const { model, props, fp, words, seen, out } = this;
-    const canonical = model.canonical;
     const codec = fp.codec!;
     const h = fp.h;
     const w = new Words();
@@ -143,11 +142,10 @@ export class Expander<S, A> {
           }
           if (s2 !== undefined) {
             // keyed on the model's representative (Model.canonical); the record is the concrete world
-            const key = canonical === undefined ? s2 : canonical(s2);
-            fp.of(key);
+            fp.key(s2);
             if (seen.addIfNew(h[0]!, h[1]!, 0, 0) >= 0) {
               tag |= SENT;
-              if (key !== s2) fp.encode(s2);
+              fp.concrete(s2);
               for (let p = 0; p < props.length; p++) {
                 const q = props[p]!;
                 if (q.kind !== 'invariant' || active[p] === 0) continue;

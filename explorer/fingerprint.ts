@@ -17,10 +17,18 @@ export class Fingerprinter<S> {
   readonly scratch: Int32Array;
   /** Fingerprints `w` into `h` (and its encoding into `scratch`). */
   readonly of: (w: S) => void;
-  /** Encodes `w` into `scratch` without touching `h` (schema only): a concrete world keyed by its representative. */
-  readonly encode: (w: S) => void;
+  /**
+   * The visited store's key of `w`: the fingerprint of its representative under the model's
+   * reduction (Model.canonical), of `w` itself without one, into `h`.
+   */
+  readonly key: (w: S) => void;
+  /**
+   * After `key(w)` found `w` new: leaves `w`'s own encoding in `scratch` (schema only), since the
+   * frontier keeps the concrete world, not its representative.
+   */
+  readonly concrete: (w: S) => void;
 
-  constructor(schema: Schema<S> | undefined) {
+  constructor(schema: Schema<S> | undefined, canonical?: (s: S) => S) {
     const h = this.h;
     const codec = schema === undefined ? undefined : compileCodec(schema);
     this.codec = codec;
@@ -28,17 +36,11 @@ export class Fingerprinter<S> {
     this.scratch = scratch;
     if (codec === undefined) {
       this.of = (w: S): void => hashValue(w, h);
-      this.encode = (): void => undefined;
+      this.key = canonical === undefined ? this.of : (w: S): void => this.of(canonical(w));
+      this.concrete = (): void => undefined;
       return;
     }
     const checkedCodec = compileCodec(schema!, { checked: true });
-    let encodeChecks = CHECKED_SUCCESSORS;
-    this.encode = (w: S): void => {
-      if (encodeChecks > 0) {
-        encodeChecks--;
-        checkedCodec.encode(w, scratch, 0);
-      } else codec.encode(w, scratch, 0);
-    };
     const hashFixed = compileHashWords(scratch.length);
     const encodeHash = codec.encodeHash;
     let checkedLeft = CHECKED_SUCCESSORS;
@@ -52,6 +54,26 @@ export class Fingerprinter<S> {
         codec.encode(w, scratch, 0);
         hashFixed(scratch, h);
       }
+    };
+    if (canonical === undefined) {
+      this.key = this.of;
+      this.concrete = (): void => undefined;
+      return;
+    }
+    const of = this.of;
+    let reduced = false;
+    this.key = (w: S): void => {
+      const r = canonical(w);
+      reduced = r !== w;
+      of(r);
+    };
+    let encodeChecks = CHECKED_SUCCESSORS;
+    this.concrete = (w: S): void => {
+      if (!reduced) return;
+      if (encodeChecks > 0) {
+        encodeChecks--;
+        checkedCodec.encode(w, scratch, 0);
+      } else codec.encode(w, scratch, 0);
     };
   }
 }
