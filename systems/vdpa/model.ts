@@ -52,9 +52,8 @@ function dispatch(ctx: VdpaCtx, d: World, a: Action): CallResult {
  * The step being taken, for `stepRecipe`: one recipe function for every step instead of a closure
  * per transition (the explorer takes millions). A step inside a step (none today) saves and restores it.
  */
-interface StepArgs { ctx: VdpaCtx; us: Userspace; w: World; a: Action; result: CallResult }
+interface StepArgs { readonly ctx: VdpaCtx; readonly us: Userspace; readonly w: World; readonly a: Action; result: CallResult }
 let current: StepArgs | undefined;
-const OK_RESULT: CallResult = { ret: '0' };
 
 /** The call and userspace's belief update, on the working copy `m` of `current.w`. */
 function stepRecipe(m: World): void {
@@ -64,33 +63,16 @@ function stepRecipe(m: World): void {
   s.us.believe(s.ctx, m, s.a, s.result, s.w);
 }
 
-/** The world after one step (the call, an Immer producer over the world, and userspace's belief update), and what the call returned. */
-function stepWith(args: StepArgs): World {
+/** One step: the call (an Immer producer over the world) and userspace's belief update. */
+export function step(ctx: VdpaCtx, us: Userspace, w: World, a: Action): { world: World; result: CallResult } {
+  const args: StepArgs = { ctx, us, w, a, result: { ret: '0' } };
   const outer = current;
   current = args;
   try {
-    return produceOnCopy(args.w, stepRecipe);
+    return { world: produceOnCopy(w, stepRecipe), result: args.result };
   } finally {
     current = outer;
   }
-}
-
-/** One step: the call (an Immer producer over the world) and userspace's belief update. */
-export function step(ctx: VdpaCtx, us: Userspace, w: World, a: Action): { world: World; result: CallResult } {
-  const args: StepArgs = { ctx, us, w, a, result: OK_RESULT };
-  const world = stepWith(args);
-  return { world, result: args.result };
-}
-
-/** `step`'s world only, with one reused argument record (the explorer's `next`). */
-function stepWorld(args: StepArgs, ctx: VdpaCtx, us: Userspace, w: World, a: Action): World {
-  if (current === args) return step(ctx, us, w, a).world; // re-entered: the record is in use
-  args.ctx = ctx;
-  args.us = us;
-  args.w = w;
-  args.a = a;
-  args.result = OK_RESULT;
-  return stepWith(args);
 }
 
 /** A refused call: no reducer runs, but a scripted userspace still moves on (and believes nothing). */
@@ -121,7 +103,6 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
   ctx.ops.initDevice?.(init);
   // the same memoised guard the userspace lists its actions with (ts-pattern once per projection)
   const guards = guardTable(ctx, us.alphabet(ctx));
-  const nextArgs: StepArgs = { ctx, us, w: init, a: { t: 'open' }, result: OK_RESULT };
   return {
     ctx,
     userspace: us,
@@ -129,7 +110,7 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
     actions: (s, out) => us.enabled(ctx, s, out),
     next: (s, a) => {
       const v = guards.verdict(s, a);
-      const next = v.ok ? stepWorld(nextArgs, ctx, us, s, a) : refused(ctx, us, s, a, { ret: v.ret, reason: v.reason });
+      const next = v.ok ? step(ctx, us, s, a).world : refused(ctx, us, s, a, { ret: v.ret, reason: v.reason });
       return next === s ? undefined : next;
     },
     take: (s, a) => {
