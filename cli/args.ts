@@ -61,3 +61,10 @@ export function parseArgs(argv: readonly string[], table: OptionTable, command: 
   }
   return { positionals, values, flags };
 }
+
+/** A size flag's value in bytes: digits with an optional unit K, M, G, T (powers of 1024; KiB, MB... accepted too); NaN when it is not one. */
+export function sizeBytes(value: string): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)\s*(?:([KMGT])(?:i?B)?|B)?$/i.exec(value.trim());
+  const unit = m?.[2]?.toUpperCase();
+  return m === null ? NaN : Number(m[1]) * (unit === undefined ? 1 : 1024 ** ('KMGT'.indexOf(unit) + 1));
+}

@@ -15,7 +15,7 @@ import {
   UsageError,
   VDPA_PARENTS,
 } from '../spec/config.js';
-import { type OptionTable, type ParsedArgs, parseArgs } from './args.js';
+import { type OptionTable, type ParsedArgs, parseArgs, sizeBytes } from './args.js';
 import { namesOf, parentsOfKernel, registryOf, validateKernel as validateKernelValue } from '../systems/catalogue.js';
 import type { CiOutputFlags } from './ci-output.js';
 import { isVariantPath } from '../systems/variant-module.js';
@@ -213,9 +213,7 @@ function bounds(cmd: string, a: ParsedArgs): Partial<Bounds> {
 
 /** `--max-memory SIZE`: bytes, or with a unit K, M, G, T (powers of 1024; KiB, MB... accepted too). */
 export function validateSize(cmd: string, flag: string, value: string): number {
-  const m = /^([0-9]+(?:\.[0-9]+)?)\s*(?:([KMGT])(?:i?B)?|B)?$/i.exec(value.trim());
-  const unit = m?.[2]?.toUpperCase();
-  const n = m === null ? NaN : Number(m[1]) * (unit === undefined ? 1 : 1024 ** ('KMGT'.indexOf(unit) + 1));
+  const n = sizeBytes(value);
   if (Number.isFinite(n) && n >= 1 && n <= Number.MAX_SAFE_INTEGER) return Math.floor(n);
   throw new UsageError(`${cmd}: --${flag} "${value}" is not a size (accepted: bytes, or e.g. 512M, 4G)`);
 }

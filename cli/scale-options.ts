@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from '../spec/config.js';
-import type { ParsedArgs } from './args.js';
+import { sizeBytes, type ParsedArgs } from './args.js';
 import { checkOutputFile } from './out-dir.js';
 
 export const SCALE_OPTIONS = {
@@ -108,9 +108,7 @@ function parseFrontier(cmd: string, memory: string | undefined, dir: string | un
     if (dir !== undefined) throw new UsageError(`${cmd}: --frontier-dir needs --frontier-memory SIZE`);
     return undefined;
   }
-  const m = /^([0-9]+(?:\.[0-9]+)?)\s*(?:([KMGT])(?:i?B)?|B)?$/i.exec(memory.trim());
-  const unit = m?.[2]?.toUpperCase();
-  const n = m === null ? NaN : Number(m[1]) * (unit === undefined ? 1 : 1024 ** ('KMGT'.indexOf(unit) + 1));
+  const n = sizeBytes(memory);
   if (!(Number.isFinite(n) && n >= 0 && n <= Number.MAX_SAFE_INTEGER)) {
     throw new UsageError(`${cmd}: --frontier-memory "${memory}" is not a size (accepted: 0, bytes, or e.g. 256M, 2G)`);
   }
