@@ -1,9 +1,14 @@
-// Reducers run on a plain mutable copy of the world, and only the fields that changed are written,
-// by an Immer producer, to a draft of the base world. Same semantics as mutating the draft directly
-// (structural sharing, auto-freeze in tests), without a proxy per array read: on this model Immer's
-// array traps dominated the profile. The copy, the comparison and the schema checks are generated
-// once from the world's schema. Every changed field is checked against the schema before it is
-// written (a write of the wrong type or out of range never reaches the store);
+// Reducers are Immer recipes (they mutate a draft). They run on a plain mutable copy of the world,
+// and only the fields that changed go into the successor: under tests (auto-freeze on) Immer's
+// produce writes them to a draft of the base world (structural sharing, frozen results, so a reducer
+// that mutates its input throws); on the explorer's hot path (auto-freeze off) a generated copier
+// builds the successor as a plain object of the world's fields, the changed ones from the copy and the
+// others shared with the base, which is what produce gives there, without the draft (produce had
+// become only an expensive shallow copy: BENCHMARKS.md "Per-state cost"). test/vdpa/successor.test.ts
+// checks both give equal worlds and fingerprints. No proxy per array read either: on this model
+// Immer's array traps dominated the profile. The copy, the comparison and the schema checks are
+// generated once from the world's schema. Every changed field is checked against the schema before it
+// is written (a write of the wrong type or out of range never reaches the store);
 // `worldSchemaViolation` checks a whole world, extra fields included (the wrapper of a kernel
 // variant's ops calls it: systems/vdpa/variant.ts). A step that changes nothing (a quarter of the
 // transitions of 6.12 mlx5 any) returns the base world without opening an Immer scope: produce would
@@ -168,6 +173,62 @@ function produceChanged(w: World, m: World, flags: Uint8Array): World {
   }
 }
 
+/**
+ * Builds the successor from the base world `w` and the working copy `m`: the fields flagged in `flags`
+ * take `m`'s values (a scratch buffer copied out), the others keep `w`'s; the flags are cleared. What
+ * Immer's produce of `apply` gives with auto-freeze off, without the draft: a plain object literal of
+ * the world's fields in the schema's order (blankWorld's and the codec's), one hidden class for every world.
+ */
+export type Copier = (w: World, m: World, flags: Uint8Array) => World;
+
+/**
+ * The generated copier; `drop` names a field it forgets to take from the working copy (it keeps the
+ * base world's value): a deliberately broken copier, for the test that the agreement check catches one.
+ */
+export function makeCopier(drop?: keyof World): Copier {
+  const entry = (k: string, i: number, array: boolean): string => {
+    if (k === drop) return `${k}: w.${k}`;
+    const v = array ? `(isBuffer.has(m.${k}) ? m.${k}.slice() : m.${k})` : `m.${k}`;
+    return `${k}: ch[${i}] === 1 ? ${v} : w.${k}`;
+  };
+  const index = new Map(fieldNames.map((k, i) => [k, i]));
+  const body = fields.map(([k, f]) => entry(k as string, index.get(k as string)!, f.tag === 'array')).join(',\n    ');
+  return new Function('isBuffer', `return function copyChanged(w, m, ch) {
+  const r = {
+    ${body}
+  };
+  ch.fill(0);
+  return r;
+};`)(isBuffer) as Copier;
+}
+
+/** How successors are built: by Immer's produce (auto-freeze on, as in tests) or by the copier (the explorer's hot path). */
+let copier: Copier = makeCopier();
+let forced: 'produce' | 'copy' | undefined;
+
+/**
+ * Forces the successor builder (tests): 'produce' (Immer), a copier, or undefined for the default,
+ * Immer when auto-freeze is on and the generated copier otherwise. Returns what was set before.
+ */
+export function setSuccessorBuilder(b: 'produce' | Copier | undefined): 'produce' | Copier | undefined {
+  const before = forced === 'copy' ? copier : forced;
+  if (typeof b === 'function') {
+    copier = b;
+    forced = 'copy';
+  } else {
+    copier = defaultCopier;
+    forced = b;
+  }
+  return before;
+}
+const defaultCopier = copier;
+
+/** The successor: the changed fields written by Immer (`produce` forced, or auto-freeze on) or copied by the copier. */
+function successor(w: World, m: World, flags: Uint8Array): World {
+  const byImmer = forced === undefined ? autoFreezeEnabled() : forced === 'produce';
+  return byImmer ? produceChanged(w, m, flags) : copier(w, m, flags);
+}
+
 /** Nothing changed: the base world itself (through produce when auto-freeze is on, so that tests see it frozen as before). */
 const unchanged = (w: World): World => (autoFreezeEnabled() ? produce(w, () => undefined) : w);
 
@@ -178,7 +239,7 @@ export function produceOnCopy(w: World, recipe: (m: World) => void): World {
     recipe(m);
     const flags = new Uint8Array(fieldNames.length);
     const n = diff(w, m, ignoredClean, flags);
-    return n === 0 ? unchanged(w) : produceChanged(w, m, flags);
+    return n === 0 ? unchanged(w) : successor(w, m, flags);
   }
   scratchBusy = true;
   try {
@@ -188,7 +249,7 @@ export function produceOnCopy(w: World, recipe: (m: World) => void): World {
     recipe(scratch);
     const n = diff(w, scratch, clean, changed);
     filledFrom = w;
-    return n === 0 ? unchanged(w) : produceChanged(w, scratch, changed);
+    return n === 0 ? unchanged(w) : successor(w, scratch, changed);
   } catch (e) {
     scratch = {} as World;
     filledFrom = undefined;
