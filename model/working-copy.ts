@@ -202,31 +202,30 @@ export function makeCopier(drop?: keyof World): Copier {
 };`)(isBuffer) as Copier;
 }
 
+/** The explorer's copier. */
+const defaultCopier = makeCopier();
 /** How successors are built: by Immer's produce (auto-freeze on, as in tests) or by the copier (the explorer's hot path). */
-let copier: Copier = makeCopier();
+let copier: Copier = defaultCopier;
 let forced: 'produce' | 'copy' | undefined;
 
 /**
- * Forces the successor builder (tests): 'produce' (Immer), a copier, or undefined for the default,
- * Immer when auto-freeze is on and the generated copier otherwise. Returns what was set before.
+ * Forces the successor builder (tests): 'produce' (Immer), 'copy' (the generated copier), another
+ * copier, or undefined for the default: Immer when auto-freeze is on, the generated copier otherwise.
+ * Returns what was set before.
  */
-export function setSuccessorBuilder(b: 'produce' | Copier | undefined): 'produce' | Copier | undefined {
-  const before = forced === 'copy' ? copier : forced;
-  if (typeof b === 'function') {
-    copier = b;
-    forced = 'copy';
-  } else {
-    copier = defaultCopier;
-    forced = b;
-  }
+export function setSuccessorBuilder(b: 'produce' | 'copy' | Copier | undefined): 'produce' | 'copy' | Copier | undefined {
+  const before = forced === 'copy' && copier !== defaultCopier ? copier : forced;
+  copier = typeof b === 'function' ? b : defaultCopier;
+  forced = typeof b === 'function' ? 'copy' : b;
   return before;
 }
-const defaultCopier = copier;
 
-/** The successor: the changed fields written by Immer (`produce` forced, or auto-freeze on) or copied by the copier. */
+/** Which builder the next step uses: the forced one, else Immer under auto-freeze and the copier otherwise. */
+export const successorBuilder = (): 'produce' | 'copy' => forced ?? (autoFreezeEnabled() ? 'produce' : 'copy');
+
+/** The successor: the changed fields written by Immer or copied by the copier (`successorBuilder`). */
 function successor(w: World, m: World, flags: Uint8Array): World {
-  const byImmer = forced === undefined ? autoFreezeEnabled() : forced === 'produce';
-  return byImmer ? produceChanged(w, m, flags) : copier(w, m, flags);
+  return successorBuilder() === 'produce' ? produceChanged(w, m, flags) : copier(w, m, flags);
 }
 
 /** Nothing changed: the base world itself (through produce when auto-freeze is on, so that tests see it frozen as before). */

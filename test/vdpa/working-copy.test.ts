@@ -1,13 +1,17 @@
 // The working copy is reused from step to step (model/working-copy.ts): what one step does to it
 // (aliases, fresh arrays, a field added by a step that threw, a producer inside a recipe) must never
 // reach a produced world or the next step.
-import { describe, expect, it } from 'vitest';
-import { produceOnCopy } from '../../model/working-copy.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { produceOnCopy, setSuccessorBuilder } from '../../model/working-copy.js';
 import { blankWorld, type World } from '../../spec/vdpa/world.js';
 
 const base = (): World => blankWorld(new Array<number>(8).fill(-2), new Array<number>(4).fill(-2));
 
-describe('the reused working copy', () => {
+// Both successor builders: Immer's produce (tests' default) and the explorer's copier.
+for (const builder of ['produce', 'copy'] as const) describe(`the reused working copy (successor by ${builder})`, () => {
+  beforeEach(() => { setSuccessorBuilder(builder); });
+  afterEach(() => { setSuccessorBuilder(undefined); });
+
   it('a changed array is the world\'s own: the next step does not change it', () => {
     const w = base();
     const a = produceOnCopy(w, (m) => { m.pinned[0] = 3; });
