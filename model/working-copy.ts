@@ -114,7 +114,10 @@ function refuse(bad: [string, unknown, string]): never {
  * comparison (or the buffer was swapped out of its field, which counts as dirty), so a skipped copy
  * is always exact.
  */
-const buffers: Record<string, number[]> = Object.fromEntries(arrays.map((k) => [k, [] as number[]]));
+/** Each array's schema length. */
+const lengthOf = (k: string): number => schemaOf.get(k)!.length!;
+/** Filled with pushes, not by setting a length, so that V8 keeps them packed (no hole checks on every read). */
+const buffers: Record<string, number[]> = Object.fromEntries(arrays.map((k) => [k, Array.from({ length: lengthOf(k) }, () => 0)]));
 const isBuffer = new Set<unknown>(Object.values(buffers));
 let scratch = {} as World;
 let scratchBusy = false;
@@ -125,10 +128,15 @@ const clean: Record<string, boolean> = Object.fromEntries(arrays.map((k) => [k, 
 /** What the nested, fresh-copy path hands diff instead: its flags are never read. */
 const ignoredClean: Record<string, boolean> = { ...clean };
 
+/** `n` pieces of code, one per index, joined (an unrolled loop over a schema's fixed length). */
+const unrolled = (n: number, piece: (i: number) => string, sep: string): string => Array.from({ length: n }, (_, i) => piece(i)).join(sep);
+
 /** Refills `m` from `w`: scalars copied, each array copied into its scratch buffer unless `reuse` and clean (generated). */
 const refill = new Function('m', 'w', 'buf', 'reuse', 'clean', `
 ${scalars.map((k) => `  m.${k} = w.${k};`).join('\n')}
-${arrays.map((k) => `  { const a = buf.${k}; if (!(reuse && clean.${k})) { const b = w.${k}; const n = b.length; if (a.length !== n) a.length = n; for (let i = 0; i < n; i++) a[i] = b[i]; } m.${k} = a; }`).join('\n')}
+${arrays.map((k) => `  { const a = buf.${k}; if (!(reuse && clean.${k})) { const b = w.${k}; const n = b.length;
+    if (n === ${lengthOf(k)} && a.length === n) { ${unrolled(lengthOf(k), (i) => `a[${i}] = b[${i}];`, ' ')} }
+    else { a.length = 0; for (let i = 0; i < n; i++) a.push(b[i]); } } m.${k} = a; }`).join('\n')}
 `) as (m: World, w: World, buf: Record<string, number[]>, reuse: boolean, clean: Record<string, boolean>) => void;
 
 /** Field numbers for the changed flags: scalars first, then arrays. */
@@ -144,7 +152,9 @@ const changed = new Uint8Array(fieldNames.length);
 const diff = new Function('same', 'check', 'refuse', 'buf', `return function diff(w, m, clean, out) {
   let bad, n = 0;
 ${scalars.map((k, i) => `  if (m.${k} !== w.${k}) { if ((bad = check.${k}(m.${k})) !== undefined) refuse(bad); out[${i}] = 1; n++; }`).join('\n')}
-${arrays.map((k, i) => `  if (!Array.isArray(m.${k}) || !same(m.${k}, w.${k})) { clean.${k} = false; if ((bad = check.${k}(m.${k})) !== undefined) refuse(bad); out[${scalars.length + i}] = 1; n++; } else clean.${k} = m.${k} === buf.${k};`).join('\n')}
+${arrays.map((k, i) => `  if (!(m.${k} === buf.${k} && m.${k}.length === ${lengthOf(k)} && w.${k}.length === ${lengthOf(k)}
+      ? ${unrolled(lengthOf(k), (j) => `m.${k}[${j}] === w.${k}[${j}]`, ' && ')}
+      : Array.isArray(m.${k}) && same(m.${k}, w.${k}))) { clean.${k} = false; if ((bad = check.${k}(m.${k})) !== undefined) refuse(bad); out[${scalars.length + i}] = 1; n++; } else clean.${k} = m.${k} === buf.${k};`).join('\n')}
   return n;
 };`)(sameArray, checkField, refuse, buffers) as (w: World, m: World, clean: Record<string, boolean>, out: Uint8Array) => number;
 
@@ -188,18 +198,18 @@ export type Copier = (w: World, m: World, flags: Uint8Array) => World;
 export function makeCopier(drop?: keyof World): Copier {
   const entry = (k: string, i: number, array: boolean): string => {
     if (k === drop) return `${k}: w.${k}`;
-    const v = array ? `(isBuffer.has(m.${k}) ? m.${k}.slice() : m.${k})` : `m.${k}`;
+    const v = array ? `(m.${k} === buf.${k} || isBuffer.has(m.${k}) ? m.${k}.slice() : m.${k})` : `m.${k}`;
     return `${k}: ch[${i}] === 1 ? ${v} : w.${k}`;
   };
   const index = new Map(fieldNames.map((k, i) => [k, i]));
   const body = fields.map(([k, f]) => entry(k as string, index.get(k as string)!, f.tag === 'array')).join(',\n    ');
-  return new Function('isBuffer', `return function copyChanged(w, m, ch) {
+  return new Function('isBuffer', 'buf', `return function copyChanged(w, m, ch) {
   const r = {
     ${body}
   };
   ch.fill(0);
   return r;
-};`)(isBuffer) as Copier;
+};`)(isBuffer, buffers) as Copier;
 }
 
 /** The explorer's copier. */

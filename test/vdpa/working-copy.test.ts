@@ -76,4 +76,14 @@ for (const builder of ['produce', 'copy'] as const) describe(`the reused working
     expect(b.uMap).toEqual(w.uMap);
     expect(b.uTxnBefore).toEqual(w.uTxnBefore);
   });
+
+  // The refill and the comparison are unrolled over the schema's lengths; a buffer of another length takes the loop.
+  it('a buffer a step lengthened is refused, and the next step gets it back at the schema\'s length', () => {
+    const w = base();
+    expect(() => produceOnCopy(w, (m) => { m.pinned.push(1); })).toThrow(/world\.pinned = \[0, 0, 0, 0, 1\]/);
+    const b = produceOnCopy(w, (m) => { expect(m.pinned).toEqual([0, 0, 0, 0]); m.pinned[3] = 2; });
+    expect(b.pinned).toEqual([0, 0, 0, 2]);
+    expect(() => produceOnCopy(b, (m) => { m.pinned.length = 3; })).toThrow(/world\.pinned = \[0, 0, 0\]/);
+    expect(produceOnCopy(b, (m) => { m.pc = 5; }).pinned).toEqual([0, 0, 0, 2]);
+  });
 });
