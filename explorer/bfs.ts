@@ -70,7 +70,7 @@ class BreadthFirst<S, A> {
   private readonly maxStates: number;
   private readonly deadline: number;
   private readonly fp: Fingerprinter<S>;
-  private readonly store = new VisitedStore();
+  private readonly store: VisitedStore;
   private readonly book: PropertyBook<S, A>;
   private readonly c: Counters;
   private stoppedBy: StopReason | undefined;
@@ -91,6 +91,7 @@ class BreadthFirst<S, A> {
     private readonly model: Model<S, A>,
     private readonly options: ExploreOptions,
   ) {
+    this.store = new VisitedStore(options.expectedStates ?? 0);
     this.maxDepth = options.maxDepth ?? Infinity;
     this.maxStates = options.maxStates ?? Infinity;
     this.deadline = options.timeLimitSeconds === undefined ? Infinity : this.start + options.timeLimitSeconds * 1000;

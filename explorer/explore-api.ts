@@ -46,6 +46,11 @@ export interface ExploreOptions {
    * Needs a model with a schema.
    */
   readonly frontier?: FrontierBudget;
+  /**
+   * A size hint: the visited store starts with room for this many states instead of growing from
+   * 1,024 slots (as pan's -w sizes SPIN's table). Results do not depend on it. One-core search only.
+   */
+  readonly expectedStates?: number;
 }
 
 export interface Progress {

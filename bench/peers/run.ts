@@ -93,15 +93,19 @@ function runCase(c: PeerCase, o: Options, root: string, quint: string | undefine
   const pml = join(root, 'bench', 'peers', 'promela', c.pml);
   const log = (s: string): void => console.error(`[peers] ${c.id}: ${s}`);
 
+  // The visited table's size, the same for both tools: pan's -w and vdpa-mc's store hint (2^hashLog2
+  // slots each), from the distinct states of a first vdpa-mc run, which is not timed.
+  const sizing = runChild({ spec: c.spec, check: c.holds });
+  const hashLog2 = Math.max(18, Math.ceil(Math.log2(Math.max(2, sizing.distinct))) + 1);
+
   // vdpa-mc, exhaustive.
-  const mcRuns = repeat(o.runs, () => runChild({ spec: c.spec, check: c.holds }));
-  sameCounts(c.id, mcRuns, mismatches);
+  const mcRuns = repeat(o.runs, () => runChild({ spec: c.spec, check: c.holds, tableLog2: hashLog2 }));
+  sameCounts(c.id, [sizing, ...mcRuns], mismatches);
   const mc = median(mcRuns, (r) => r.seconds);
   log(`vdpa-mc ${mc.distinct} states, depth ${mc.depth}, ${Math.round(mc.statesPerSecond)} gen/s`);
   if (mc.stoppedBy !== 'exhausted') mismatches.push(`${c.id}: vdpa-mc stopped by ${mc.stoppedBy}, not exhausted`);
 
   // SPIN, exhaustive: DFS for the speed, BFS for the depth.
-  const hashLog2 = Math.max(18, Math.ceil(Math.log2(Math.max(2, mc.distinct))) + 1);
   const defines = [...c.spinDefines, ...(c.holds ? ['-DCHECK'] : [])];
   const dfsBuild = buildPan(pml, join(work, 'dfs'), defines, false);
   const spinDfs = median(repeat(o.runs, () => runPan(dfsBuild, hashLog2)), (r) => r.seconds);
@@ -133,7 +137,7 @@ function runCase(c: PeerCase, o: Options, root: string, quint: string | undefine
 
   let cex: RowResult['cex'];
   if (!c.holds) {
-    const mcCex = median(repeat(o.runs, () => runChild({ spec: c.spec, check: true })), (r) => r.seconds);
+    const mcCex = median(repeat(o.runs, () => runChild({ spec: c.spec, check: true, tableLog2: hashLog2 })), (r) => r.seconds);
     const cexBuild = buildPan(pml, join(work, 'cex'), [...c.spinDefines, '-DCHECK'], true);
     const spinCex = median(repeat(o.runs, () => runPan(cexBuild, hashLog2)), (r) => r.seconds);
     if (mcCex.violation === undefined) mismatches.push(`${c.id}: vdpa-mc found no violation, SPIN did`);

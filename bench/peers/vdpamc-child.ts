@@ -7,6 +7,11 @@ export interface ChildJob {
   readonly spec: PeerModelSpec;
   /** Check the model's invariants (and stop at the first violation), or explore without them. */
   readonly check: boolean;
+  /**
+   * The visited table's size as pan's -w: 2^tableLog2 slots (the store keeps its load under 0.9, so
+   * room for 0.9 of them), instead of growing from 1,024. A size hint: the counts do not depend on it.
+   */
+  readonly tableLog2?: number;
 }
 
 export interface ChildResult {
@@ -29,7 +34,8 @@ function main(): void {
   const job = JSON.parse(process.argv[2] ?? '') as ChildJob;
   const t0 = performance.now();
   const model = buildPeerModel(job.spec);
-  const r = explore(model, job.check ? {} : { propertyIds: [] });
+  const hint = job.tableLog2 === undefined ? {} : { expectedStates: Math.floor(2 ** job.tableLog2 * 0.9) };
+  const r = explore(model, job.check ? hint : { ...hint, propertyIds: [] });
   const seconds = (performance.now() - t0) / 1000;
   const v = r.violations[0];
   const result: ChildResult = {

@@ -77,3 +77,20 @@ describe('peer models agree with SPIN on small sizes', () => {
     }
   }
 });
+
+// bench/peers sizes both tools' visited tables up front: pan -w<log2>, vdpa-mc's store the same slots.
+describe('a visited table sized up front (ExploreOptions.expectedStates) changes no result', () => {
+  const c = CASES.find((x) => x.name === 'vdpa-core set_map P=4')!;
+  const log2 = Math.ceil(Math.log2(c.states)) + 1;
+  const hint = { expectedStates: Math.floor(2 ** log2 * 0.9) };
+  test(`${c.name}: same counts, same counterexample; the table holds 2^${log2} slots from the start`, () => {
+    const model = buildPeerModel(c.spec);
+    const grown = explore(model, { propertyIds: [] });
+    const sized = explore(model, { ...hint, propertyIds: [] });
+    expect([sized.stats.distinctStates, sized.stats.transitions, sized.stats.depth]).toEqual([grown.stats.distinctStates, grown.stats.transitions, grown.stats.depth]);
+    expect(sized.stats.storeBytes).toBeGreaterThanOrEqual(2 ** log2 * 8);
+    expect(grown.stats.storeBytes).toBeLessThan(2 ** log2 * 8);
+    const cex = explore(model, hint).violations.map((v) => [v.propertyId, v.actions]);
+    expect(cex).toEqual(explore(model, {}).violations.map((v) => [v.propertyId, v.actions]));
+  });
+});
