@@ -11,7 +11,7 @@ import type { BoolSchema, EnumSchema, IntSchema } from '../../explorer/schema.js
 import type { VdpaCtx } from '../../model/context.js';
 import { anyAlphabet, anyUserspace } from '../../model/userspace-any.js';
 import { VDPA_KERNELS, VDPA_PARENTS } from '../../spec/config.js';
-import type { Action } from '../../spec/vdpa/actions.js';
+import { randomWalk } from './helpers.js';
 import { VDPA_KERNEL_TABLE } from '../../spec/vdpa/kernels.js';
 import { buildVdpaModel } from '../../systems/vdpa/model.js';
 import { makeParent } from '../../systems/vdpa/parents.js';
@@ -64,14 +64,7 @@ describe('the guard memo is keyed by every field the guard reads', () => {
       const ctx = configs[ci]!;
       const model = buildVdpaModel(ctx, anyUserspace(), []);
       const alphabet = anyAlphabet(ctx);
-      let w = model.init()[0]!;
-      const out: Action[] = [];
-      for (const r of walk) {
-        out.length = 0;
-        model.actions(w, out);
-        if (out.length === 0) break;
-        w = model.next(w, out[r % out.length]!) ?? w;
-      }
+      const w = randomWalk(model, walk);
       const key = projection(w);
       const before = alphabet.map((a) => guard(ctx, w, a));
       for (const f of projected) {

@@ -63,3 +63,16 @@ export async function checkVdpa(
     stoppedBy: r.stoppedBy,
   };
 }
+
+/** The world a random walk reaches: each choice an index into the enabled actions, taken modulo their number. */
+export function randomWalk(model: VdpaModel, choices: readonly number[]): World {
+  let w = model.init()[0]!;
+  const out: Action[] = [];
+  for (const c of choices) {
+    out.length = 0;
+    model.actions(w, out);
+    if (out.length === 0) break;
+    w = model.next(w, out[c % out.length]!) ?? w;
+  }
+  return w;
+}

@@ -12,6 +12,7 @@ import type { VdpaModel } from '../../systems/vdpa/model.js';
 import { makeCopier, produceOnCopy, setSuccessorBuilder, successorBuilder, type Copier } from '../../model/working-copy.js';
 import { worldSchema, type World } from '../../spec/vdpa/world.js';
 import type { Action } from '../../spec/vdpa/actions.js';
+import { randomWalk } from './helpers.js';
 
 /** The configurations sampled: the benchmark's, an older mlx5 (one data MR), a simulator, and scripted QEMU (its program counter). */
 const CONFIGS = [
@@ -73,19 +74,6 @@ function nextBy(m: VdpaModel, w: World, a: Action, b: 'produce' | 'copy' | Copie
   return withBuilder(b, () => m.next(w, a) ?? w);
 }
 
-/** The world after following `choices` from the initial world, each an index into the enabled actions. */
-function walk(m: VdpaModel, choices: readonly number[]): World {
-  let w = m.init()[0]!;
-  const out: Action[] = [];
-  for (const c of choices) {
-    out.length = 0;
-    m.actions(w, out);
-    if (out.length === 0) break;
-    w = m.next(w, out[c % out.length]!) ?? w;
-  }
-  return w;
-}
-
 /** Where `copier` and Immer's produce disagree after `a` from `w`, in words; undefined when they agree. */
 function disagreement(m: VdpaModel, w: World, a: Action, copier: 'copy' | Copier): string | undefined {
   const byImmer = nextBy(m, w, a, 'produce');
@@ -102,7 +90,7 @@ describe('the copier builds the successor Immer\'s produce builds', () => {
     'random reachable worlds, every action of the alphabet: deep-equal worlds, same key order, equal fingerprints',
     (i, choices) => {
       const { m, alphabet } = systems[i]!;
-      const w = walk(m, choices);
+      const w = randomWalk(m, choices);
       for (const a of alphabet) {
         const byImmer = nextBy(m, w, a, 'produce');
         const byCopy = nextBy(m, w, a, 'copy');
@@ -142,7 +130,7 @@ describe('the copier builds the successor Immer\'s produce builds', () => {
     const witness = new Map<keyof World, [Sys, World, Action]>();
     fc.assert(fc.property(fc.integer({ min: 0, max: systems.length - 1 }), fc.array(fc.nat(), { maxLength: 24 }), (i, choices) => {
       const sys = systems[i]!;
-      const w = walk(sys.m, choices);
+      const w = randomWalk(sys.m, choices);
       for (const a of sys.alphabet) {
         const n = nextBy(sys.m, w, a, 'produce');
         for (const k of FIELDS) if (!witness.has(k) && JSON.stringify(n[k]) !== JSON.stringify(w[k])) witness.set(k, [sys, w, a]);
