@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FULL_CASES, QUICK_CASES, type PeerCase } from './cases.js';
 import type { ChildJob, ChildResult } from './vdpamc-child.js';
-import { buildPan, runPan } from './spin.js';
+import { buildPan, runPan, type PanRun } from './spin.js';
 import { instantiateQuint, runQuint, type QuintRun } from './quint.js';
 import { ensureQuint, ensureSpin, gccVersion, quintVersion, spinVersion } from './tools.js';
 import { renderSection, renderTables, shortfalls, writeSection, type RowResult } from './report.js';
@@ -98,17 +98,21 @@ function runCase(c: PeerCase, o: Options, root: string, quint: string | undefine
   const sizing = runChild({ spec: c.spec, check: c.holds });
   const hashLog2 = Math.max(18, Math.ceil(Math.log2(Math.max(2, sizing.distinct))) + 1);
 
-  // vdpa-mc, exhaustive.
-  const mcRuns = repeat(o.runs, () => runChild({ spec: c.spec, check: c.holds, tableLog2: hashLog2 }));
+  // Exhaustive runs, the two tools' runs interleaved (vdpa-mc, pan, vdpa-mc, pan...) so that both meet
+  // the same load on a shared machine; SPIN DFS for the speed, BFS (below) for the depth.
+  const defines = [...c.spinDefines, ...(c.holds ? ['-DCHECK'] : [])];
+  const dfsBuild = buildPan(pml, join(work, 'dfs'), defines, false);
+  const mcRuns: ChildResult[] = [];
+  const panRuns: PanRun[] = [];
+  for (let i = 0; i < o.runs; i++) {
+    mcRuns.push(runChild({ spec: c.spec, check: c.holds, tableLog2: hashLog2 }));
+    panRuns.push(runPan(dfsBuild, hashLog2));
+  }
   sameCounts(c.id, [sizing, ...mcRuns], mismatches);
   const mc = median(mcRuns, (r) => r.seconds);
   log(`vdpa-mc ${mc.distinct} states, depth ${mc.depth}, ${Math.round(mc.statesPerSecond)} gen/s`);
   if (mc.stoppedBy !== 'exhausted') mismatches.push(`${c.id}: vdpa-mc stopped by ${mc.stoppedBy}, not exhausted`);
-
-  // SPIN, exhaustive: DFS for the speed, BFS for the depth.
-  const defines = [...c.spinDefines, ...(c.holds ? ['-DCHECK'] : [])];
-  const dfsBuild = buildPan(pml, join(work, 'dfs'), defines, false);
-  const spinDfs = median(repeat(o.runs, () => runPan(dfsBuild, hashLog2)), (r) => r.seconds);
+  const spinDfs = median(panRuns, (r) => r.seconds);
   const bfsBuild = buildPan(pml, join(work, 'bfs'), defines, true);
   const spinBfs = runPan(bfsBuild, hashLog2);
   log(`SPIN ${spinDfs.stored} states, BFS depth ${spinBfs.depth}, ${Math.round((spinDfs.transitions - 1) / spinDfs.seconds)} gen/s`);
@@ -137,9 +141,15 @@ function runCase(c: PeerCase, o: Options, root: string, quint: string | undefine
 
   let cex: RowResult['cex'];
   if (!c.holds) {
-    const mcCex = median(repeat(o.runs, () => runChild({ spec: c.spec, check: true, tableLog2: hashLog2 })), (r) => r.seconds);
     const cexBuild = buildPan(pml, join(work, 'cex'), [...c.spinDefines, '-DCHECK'], true);
-    const spinCex = median(repeat(o.runs, () => runPan(cexBuild, hashLog2)), (r) => r.seconds);
+    const mcCexRuns: ChildResult[] = [];
+    const spinCexRuns: PanRun[] = [];
+    for (let i = 0; i < o.runs; i++) {
+      mcCexRuns.push(runChild({ spec: c.spec, check: true, tableLog2: hashLog2 }));
+      spinCexRuns.push(runPan(cexBuild, hashLog2));
+    }
+    const mcCex = median(mcCexRuns, (r) => r.seconds);
+    const spinCex = median(spinCexRuns, (r) => r.seconds);
     if (mcCex.violation === undefined) mismatches.push(`${c.id}: vdpa-mc found no violation, SPIN did`);
     if (spinCex.errors === 0 || spinCex.trailLength === undefined) mismatches.push(`${c.id}: SPIN -DBFS found no violation`);
     else if (mcCex.violation !== undefined) agree('shortest counterexample length', mcCex.violation.length, spinCex.trailLength);
