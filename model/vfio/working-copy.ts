@@ -1,5 +1,5 @@
-// How the VFIO reducers use Immer, as model/working-copy.ts does for vDPA (same name, same
-// signature): `produce` is the transaction (the result is a new world, the input untouched, frozen
+// How the VFIO reducers use Immer, as model/working-copy.ts does for vDPA under tests (same name, same
+// signature; vDPA's hot path builds the successor with a generated copier instead): `produce` is the transaction (the result is a new world, the input untouched, frozen
 // in tests), but the recipe works on a plain copy of the world (arrays sliced, vfio_dmas cloned) and
 // only the changed fields are assigned to the draft's root. Written out by hand rather than generated
 // from the schema as vDPA's is, because `dmas` is a list of structs. Measured here (6.12 + any, depth 6,

@@ -63,7 +63,7 @@ function stepRecipe(m: World): void {
   s.us.believe(s.ctx, m, s.a, s.result, s.w);
 }
 
-/** One step: the call (an Immer producer over the world) and userspace's belief update. */
+/** One step: the call (the reducers, Immer recipes run on the working copy: model/working-copy.ts) and userspace's belief update. */
 export function step(ctx: VdpaCtx, us: Userspace, w: World, a: Action): { world: World; result: CallResult } {
   const args: StepArgs = { ctx, us, w, a, result: { ret: '0' } };
   const outer = current;
