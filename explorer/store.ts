@@ -55,19 +55,22 @@ export class KnownFingerprints {
   }
 
   has(lo: number, hi: number): boolean {
-    lo >>>= 0;
-    hi >>>= 0;
-    if (lo === 0) lo = 1;
-    const t = this.table;
-    const slots = this.slots;
-    let i = Math.floor((hi * slots) / 4294967296);
-    for (;;) {
-      const j = i << 1;
-      const a = Atomics.load(t, j);
-      if (a === 0) return false;
-      if (a === lo && Atomics.load(t, j + 1) === hi) return true;
-      if (++i === slots) i = 0;
-    }
+    return holds(this.table, this.slots, lo, hi);
+  }
+}
+
+/** True when `table` (of `slots` slots) holds fingerprint (lo, hi); reads slots as a reader in another thread must. */
+function holds(t: Uint32Array, slots: number, lo: number, hi: number): boolean {
+  lo >>>= 0;
+  hi >>>= 0;
+  if (lo === 0) lo = 1;
+  let i = Math.floor((hi * slots) / 4294967296);
+  for (;;) {
+    const j = i << 1;
+    const a = Atomics.load(t, j);
+    if (a === 0) return false;
+    if (a === lo && Atomics.load(t, j + 1) === hi) return true;
+    if (++i === slots) i = 0;
   }
 }
 
@@ -129,19 +132,7 @@ export class VisitedStore {
 
   /** True when fingerprint (lo, hi) is stored. */
   has(lo: number, hi: number): boolean {
-    lo >>>= 0;
-    hi >>>= 0;
-    if (lo === 0) lo = 1;
-    const t = this.table;
-    const slots = this.slots;
-    let i = Math.floor((hi * slots) / 4294967296);
-    for (;;) {
-      const j = i << 1;
-      const a = t[j]!;
-      if (a === 0) return false;
-      if (a === lo && t[j + 1] === hi) return true;
-      if (++i === slots) i = 0;
-    }
+    return holds(this.table, this.slots, lo, hi);
   }
 
   /**
