@@ -178,7 +178,7 @@ class ChunkedSearch<S, A> {
         const { records, count } = this.current.take(size);
         const id = nextId++;
         inFlight.push({ id, first: handed, records: this.options.checkpoint !== undefined ? records.slice() : records, count });
-        pool.submit(id, records, count, active.slice(), shard);
+        pool.submit(id, records, count, active.slice(), shard, pool.readsStore ? this.store.share() : undefined);
         handed += count;
       }
     };

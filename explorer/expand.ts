@@ -9,10 +9,14 @@
 // VIOLATED (a property failed on this transition or on its successor: see `violations`).
 // A successor this expander produced before is not sent: the merger has stored it already, since
 // chunks are merged in the order they are handed out and each expander gets them in that order.
+// Nor is one the merger's store holds already (read through a shared table, store.ts): with several
+// expanders, each sees only its own chunks, and most of what it would send is known. Which
+// successors are sent thus depends on the schedule; what the merger makes of them does not, since
+// it stores only successors it does not hold, and a known one is neither new nor checked again.
 import type { Model, Property, Violation } from './model.js';
 import { Fingerprinter, shardOf } from './fingerprint.js';
 import { compileHashWords, newHashOut, type Hash64Out } from './hash.js';
-import { VisitedStore } from './store.js';
+import { KnownFingerprints, VisitedStore, type SharedTable } from './store.js';
 
 export const SENT = 1 << 16;
 export const VIOLATED = 1 << 17;
@@ -77,6 +81,8 @@ export class Expander<S, A> {
   private readonly out: A[] = [];
   private readonly hashRecord: (words: Int32Array, out: Hash64Out) => void;
   private readonly h2: Hash64Out = newHashOut();
+  /** The merger's store, as far as this thread sees it (chunks handed out with a shared table). */
+  private known: KnownFingerprints | undefined;
 
   constructor(
     private readonly model: Model<S, A>,
@@ -93,15 +99,20 @@ export class Expander<S, A> {
 
   /**
    * Expands `count` encoded worlds from `records`. `active[p]` is 1 while property number p is still
-   * checked. Throws an ExpandFailure-carrying Error when the model throws.
+   * checked. `store`: the merger's visited table, whose fingerprints need not be sent. Throws an
+   * ExpandFailure-carrying Error when the model throws.
    */
-  expandChunk(records: Int32Array, count: number, active: Uint8Array, shard?: ShardPick): ChunkResult {
+  expandChunk(records: Int32Array, count: number, active: Uint8Array, shard?: ShardPick, store?: SharedTable): ChunkResult {
+    if (store !== undefined) {
+      if (this.known === undefined) this.known = new KnownFingerprints(store);
+      else this.known.update(store);
+    }
     const guard = this.model.contain;
     return guard === undefined ? this.expand(records, count, active, shard) : guard(() => this.expand(records, count, active, shard));
   }
 
   private expand(records: Int32Array, count: number, active: Uint8Array, shard?: ShardPick): ChunkResult {
-    const { model, props, fp, words, seen, out } = this;
+    const { model, props, fp, words, seen, out, known } = this;
     const codec = fp.codec!;
     const h = fp.h;
     const w = new Words();
@@ -143,7 +154,7 @@ export class Expander<S, A> {
           if (s2 !== undefined) {
             // keyed on the model's representative (Model.canonical); the record is the concrete world
             fp.key(s2);
-            if (seen.addIfNew(h[0]!, h[1]!, 0, 0) >= 0) {
+            if ((known === undefined || !known.has(h[0]!, h[1]!)) && seen.addIfNew(h[0]!, h[1]!, 0, 0) >= 0) {
               tag |= SENT;
               fp.concrete(s2);
               for (let p = 0; p < props.length; p++) {
