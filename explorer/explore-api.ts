@@ -46,6 +46,12 @@ export interface ExploreOptions {
    * Needs a model with a schema.
    */
   readonly frontier?: FrontierBudget;
+  /**
+   * Partial-order reduction: 'sleep' skips transitions asleep by sleep sets (explorer/sleep.ts) when
+   * the model declares action ids and an independence relation (Model.independent); the same
+   * distinct worlds and shortest violation lengths, fewer transitions. Default and 'none': none.
+   */
+  readonly partialOrder?: 'none' | 'sleep';
 }
 
 export interface Progress {
@@ -77,6 +83,11 @@ export interface Stats {
   readonly bytesPerState: number;
   /** Random walks only (swarm): the walks taken (transitions then counts their steps). */
   readonly walks?: number;
+  /**
+   * Partial-order reduction only (ExploreOptions.partialOrder): listed actions not taken because they
+   * were asleep (transitions counts the ones taken; the two add up to the transitions without it).
+   */
+  readonly asleep?: number;
 }
 
 export interface ActionCoverage {

@@ -19,6 +19,7 @@ import type { VdpaInvariant } from '../../invariants/vdpa/invariant.js';
 import { ACTION_KINDS, actionFromJson, labelAction, labelActionIn, type Action } from '../../spec/vdpa/actions.js';
 import { effectiveAsid, guard, guardTable } from '../../spec/vdpa/transitions.js';
 import { viewWorld } from './view.js';
+import { vdpaIndependence } from './independence.js';
 import { blankWorld, worldSchema, type World } from '../../spec/vdpa/world.js';
 
 /** Runs the reducer of one allowed action on a draft (the switch is the hot path's dispatch). */
@@ -103,6 +104,15 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
   ctx.ops.initDevice?.(init);
   // the same memoised guard the userspace lists its actions with (ts-pattern once per projection)
   const guards = guardTable(ctx, us.alphabet(ctx));
+  const alphabet = us.alphabet(ctx);
+  // an action's id: its place in the alphabet (`any` lists the alphabet's own objects)
+  const ids = new Map<Action, number>(alphabet.map((a, i) => [a, i]));
+  const independent = vdpaIndependence(ctx, alphabet);
+  const actionId = (a: Action): number => {
+    const i = ids.get(a);
+    if (i === undefined) throw new Error(`vdpa model: ${labelAction(a, bits)} is not in the alphabet`);
+    return i;
+  };
   return {
     ctx,
     userspace: us,
@@ -126,6 +136,8 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
     kindOf: (a) => kindIndex.get(a.t) ?? 0,
     schema: worldSchema,
     ...(canonical !== undefined ? { canonical } : {}),
+    // sleep sets for `any` (a scripted userspace moves its program counter at every step: nothing commutes)
+    ...(us.name === 'any' ? { actionId, actionIdCount: alphabet.length, independent: (a: Action, b: Action) => independent(actionId(a), actionId(b)) } : {}),
     lanes: [LANE_USER, LANE_VHOST, LANE_PARENT, LANE_DEVICE],
     view: (s) => viewWorld(ctx, s),
     outcome: (before, a) => {

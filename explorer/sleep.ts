@@ -1,0 +1,200 @@
+// Partial-order reduction by sleep sets (Godefroid 1996), the BFS way (issue 16, "fewer states for
+// the same verdicts": here, the same states for fewer transitions). A world s is expanded with a
+// sleep set Z of action ids; its listed actions are taken in order, skipping those in Z; the
+// successor s·a gets Sleep = { b ∈ Z ∪ {actions listed at s before a} : independent(a, b) } (an
+// action listed before a is either taken at s or asleep there, i.e. in Z).
+//
+// State matching: a NEW successor keeps its sleep set; a second arrival at a world of the NEXT level
+// (one not expanded yet) intersects its stored set with the arriving one; arrivals at worlds of
+// earlier levels are ignored (they were or are being expanded: their depth is shorter).
+//
+// Why every world is still reached at its shortest depth (so: the same distinct worlds, the same
+// invariant verdicts and shortest violation lengths), compactly: sleep sets alone (the tree
+// unfolding, no state matching) reach every world, and for a shortest path π to X the unfolding
+// explores a representative π' of π's Mazurkiewicz class (same length: every prefix of π' is a
+// shortest path, so it only passes through first-arrival levels). Intersecting arrivals gives a
+// world a sleep set ⊆ each arrival's, and Sleep(s·a) is monotone in Sleep(s) (Z ∪ Done-before-a
+// shrinks when Z does), so along π' the BFS takes a superset of what the unfolding takes. Arrivals at
+// deeper levels need no re-expansion: the world was expanded at its shortest depth with a set ⊆
+// that of the shortest arrivals, which is all the argument uses.
+// Step properties: a transition (s, b) skipped with b asleep stands for an explored (r, b) with s
+// reached from r by actions independent of b; Model.independent promises the verdict of b does not
+// depend on them. The skipped transition is one level deeper than the one it stands for, so the
+// first violation of a step property is still found at its shortest depth.
+// With Model.canonical, the sleep set of a stored world is over the actions of its concrete world
+// kept in the frontier: sound when worlds with equal representatives list the same actions with the
+// same ids (a reduction of dead fields, as the vDPA one is), not under a permutation of actions.
+import type { Model } from './model.js';
+
+/** The hooks a model gives for sleep sets. */
+export interface Independence<A> {
+  readonly actionId: (a: A) => number;
+  readonly actionIdCount: number;
+  readonly independent: (a: A, b: A) => boolean;
+}
+
+/** The model's independence hooks, or undefined when it declares none (then no reduction). */
+export function independenceOf<S, A>(model: Model<S, A>): Independence<A> | undefined {
+  const { actionId, actionIdCount, independent } = model;
+  if (actionId === undefined || actionIdCount === undefined || independent === undefined) return undefined;
+  return { actionId, actionIdCount, independent };
+}
+
+/**
+ * What sleep sets need of a model, per action id: its independence row (ids independent of it, as a
+ * bitmask), filled as ids are met (independence is static: a row never changes once both are known).
+ */
+export class SleepRules<A> {
+  /** Uint32 words per mask. */
+  readonly words: number;
+  private readonly known: (A | undefined)[];
+  /** pair[x * n + y]: 0 unknown, 1 independent, 2 dependent. */
+  private readonly pair: Uint8Array;
+  private readonly n: number;
+  /** The successor mask being built (valid until the next `successor`). */
+  readonly mask: Uint32Array;
+  /** Z ∪ listed-before, while a world is expanded. */
+  private readonly before: Uint32Array;
+
+  constructor(private readonly ind: Independence<A>) {
+    this.n = ind.actionIdCount;
+    this.words = Math.max(1, (this.n + 31) >>> 5);
+    this.known = new Array<A | undefined>(this.n).fill(undefined);
+    this.pair = new Uint8Array(this.n * this.n);
+    this.mask = new Uint32Array(this.words);
+    this.before = new Uint32Array(this.words);
+  }
+
+  /** The id of `a`, checked against the declared range. */
+  id(a: A): number {
+    const id = this.ind.actionId(a);
+    if (!Number.isInteger(id) || id < 0 || id >= this.n) throw new Error(`explore: actionId ${id} is outside [0, ${this.n})`);
+    if (this.known[id] === undefined) this.known[id] = a;
+    return id;
+  }
+
+  /** Starts a world expanded with sleep set `z` (words at `off`). */
+  begin(z: Uint32Array, off: number): void {
+    for (let i = 0; i < this.words; i++) this.before[i] = z[off + i]!;
+  }
+
+  /** True when action id `id` is asleep in the world being expanded. */
+  asleep(z: Uint32Array, off: number, id: number): boolean {
+    return (z[off + (id >>> 5)]! & (1 << (id & 31))) !== 0;
+  }
+
+  /** Sets `this.mask` to the sleep set of the successor by action `a` (id `id`). */
+  successor(a: A, id: number): Uint32Array {
+    const { mask, before, words, pair, n, known } = this;
+    for (let wi = 0; wi < words; wi++) {
+      let bits = before[wi]!;
+      let out = 0;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        const b = (wi << 5) + (31 - Math.clz32(low));
+        bits ^= low;
+        let p = pair[id * n + b]!;
+        if (p === 0) {
+          const other = known[b]!;
+          p = this.ind.independent(a, other) ? 1 : 2;
+          pair[id * n + b] = p;
+          pair[b * n + id] = p;
+        }
+        if (p === 1) out |= low;
+      }
+      mask[wi] = out;
+    }
+    return mask;
+  }
+
+  /** After `a` (id `id`) was handled: it is listed before the actions that follow. */
+  listed(id: number): void {
+    this.before[id >>> 5]! |= 1 << (id & 31);
+  }
+}
+
+/**
+ * The sleep sets of one BFS level, by position in the level (store index - the level's first index):
+ * a world's set is written when it is stored and intersected by later arrivals in the same level,
+ * so they cannot live in the (spillable, append-only) frontier records. And which fingerprint is at
+ * which position, for those arrivals (the visited store maps no fingerprint to an index).
+ */
+export class SleepLevel {
+  masks: Uint32Array;
+  length = 0;
+  private table: Int32Array;
+  private slots: number;
+
+  constructor(readonly words: number) {
+    this.masks = new Uint32Array(words * 1024);
+    this.slots = 2048;
+    this.table = new Int32Array(this.slots * 3).fill(-1);
+  }
+
+  /** Appends the set of the world at the next position, with its fingerprint. */
+  add(lo: number, hi: number, mask: Uint32Array, moff = 0): void {
+    lo |= 0;
+    hi |= 0;
+    const w = this.words;
+    if ((this.length + 1) * w > this.masks.length) {
+      const m = new Uint32Array(this.masks.length * 2);
+      m.set(this.masks);
+      this.masks = m;
+    }
+    for (let i = 0; i < w; i++) this.masks[this.length * w + i] = mask[moff + i]!;
+    this.insert(lo, hi, this.length);
+    this.length++;
+    if (this.length * 2 > this.slots) this.grow();
+  }
+
+  /** An arrival at a world already stored: intersects when it is in this level; else nothing. */
+  meet(lo: number, hi: number, mask: Uint32Array, moff = 0): void {
+    const pos = this.find(lo | 0, hi | 0);
+    if (pos < 0) return;
+    const w = this.words;
+    for (let i = 0; i < w; i++) this.masks[pos * w + i]! &= mask[moff + i]!;
+  }
+
+  /** Appends sets without fingerprints (a resumed level: it is only read). */
+  load(masks: Uint32Array): void {
+    this.masks = masks.slice();
+    this.length = masks.length / this.words;
+  }
+
+  /** The sets from position `from` on (a checkpoint). */
+  from(pos: number): Uint32Array {
+    return this.masks.slice(pos * this.words, this.length * this.words);
+  }
+
+  private slotOf(lo: number, hi: number): number {
+    return ((Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b) >>> 0) % this.slots);
+  }
+
+  private insert(lo: number, hi: number, pos: number): void {
+    const t = this.table;
+    let i = this.slotOf(lo, hi);
+    while (t[i * 3 + 2] !== -1) if (++i === this.slots) i = 0;
+    t[i * 3] = lo;
+    t[i * 3 + 1] = hi;
+    t[i * 3 + 2] = pos;
+  }
+
+  private find(lo: number, hi: number): number {
+    const t = this.table;
+    let i = this.slotOf(lo, hi);
+    for (;;) {
+      const pos = t[i * 3 + 2]!;
+      if (pos === -1) return -1;
+      if (t[i * 3] === lo && t[i * 3 + 1] === hi) return pos;
+      if (++i === this.slots) i = 0;
+    }
+  }
+
+  private grow(): void {
+    const old = this.table;
+    const oldSlots = this.slots;
+    this.slots *= 2;
+    this.table = new Int32Array(this.slots * 3).fill(-1);
+    for (let i = 0; i < oldSlots; i++) if (old[i * 3 + 2] !== -1) this.insert(old[i * 3]!, old[i * 3 + 1]!, old[i * 3 + 2]!);
+  }
+}
