@@ -197,10 +197,10 @@ class BreadthFirst<S, A> {
     // sleep sets: an action asleep here is listed (coverage counts it enabled) but not taken
     const z = this.curSleep!.masks;
     const off = k * sleep.words;
-    sleep.begin(z, off);
+    sleep.begin(z, off, out);
     for (let ai = 0; ai < out.length; ai++) {
       const a = out[ai]!;
-      const id = sleep.id(a);
+      const id = sleep.ids[ai]!;
       if (sleep.asleep(z, off, id)) {
         this.c.enabled[this.model.kindOf(a)]!++;
         this.c.asleep!++;

@@ -73,9 +73,18 @@ export class SleepRules<A> {
     return id;
   }
 
-  /** Starts a world expanded with sleep set `z` (words at `off`). */
-  begin(z: Uint32Array, off: number): void {
+  /** The ids of the listed actions of the world being expanded (valid until the next `begin`). */
+  ids: number[] = [];
+
+  /**
+   * Starts a world expanded with sleep set `z` (words at `off`) and listed actions `out`: their ids
+   * (an asleep one may come after the action whose successor's set names it).
+   */
+  begin(z: Uint32Array, off: number, out: readonly A[]): void {
     for (let i = 0; i < this.words; i++) this.before[i] = z[off + i]!;
+    const ids = this.ids;
+    ids.length = out.length;
+    for (let i = 0; i < out.length; i++) ids[i] = this.id(out[i]!);
   }
 
   /** True when action id `id` is asleep in the world being expanded. */
@@ -95,7 +104,9 @@ export class SleepRules<A> {
         bits ^= low;
         let p = pair[id * n + b]!;
         if (p === 0) {
-          const other = known[b]!;
+          const other = known[b];
+          // a set names only actions listed here (Model.independent's contract: taking one lists the other)
+          if (other === undefined) throw new Error(`explore: action id ${b} is asleep but not listed: Model.independent is not sound`);
           p = this.ind.independent(a, other) ? 1 : 2;
           pair[id * n + b] = p;
           pair[b * n + id] = p;
@@ -132,7 +143,7 @@ export class SleepLevel {
   }
 
   /** Appends the set of the world at the next position, with its fingerprint. */
-  add(lo: number, hi: number, mask: Uint32Array, moff = 0): void {
+  add(lo: number, hi: number, mask: ArrayLike<number>, moff = 0): void {
     lo |= 0;
     hi |= 0;
     const w = this.words;
@@ -148,7 +159,7 @@ export class SleepLevel {
   }
 
   /** An arrival at a world already stored: intersects when it is in this level; else nothing. */
-  meet(lo: number, hi: number, mask: Uint32Array, moff = 0): void {
+  meet(lo: number, hi: number, mask: ArrayLike<number>, moff = 0): void {
     const pos = this.find(lo | 0, hi | 0);
     if (pos < 0) return;
     const w = this.words;

@@ -100,7 +100,7 @@ export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
     ...us.alphabet(ctx).map((a) => labelAction(a, kernel.featureBits)),
   ];
   return {
-    config: { system: 'vdpa', kernel: kernel.name, parent: parentName, userspace: us.name, bounds, invariants: chosen, ...(config.iotlbLimit === undefined ? {} : { iotlbLimit: config.iotlbLimit }), ...(reduce !== 'none' ? { reduce } : {}) },
+    config: { system: 'vdpa', kernel: kernel.name, parent: parentName, userspace: us.name, bounds, invariants: chosen, ...(config.iotlbLimit === undefined ? {} : { iotlbLimit: config.iotlbLimit }), ...(reduce !== 'none' ? { reduce } : {}), ...(config.por === 'sleep' && model.independent !== undefined ? { por: config.por } : {}) },
     model: model as unknown as TraceModel<unknown, unknown>,
     judge: vdpaJudge(model, invs, us.name === 'any'),
     kernel: { name: kernel.name, description: kernel.description },
