@@ -92,8 +92,12 @@ export interface VdpaModel extends TraceModel<World, Action> {
   take(before: World, a: Action): { readonly world: World; readonly ret: string };
 }
 
-/** `canonical`: the reduction the search keys its store on (systems/vdpa/reduce.ts), if any. */
-export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly VdpaInvariant[], canonical?: (w: World) => World): VdpaModel {
+/**
+ * `canonical`: the reduction the search keys its store on (systems/vdpa/reduce.ts), if any.
+ * `independence`: declare which actions commute (systems/vdpa/independence.ts), for sleep sets: only
+ * `any` can have it, and not a kernel variant (user code whose reducers the footprints do not know).
+ */
+export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly VdpaInvariant[], canonical?: (w: World) => World, independence = true): VdpaModel {
   const props: Property<World, Action>[] = invariants.map((inv) => inv.property(ctx));
   // Coverage counts the kinds this userspace can take at all: a scripted QEMU never munmaps, and a
   // warning that it never did would be noise, not vacuity.
@@ -137,7 +141,7 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
     schema: worldSchema,
     ...(canonical !== undefined ? { canonical } : {}),
     // sleep sets for `any` (a scripted userspace moves its program counter at every step: nothing commutes)
-    ...(us.name === 'any' ? { actionId, actionIdCount: alphabet.length, independent: (a: Action, b: Action) => independent(actionId(a), actionId(b)) } : {}),
+    ...(us.name === 'any' && independence ? { actionId, actionIdCount: alphabet.length, independent: (a: Action, b: Action) => independent(actionId(a), actionId(b)) } : {}),
     lanes: [LANE_USER, LANE_VHOST, LANE_PARENT, LANE_DEVICE],
     view: (s) => viewWorld(ctx, s),
     outcome: (before, a) => {
