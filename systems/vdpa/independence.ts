@@ -49,7 +49,7 @@ const fp = (reads: number, writes: number): Footprint => ({ reads: reads | write
  * userFreed (vdpa_sim's, spec/vdpa/config-ops.ts translate: a munmapped page faults), so a munmap
  * changes what the device reaches.
  */
-function footprint(a: Action, freedInTranslation: boolean): Footprint {
+function footprint(a: Action, freedInTranslation: boolean, batchClause: boolean): Footprint {
   // effectiveAsid reads the IOTLB_ASID bit of acked for a message naming ASID 1
   const asidAck = 'asid' in a && a.t !== 'setGroupAsid' && a.asid !== 0 ? ACK : 0;
   switch (a.t) {
@@ -71,9 +71,9 @@ function footprint(a: Action, freedInTranslation: boolean): Footprint {
     case 'setVringAddr': case 'setVringBase': case 'setVringEnable': return fp(FD | OWN | STATUS | SUSP, DEV | FAULT);
     // vhost_vdpa_process_iotlb_msg: maps pin pages (find_vma reads every munmapped page), errno's call
     // part reads wellFormed (uMap, userFreed, uAs, batch) and the iotlb's size
-    // (and ACK always: clause qemu-messages-in-batch lists them by IOTLB_BATCH under --contract qemu-like)
-    case 'iotlbUpdate': return fp(FD | OWN | ACK | STATUS | SUSP | FREE_ALL | TXN, AS | BATCH | DEV | FAULT | UMAP | STALE);
-    case 'iotlbInvalidate': return fp(FD | OWN | ACK | STATUS | SUSP | FREE_ALL | TXN, AS | BATCH | DEV | FAULT | UMAP | STALE);
+    // (and ACK when clause qemu-messages-in-batch lists them by IOTLB_BATCH: --contract qemu-like)
+    case 'iotlbUpdate': return fp(FD | OWN | (batchClause ? ACK : asidAck) | STATUS | SUSP | FREE_ALL | TXN, AS | BATCH | DEV | FAULT | UMAP | STALE);
+    case 'iotlbInvalidate': return fp(FD | OWN | (batchClause ? ACK : asidAck) | STATUS | SUSP | FREE_ALL | TXN, AS | BATCH | DEV | FAULT | UMAP | STALE);
     // BATCH_BEGIN starts a map change as of the device's translation (beginTxn)
     case 'iotlbBatchBegin': return fp(FD | OWN | asidAck | STATUS | SUSP | DEV | UMAP, AS | BATCH | TXN);
     case 'iotlbBatchEnd': return fp(FD | OWN | asidAck | STATUS | SUSP | FREE_ALL | UMAP, AS | BATCH | DEV | FAULT | TXN);
@@ -88,11 +88,13 @@ function footprint(a: Action, freedInTranslation: boolean): Footprint {
 
 /**
  * The independence relation over an alphabet (ids: places in it), as a table. Footprints are static
- * (they depend on the action and the configuration, never on a world).
+ * (they depend on the action and the configuration, never on a world). `clauseIds`: the contract
+ * clauses that decide what userspace lists (their reads are the listing's).
  */
-export function vdpaIndependence(ctx: VdpaCtx, alphabet: readonly Action[]): (x: number, y: number) => boolean {
+export function vdpaIndependence(ctx: VdpaCtx, alphabet: readonly Action[], clauseIds: readonly string[]): (x: number, y: number) => boolean {
   const freed = ctx.ops.name.startsWith('vdpa_sim');
-  const fps = alphabet.map((a) => footprint(a, freed));
+  const batchClause = clauseIds.includes('qemu-messages-in-batch');
+  const fps = alphabet.map((a) => footprint(a, freed, batchClause));
   const n = alphabet.length;
   const table = new Uint8Array(n * n);
   for (let x = 0; x < n; x++) {

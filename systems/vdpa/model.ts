@@ -111,7 +111,7 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
   const alphabet = us.alphabet(ctx);
   // an action's id: its place in the alphabet (`any` lists the alphabet's own objects)
   const ids = new Map<Action, number>(alphabet.map((a, i) => [a, i]));
-  const independent = vdpaIndependence(ctx, alphabet);
+  const independent = vdpaIndependence(ctx, alphabet, us.clauseIds ?? []);
   const actionId = (a: Action): number => {
     const i = ids.get(a);
     if (i === undefined) throw new Error(`vdpa model: ${labelAction(a, bits)} is not in the alphabet`);
