@@ -18,8 +18,9 @@ import { costBench } from './cost/cost-bench.js';
 import { reductionBench } from './reduction/reduction-bench.js';
 import { shardsBench } from './shards/shards-bench.js';
 import { swarmBench } from './swarm/swarm-bench.js';
+import { porBench } from './por/por-bench.js';
 
-export const BENCHES: readonly BenchModule[] = [engineBench, vdpaBench, scaleBench, costBench, reductionBench, shardsBench, swarmBench];
+export const BENCHES: readonly BenchModule[] = [engineBench, vdpaBench, scaleBench, costBench, reductionBench, shardsBench, swarmBench, porBench];
 
 const self = fileURLToPath(import.meta.url);
 

@@ -33,7 +33,8 @@ const DEV = 1 << 8; // the parent's and vhost's device state: maps, MRs, VQs, pi
 const UMAP = 1 << 9; // uMap: what userspace believes mapped
 const TXN = 1 << 10; // uTxn, uTxnBefore, uWindow: a map change in progress
 const STALE = 1 << 11; // uStale
-const FREE_SHIFT = 12; // userFreed bit h at FREE_SHIFT + h (NH = 4)
+const UNPIN = 1 << 12; // unpinWindow: set by an unmap that unpins (vhost_vdpa_iotlb_unmap), cleared by every step
+const FREE_SHIFT = 13; // userFreed bit h at FREE_SHIFT + h (NH = 4)
 const FREE_ALL = 0xf << FREE_SHIFT;
 const ALL = -1;
 
@@ -42,7 +43,9 @@ interface Footprint {
   readonly writes: number;
 }
 
-const fp = (reads: number, writes: number): Footprint => ({ reads: reads | writes, writes });
+// Every step clears the last call's unpin observation (systems/vdpa/model.ts stepRecipe): clears commute
+// with clears, not with a step that sets it, so each step reads it and only the unmapping kinds write it.
+const fp = (reads: number, writes: number): Footprint => ({ reads: reads | writes | UNPIN, writes });
 
 /**
  * The footprint of `a` in configuration `ctx`. `freedInTranslation`: the parent's translation reads
@@ -72,8 +75,9 @@ function footprint(a: Action, freedInTranslation: boolean, batchClause: boolean)
     // vhost_vdpa_process_iotlb_msg: maps pin pages (find_vma reads every munmapped page), errno's call
     // part reads wellFormed (uMap, userFreed, uAs, batch) and the iotlb's size
     // (and ACK when clause qemu-messages-in-batch lists them by IOTLB_BATCH: --contract qemu-like)
-    case 'iotlbUpdate': return fp(FD | OWN | (batchClause ? ACK : asidAck) | STATUS | SUSP | FREE_ALL | TXN, AS | BATCH | DEV | FAULT | UMAP | STALE);
-    case 'iotlbInvalidate': return fp(FD | OWN | (batchClause ? ACK : asidAck) | STATUS | SUSP | FREE_ALL | TXN, AS | BATCH | DEV | FAULT | UMAP | STALE);
+    // (a failed UPDATE unmaps what it pinned; an INVALIDATE unmaps: both may note an unpin window)
+    case 'iotlbUpdate': return fp(FD | OWN | (batchClause ? ACK : asidAck) | STATUS | SUSP | FREE_ALL | TXN, AS | BATCH | DEV | FAULT | UMAP | STALE | UNPIN);
+    case 'iotlbInvalidate': return fp(FD | OWN | (batchClause ? ACK : asidAck) | STATUS | SUSP | FREE_ALL | TXN, AS | BATCH | DEV | FAULT | UMAP | STALE | UNPIN);
     // BATCH_BEGIN starts a map change as of the device's translation (beginTxn)
     case 'iotlbBatchBegin': return fp(FD | OWN | asidAck | STATUS | SUSP | DEV | UMAP, AS | BATCH | TXN);
     case 'iotlbBatchEnd': return fp(FD | OWN | asidAck | STATUS | SUSP | FREE_ALL | UMAP, AS | BATCH | DEV | FAULT | TXN);

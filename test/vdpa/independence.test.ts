@@ -67,6 +67,14 @@ describe('the checker catches relations that lie', () => {
     expect(r.failures.length).toBeGreaterThan(0);
     expect(r.failures.every((f) => /VHOST_SET_BACKEND_FEATURES/.test(f.a + f.b) && /BATCH_BEGIN asid=1/.test(f.a + f.b))).toBe(true);
   }, 60_000);
+  it('one wrong pair only a deeper world shows: SET_BACKEND_FEATURES with an INVALIDATE that unpins a munmapped page the device uses (6.1 mlx5, depth 5; the next step clears the observation)', async () => {
+    const m = await anyModel('6.1', 'mlx5');
+    const ind = m.independent!;
+    const hits = (x: Action, y: Action): boolean => x.t === 'setBackendFeatures' && y.t === 'iotlbInvalidate' && y.asid === 0;
+    const r = checkIndependence(m, 5, (a, b) => hits(a, b) || hits(b, a) || ind(a, b));
+    expect(r.failures.length).toBeGreaterThan(0);
+    expect(r.failures.every((f) => f.why === 's·a·b and s·b·a differ' && f.depth === 5)).toBe(true);
+  }, 60_000);
   it('one wrong pair: munmap of h0 with an UPDATE of h0,h1 (the UPDATE pins h0)', async () => {
     const m = await anyModel('6.12', 'mlx5');
     const ind = m.independent!;
