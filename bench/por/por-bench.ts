@@ -4,7 +4,8 @@
 // worlds and the same violations (invariant, cause key, class, shortest length). Each search in its own
 // child process, the runs interleaved (bench/run.ts: run k of every task, then run k+1).
 import { buildTarget } from '../../systems/registry.js';
-import { runCheck, type CheckJson } from '../../cli/check.js';
+import { runCheck } from '../../cli/check.js';
+import { violationsHash } from '../reduction/reduction-bench.js';
 import { matrixRows, rowSlug } from '../../cli/matrix-rows.js';
 import type { PorName } from '../../spec/config.js';
 import { cpuSecondsSince, med, type BenchEnv, type BenchModule, type Figures } from '../bench-api.js';
@@ -21,13 +22,6 @@ const PORS: readonly PorName[] = ['none', 'sleep'];
 const prefixOf = (c: (typeof CONFIGS)[number]): string => `${c.slug} depth ${c.depth}`;
 const TASKS: readonly string[] = CONFIGS.flatMap((c) => PORS.map((p) => `${prefixOf(c)} ${p}`));
 
-/** What must not change, as one number (FNV-1a of the sorted violations): compared across tasks. */
-function violationsHash(j: CheckJson): number {
-  const text = j.verdict + '\n' + j.violations.map((v) => `${v.invariant} | ${v.cause?.key ?? v.message} | ${v.class ?? '-'} | ${v.length}`).sort().join('\n');
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
 
 async function measure(task: string): Promise<Figures> {
   const m = /^(\S+) depth (\d+) (\w+)$/.exec(task);

@@ -11,6 +11,7 @@ import { matrixRows, rowSlug, type MatrixRow } from '../../cli/matrix-rows.js';
 import type { PorName } from '../../spec/config.js';
 import type { CheckTarget } from '../../systems/target.js';
 import { run } from '../cli/helpers.js';
+import { finished, verdictsOf } from './helpers.js';
 
 const ANY_DEPTH = 4;
 
@@ -20,13 +21,7 @@ async function targetOf(r: MatrixRow, por: PorName, depth = ANY_DEPTH): Promise<
 }
 
 /** What must not change: the worlds, the verdict and every violation's invariant, cause, class and length. */
-function kept(j: CheckJson): { states: number; verdict: string; violations: string[] } {
-  return {
-    states: j.stats.distinctStates,
-    verdict: j.verdict,
-    violations: j.violations.map((v) => `${v.invariant} | ${v.cause?.key ?? v.message} | ${v.class ?? '-'} | ${v.length}`).sort(),
-  };
-}
+const kept = (j: CheckJson): { states: number; verdict: string; violations: string[] } => ({ states: j.stats.distinctStates, ...verdictsOf(j) });
 
 describe('--por sleep gives the worlds, verdicts and causes of --por none on every matrix row', () => {
   for (const r of matrixRows()) {
@@ -34,7 +29,6 @@ describe('--por sleep gives the worlds, verdicts and causes of --por none on eve
       const full = runCheck(await targetOf(r, 'none')).json;
       const sleepTarget = await targetOf(r, 'sleep');
       const por = runCheck(sleepTarget).json;
-      const finished = (j: CheckJson): boolean => j.complete || j.stoppedBy === 'violation';
       expect(finished(full) && finished(por), 'both searches finish').toBe(true);
       expect(kept(por)).toEqual(kept(full));
       // who declares independence: vdpa `any` on shipped kernels (a variant is user code); the others search as with none
