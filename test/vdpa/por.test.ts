@@ -62,6 +62,11 @@ describe('vdpa-mc check --por', () => {
     expect(none.stats.asleep).toBeUndefined();
     expect(none.stats.transitions).toBe(j.stats.transitions + j.stats.asleep!);
   }, 120_000);
+  it('the text report says how many were asleep, and only with --por sleep', async () => {
+    const text = ['check', '--kernel', '6.12', '--parent', 'mlx5', '--userspace', 'any', '--max-depth', '3'];
+    expect((await run([...text, '--por', 'sleep'])).stdout).toMatch(/transitions \([\d,]+ more asleep: --por sleep\)/);
+    expect((await run(text)).stdout).not.toMatch(/asleep/);
+  }, 60_000);
   it('a bad value is a one-line error, exit 2', async () => {
     const r = await run([...args, '--por', 'dpor']);
     expect(r.code).toBe(2);
