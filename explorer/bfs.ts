@@ -178,6 +178,7 @@ class BreadthFirst<S, A> {
     this.level++;
     this.current = this.next;
     this.curSleep = this.nextSleep;
+    this.curSleep?.seal();
   }
 
   /** Step 3: the actions of world `s` (store index `parent`), each transition taken in order. */

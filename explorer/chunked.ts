@@ -409,6 +409,7 @@ class ChunkedSearch<S, A> {
     this.current = this.next;
     this.next = new RecordQueue(this.words, this.spill);
     this.curSleep = this.nextSleep;
+    this.curSleep.seal();
     this.nextSleep = new SleepLevel(this.sleepWords);
   }
 

@@ -20,7 +20,15 @@
 // Step properties: a transition (s, b) skipped with b asleep stands for an explored (r, b) with s
 // reached from r by actions independent of b; Model.independent promises the verdict of b does not
 // depend on them. The skipped transition is one level deeper than the one it stands for, so the
-// first violation of a step property is still found at its shortest depth.
+// first violation of a step property is still found at its shortest depth. A property's target part
+// (StepProperty.callPart: the rest of its verdict is a function of the world reached, holding in the
+// initial worlds) is exempt: it is judged on every world's first arrival, kept at its shortest depth.
+// Distinct causes (collect mode with keys) are judged on the paths kept: a world first reached by a
+// skipped transition keeps another path, and a skipped violating transition is not keyed, so the
+// cause sets may differ from the full search's (measured equal: test/vdpa/por.test.ts, bench por).
+// Memory: the sets stay in memory (not in the spillable frontier): `words` Uint32 per world of the
+// current and next levels, and a (fingerprint, position) table of the next level, dropped when it
+// becomes current.
 // With Model.canonical, the sleep set of a stored world is over the actions of its concrete world
 // kept in the frontier: sound when worlds with equal representatives list the same actions with the
 // same ids (a reduction of dead fields, as the vDPA one is), not under a permutation of actions.
@@ -164,6 +172,12 @@ export class SleepLevel {
     if (pos < 0) return;
     const w = this.words;
     for (let i = 0; i < w; i++) this.masks[pos * w + i]! &= mask[moff + i]!;
+  }
+
+  /** The level becomes the one expanded: only its sets are read from now on. */
+  seal(): void {
+    this.table = new Int32Array(0);
+    this.slots = 0;
   }
 
   /** Appends sets without fingerprints (a resumed level: it is only read). */
