@@ -70,8 +70,9 @@ function footprint(a: Action, freedInTranslation: boolean, batchClause: boolean)
     case 'suspend': case 'resume': return fp(FD | OWN | STATUS, SUSP | DEV | FAULT);
     // vhost_vdpa_set_group_asid: clause group-asid-while-stopped reads status, devSuspended
     case 'setGroupAsid': return fp(FD | OWN | STATUS | SUSP, DEV | FAULT);
-    // set_vq_address / set_vq_ready: the guard reads status and suspended
-    case 'setVringAddr': case 'setVringBase': case 'setVringEnable': return fp(FD | OWN | STATUS | SUSP, DEV | FAULT);
+    // set_vq_address / set_vq_ready (mlx5, the only parents with them): the guard reads status and
+    // suspended; they mark or set VQ state and allocate nothing (no armed fault fires)
+    case 'setVringAddr': case 'setVringBase': case 'setVringEnable': return fp(FD | OWN | STATUS | SUSP, DEV);
     // vhost_vdpa_process_iotlb_msg: maps pin pages (find_vma reads every munmapped page), errno's call
     // part reads wellFormed (uMap, userFreed, uAs, batch) and the iotlb's size
     // (and ACK when clause qemu-messages-in-batch lists them by IOTLB_BATCH: --contract qemu-like)
