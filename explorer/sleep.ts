@@ -49,16 +49,22 @@ export function independenceOf<S, A>(model: Model<S, A>): Independence<A> | unde
 }
 
 /**
- * What sleep sets need of a model, per action id: its independence row (ids independent of it, as a
- * bitmask), filled as ids are met (independence is static: a row never changes once both are known).
+ * What sleep sets need of a model, per action id: its independence row (the known ids independent of
+ * it, as a bitmask), built from `independent` over the ids met so far and built again when more are
+ * met (independence is static: a pair's answer never changes). Every id of a set is met before the
+ * set is used (a set names only actions listed in the world, whose ids `begin` takes first), so a
+ * row always covers the set it masks, whatever this expander met before: the masks do not depend on
+ * which thread computes them.
  */
 export class SleepRules<A> {
   /** Uint32 words per mask. */
   readonly words: number;
   private readonly known: (A | undefined)[];
-  /** pair[x * n + y]: 0 unknown, 1 independent, 2 dependent. */
-  private readonly pair: Uint8Array;
+  private knownCount = 0;
   private readonly n: number;
+  /** rows[x * words ..]: ids independent of x among those known when row x was built (at rowAt[x] known ids). */
+  private readonly rows: Uint32Array;
+  private readonly rowAt: Int32Array;
   /** The successor mask being built (valid until the next `successor`). */
   readonly mask: Uint32Array;
   /** Z ∪ listed-before, while a world is expanded. */
@@ -68,7 +74,8 @@ export class SleepRules<A> {
     this.n = ind.actionIdCount;
     this.words = Math.max(1, (this.n + 31) >>> 5);
     this.known = new Array<A | undefined>(this.n).fill(undefined);
-    this.pair = new Uint8Array(this.n * this.n);
+    this.rows = new Uint32Array(this.n * this.words);
+    this.rowAt = new Int32Array(this.n).fill(-1);
     this.mask = new Uint32Array(this.words);
     this.before = new Uint32Array(this.words);
   }
@@ -77,7 +84,10 @@ export class SleepRules<A> {
   id(a: A): number {
     const id = this.ind.actionId(a);
     if (!Number.isInteger(id) || id < 0 || id >= this.n) throw new Error(`explore: actionId ${id} is outside [0, ${this.n})`);
-    if (this.known[id] === undefined) this.known[id] = a;
+    if (this.known[id] === undefined) {
+      this.known[id] = a;
+      this.knownCount++;
+    }
     return id;
   }
 
@@ -89,10 +99,18 @@ export class SleepRules<A> {
    * (an asleep one may come after the action whose successor's set names it).
    */
   begin(z: Uint32Array, off: number, out: readonly A[]): void {
-    for (let i = 0; i < this.words; i++) this.before[i] = z[off + i]!;
+    const { before, words, known } = this;
+    for (let i = 0; i < words; i++) before[i] = z[off + i]!;
     const ids = this.ids;
     ids.length = out.length;
     for (let i = 0; i < out.length; i++) ids[i] = this.id(out[i]!);
+    // a set names only actions listed here (Model.independent's contract: taking one lists the other)
+    for (let wi = 0; wi < words; wi++) {
+      for (let bits = before[wi]!; bits !== 0; bits &= bits - 1) {
+        const b = (wi << 5) + (31 - Math.clz32(bits & -bits));
+        if (known[b] === undefined) throw new Error(`explore: action id ${b} is asleep but not listed: Model.independent is not sound`);
+      }
+    }
   }
 
   /** True when action id `id` is asleep in the world being expanded. */
@@ -102,28 +120,21 @@ export class SleepRules<A> {
 
   /** Sets `this.mask` to the sleep set of the successor by action `a` (id `id`). */
   successor(a: A, id: number): Uint32Array {
-    const { mask, before, words, pair, n, known } = this;
-    for (let wi = 0; wi < words; wi++) {
-      let bits = before[wi]!;
-      let out = 0;
-      while (bits !== 0) {
-        const low = bits & -bits;
-        const b = (wi << 5) + (31 - Math.clz32(low));
-        bits ^= low;
-        let p = pair[id * n + b]!;
-        if (p === 0) {
-          const other = known[b];
-          // a set names only actions listed here (Model.independent's contract: taking one lists the other)
-          if (other === undefined) throw new Error(`explore: action id ${b} is asleep but not listed: Model.independent is not sound`);
-          p = this.ind.independent(a, other) ? 1 : 2;
-          pair[id * n + b] = p;
-          pair[b * n + id] = p;
-        }
-        if (p === 1) out |= low;
-      }
-      mask[wi] = out;
-    }
+    const { mask, before, words, rows } = this;
+    if (this.rowAt[id] !== this.knownCount) this.buildRow(a, id);
+    const r = id * words;
+    for (let wi = 0; wi < words; wi++) mask[wi] = before[wi]! & rows[r + wi]!;
     return mask;
+  }
+
+  private buildRow(a: A, id: number): void {
+    const r = id * this.words;
+    for (let wi = 0; wi < this.words; wi++) this.rows[r + wi] = 0;
+    for (let b = 0; b < this.n; b++) {
+      const other = this.known[b];
+      if (b !== id && other !== undefined && this.ind.independent(a, other)) this.rows[r + (b >>> 5)]! |= 1 << (b & 31);
+    }
+    this.rowAt[id] = this.knownCount;
   }
 
   /** After `a` (id `id`) was handled: it is listed before the actions that follow. */
