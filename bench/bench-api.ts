@@ -10,6 +10,8 @@ export interface BenchModule {
   readonly name: string;
   /** Runs per task (the median is reported). */
   readonly runs: number;
+  /** Left out of a bare `npm run bench` (it takes tens of minutes): run it by name. */
+  readonly optIn?: boolean;
   /** The separate measurements of this module (each run in its own process). */
   readonly tasks: readonly string[];
   /** One run of one task, inside the child process. */

@@ -2,6 +2,8 @@
 // task in a fresh child process (clean heap, clean peak RSS), prints the medians and writes each
 // benchmark's own section of BENCHMARKS.md, leaving the other sections alone.
 //   node dist/bench/run.js [NAME...] [--runs N] [--no-write] [--render-only]
+// Without a NAME every benchmark runs but the opt-in ones (BenchModule.optIn: depth), which take
+// tens of minutes and run only by name.
 // The figures of every run are kept in $TMPDIR/vdpa-mc-bench-NAME.json; --render-only renders
 // the section again from them (e.g. after a wording change) without measuring.
 // To add a benchmark: implement BenchModule (bench/bench-api.ts) and append it to BENCHES below.
@@ -18,9 +20,10 @@ import { costBench } from './cost/cost-bench.js';
 import { reductionBench } from './reduction/reduction-bench.js';
 import { shardsBench } from './shards/shards-bench.js';
 import { swarmBench } from './swarm/swarm-bench.js';
+import { depthBench } from './depth/depth-bench.js';
 import { porBench } from './por/por-bench.js';
 
-export const BENCHES: readonly BenchModule[] = [engineBench, vdpaBench, scaleBench, costBench, reductionBench, shardsBench, swarmBench, porBench];
+export const BENCHES: readonly BenchModule[] = [engineBench, vdpaBench, scaleBench, costBench, reductionBench, shardsBench, swarmBench, depthBench, porBench];
 
 const self = fileURLToPath(import.meta.url);
 
@@ -88,7 +91,7 @@ async function main(argv: readonly string[]): Promise<number> {
     loadAverage: loadavg()[0] ?? NaN,
   };
   const file = join(repoRoot(), 'BENCHMARKS.md');
-  for (const b of BENCHES.filter((x) => names.length === 0 || names.includes(x.name))) {
+  for (const b of BENCHES.filter((x) => (names.length === 0 ? x.optIn !== true : names.includes(x.name)))) {
     const saved = join(tmpdir(), `vdpa-mc-bench-${b.name}.json`);
     let results: Record<string, Figures[]> = {};
     let runEnv = env;

@@ -140,11 +140,24 @@ function violationJson(t: Trace): CheckJsonViolation {
   };
 }
 
+/**
+ * A variant's load error names the option it came from: the loaders say `--kernel PATH`, which in
+ * compare is `--base PATH` or `--patched PATH`.
+ */
+async function asSide(built: Promise<CheckTarget>, side: 'base' | 'patched'): Promise<CheckTarget> {
+  try {
+    return await built;
+  } catch (e) {
+    if (e instanceof UsageError && e.message.startsWith('--kernel ')) throw new UsageError(`--${side} ${e.message.slice('--kernel '.length)}`);
+    throw e;
+  }
+}
+
 /** Builds both targets, runs both checks and the behavioural comparison. */
 export async function runCompare(o: CompareOptions, deps: CompareDeps = {}, watch?: StopWatch): Promise<CompareRun> {
   const build = deps.buildTarget ?? buildTarget;
-  const base = await build(o.base);
-  const patched = await build(o.patched);
+  const base = await asSide(build(o.base), 'base');
+  const patched = await asSide(build(o.patched), 'patched');
   const bounds = base.config.bounds;
   // --time-limit bounds the whole comparison: the three searches in turn get what is left of it,
   // less a share kept for building the traces after them (a tenth, at most 2 s); a search whose

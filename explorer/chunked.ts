@@ -195,7 +195,8 @@ class ChunkedSearch<S, A> {
         const id = nextId++;
         inFlight.push({ id, first: handed, records: this.options.checkpoint !== undefined ? records.slice() : records, count });
         const sw = this.sleepWords;
-        pool.submit(id, records, count, active.slice(), shard, sw > 0 ? this.curSleep.masks.slice(handed * sw, (handed + count) * sw) : undefined);
+        const masks = sw > 0 ? this.curSleep.masks.slice(handed * sw, (handed + count) * sw) : undefined;
+        pool.submit(id, records, count, active.slice(), shard, pool.readsStore ? this.store.share() : undefined, masks);
         handed += count;
       }
     };

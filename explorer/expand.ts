@@ -9,13 +9,18 @@
 // VIOLATED (a property failed on this transition or on its successor: see `violations`).
 // A successor this expander produced before is not sent: the merger has stored it already, since
 // chunks are merged in the order they are handed out and each expander gets them in that order.
+// Nor is one the merger's store holds already (read through a shared table, store.ts): with several
+// expanders, each sees only its own chunks, and most of what it would send is known. Which
+// successors are sent thus depends on the schedule; what the merger makes of them does not, since
+// it stores only successors it does not hold, and a known one is neither new nor checked again.
 // With sleep sets (a chunk handed out with its worlds' sleep masks, sleep.ts): an action asleep is
 // tagged ASLEEP and not taken; a taken one's successor carries its sleep mask after the record, and a
-// successor not sent again is still reported (ARRIVED: [lo, hi, mask]) for the merger to intersect.
+// successor not sent (sent before, or known) is still reported (ARRIVED: [lo, hi, mask]) for the
+// merger to intersect: every arrival reaches the merger, whatever the schedule.
 import type { Model, Property, Violation } from './model.js';
 import { Fingerprinter, shardOf } from './fingerprint.js';
 import { compileHashWords, newHashOut, type Hash64Out } from './hash.js';
-import { VisitedStore } from './store.js';
+import { KnownFingerprints, VisitedStore, type SharedTable } from './store.js';
 import { SleepRules, independenceOf } from './sleep.js';
 
 export const SENT = 1 << 16;
@@ -83,6 +88,8 @@ export class Expander<S, A> {
   private readonly out: A[] = [];
   private readonly hashRecord: (words: Int32Array, out: Hash64Out) => void;
   private readonly h2: Hash64Out = newHashOut();
+  /** The merger's store, as far as this thread sees it (chunks handed out with a shared table). */
+  private known: KnownFingerprints | undefined;
   /** Sleep sets, when the model declares independence (used for chunks handed out with masks). */
   private readonly sleep: SleepRules<A> | undefined;
 
@@ -103,15 +110,20 @@ export class Expander<S, A> {
 
   /**
    * Expands `count` encoded worlds from `records`. `active[p]` is 1 while property number p is still
-   * checked. Throws an ExpandFailure-carrying Error when the model throws.
+   * checked. `store`: the merger's visited table, whose fingerprints need not be sent. Throws an
+   * ExpandFailure-carrying Error when the model throws.
    */
-  expandChunk(records: Int32Array, count: number, active: Uint8Array, shard?: ShardPick, masks?: Uint32Array): ChunkResult {
+  expandChunk(records: Int32Array, count: number, active: Uint8Array, shard?: ShardPick, store?: SharedTable, masks?: Uint32Array): ChunkResult {
+    if (store !== undefined) {
+      if (this.known === undefined) this.known = new KnownFingerprints(store);
+      else this.known.update(store);
+    }
     const guard = this.model.contain;
     return guard === undefined ? this.expand(records, count, active, shard, masks) : guard(() => this.expand(records, count, active, shard, masks));
   }
 
   private expand(records: Int32Array, count: number, active: Uint8Array, shard?: ShardPick, masks?: Uint32Array): ChunkResult {
-    const { model, props, fp, words, seen, out } = this;
+    const { model, props, fp, words, seen, out, known } = this;
     // sleep sets: the chunk's masks, `mw` words per world (0: none)
     const sleep = masks === undefined ? undefined : this.sleep;
     if (masks !== undefined && sleep === undefined) throw new Error('explore: sleep masks for a model that declares no independence');
@@ -164,7 +176,7 @@ export class Expander<S, A> {
           if (s2 !== undefined) {
             // keyed on the model's representative (Model.canonical); the record is the concrete world
             fp.key(s2);
-            if (seen.addIfNew(h[0]!, h[1]!, 0, 0) >= 0) {
+            if ((known === undefined || !known.has(h[0]!, h[1]!)) && seen.addIfNew(h[0]!, h[1]!, 0, 0) >= 0) {
               tag |= SENT;
               fp.concrete(s2);
               for (let p = 0; p < props.length; p++) {

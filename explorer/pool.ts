@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { Model } from './model.js';
 import { Expander, failureOf, type ChunkViolation, type ExpandFailure, type ShardPick } from './expand.js';
+import type { SharedTable } from './store.js';
 import { selectProperties } from './properties.js';
 
 /** Where a worker thread gets the model: `(await import(module))[export](arg)`, a Model or a promise of one. */
@@ -27,6 +28,8 @@ export interface ChunkRequest {
   readonly records: ArrayBuffer;
   readonly count: number;
   readonly active: Uint8Array;
+  /** The merger's visited table when it was handed out (shared, not copied). */
+  readonly store: SharedTable | undefined;
   /** Sleep sets: the chunk's worlds' masks (explorer/sleep.ts), when the search uses them. */
   readonly sleep?: Uint32Array;
 }
@@ -43,8 +46,10 @@ export type ChunkOutcome =
 export interface ChunkPool {
   /** Chunks worth keeping in flight. */
   readonly width: number;
+  /** The expanders would read the merger's visited table (submit's `store`): there are several. */
+  readonly readsStore: boolean;
   /** With `shard`: worlds of the chunk outside the shard are not expanded (listed with no actions). */
-  submit(id: number, records: Int32Array, count: number, active: Uint8Array, shard?: ShardPick, sleep?: Uint32Array): void;
+  submit(id: number, records: Int32Array, count: number, active: Uint8Array, shard?: ShardPick, store?: SharedTable, sleep?: Uint32Array): void;
   /** The outcome of chunk `id` (each asked for once, in any order). */
   result(id: number): Promise<ChunkOutcome>;
   close(): Promise<void>;
@@ -56,20 +61,21 @@ export function localPool<S, A>(model: Model<S, A>, propertyIds: readonly string
   const waiting = new Map<number, { records: Int32Array; count: number; active: Uint8Array; shard: ShardPick | undefined; sleep: Uint32Array | undefined }>();
   return {
     width: 1,
-    submit: (id, records, count, active, shard, sleep) => void waiting.set(id, { records, count, active, shard, sleep }),
+    readsStore: false,
+    submit: (id, records, count, active, shard, _store, sleep) => void waiting.set(id, { records, count, active, shard, sleep }),
     result: async (id) => {
       await new Promise<void>((r) => setImmediate(r));
       const req = waiting.get(id)!;
       waiting.delete(id);
-      return expandHere(expander, req.records, req.count, req.active, req.shard, req.sleep);
+      return expandHere(expander, req.records, req.count, req.active, req.shard, undefined, req.sleep);
     },
     close: async () => {},
   };
 }
 
-function expandHere<S, A>(expander: Expander<S, A>, records: Int32Array, count: number, active: Uint8Array, shard: ShardPick | undefined, sleep?: Uint32Array): ChunkOutcome {
+function expandHere<S, A>(expander: Expander<S, A>, records: Int32Array, count: number, active: Uint8Array, shard: ShardPick | undefined, store?: SharedTable, sleep?: Uint32Array): ChunkOutcome {
   try {
-    const r = expander.expandChunk(records, count, active, shard, sleep);
+    const r = expander.expandChunk(records, count, active, shard, store, sleep);
     return { ok: true, stream: r.stream, violations: r.violations };
   } catch (e) {
     return { ok: false, ...failureOf(e) };
@@ -110,7 +116,7 @@ export async function sharedPool<S, A>(model: Model<S, A>, threads: number, init
   const local = new Expander(model, selectProperties(model, init.propertyIds), init.distinct);
   // a chunk this thread expanded says so (by: 0), as a worker's says which worker (1..)
   const expandLocal = (req: ChunkRequest): ChunkOutcome => {
-    const o = expandHere(local, new Int32Array(req.records), req.count, req.active, req.shard, req.sleep);
+    const o = expandHere(local, new Int32Array(req.records), req.count, req.active, req.shard, req.store, req.sleep);
     return o.ok ? { ...o, by: 0 } : o;
   };
   interface Slot {
@@ -185,9 +191,10 @@ export async function sharedPool<S, A>(model: Model<S, A>, threads: number, init
   }
   return {
     width: 2 + WORKER_DEPTH * threads,
-    submit: (id, records, count, active, shard, sleep) => {
+    readsStore: threads > 1,
+    submit: (id, records, count, active, shard, store, sleep) => {
       const buf = records.buffer.byteLength === records.byteLength ? (records.buffer as ArrayBuffer) : (records.slice().buffer as ArrayBuffer);
-      queue.push({ id, records: buf, count, active, shard, ...(sleep !== undefined ? { sleep } : {}) });
+      queue.push({ id, records: buf, count, active, shard, store, ...(sleep !== undefined ? { sleep } : {}) });
       if (slots.length === 0 && threads > 1 && ++submitted >= START_AT) void start();
       pump();
     },

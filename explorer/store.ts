@@ -9,6 +9,11 @@
 // is kept in [MAX_LOAD / GROWTH, MAX_LOAD] = [0.78, 0.9]: the table grows by x1.15, indexed by
 // multiply-shift (floor(h * slots / 2^32)), which works for any table size, not only powers of two.
 // Chunked per-state arrays grow without copying and waste at most one chunk.
+//
+// Shared (share()): the table lives in a SharedArrayBuffer that worker threads read while this
+// thread inserts (KnownFingerprints). A slot is written high word first, then the low word, both
+// with Atomics.store, and a slot counts as filled once its low word is not 0 (a fingerprint's low
+// word 0 is stored as 1): a reader never sees half a fingerprint, only a fingerprint or none.
 
 const MAX_LOAD = 0.9;
 const GROWTH = 1.15;
@@ -19,6 +24,56 @@ const MIN_SLOTS = 1024;
 
 type ActionArray = Uint8Array | Uint16Array | Uint32Array;
 
+/** A shared table as worker threads get it (structured-cloned: the buffer itself is shared). */
+export interface SharedTable {
+  readonly buffer: SharedArrayBuffer;
+  readonly slots: number;
+}
+
+/**
+ * A reader of a shared table, in another thread: `has` is true only for fingerprints the store
+ * holds. It may miss one being inserted, or one inserted after the store grew into a new table
+ * (this reader keeps the old one until it is handed the new): a subset, never a false positive.
+ */
+export class KnownFingerprints {
+  private table: Uint32Array;
+  private slots: number;
+  private buffer: SharedArrayBuffer;
+
+  constructor(shared: SharedTable) {
+    this.buffer = shared.buffer;
+    this.table = new Uint32Array(shared.buffer);
+    this.slots = shared.slots;
+  }
+
+  /** Moves to the store's current table (after it grew). */
+  update(shared: SharedTable): void {
+    if (shared.buffer === this.buffer) return;
+    this.buffer = shared.buffer;
+    this.table = new Uint32Array(shared.buffer);
+    this.slots = shared.slots;
+  }
+
+  has(lo: number, hi: number): boolean {
+    return holds(this.table, this.slots, lo, hi);
+  }
+}
+
+/** True when `table` (of `slots` slots) holds fingerprint (lo, hi); reads slots as a reader in another thread must. */
+function holds(t: Uint32Array, slots: number, lo: number, hi: number): boolean {
+  lo >>>= 0;
+  hi >>>= 0;
+  if (lo === 0) lo = 1;
+  let i = Math.floor((hi * slots) / 4294967296);
+  for (;;) {
+    const j = i << 1;
+    const a = Atomics.load(t, j);
+    if (a === 0) return false;
+    if (a === lo && Atomics.load(t, j + 1) === hi) return true;
+    if (++i === slots) i = 0;
+  }
+}
+
 export class VisitedStore {
   private table: Uint32Array;
   private slots: number;
@@ -27,6 +82,8 @@ export class VisitedStore {
   private readonly parentChunks: Int32Array[] = [];
   private actionChunks: ActionArray[] = [];
   private actionMax = 0xff;
+  /** The table is in a SharedArrayBuffer that other threads read (share()). */
+  private shared = false;
 
   constructor(expectedStates = 0) {
     this.slots = Math.max(MIN_SLOTS, Math.ceil(expectedStates / MAX_LOAD));
@@ -47,21 +104,26 @@ export class VisitedStore {
   addIfNew(lo: number, hi: number, parent: number, action: number): number {
     lo >>>= 0;
     hi >>>= 0;
-    if (lo === 0 && hi === 0) lo = 1; // (0,0) marks an empty slot
+    if (lo === 0) lo = 1; // a low word 0 marks an empty slot
     const t = this.table;
     const slots = this.slots;
     let i = Math.floor((hi * slots) / 4294967296);
     for (;;) {
       const j = i << 1;
       const a = t[j]!;
-      const b = t[j + 1]!;
-      if (a === 0 && b === 0) break;
-      if (a === lo && b === hi) return -1;
+      if (a === 0) break;
+      if (a === lo && t[j + 1] === hi) return -1;
       if (++i === slots) i = 0;
     }
     const j = i << 1;
-    t[j] = lo;
-    t[j + 1] = hi;
+    if (this.shared) {
+      // readers take a slot as filled by its low word: the high word must be there first
+      Atomics.store(t, j + 1, hi);
+      Atomics.store(t, j, lo);
+    } else {
+      t[j] = lo;
+      t[j + 1] = hi;
+    }
     const index = this.count++;
     this.record(index, parent, action);
     if (this.count >= this.limit) this.grow();
@@ -70,20 +132,21 @@ export class VisitedStore {
 
   /** True when fingerprint (lo, hi) is stored. */
   has(lo: number, hi: number): boolean {
-    lo >>>= 0;
-    hi >>>= 0;
-    if (lo === 0 && hi === 0) lo = 1;
-    const t = this.table;
-    const slots = this.slots;
-    let i = Math.floor((hi * slots) / 4294967296);
-    for (;;) {
-      const j = i << 1;
-      const a = t[j]!;
-      const b = t[j + 1]!;
-      if (a === 0 && b === 0) return false;
-      if (a === lo && b === hi) return true;
-      if (++i === slots) i = 0;
+    return holds(this.table, this.slots, lo, hi);
+  }
+
+  /**
+   * Puts the table in a SharedArrayBuffer (from now on, also after it grows) and returns it for
+   * readers in other threads (KnownFingerprints). Called again, returns the current table.
+   */
+  share(): SharedTable {
+    if (!this.shared) {
+      const t = new Uint32Array(new SharedArrayBuffer(this.table.byteLength));
+      t.set(this.table);
+      this.table = t;
+      this.shared = true;
     }
+    return { buffer: this.table.buffer as SharedArrayBuffer, slots: this.slots };
   }
 
   parentOf(index: number): number {
@@ -119,6 +182,8 @@ export class VisitedStore {
     const st = new VisitedStore();
     if (d.table.length !== d.slots * 2 || d.parents.length !== d.count || d.actions.length !== d.count) throw new Error('checkpoint: the visited store is damaged');
     st.table = d.table;
+    // a checkpoint written before low words 0 were stored as 1: the slot does not depend on the low word
+    for (let j = 0; j < d.table.length; j += 2) if (d.table[j] === 0 && d.table[j + 1] !== 0) d.table[j] = 1;
     st.slots = d.slots;
     st.limit = Math.floor(d.slots * MAX_LOAD);
     st.actionMax = d.actionMax;
@@ -155,13 +220,14 @@ export class VisitedStore {
     const old = this.table;
     const oldSlots = this.slots;
     const slots = Math.ceil(oldSlots * GROWTH);
-    const t = new Uint32Array(slots * 2);
+    // no reader sees the new table before it is handed out (after this returns): plain writes
+    const t = new Uint32Array(this.shared ? new SharedArrayBuffer(slots * 8) : new ArrayBuffer(slots * 8));
     for (let k = 0; k < oldSlots; k++) {
       const lo = old[2 * k]!;
       const hi = old[2 * k + 1]!;
-      if (lo === 0 && hi === 0) continue;
+      if (lo === 0) continue;
       let i = Math.floor((hi * slots) / 4294967296);
-      while (t[2 * i] !== 0 || t[2 * i + 1] !== 0) if (++i === slots) i = 0;
+      while (t[2 * i] !== 0) if (++i === slots) i = 0;
       t[2 * i] = lo;
       t[2 * i + 1] = hi;
     }

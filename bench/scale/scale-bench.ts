@@ -7,31 +7,60 @@
 // the threads cost, whatever the load.
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { explore } from '../../explorer/bfs.js';
 import { exploreChunked } from '../../explorer/chunked.js';
 import { buildVdpaTarget } from '../../systems/vdpa/target.js';
 import type { Config } from '../../spec/config.js';
 import { cpuSecondsSince, med, median, peakRssMiB, type BenchEnv, type BenchModule, type Figures } from '../bench-api.js';
 
-const DEPTH = 8;
-const CONFIG: Config = { system: 'vdpa', kernel: '6.12', parent: 'mlx5', userspace: 'any', invariants: undefined, bounds: { maxDepth: DEPTH } };
+/** The deep rows (one core against 1..cores threads), long enough that starting the workers and JIT warm-up are amortised. */
+const DEEP = 9;
+/** The rows that also try checkpoints and a frontier on disk. */
+const SHALLOW = 8;
+const configAt = (depth: number): Config => ({ system: 'vdpa', kernel: '6.12', parent: 'mlx5', userspace: 'any', invariants: undefined, bounds: { maxDepth: depth } });
 
 const ONE = 'one core (explore)';
 const threadsTask = (n: number): string => (n === 1 ? 'chunked, 1 thread' : `chunked, ${n} threads (this one + ${n - 1} worker${n > 2 ? 's' : ''})`);
 const THREADS = Array.from({ length: Math.max(2, availableParallelism()) }, (_, i) => i + 1);
 const CHECKPOINT = 'chunked, 1 thread, checkpoint every 2 s';
 const SPILL = 'one core, frontier on disk (--frontier-memory 0)';
-const TASKS = [ONE, ...THREADS.map(threadsTask), CHECKPOINT, SPILL];
+/** A task is `depth D: engine`. */
+const at = (depth: number, engine: string): string => `depth ${depth}: ${engine}`;
+const TASKS = [
+  ...[ONE, ...THREADS.map(threadsTask)].map((e) => at(DEEP, e)),
+  ...[ONE, ...THREADS.map(threadsTask), CHECKPOINT, SPILL].map((e) => at(SHALLOW, e)),
+];
+function parseTask(task: string): { depth: number; engine: string } {
+  const m = /^depth (\d+): (.*)$/.exec(task);
+  if (m === null) throw new Error(`scale bench: no task '${task}'`);
+  return { depth: Number(m[1]), engine: m[2]! };
+}
+
+/**
+ * CPU seconds of this thread (the main one: the merger) so far, from /proc (Linux; NaN elsewhere).
+ * The rest of the process's CPU is the worker threads' and V8's helper threads' (GC, compiler).
+ */
+function mainThreadCpuSeconds(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100 on Linux)
+  } catch {
+    return NaN;
+  }
+}
 
 async function measure(task: string): Promise<Figures> {
   const load = loadavg()[0] ?? NaN;
+  const { depth, engine } = parseTask(task);
+  const CONFIG = configAt(depth);
   const target = await buildVdpaTarget(CONFIG);
   const b = target.config.bounds;
   const base = { maxDepth: b.maxDepth, maxStates: b.maxStates, timeLimitSeconds: 1800, stopAtFirstViolation: false };
   const source = { module: new URL('../../cli/scale.js', import.meta.url).href, export: 'workerModel', arg: CONFIG };
   const file = join(tmpdir(), `vdpa-mc-bench-${process.pid}.ckpt`);
-  const threads = THREADS.find((n) => threadsTask(n) === task);
+  const threads = THREADS.find((n) => threadsTask(n) === engine);
   let byWorkers = 0;
   let worlds = 0;
   const onChunk = (t: number, n: number): void => {
@@ -39,21 +68,23 @@ async function measure(task: string): Promise<Figures> {
     if (t > 0) byWorkers += n;
   };
   const cpu0 = process.cpuUsage();
+  const main0 = mainThreadCpuSeconds();
   const t0 = performance.now();
   const r =
-    task === ONE ? explore(target.model, base)
+    engine === ONE ? explore(target.model, base)
     : threads !== undefined ? await exploreChunked(target.model, { ...base, workers: threads, onChunk, ...(threads > 1 ? { source } : {}) })
-    : task === CHECKPOINT ? await exploreChunked(target.model, { ...base, checkpoint: { file, everySeconds: 2 } })
-    : task === SPILL ? explore(target.model, { ...base, frontier: { memoryBytes: 0 } })
+    : engine === CHECKPOINT ? await exploreChunked(target.model, { ...base, checkpoint: { file, everySeconds: 2 } })
+    : engine === SPILL ? explore(target.model, { ...base, frontier: { memoryBytes: 0 } })
     : undefined;
   if (r === undefined) throw new Error(`scale bench: no task '${task}'`);
   const wall = (performance.now() - t0) / 1000;
   const cpu = cpuSecondsSince(cpu0);
+  const mainCpu = mainThreadCpuSeconds() - main0;
   rmSync(file, { force: true });
   return {
     distinct: r.stats.distinctStates, transitions: r.stats.transitions, seconds: wall, cpuSeconds: cpu,
     genPerSecond: r.stats.transitions / wall, peakRssMiB: peakRssMiB(), violations: r.violations.length, complete: r.complete ? 1 : 0,
-    load, workerShare: worlds > 0 ? byWorkers / worlds : 0,
+    load, workerShare: worlds > 0 ? byWorkers / worlds : 0, mainCpuSeconds: mainCpu,
   };
 }
 
@@ -64,42 +95,59 @@ function ratio(one: readonly Figures[], row: readonly Figures[], key: string): n
   return median(row.map((f, k) => (one[k]?.[key] ?? NaN) / (f[key] ?? NaN)).filter((x) => Number.isFinite(x)));
 }
 
-/** Each round's CPU of the multi-thread rows against the 1-thread row (the same engine, the same round). */
-function threadNote(results: Readonly<Record<string, readonly Figures[]>>): string {
-  const base = results[threadsTask(1)] ?? [];
-  const parts = THREADS.filter((n) => n > 1 && results[threadsTask(n)] !== undefined).map((n) => {
-    const rs = results[threadsTask(n)]!;
-    const cpu = rs.map((f, k) => (f['cpuSeconds'] ?? NaN) / (base[k]?.['cpuSeconds'] ?? NaN));
-    const wall = rs.map((f, k) => (base[k]?.['seconds'] ?? NaN) / (f['seconds'] ?? NaN));
-    return `${n} threads: CPU ${cpu.map((x) => `${fmt(x, 2)}×`).join(', ')} of the 1-thread run's, wall-clock speed-up ${wall.map((x) => `${fmt(x, 2)}×`).join(', ')} (load ${rs.map((f) => fmt(f['load'] ?? NaN, 1)).join(', ')})`;
+/** Each round's CPU of the multi-thread rows against the 1-thread row (the same engine, the same round), and the ceiling their CPU sets. */
+function threadNote(results: Readonly<Record<string, readonly Figures[]>>, depth: number, cores: number): string {
+  const base = results[at(depth, threadsTask(1))] ?? [];
+  const one = results[at(depth, ONE)] ?? [];
+  const per = (rs: readonly Figures[], f: (x: Figures, k: number) => number, digits = 2, unit = '×'): string => rs.map((x, k) => `${fmt(f(x, k), digits)}${unit}`).join(', ');
+  const parts = THREADS.filter((n) => n > 1 && results[at(depth, threadsTask(n))] !== undefined).map((n) => {
+    const rs = results[at(depth, threadsTask(n))]!;
+    return (
+      `${n} threads: CPU ${per(rs, (f, k) => (f['cpuSeconds'] ?? NaN) / (base[k]?.['cpuSeconds'] ?? NaN))} of the 1-thread run's; ` +
+      `wall-clock speed-up ${per(rs, (f, k) => (base[k]?.['seconds'] ?? NaN) / (f['seconds'] ?? NaN))} against it and ${per(rs, (f, k) => (one[k]?.['seconds'] ?? NaN) / (f['seconds'] ?? NaN))} against one core ` +
+      `(load ${per(rs, (f) => f['load'] ?? NaN, 1, '')}); ` +
+      `ceiling on ${cores} cores with nothing else running, one core's main-thread CPU / (this row's CPU / ${cores}): ${per(rs, (f, k) => ((one[k]?.['mainCpuSeconds'] ?? NaN) * cores) / (f['cpuSeconds'] ?? NaN))}`
+    );
   });
+  return `Depth ${depth}, round by round: ${parts.join('; ')}.`;
+}
+
+function table(results: Readonly<Record<string, readonly Figures[]>>, depth: number): string[] {
+  const one = results[at(depth, ONE)] ?? [];
+  const rows = Object.entries(results)
+    .filter(([task]) => parseTask(task).depth === depth)
+    .map(([task, rs]) => {
+      const engine = parseTask(task).engine;
+      const other = rs.map((f) => ({ ...f, otherCpu: (f['cpuSeconds'] ?? NaN) - (f['mainCpuSeconds'] ?? NaN) }));
+      return (
+        `| ${engine} | ${fmt(med(rs, 'distinct'))} | ${fmt(med(rs, 'transitions'))} | ${fmt(med(rs, 'seconds'), 1)} | ${fmt(ratio(one, rs, 'seconds'), 2)}× | ` +
+        `${fmt(med(rs, 'cpuSeconds'), 1)} | ${fmt(med(rs, 'mainCpuSeconds'), 1)} | ${fmt(med(other, 'otherCpu'), 1)} | ${fmt((1e5 * med(rs, 'cpuSeconds')) / med(rs, 'transitions'), 2)} | ${fmt(ratio(one, rs, 'cpuSeconds'), 2)} | ` +
+        `${engine.startsWith('chunked') ? `${fmt(100 * med(rs, 'workerShare'))} %` : '–'} | ${fmt(med(rs, 'peakRssMiB'))} | ${fmt(med(rs, 'violations'))} | ${med(rs, 'complete') === 1 ? 'yes' : 'no'} |`
+      );
+    });
   return [
-    `Round by round, against the chunked search on 1 thread: ${parts.join('; ')}.`,
-    'When the load average is above the number of cores, the wall-clock columns measure the other processes as much as the engine (a row that does strictly more work than one core, e.g. checkpoints or a frontier on disk, can come out faster than it); the CPU columns are the ones to compare.',
-  ].join(' ');
+    `### Depth ${depth}`,
+    '',
+    '| engine | distinct states | transitions | seconds (wall) | speed-up (wall) vs one core | CPU seconds | of which the main thread | other threads (workers, V8 GC and compiler) | CPU s per 100k transitions | CPU of one core / CPU of the row | chunks expanded by worker threads | peak RSS MiB | invariants violated | complete |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
+    ...rows,
+  ];
 }
 
 function render(results: Readonly<Record<string, readonly Figures[]>>, env: BenchEnv): string {
   const runs = Math.max(...Object.values(results).map((r) => r.length));
-  const one = results[ONE] ?? [];
   const loads = Object.values(results).flatMap((rs) => rs.map((f) => f['load'] ?? NaN)).filter((x) => Number.isFinite(x));
-  const rows = Object.entries(results).map(([task, rs]) =>
-    `| ${task} | ${fmt(med(rs, 'distinct'))} | ${fmt(med(rs, 'transitions'))} | ${fmt(med(rs, 'seconds'), 1)} | ${fmt(ratio(one, rs, 'seconds'), 2)}× | ` +
-    `${fmt(med(rs, 'cpuSeconds'), 1)} | ${fmt((1e5 * med(rs, 'cpuSeconds')) / med(rs, 'transitions'), 2)} | ${fmt(ratio(one, rs, 'cpuSeconds'), 2)} | ` +
-    `${task.startsWith('chunked') ? `${fmt(100 * med(rs, 'workerShare'))} %` : '–'} | ${fmt(med(rs, 'peakRssMiB'))} | ${fmt(med(rs, 'violations'))} | ${med(rs, 'complete') === 1 ? 'yes' : 'no'} |`);
+  const depths = [...new Set(Object.keys(results).map((t) => parseTask(t).depth))].sort((a, b) => b - a);
   return [
     `## Deep searches: threads, checkpoints, a frontier on disk (\`npm run bench scale\`, bench/scale)`,
     '',
     `Machine: ${env.machine}, ${env.cores} cores; Node ${env.node}; ${env.date}; 1-minute load average at the start of the runs ${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)} (median ${fmt(median(loads), 1)}): a shared machine, other processes compete for the cores.`,
-    `\`check --kernel 6.12 --parent mlx5 --userspace any --max-depth ${DEPTH}\`, every invariant that applies, collecting causes. ${runs} rounds; each round runs every row once, one after another, each in a fresh child process; medians over the rounds, and ratios as the median of each round's ratio. Wall time includes starting the worker threads (each builds its own model and compiles it again: V8 shares no optimised code between threads). CPU is the whole process's (every thread, V8's compiler and GC threads included).`,
+    `\`check --kernel 6.12 --parent mlx5 --userspace any --max-depth D\`, every invariant that applies, collecting causes, at depth ${depths.join(' and ')}. ${runs} rounds; each round runs every row once, one after another, each in a fresh child process; medians over the rounds, and ratios as the median of each round's ratio. Wall time includes starting the worker threads (each builds its own model and compiles it again: V8 shares no optimised code between threads). CPU is the whole process's (every thread, V8's compiler and GC threads included); the main thread's is read from /proc (in the chunked search it merges and expands, in the one-core search it does everything but V8's background GC and compilation).`,
     '',
-    '| engine | distinct states | transitions | seconds (wall) | speed-up (wall) vs one core | CPU seconds | CPU s per 100k transitions | CPU of one core / CPU of the row | chunks expanded by worker threads | peak RSS MiB | invariants violated | complete |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
-    ...rows,
+    ...depths.flatMap((d) => [...table(results, d), '', threadNote(results, d, env.cores), '']),
+    'When the load average is above the number of cores, the wall-clock columns measure the other processes as much as the engine (a row that does strictly more work than one core, e.g. checkpoints or a frontier on disk, can come out faster than it); the CPU columns are the ones to compare.',
     '',
-    threadNote(results),
-    '',
-    'Every row finds the same distinct states, transitions and violations (the chunked search merges chunks in order: test/explorer/chunked.test.ts, test/cli/scale.test.ts; the spilled frontier is read back in order: test/explorer/frontier-spill.test.ts).',
+    'Every row of a depth finds the same distinct states, transitions and violations (the chunked search merges chunks in order: test/explorer/chunked.test.ts, test/cli/scale.test.ts; the spilled frontier is read back in order: test/explorer/frontier-spill.test.ts).',
   ].join('\n');
 }
 

@@ -53,8 +53,9 @@ describe('chunked search: the same result as the one-core search', () => {
     const arg: ToyArg = { n: 9, planted: true, jitter: 300 };
     const [, , options] = modes[2]!;
     const one = comparable(explore(toy({ n: 9, planted: true }), options));
-    for (const [workers, chunkSize] of [[2, 3], [3, 5], [3, 2]] as const) {
-      const r = await exploreChunked(toy(arg), { ...options, workers, source: sourceOf(arg), chunkSize, eagerWorkers: true });
+    // with several threads the expanders read the merger's shared visited table, and what they send depends on the schedule
+    for (const [workers, chunkSize] of [[1, 4], [2, 3], [3, 5], [3, 2], [2, 64]] as const) {
+      const r = await exploreChunked(toy(arg), { ...options, workers, ...(workers > 1 ? { source: sourceOf(arg), eagerWorkers: true } : {}), chunkSize });
       expect(comparable(r), `${workers} threads, chunks of ${chunkSize}`).toEqual(one);
     }
   }, 300_000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VisitedStore } from '../../explorer/store.js';
+import { KnownFingerprints, VisitedStore } from '../../explorer/store.js';
 import { pathTo } from '../../explorer/replay.js';
 import { hashWords, newHashOut } from '../../explorer/hash.js';
 
@@ -49,6 +49,53 @@ describe('visited store', () => {
     expect(st.addIfNew(0, 0, -1, 0)).toBe(0);
     expect(st.addIfNew(0, 0, -1, 0)).toBe(-1);
     expect(st.has(0, 0)).toBe(true);
+  });
+
+  it('treats a fingerprint whose low word is 0 as an ordinary one (a filled slot is told by its low word)', () => {
+    const st = new VisitedStore();
+    expect(st.addIfNew(0, 7, -1, 0)).toBe(0);
+    expect(st.addIfNew(0, 7, -1, 0)).toBe(-1);
+    expect(st.has(0, 7)).toBe(true);
+    expect(st.has(0, 8)).toBe(false);
+  });
+
+  it('loads a checkpoint table written when a low word 0 was stored as 0: still found, not added again', () => {
+    const st = new VisitedStore();
+    st.addIfNew(0, 0x9e3779b9, -1, 0);
+    st.addIfNew(5, 6, 0, 1);
+    const d = st.dump();
+    const table = d.table.slice();
+    let j = 0;
+    while (!(table[j] === 1 && table[j + 1] === 0x9e3779b9)) j += 2;
+    table[j] = 0; // as the earlier store wrote it
+    const back = VisitedStore.load({ ...d, table });
+    expect(back.has(0, 0x9e3779b9)).toBe(true);
+    expect(back.addIfNew(0, 0x9e3779b9, 1, 0)).toBe(-1);
+    expect(back.size).toBe(2);
+  });
+
+  it('shared: a reader sees exactly what the store holds; after growth its old table is a subset until it is handed the new one', () => {
+    const st = new VisitedStore();
+    const reader = new KnownFingerprints(st.share());
+    const N = 5000; // grows the 1024-slot table several times
+    for (let i = 0; i < 100; i++) st.addIfNew(...fp(i), i - 1, 0);
+    let seen = 0;
+    for (let i = 0; i < 100; i++) if (reader.has(...fp(i))) seen++;
+    expect(seen).toBe(100); // no growth yet: the reader's table is the store's
+    for (let i = 100; i < N; i++) st.addIfNew(...fp(i), i - 1, 0);
+    let stale = 0;
+    let wrong = 0;
+    for (let i = 0; i < N; i++) if (reader.has(...fp(i))) stale++;
+    for (let i = N; i < 2 * N; i++) if (reader.has(...fp(i))) wrong++;
+    expect(stale).toBeGreaterThanOrEqual(100);
+    expect(stale).toBeLessThan(N); // the old table misses what came after the growth
+    reader.update(st.share());
+    let now = 0;
+    for (let i = 0; i < N; i++) if (reader.has(...fp(i))) now++;
+    for (let i = N; i < 2 * N; i++) if (reader.has(...fp(i))) wrong++;
+    expect(now).toBe(N);
+    expect(wrong).toBe(0);
+    expect(st.share().buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 
   it('widens the action index when a world has more than 255 actions, keeping earlier ones', () => {

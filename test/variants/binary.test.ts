@@ -36,3 +36,15 @@ test('node dist/cli/main.js check --kernel <module that throws>: one line, exit 
   expect(r.stderr.split('\n')).toHaveLength(2);
   expect(r.stderr).toMatch(/failed to load: TypeError: not a patch/);
 });
+
+test('compare: a variant that fails to load is named by the option it came from (--base or --patched), not --kernel', async () => {
+  const file = tempModule('throws-compare.ts', `throw new TypeError('not a patch');\n`);
+  const patched = await vdpaMc(['compare', '--base', '6.7', '--patched', file, '--userspace', 'qemu']);
+  expect(patched.code).toBe(2);
+  expect(patched.stderr.trim().split('\n')).toHaveLength(1);
+  expect(patched.stderr).toMatch(new RegExp(`^--patched \\S*throws-compare\\.ts: the variant module failed to load: TypeError: not a patch`));
+  const base = await vdpaMc(['compare', '--base', file, '--patched', '6.7', '--userspace', 'qemu']);
+  expect(base.code).toBe(2);
+  expect(base.stderr).toMatch(/^--base \S*throws-compare\.ts: /);
+  expect(base.stderr).not.toContain('--kernel');
+});
