@@ -21,8 +21,9 @@ import { reductionBench } from './reduction/reduction-bench.js';
 import { shardsBench } from './shards/shards-bench.js';
 import { swarmBench } from './swarm/swarm-bench.js';
 import { depthBench } from './depth/depth-bench.js';
+import { porBench } from './por/por-bench.js';
 
-export const BENCHES: readonly BenchModule[] = [engineBench, vdpaBench, scaleBench, costBench, reductionBench, shardsBench, swarmBench, depthBench];
+export const BENCHES: readonly BenchModule[] = [engineBench, vdpaBench, scaleBench, costBench, reductionBench, shardsBench, swarmBench, depthBench, porBench];
 
 const self = fileURLToPath(import.meta.url);
 

@@ -34,6 +34,8 @@ export interface CheckJsonStats {
   readonly collisionProbability: number;
   /** `--strategy random`: how many walks the swarm took (`transitions` counts their steps). */
   readonly walks?: number;
+  /** `--por sleep`: listed actions not taken, asleep (`transitions` counts those taken). */
+  readonly asleep?: number;
 }
 
 export interface CheckJsonStep {
@@ -187,6 +189,7 @@ export function prepareCheck(target: CheckTarget, options: RunCheckOptions = {})
     propertyIds: config.invariants.filter((id) => declared.has(id)),
     ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
     ...(options.frontier !== undefined ? { frontier: options.frontier } : {}),
+    ...(target.config.por === 'sleep' ? { partialOrder: 'sleep' as const } : {}),
   };
   const judge = target.judge;
   const found = new Map<string, ViolationCause>();
@@ -256,6 +259,7 @@ function finishCheck(target: CheckTarget, raw: ExploreResult<unknown>, found: Re
       queueLeft: st.queueLeft,
       collisionProbability: st.collisionProbability,
       ...(st.walks !== undefined ? { walks: st.walks } : {}),
+      ...(st.asleep !== undefined ? { asleep: st.asleep } : {}),
     },
     coverage: explored.coverage.map((c) => ({ kind: c.kind, enabled: c.enabled, newStates: c.newStates })),
     warnings: [...explored.warnings, ...warnings],

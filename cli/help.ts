@@ -74,6 +74,9 @@ ${BOUND_OPTIONS}
   --reduce none|canonical    canonical: store one world per class of worlds the model declares equivalent
                              (vdpa: fields nothing reads any more; traces stay real worlds), or none:
                              every distinct world; default canonical
+  --por none|sleep           sleep: skip transitions that sleep sets prove redundant (vdpa --userspace any:
+                             actions that commute by footprint; the same worlds, verdicts and shortest
+                             traces, fewer transitions; stats.asleep counts them); default none
 ${CI_OPTIONS}
 
 deep searches (same verdicts, counts and shortest traces as the one-core search):
@@ -115,6 +118,7 @@ options:
 ${INVARIANTS_OPTION}
 ${BOUND_OPTIONS}
   --reduce none|canonical    every row's state-space reduction, as check's (default canonical)
+  --por none|sleep           every row's partial-order reduction, as check's (default none)
   --json                     print the same as data on stdout and nothing else (no progress lines)
   --out DIR                  write every counterexample found under DIR (nothing is written without it)
 ${CI_OPTIONS}

@@ -112,7 +112,7 @@ async function clearTraces(dir: string): Promise<void> {
 }
 
 async function checkRow(row: MatrixRow, o: MatrixOptions, out: string | undefined, build: (c: Config) => Promise<CheckTarget>, deps: MatrixDeps, watch: StopWatch | undefined): Promise<MatrixRowJson> {
-  const base: Config = { system: row.system, kernel: row.kernel, parent: row.parent, userspace: row.userspace, invariants: undefined, bounds: o.bounds, ...(o.reduce !== undefined ? { reduce: o.reduce } : {}) };
+  const base: Config = { system: row.system, kernel: row.kernel, parent: row.parent, userspace: row.userspace, invariants: undefined, bounds: o.bounds, ...(o.reduce !== undefined ? { reduce: o.reduce } : {}), ...(o.por !== undefined ? { por: o.por } : {}) };
   let target = await build(base);
   if (o.invariants !== undefined) {
     const chosen = o.invariants.filter((id) => target.applicable.includes(id));

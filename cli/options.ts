@@ -6,6 +6,8 @@ import {
   CONTRACT_NAMES,
   type ContractName,
   REDUCE_NAMES,
+  POR_NAMES,
+  type PorName,
   type ReduceName,
   INVARIANT_IDS,
   type InvariantId,
@@ -32,11 +34,11 @@ const CI_TABLE = { junit: 'value', sarif: 'value', summary: 'value' } as const;
 /** Options each command accepts (names without `--`). */
 export const COMMAND_OPTIONS = {
   check: {
-    ...CONFIG_TABLE, invariants: 'value', ...BOUNDS_TABLE, 'exclude-actions': 'value', 'iotlb-limit': 'value', contract: 'value', reduce: 'value',
+    ...CONFIG_TABLE, invariants: 'value', ...BOUNDS_TABLE, 'exclude-actions': 'value', 'iotlb-limit': 'value', contract: 'value', reduce: 'value', por: 'value',
     'traces-per-invariant': 'value', json: 'flag', out: 'value', ...CI_TABLE, help: 'flag', ...SCALE_OPTIONS,
   },
   merge: { json: 'flag', help: 'flag' },
-  matrix: { system: 'value', invariants: 'value', ...BOUNDS_TABLE, reduce: 'value', json: 'flag', out: 'value', ...CI_TABLE, help: 'flag' },
+  matrix: { system: 'value', invariants: 'value', ...BOUNDS_TABLE, reduce: 'value', por: 'value', json: 'flag', out: 'value', ...CI_TABLE, help: 'flag' },
   cost: { ...CONFIG_TABLE, 'time-limit': 'value', json: 'flag', help: 'flag' },
   compare: {
     base: 'value',
@@ -84,6 +86,8 @@ export interface MatrixOptions {
   readonly bounds: Partial<Bounds>;
   /** `--reduce`: every row's reduction; undefined = DEFAULT_REDUCE. */
   readonly reduce?: ReduceName;
+  /** `--por`: every row's partial-order reduction; undefined = DEFAULT_POR. */
+  readonly por?: PorName;
   readonly json: boolean;
   readonly out: string | undefined;
   readonly maxMemory?: number;
@@ -273,7 +277,14 @@ function configOf(cmd: string, a: ParsedArgs, kernel: string | undefined): Confi
     ...contractOf(cmd, a),
     ...iotlbLimit(cmd, sys, a),
     ...reduceOf(cmd, a),
+    ...porOf(cmd, a),
   };
+}
+
+/** `--por none|sleep` (config.ts POR_NAMES). */
+function porOf(cmd: string, a: ParsedArgs): { por?: PorName } {
+  const v = a.values.get('por');
+  return v === undefined ? {} : { por: oneOf(cmd, 'por', v, POR_NAMES, 'a partial-order reduction') };
 }
 
 /** `--reduce none|canonical` (config.ts REDUCE_NAMES). */
@@ -356,6 +367,7 @@ export function parseMatrix(argv: readonly string[]): Parsed<MatrixOptions> {
     invariants: invariants(a.cmd, a),
     bounds: bounds(a.cmd, a),
     ...reduceOf(a.cmd, a),
+    ...porOf(a.cmd, a),
     json: a.flags.has('json'),
     out: out(a.cmd, a),
     ...maxMemory(a.cmd, a),

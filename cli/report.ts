@@ -83,7 +83,7 @@ export function renderSummary(run: CheckRun, style: ReportStyle): string {
 
   const s = explored.stats;
   out.push(
-    `statistics     ${n(s.distinctStates)} distinct states · ${n(s.transitions)} transitions · depth ${n(s.depth)} · ${s.seconds.toFixed(2)} s`,
+    `statistics     ${n(s.distinctStates)} distinct states · ${n(s.transitions)} transitions${s.asleep !== undefined ? ` (${n(s.asleep)} more asleep: --por sleep)` : ''} · depth ${n(s.depth)} · ${s.seconds.toFixed(2)} s`,
   );
   out.push(
     `               ${n(s.statesPerSecond)} generated/s · ${n(s.distinctPerSecond)} distinct/s · queue left ${n(s.queueLeft)} · ` +

@@ -13,6 +13,8 @@
 // - Bounds: maxDepth (levels deeper are not expanded: the run is complete within the bound),
 //   maxStates, timeLimitSeconds and shouldStop (the run is incomplete). Deterministic: no clock
 //   decides anything but the time limit, shouldStop and progress reports.
+// - Partial-order reduction (options.partialOrder 'sleep', a model with Model.independent): sleep
+//   sets (sleep.ts) skip transitions that stand for explored ones; the same worlds are stored.
 // chunked.ts runs the same steps over chunks of a level, on worker threads; its results are equal.
 import type { Model } from './model.js';
 import { ModelStepError, type ExploreOptions, type ExploreResult, type StopReason } from './explore-api.js';
@@ -23,6 +25,7 @@ import { Fingerprinter, shardOf } from './fingerprint.js';
 import { PropertyBook } from './properties.js';
 import { storeInitialWorlds } from './initial.js';
 import { buildResult, newCounters, type Counters } from './result.js';
+import { SleepLevel, SleepRules, independenceOf } from './sleep.js';
 
 /**
  * How many transitions between two looks at the clock: adapted so that looks are about 2-10 ms
@@ -86,6 +89,10 @@ class BreadthFirst<S, A> {
   private readonly out: A[] = [];
   /** Where the frontier spills past its memory budget (options.frontier; encoded levels only). */
   private readonly spill: SpillArea | undefined;
+  /** Sleep sets (options.partialOrder): the rules, and the sets of the current and next levels. */
+  private readonly sleep: SleepRules<A> | undefined;
+  private curSleep: SleepLevel | undefined;
+  private nextSleep: SleepLevel | undefined;
 
   constructor(
     private readonly model: Model<S, A>,
@@ -99,7 +106,10 @@ class BreadthFirst<S, A> {
     this.lastLook = this.start;
     this.book = new PropertyBook(model, this.store, options);
     this.fp = new Fingerprinter(model.schema, model.canonical);
-    this.c = newCounters(model.actionKinds.length);
+    const ind = options.partialOrder === 'sleep' ? independenceOf(model) : undefined;
+    this.sleep = ind === undefined ? undefined : new SleepRules(ind);
+    this.curSleep = this.sleep === undefined ? undefined : new SleepLevel(this.sleep.words);
+    this.c = newCounters(model.actionKinds.length, this.sleep !== undefined);
     if (options.frontier !== undefined && this.fp.codec === undefined) throw new Error('explore: a frontier budget needs a model with a schema (the frontier spills encoded records)');
     this.spill = options.frontier === undefined ? undefined : new SpillArea(options.frontier);
     this.current = this.newLevel();
@@ -145,16 +155,21 @@ class BreadthFirst<S, A> {
   private initialWorlds(): void {
     const init = this.model.init();
     this.initCount = init.length;
-    this.stoppedBy = storeInitialWorlds(init, this.fp, this.store, this.book, this.maxStates, (w) => this.current.push(w));
+    const none = new Uint32Array(this.sleep?.words ?? 0);
+    this.stoppedBy = storeInitialWorlds(init, this.fp, this.store, this.book, this.maxStates, (w) => {
+      this.curSleep?.add(this.fp.h[0]!, this.fp.h[1]!, none);
+      this.current.push(w);
+    });
   }
 
 
   /** Step 2: every world of the current level, in order; the next level becomes current. */
   private expandLevel(): void {
     this.next = this.newLevel();
+    if (this.sleep !== undefined) this.nextSleep = new SleepLevel(this.sleep.words);
     const levelSize = this.current.length;
     for (let k = 0; k < levelSize; k++) {
-      this.expandWorld(this.current.pop(), this.levelBase + k);
+      this.expandWorld(this.current.pop(), this.levelBase + k, k);
       if (this.stoppedBy !== undefined) return;
       // The clock is read every clockEvery transitions, and every 256 worlds (worlds without actions).
       if (this.c.transitions >= this.nextClock || (k & 255) === 255) this.lookAtClock();
@@ -163,22 +178,43 @@ class BreadthFirst<S, A> {
     this.levelBase += levelSize;
     this.level++;
     this.current = this.next;
+    this.curSleep = this.nextSleep;
+    this.curSleep?.seal();
   }
 
   /** Step 3: the actions of world `s` (store index `parent`), each transition taken in order. */
-  private expandWorld(s: S, parent: number): void {
+  private expandWorld(s: S, parent: number, k: number): void {
     const out = this.out;
     out.length = 0;
     this.action = undefined;
     if (this.outsideShard(s)) return;
     this.model.actions(s, out);
+    const sleep = this.sleep;
+    if (sleep === undefined) {
+      for (let ai = 0; ai < out.length; ai++) {
+        if (this.takeTransition(s, out[ai]!, ai, parent, -1)) return;
+      }
+      return;
+    }
+    // sleep sets: an action asleep here is listed (coverage counts it enabled) but not taken
+    const z = this.curSleep!.masks;
+    const off = k * sleep.words;
+    sleep.begin(z, off, out);
     for (let ai = 0; ai < out.length; ai++) {
-      if (this.takeTransition(s, out[ai]!, ai, parent)) return;
+      const a = out[ai]!;
+      const id = sleep.ids[ai]!;
+      if (sleep.asleep(z, off, id)) {
+        this.c.enabled[this.model.kindOf(a)]!++;
+        this.c.asleep!++;
+        continue;
+      }
+      if (this.takeTransition(s, a, ai, parent, id)) return;
+      sleep.listed(id);
     }
   }
 
   /** Step 4: one transition; true when the search must stop. */
-  private takeTransition(s: S, a: A, ai: number, parent: number): boolean {
+  private takeTransition(s: S, a: A, ai: number, parent: number, id: number): boolean {
     const { model, book, c, store } = this;
     this.action = a;
     const kind = model.kindOf(a);
@@ -197,6 +233,13 @@ class BreadthFirst<S, A> {
     this.fp.key(s2);
     if (store.size >= this.maxStates && !store.has(h[0]!, h[1]!)) return this.stop('max-states');
     const index = store.addIfNew(h[0]!, h[1]!, parent, ai);
+    const sleep = this.sleep;
+    if (sleep !== undefined) {
+      // new: its sleep set; already in the next level: intersected; in an earlier level: ignored
+      const mask = sleep.successor(a, id);
+      if (index >= 0) this.nextSleep!.add(h[0]!, h[1]!, mask);
+      else this.nextSleep!.meet(h[0]!, h[1]!, mask);
+    }
     if (index < 0) return false;
     this.fp.concrete(s2);
     c.newStates[kind]!++;

@@ -1,12 +1,15 @@
 // A chunked search saved between two merged chunks: the visited store (fingerprints, parent and
 // action links), the worlds of the current level not expanded yet, the next level so far, the
-// counters and the violations (as action indices: rebuilt by replay on resume). One file:
-//   "VDPAMCK1" | u32 header length | header JSON | sections (u32 byte length, bytes)...
+// counters and the violations (as action indices: rebuilt by replay on resume), and with sleep sets
+// the masks of both levels (sleep.ts; empty sections without). One file:
+//   "VDPAMCK2" | u32 header length | header JSON | sections (u32 byte length, bytes)...
+// (VDPAMCK1, before sleep sets, had no mask sections: such a file is refused, not misread.)
 // written to FILE.tmp and renamed, so a crash while writing leaves the previous checkpoint whole.
 import { openSync, readFileSync, renameSync, writeSync, closeSync, fsyncSync } from 'node:fs';
 import type { FoundByIndex } from './properties.js';
 
-const MAGIC = 'VDPAMCK1';
+const MAGIC = 'VDPAMCK2';
+const SECTIONS = 7;
 
 export interface CheckpointHeader {
   readonly format: typeof MAGIC;
@@ -22,6 +25,8 @@ export interface CheckpointHeader {
   readonly depth: number;
   readonly enabled: readonly number[];
   readonly newStates: readonly number[];
+  /** With sleep sets: transitions skipped as asleep so far. */
+  readonly asleep?: number;
   readonly found: readonly FoundByIndex[];
   readonly store: { readonly slots: number; readonly count: number; readonly actionMax: number };
   readonly secondsBefore: number;
@@ -35,6 +40,9 @@ export interface CheckpointData {
   /** The current level's worlds not expanded yet, then the next level's, as records. */
   readonly current: Int32Array;
   readonly next: Int32Array;
+  /** Sleep masks of the current level's worlds not expanded yet, then of the next level's (empty without sleep sets). */
+  readonly currentSleep: Uint32Array;
+  readonly nextSleep: Uint32Array;
 }
 
 const bytesOf = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -49,7 +57,7 @@ export function writeCheckpoint(file: string, d: CheckpointData): void {
     len.writeUInt32LE(head.length);
     writeSync(fd, len);
     writeSync(fd, head);
-    for (const part of [d.table, d.parents, d.actions, d.current, d.next]) {
+    for (const part of [d.table, d.parents, d.actions, d.current, d.next, d.currentSleep, d.nextSleep]) {
       const b = bytesOf(part);
       const l = Buffer.alloc(4);
       l.writeUInt32LE(b.byteLength);
@@ -73,7 +81,7 @@ export function readCheckpoint(file: string): CheckpointData {
   if (at > buf.length) throw bad('truncated');
   const header = JSON.parse(buf.toString('utf8', 12, at)) as CheckpointHeader;
   const sections: ArrayBuffer[] = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < SECTIONS; i++) {
     if (at + 4 > buf.length) throw bad('truncated');
     const l = buf.readUInt32LE(at);
     at += 4;
@@ -88,5 +96,7 @@ export function readCheckpoint(file: string): CheckpointData {
     actions: new Uint32Array(sections[2]!),
     current: new Int32Array(sections[3]!),
     next: new Int32Array(sections[4]!),
+    currentSleep: new Uint32Array(sections[5]!),
+    nextSleep: new Uint32Array(sections[6]!),
   };
 }

@@ -4,7 +4,8 @@
 // distinct-state count, the statistics and every shortest trace are those of explore(), whatever
 // the number of workers or the schedule. Between two merged chunks the search is in a consistent
 // state; that is where it reads the clock, asks shouldStop, reports progress and writes checkpoints
-// (checkpoint.ts), and where a resumed search starts again.
+// (checkpoint.ts), and where a resumed search starts again. With sleep sets (options.partialOrder,
+// sleep.ts) each chunk goes out with its worlds' sleep masks, and the merger keeps the next level's.
 import { createHash } from 'node:crypto';
 import type { Model } from './model.js';
 import { ModelStepError, type ExploreOptions, type ExploreResult, type StopReason } from './explore-api.js';
@@ -15,7 +16,8 @@ import { Fingerprinter } from './fingerprint.js';
 import { PropertyBook } from './properties.js';
 import { storeInitialWorlds } from './initial.js';
 import { buildResult, newCounters, type Counters } from './result.js';
-import { KIND_MASK, SENT, VIOLATED } from './expand.js';
+import { ARRIVED, ASLEEP, KIND_MASK, SENT, VIOLATED } from './expand.js';
+import { SleepLevel, independenceOf } from './sleep.js';
 import { localPool, sharedPool, type ChunkOutcome, type ChunkPool, type ModelSource } from './pool.js';
 import { readCheckpoint, writeCheckpoint, type CheckpointHeader } from './checkpoint.js';
 
@@ -88,6 +90,10 @@ class ChunkedSearch<S, A> {
   /** Where the levels spill past their memory budget (options.frontier). */
   private readonly spill: SpillArea | undefined;
   readonly distinct: boolean;
+  /** Sleep sets: words per mask (0: not used), and the masks of the current and next levels. */
+  private readonly sleepWords: number;
+  private curSleep: SleepLevel;
+  private nextSleep: SleepLevel;
 
   constructor(
     private readonly model: Model<S, A>,
@@ -103,7 +109,11 @@ class ChunkedSearch<S, A> {
     this.words = this.fp.scratch.length;
     this.book = new PropertyBook(model, this.store, options);
     this.distinct = this.book.distinctBy !== undefined;
-    this.c = newCounters(model.actionKinds.length);
+    const ind = options.partialOrder === 'sleep' ? independenceOf(model) : undefined;
+    this.sleepWords = ind === undefined ? 0 : Math.max(1, (ind.actionIdCount + 31) >>> 5);
+    this.curSleep = new SleepLevel(this.sleepWords);
+    this.nextSleep = new SleepLevel(this.sleepWords);
+    this.c = newCounters(model.actionKinds.length, ind !== undefined);
     this.spill = options.frontier === undefined ? undefined : new SpillArea(options.frontier);
     this.current = new RecordQueue(this.words, this.spill);
     this.next = new RecordQueue(this.words, this.spill);
@@ -128,6 +138,7 @@ class ChunkedSearch<S, A> {
       shard: o.shard ?? null,
       words: this.words,
       reduced: this.model.canonical !== undefined,
+      sleepWords: this.sleepWords,
       kinds: this.model.actionKinds,
       schema: createHash('sha256').update(JSON.stringify(this.model.schema)).digest('hex'),
     };
@@ -152,7 +163,12 @@ class ChunkedSearch<S, A> {
     const init = this.model.init();
     this.initCount = init.length;
     // a world the schema cannot encode is the model's error; the level keeps the encoded words
-    this.stoppedBy = storeInitialWorlds(init, this.fp, this.store, this.book, this.maxStates, () => this.current.push(this.fp.scratch), (w) => {
+    const none = new Uint32Array(this.sleepWords);
+    const keep = (): void => {
+      if (this.sleepWords > 0) this.curSleep.add(this.fp.h[0]!, this.fp.h[1]!, none);
+      this.current.push(this.fp.scratch);
+    };
+    this.stoppedBy = storeInitialWorlds(init, this.fp, this.store, this.book, this.maxStates, keep, (w) => {
       try {
         this.fp.key(w);
       } catch (e) {
@@ -178,7 +194,9 @@ class ChunkedSearch<S, A> {
         const { records, count } = this.current.take(size);
         const id = nextId++;
         inFlight.push({ id, first: handed, records: this.options.checkpoint !== undefined ? records.slice() : records, count });
-        pool.submit(id, records, count, active.slice(), shard, pool.readsStore ? this.store.share() : undefined);
+        const sw = this.sleepWords;
+        const masks = sw > 0 ? this.curSleep.masks.slice(handed * sw, (handed + count) * sw) : undefined;
+        pool.submit(id, records, count, active.slice(), shard, pool.readsStore ? this.store.share() : undefined, masks);
         handed += count;
       }
     };
@@ -228,6 +246,10 @@ class ChunkedSearch<S, A> {
         const tag = stream[pos++]!;
         const kind = tag & KIND_MASK;
         c.enabled[kind]!++;
+        if ((tag & ASLEEP) !== 0) {
+          c.asleep!++;
+          continue;
+        }
         c.transitions++;
         // this transition's violations, in property order: step ones, then the successor's invariants
         let vs: typeof violations = [];
@@ -241,13 +263,25 @@ class ChunkedSearch<S, A> {
             if (p.kind === 'step' && steps.includes(p) && book.report(p, v.violation, parent, ai)) return this.stop('violation', k);
           }
         }
+        if ((tag & ARRIVED) !== 0) {
+          // a world this expander sent before, stored already: its sleep set meets this arrival's
+          this.nextSleep.meet(stream[pos]!, stream[pos + 1]!, stream, pos + 2);
+          pos += 2 + this.sleepWords;
+          continue;
+        }
         if ((tag & SENT) === 0) continue; // a self-loop, or a world this expander sent before
         const lo = stream[pos]!;
         const hi = stream[pos + 1]!;
         const rec = pos + 2;
         pos = rec + words;
+        const mask = pos;
+        pos += this.sleepWords;
         if (store.size >= this.maxStates && !store.has(lo, hi)) return this.stop('max-states', k);
         const index = store.addIfNew(lo, hi, parent, ai);
+        if (this.sleepWords > 0) {
+          if (index >= 0) this.nextSleep.add(lo, hi, stream, mask);
+          else this.nextSleep.meet(lo, hi, stream, mask);
+        }
         if (index < 0) continue;
         c.newStates[kind]!++;
         if (depth > c.depth) c.depth = depth;
@@ -308,7 +342,7 @@ class ChunkedSearch<S, A> {
     }
     current.set(rest, o);
     const header: CheckpointHeader = {
-      format: 'VDPAMCK1',
+      format: 'VDPAMCK2',
       identity: this.identity(),
       level: this.level,
       levelBase: this.levelBase,
@@ -318,11 +352,15 @@ class ChunkedSearch<S, A> {
       depth: this.c.depth,
       enabled: [...this.c.enabled],
       newStates: [...this.c.newStates],
+      ...(this.c.asleep !== undefined ? { asleep: this.c.asleep } : {}),
       found: this.book.byIndex,
       store: { slots: d.slots, count: d.count, actionMax: d.actionMax },
       secondsBefore: this.secondsBefore + (performance.now() - this.start) / 1000,
     };
-    writeCheckpoint(file, { header, table: d.table, parents: d.parents, actions: d.actions, current, next: this.next.unread() });
+    // the in-flight and unread worlds are the level's from position `done` on, in order
+    const currentSleep = this.sleepWords > 0 ? this.curSleep.from(this.done) : new Uint32Array(0);
+    const nextSleep = this.sleepWords > 0 ? this.nextSleep.from(0) : new Uint32Array(0);
+    writeCheckpoint(file, { header, table: d.table, parents: d.parents, actions: d.actions, current, next: this.next.unread(), currentSleep, nextSleep });
     this.checkpointWritten = file;
   }
 
@@ -333,7 +371,7 @@ class ChunkedSearch<S, A> {
     this.store = VisitedStore.load({ ...h.store, table: d.table, parents: d.parents, actions: d.actions });
     this.book = new PropertyBook(this.model, this.store, this.options);
     this.book.restore(h.found);
-    this.c = { transitions: h.transitions, depth: h.depth, enabled: Float64Array.from(h.enabled), newStates: Float64Array.from(h.newStates) };
+    this.c = { transitions: h.transitions, depth: h.depth, enabled: Float64Array.from(h.enabled), newStates: Float64Array.from(h.newStates), ...(h.asleep !== undefined ? { asleep: h.asleep } : {}) };
     this.level = h.level;
     this.levelBase = h.levelBase;
     this.done = h.done;
@@ -342,7 +380,26 @@ class ChunkedSearch<S, A> {
     const w = this.words;
     for (let i = 0; w > 0 && i * w < d.current.length; i++) this.current.push(d.current.subarray(i * w, (i + 1) * w));
     for (let i = 0; w > 0 && i * w < d.next.length; i++) this.next.push(d.next.subarray(i * w, (i + 1) * w));
+    this.resumeSleep(d.currentSleep, d.nextSleep, d.next);
     if (this.current.length === 0) this.nextLevel(); // saved after the last chunk of a level
+  }
+
+  /**
+   * The sleep masks of a checkpoint: the current level's from position `done` on; the next level's
+   * with each world's store key again (re-fingerprinted from its record), for the arrivals to come.
+   */
+  private resumeSleep(current: Uint32Array, next: Uint32Array, records: Int32Array): void {
+    const sw = this.sleepWords;
+    if (sw === 0) return;
+    const masks = new Uint32Array(this.done * sw + current.length);
+    masks.set(current, this.done * sw);
+    this.curSleep.load(masks);
+    const w = this.words;
+    const codec = this.fp.codec!;
+    for (let i = 0; i * sw < next.length; i++) {
+      this.fp.key(codec.decode(records, i * w));
+      this.nextSleep.add(this.fp.h[0]!, this.fp.h[1]!, next, i * sw);
+    }
   }
 
   private nextLevel(): void {
@@ -352,6 +409,9 @@ class ChunkedSearch<S, A> {
     this.current.dispose();
     this.current = this.next;
     this.next = new RecordQueue(this.words, this.spill);
+    this.curSleep = this.nextSleep;
+    this.curSleep.seal();
+    this.nextSleep = new SleepLevel(this.sleepWords);
   }
 
   /** Step 6. */

@@ -13,13 +13,20 @@
 // expanders, each sees only its own chunks, and most of what it would send is known. Which
 // successors are sent thus depends on the schedule; what the merger makes of them does not, since
 // it stores only successors it does not hold, and a known one is neither new nor checked again.
+// With sleep sets (a chunk handed out with its worlds' sleep masks, sleep.ts): an action asleep is
+// tagged ASLEEP and not taken; a taken one's successor carries its sleep mask after the record, and a
+// successor not sent (sent before, or known) is still reported (ARRIVED: [lo, hi, mask]) for the
+// merger to intersect: every arrival reaches the merger, whatever the schedule.
 import type { Model, Property, Violation } from './model.js';
 import { Fingerprinter, shardOf } from './fingerprint.js';
 import { compileHashWords, newHashOut, type Hash64Out } from './hash.js';
 import { KnownFingerprints, VisitedStore, type SharedTable } from './store.js';
+import { SleepRules, independenceOf } from './sleep.js';
 
 export const SENT = 1 << 16;
 export const VIOLATED = 1 << 17;
+export const ASLEEP = 1 << 18;
+export const ARRIVED = 1 << 19;
 export const KIND_MASK = 0xffff;
 
 /** A property that failed in a chunk: parent `k` of the chunk, its action `ai`, property number `p`. */
@@ -83,6 +90,8 @@ export class Expander<S, A> {
   private readonly h2: Hash64Out = newHashOut();
   /** The merger's store, as far as this thread sees it (chunks handed out with a shared table). */
   private known: KnownFingerprints | undefined;
+  /** Sleep sets, when the model declares independence (used for chunks handed out with masks). */
+  private readonly sleep: SleepRules<A> | undefined;
 
   constructor(
     private readonly model: Model<S, A>,
@@ -95,6 +104,8 @@ export class Expander<S, A> {
     this.fp = new Fingerprinter(model.schema, model.canonical);
     this.words = this.fp.scratch.length;
     this.hashRecord = compileHashWords(this.words);
+    const ind = independenceOf(model);
+    this.sleep = ind === undefined ? undefined : new SleepRules(ind);
   }
 
   /**
@@ -102,17 +113,21 @@ export class Expander<S, A> {
    * checked. `store`: the merger's visited table, whose fingerprints need not be sent. Throws an
    * ExpandFailure-carrying Error when the model throws.
    */
-  expandChunk(records: Int32Array, count: number, active: Uint8Array, shard?: ShardPick, store?: SharedTable): ChunkResult {
+  expandChunk(records: Int32Array, count: number, active: Uint8Array, shard?: ShardPick, store?: SharedTable, masks?: Uint32Array): ChunkResult {
     if (store !== undefined) {
       if (this.known === undefined) this.known = new KnownFingerprints(store);
       else this.known.update(store);
     }
     const guard = this.model.contain;
-    return guard === undefined ? this.expand(records, count, active, shard) : guard(() => this.expand(records, count, active, shard));
+    return guard === undefined ? this.expand(records, count, active, shard, masks) : guard(() => this.expand(records, count, active, shard, masks));
   }
 
-  private expand(records: Int32Array, count: number, active: Uint8Array, shard?: ShardPick): ChunkResult {
+  private expand(records: Int32Array, count: number, active: Uint8Array, shard?: ShardPick, masks?: Uint32Array): ChunkResult {
     const { model, props, fp, words, seen, out, known } = this;
+    // sleep sets: the chunk's masks, `mw` words per world (0: none)
+    const sleep = masks === undefined ? undefined : this.sleep;
+    if (masks !== undefined && sleep === undefined) throw new Error('explore: sleep masks for a model that declares no independence');
+    const mw = sleep?.words ?? 0;
     const codec = fp.codec!;
     const h = fp.h;
     const w = new Words();
@@ -137,10 +152,17 @@ export class Expander<S, A> {
         const n = out.length;
         w.ensure(1 + n);
         w.buf[w.n++] = n;
+        if (sleep !== undefined) sleep.begin(masks!, k * mw, out);
         for (let ai = 0; ai < n; ai++) {
           const a = out[ai]!;
           action = a;
           let tag = model.kindOf(a);
+          const id = sleep === undefined ? -1 : sleep.ids[ai]!;
+          if (sleep !== undefined && sleep.asleep(masks!, k * mw, id)) {
+            w.ensure(1);
+            w.buf[w.n++] = tag | ASLEEP;
+            continue;
+          }
           const s2 = model.next(s, a);
           for (let p = 0; p < props.length; p++) {
             const q = props[p]!;
@@ -168,17 +190,25 @@ export class Expander<S, A> {
               }
             }
           }
-          if ((tag & SENT) !== 0) {
-            w.ensure(3 + words);
+          if (sleep !== undefined && s2 !== undefined && (tag & SENT) === 0) tag |= ARRIVED;
+          if ((tag & (SENT | ARRIVED)) !== 0) {
+            w.ensure(3 + words + mw);
             w.buf[w.n++] = tag;
             w.buf[w.n++] = h[0]!;
             w.buf[w.n++] = h[1]!;
-            w.buf.set(fp.scratch, w.n);
-            w.n += words;
+            if ((tag & SENT) !== 0) {
+              w.buf.set(fp.scratch, w.n);
+              w.n += words;
+            }
+            if (sleep !== undefined) {
+              w.buf.set(sleep.successor(a, id), w.n);
+              w.n += mw;
+            }
           } else {
             w.ensure(1);
             w.buf[w.n++] = tag;
           }
+          if (sleep !== undefined) sleep.listed(id);
         }
       }
     } catch (e) {

@@ -51,6 +51,12 @@ export interface ExploreOptions {
    * 1,024 slots (as pan's -w sizes SPIN's table). Results do not depend on it. One-core search only.
    */
   readonly expectedStates?: number;
+  /**
+   * Partial-order reduction: 'sleep' skips transitions asleep by sleep sets (explorer/sleep.ts) when
+   * the model declares action ids and an independence relation (Model.independent); the same
+   * distinct worlds and shortest violation lengths, fewer transitions. Default and 'none': none.
+   */
+  readonly partialOrder?: 'none' | 'sleep';
 }
 
 export interface Progress {
@@ -82,6 +88,11 @@ export interface Stats {
   readonly bytesPerState: number;
   /** Random walks only (swarm): the walks taken (transitions then counts their steps). */
   readonly walks?: number;
+  /**
+   * Partial-order reduction only (ExploreOptions.partialOrder): listed actions not taken because they
+   * were asleep (transitions counts the ones taken; the two add up to the transitions without it).
+   */
+  readonly asleep?: number;
 }
 
 export interface ActionCoverage {

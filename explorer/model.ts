@@ -26,6 +26,13 @@ export interface StepProperty<S, A> {
   readonly kind: 'step';
   readonly id: string;
   check(before: S, action: A, after: S): Violation | undefined;
+  /**
+   * Optional: the part of `check` that judges the transition itself, when the rest judges the world
+   * it leads to alone: check(b, a, t) = callPart(b, a, t) ?? (t === b ? undefined : targetPart(t)),
+   * with targetPart holding on every initial world. Only Model.independent's contract reads it: the
+   * target part is judged anyway on every world's first arrival, which sleep sets keep.
+   */
+  readonly callPart?: (before: S, action: A, after: S) => Violation | undefined;
 }
 
 export type Property<S, A> = Invariant<S> | StepProperty<S, A>;
@@ -70,4 +77,23 @@ export interface Model<S, A> {
    * properties are invariant under the reduction. Return `s` itself when nothing is reduced.
    */
   readonly canonical?: (s: S) => S;
+  /**
+   * Optional, for partial-order reduction by sleep sets (explorer/sleep.ts; used when the search is
+   * asked for it, ExploreOptions.partialOrder): a stable id of an action, in [0, actionIdCount).
+   */
+  readonly actionId?: (a: A) => number;
+  readonly actionIdCount?: number;
+  /**
+   * Optional, with actionId: true only when `a` and `b` are independent in EVERY reachable world s
+   * where both are listed. Static, symmetric, conservative (false is always sound). Independent means:
+   * - b is listed in s·a and a in s·b (taking one neither disables nor refuses the other);
+   * - s·a·b and s·b·a are the same world (the same store key: Model.canonical's representative);
+   * - every step property judges b at s as it judges b at s·a (holds or is violated), and a at s as
+   *   a at s·b: a skipped transition is judged by the one it stands for. For a property with a
+   *   `callPart`, the call parts must agree (its target part is judged on each world's first
+   *   arrival, at its shortest depth, which sleep sets keep: explorer/sleep.ts).
+   * A self-loop (next returns undefined) counts as a step to s itself.
+   * explorer/independence-check.ts checks all this on every world within a depth (a test's tool).
+   */
+  readonly independent?: (a: A, b: A) => boolean;
 }

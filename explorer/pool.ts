@@ -30,6 +30,8 @@ export interface ChunkRequest {
   readonly active: Uint8Array;
   /** The merger's visited table when it was handed out (shared, not copied). */
   readonly store: SharedTable | undefined;
+  /** Sleep sets: the chunk's worlds' masks (explorer/sleep.ts), when the search uses them. */
+  readonly sleep?: Uint32Array;
 }
 export type WorkerReply =
   | { readonly kind: 'ready' }
@@ -47,7 +49,7 @@ export interface ChunkPool {
   /** The expanders would read the merger's visited table (submit's `store`): there are several. */
   readonly readsStore: boolean;
   /** With `shard`: worlds of the chunk outside the shard are not expanded (listed with no actions). */
-  submit(id: number, records: Int32Array, count: number, active: Uint8Array, shard?: ShardPick, store?: SharedTable): void;
+  submit(id: number, records: Int32Array, count: number, active: Uint8Array, shard?: ShardPick, store?: SharedTable, sleep?: Uint32Array): void;
   /** The outcome of chunk `id` (each asked for once, in any order). */
   result(id: number): Promise<ChunkOutcome>;
   close(): Promise<void>;
@@ -56,24 +58,24 @@ export interface ChunkPool {
 /** Expands in this thread, yielding to the event loop before each chunk (so signals are seen). */
 export function localPool<S, A>(model: Model<S, A>, propertyIds: readonly string[] | undefined, distinct: boolean): ChunkPool {
   const expander = new Expander(model, selectProperties(model, propertyIds), distinct);
-  const waiting = new Map<number, { records: Int32Array; count: number; active: Uint8Array; shard: ShardPick | undefined }>();
+  const waiting = new Map<number, { records: Int32Array; count: number; active: Uint8Array; shard: ShardPick | undefined; sleep: Uint32Array | undefined }>();
   return {
     width: 1,
     readsStore: false,
-    submit: (id, records, count, active, shard) => void waiting.set(id, { records, count, active, shard }),
+    submit: (id, records, count, active, shard, _store, sleep) => void waiting.set(id, { records, count, active, shard, sleep }),
     result: async (id) => {
       await new Promise<void>((r) => setImmediate(r));
       const req = waiting.get(id)!;
       waiting.delete(id);
-      return expandHere(expander, req.records, req.count, req.active, req.shard);
+      return expandHere(expander, req.records, req.count, req.active, req.shard, undefined, req.sleep);
     },
     close: async () => {},
   };
 }
 
-function expandHere<S, A>(expander: Expander<S, A>, records: Int32Array, count: number, active: Uint8Array, shard: ShardPick | undefined, store?: SharedTable): ChunkOutcome {
+function expandHere<S, A>(expander: Expander<S, A>, records: Int32Array, count: number, active: Uint8Array, shard: ShardPick | undefined, store?: SharedTable, sleep?: Uint32Array): ChunkOutcome {
   try {
-    const r = expander.expandChunk(records, count, active, shard, store);
+    const r = expander.expandChunk(records, count, active, shard, store, sleep);
     return { ok: true, stream: r.stream, violations: r.violations };
   } catch (e) {
     return { ok: false, ...failureOf(e) };
@@ -114,7 +116,7 @@ export async function sharedPool<S, A>(model: Model<S, A>, threads: number, init
   const local = new Expander(model, selectProperties(model, init.propertyIds), init.distinct);
   // a chunk this thread expanded says so (by: 0), as a worker's says which worker (1..)
   const expandLocal = (req: ChunkRequest): ChunkOutcome => {
-    const o = expandHere(local, new Int32Array(req.records), req.count, req.active, req.shard, req.store);
+    const o = expandHere(local, new Int32Array(req.records), req.count, req.active, req.shard, req.store, req.sleep);
     return o.ok ? { ...o, by: 0 } : o;
   };
   interface Slot {
@@ -190,9 +192,9 @@ export async function sharedPool<S, A>(model: Model<S, A>, threads: number, init
   return {
     width: 2 + WORKER_DEPTH * threads,
     readsStore: threads > 1,
-    submit: (id, records, count, active, shard, store) => {
+    submit: (id, records, count, active, shard, store, sleep) => {
       const buf = records.buffer.byteLength === records.byteLength ? (records.buffer as ArrayBuffer) : (records.slice().buffer as ArrayBuffer);
-      queue.push({ id, records: buf, count, active, shard, store });
+      queue.push({ id, records: buf, count, active, shard, store, ...(sleep !== undefined ? { sleep } : {}) });
       if (slots.length === 0 && threads > 1 && ++submitted >= START_AT) void start();
       pump();
     },

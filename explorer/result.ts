@@ -11,10 +11,12 @@ export interface Counters {
   /** Per action kind: how often enabled, how often it led to a new world. */
   readonly enabled: Float64Array;
   readonly newStates: Float64Array;
+  /** With sleep sets (explorer/sleep.ts): listed actions skipped as asleep; undefined without them. */
+  asleep?: number;
 }
 
-export function newCounters(kinds: number): Counters {
-  return { transitions: 0, depth: 0, enabled: new Float64Array(kinds), newStates: new Float64Array(kinds) };
+export function newCounters(kinds: number, sleepSets = false): Counters {
+  return { transitions: 0, depth: 0, enabled: new Float64Array(kinds), newStates: new Float64Array(kinds), ...(sleepSets ? { asleep: 0 } : {}) };
 }
 
 export function buildResult<A>(
@@ -40,6 +42,7 @@ export function buildResult<A>(
     collisionProbability: (distinct * Math.max(0, generated - distinct)) / 2 ** 64,
     storeBytes: store.bytes,
     bytesPerState: distinct > 0 ? store.bytes / distinct : 0,
+    ...(c.asleep !== undefined ? { asleep: c.asleep } : {}),
   };
   const coverage: ActionCoverage[] = kinds.map((kind, i) => ({ kind, enabled: c.enabled[i]!, newStates: c.newStates[i]! }));
   const warnings = coverage

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   port.on('message', (req: ChunkRequest) => {
     let r: ChunkResult;
     try {
-      r = expander.expandChunk(new Int32Array(req.records), req.count, req.active, req.shard, req.store);
+      r = expander.expandChunk(new Int32Array(req.records), req.count, req.active, req.shard, req.store, req.sleep);
     } catch (e) {
       port.postMessage({ kind: 'failure', id: req.id, ...failureOf(e) } satisfies WorkerReply);
       return;

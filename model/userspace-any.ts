@@ -95,6 +95,7 @@ export function anyUserspace(exclude: readonly ActionFilter[] = [], contractName
   };
   return {
     name: 'any',
+    clauseIds: clauses.map((c) => c.id),
     alphabet: (ctx) => get(ctx).alphabet,
     enabled: (ctx, w, out) => {
       const c = get(ctx);

@@ -10,6 +10,8 @@ export interface Userspace {
   alphabet(ctx: VdpaCtx): readonly Action[];
   /** Appends the actions it takes in `w` (for scripted userspaces: the next one, plus the environment). */
   enabled(ctx: VdpaCtx, w: World, out: Action[]): void;
+  /** The contract clauses (model/contract.ts ids) that decide what it lists, besides the kernel's guards. */
+  readonly clauseIds?: readonly string[];
   /** Updates what userspace believes (and its program counter) in `d` after `a` returned `r` in `before`. */
   believe(ctx: VdpaCtx, d: World, a: Action, r: CallResult, before: World): void;
 }

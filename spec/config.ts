@@ -62,6 +62,8 @@ export interface Config {
   readonly iotlbLimit?: number;
   /** State-space reduction (`--reduce`); undefined = DEFAULT_REDUCE (canonical). */
   readonly reduce?: ReduceName;
+  /** Partial-order reduction (`--por`); undefined = DEFAULT_POR (none). */
+  readonly por?: PorName;
 }
 
 /**
@@ -75,6 +77,15 @@ export type ReduceName = (typeof REDUCE_NAMES)[number];
 // on by default: the same verdicts and causes as `none` on every matrix row at depth 6 (6.12 mlx5 at 7;
 // BENCHMARKS.md "Reductions"), and in the suite at depths 4-5 (test/vdpa/reduction.test.ts)
 export const DEFAULT_REDUCE: ReduceName = 'canonical';
+
+/**
+ * `--por`: `sleep` skips the transitions sleep sets prove redundant (explorer/sleep.ts; vdpa `any`:
+ * systems/vdpa/independence.ts; other userspaces and vfio declare no independence and are searched
+ * as with `none`): the same distinct worlds, verdicts and shortest traces, fewer transitions.
+ */
+export const POR_NAMES = ['none', 'sleep'] as const;
+export type PorName = (typeof POR_NAMES)[number];
+export const DEFAULT_POR: PorName = 'none';
 
 /**
  * Userspace contracts of `--userspace any` (model/contract.ts): `strict` the documented clauses,

@@ -1,7 +1,7 @@
 // What `vdpa-mc check` runs: a model built from a configuration, with its resolved bounds,
 // the invariants that apply, and the alphabet printed with each result.
 import type { TraceModel } from '../traces/trace-model.js';
-import type { Bounds, Config, InvariantId, ReduceName } from '../spec/config.js';
+import type { Bounds, Config, InvariantId, PorName, ReduceName } from '../spec/config.js';
 import type { BehaviourComparison, BehaviourOptions, ExploreFn } from './vdpa/compare.js';
 import type { Cost, ReferenceCycle } from './vdpa/cost.js';
 import type { VfioBehaviourComparison } from './vfio/compare.js';
@@ -16,6 +16,8 @@ export interface ResolvedConfig {
   readonly invariants: readonly InvariantId[];
   /** The reduction the search runs with (`--reduce`), when the model declares one. */
   readonly reduce?: ReduceName;
+  /** The partial-order reduction the search runs with (`--por`), when the model declares independence. */
+  readonly por?: PorName;
 }
 
 export const VIOLATION_CLASSES = ['kernel-defect', 'by-design', 'userspace-contract', 'environment'] as const;

@@ -30,7 +30,7 @@ const TASKS: readonly string[] = [
 ];
 
 /** What must not change, as one number (FNV-1a of the sorted violations): compared across tasks. */
-function violationsHash(j: CheckJson): number {
+export function violationsHash(j: CheckJson): number {
   const text = j.verdict + '\n' + j.violations.map((v) => `${v.invariant} | ${v.cause?.key ?? v.message} | ${v.class ?? '-'} | ${v.length}`).sort().join('\n');
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;

@@ -19,6 +19,7 @@ import type { VdpaInvariant } from '../../invariants/vdpa/invariant.js';
 import { ACTION_KINDS, actionFromJson, labelAction, labelActionIn, type Action } from '../../spec/vdpa/actions.js';
 import { effectiveAsid, guard, guardTable } from '../../spec/vdpa/transitions.js';
 import { viewWorld } from './view.js';
+import { vdpaIndependence } from './independence.js';
 import { blankWorld, worldSchema, type World } from '../../spec/vdpa/world.js';
 
 /** Runs the reducer of one allowed action on a draft (the switch is the hot path's dispatch). */
@@ -91,8 +92,12 @@ export interface VdpaModel extends TraceModel<World, Action> {
   take(before: World, a: Action): { readonly world: World; readonly ret: string };
 }
 
-/** `canonical`: the reduction the search keys its store on (systems/vdpa/reduce.ts), if any. */
-export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly VdpaInvariant[], canonical?: (w: World) => World): VdpaModel {
+/**
+ * `canonical`: the reduction the search keys its store on (systems/vdpa/reduce.ts), if any.
+ * `independence`: declare which actions commute (systems/vdpa/independence.ts), for sleep sets: only
+ * `any` can have it, and not a kernel variant (user code whose reducers the footprints do not know).
+ */
+export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly VdpaInvariant[], canonical?: (w: World) => World, independence = true): VdpaModel {
   const props: Property<World, Action>[] = invariants.map((inv) => inv.property(ctx));
   // Coverage counts the kinds this userspace can take at all: a scripted QEMU never munmaps, and a
   // warning that it never did would be noise, not vacuity.
@@ -103,6 +108,15 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
   ctx.ops.initDevice?.(init);
   // the same memoised guard the userspace lists its actions with (ts-pattern once per projection)
   const guards = guardTable(ctx, us.alphabet(ctx));
+  const alphabet = us.alphabet(ctx);
+  // an action's id: its place in the alphabet (`any` lists the alphabet's own objects)
+  const ids = new Map<Action, number>(alphabet.map((a, i) => [a, i]));
+  const independent = vdpaIndependence(ctx, alphabet, us.clauseIds ?? []);
+  const actionId = (a: Action): number => {
+    const i = ids.get(a);
+    if (i === undefined) throw new Error(`vdpa model: ${labelAction(a, bits)} is not in the alphabet`);
+    return i;
+  };
   return {
     ctx,
     userspace: us,
@@ -126,6 +140,8 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
     kindOf: (a) => kindIndex.get(a.t) ?? 0,
     schema: worldSchema,
     ...(canonical !== undefined ? { canonical } : {}),
+    // sleep sets for `any` (a scripted userspace moves its program counter at every step: nothing commutes)
+    ...(us.name === 'any' && independence ? { actionId, actionIdCount: alphabet.length, independent: (a: Action, b: Action) => independent(actionId(a), actionId(b)) } : {}),
     lanes: [LANE_USER, LANE_VHOST, LANE_PARENT, LANE_DEVICE],
     view: (s) => viewWorld(ctx, s),
     outcome: (before, a) => {

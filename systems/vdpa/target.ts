@@ -80,7 +80,8 @@ export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
   const invs = VDPA_INVARIANTS.filter((i) => chosen.includes(i.id));
   // a variant is user code that may read any field: its worlds are never reduced (systems/vdpa/reduce.ts)
   const reduce = variant === undefined ? config.reduce ?? DEFAULT_REDUCE : 'none';
-  const model = buildVdpaModel(ctx, us, invs, reduce === 'canonical' ? deadFieldCanonical(ctx, chosen) : undefined);
+  // nor do footprints hold for it: no independence either (systems/vdpa/independence.ts)
+  const model = buildVdpaModel(ctx, us, invs, reduce === 'canonical' ? deadFieldCanonical(ctx, chosen) : undefined, variant === undefined);
   MODELS.set(model, model);
   const defaults = defaultBounds(config.userspace);
   const bounds: Bounds = {
@@ -100,7 +101,7 @@ export async function buildVdpaTarget(config: Config): Promise<CheckTarget> {
     ...us.alphabet(ctx).map((a) => labelAction(a, kernel.featureBits)),
   ];
   return {
-    config: { system: 'vdpa', kernel: kernel.name, parent: parentName, userspace: us.name, bounds, invariants: chosen, ...(config.iotlbLimit === undefined ? {} : { iotlbLimit: config.iotlbLimit }), ...(reduce !== 'none' ? { reduce } : {}) },
+    config: { system: 'vdpa', kernel: kernel.name, parent: parentName, userspace: us.name, bounds, invariants: chosen, ...(config.iotlbLimit === undefined ? {} : { iotlbLimit: config.iotlbLimit }), ...(reduce !== 'none' ? { reduce } : {}), ...(config.por === 'sleep' && model.independent !== undefined ? { por: config.por } : {}) },
     model: model as unknown as TraceModel<unknown, unknown>,
     judge: vdpaJudge(model, invs, us.name === 'any'),
     kernel: { name: kernel.name, description: kernel.description },

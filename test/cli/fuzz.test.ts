@@ -67,11 +67,12 @@ const VALUES: Readonly<Record<string, readonly string[]>> = {
   '--contract': ['strict', 'lenient', 'x'],
   '--iotlb-limit': ['2', '4', '0'],
   '--reduce': ['canonical', 'none', 'symmetry'],
+  '--por': ['sleep', 'none', 'dpor'],
 };
 /** The flags of each command (cli/options.ts), so that most lines get past the parser. */
 const SEARCH = ['--system', '--kernel', '--parent', '--userspace', '--invariants', '--max-depth', '--max-states', '--time-limit', '--max-memory'];
 const FLAGS_OF: Readonly<Record<string, readonly string[]>> = {
-  check: [...SEARCH, '--exclude-actions', '--traces-per-invariant', '--shard', '--shard-depth', '--strategy', '--walks', '--seed', '--contract', '--iotlb-limit', '--reduce', '--json'],
+  check: [...SEARCH, '--exclude-actions', '--traces-per-invariant', '--shard', '--shard-depth', '--strategy', '--walks', '--seed', '--contract', '--iotlb-limit', '--reduce', '--por', '--json'],
   compare: ['--base', '--patched', '--system', '--parent', '--userspace', '--invariants', '--max-depth', '--max-states', '--time-limit', '--json'],
   cost: ['--system', '--kernel', '--parent', '--userspace', '--json'],
   replay: ['--system', '--kernel', '--parent', '--userspace', '--invariants', '--json'],

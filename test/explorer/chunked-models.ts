@@ -16,6 +16,12 @@ export interface ToyArg {
    * invariant that only counts them (violated at depth 3): n+1 classes instead of 2^n worlds.
    */
   readonly symmetric?: boolean;
+  /**
+   * Declare independence for sleep sets (Model.independent): 'sound' flips of different bits, except
+   * bit 0 with bit n-1 (the planted step property judges bit 0's flip by bit n-1); 'wrong' every two
+   * different flips, which the step property contradicts.
+   */
+  readonly por?: 'sound' | 'wrong';
 }
 
 /** The bits sorted, set ones first: one world per number of bits set (the same object when already sorted). */
@@ -39,7 +45,16 @@ export function toy(arg: ToyArg): Model<Bits, Flip> {
         { kind: 'invariant', id: 'never', check: () => undefined },
       ]
     : [];
-  const m = bitsModel(arg.n, { properties: props });
+  const n = arg.n;
+  const plain = bitsModel(n, { properties: props });
+  const m: Model<Bits, Flip> = arg.por === undefined ? plain : {
+    ...plain,
+    actionId: (a) => a.i,
+    actionIdCount: n,
+    independent: arg.por === 'wrong'
+      ? (a, b) => a.i !== b.i
+      : (a, b) => a.i !== b.i && !(Math.min(a.i, b.i) === 0 && Math.max(a.i, b.i) === n - 1),
+  };
   const jitter = arg.jitter;
   if (jitter === undefined) return m;
   return {

@@ -11,6 +11,7 @@ import { buildVdpaModel, type VdpaModel } from '../../systems/vdpa/model.js';
 import { makeParent } from '../../systems/vdpa/parents.js';
 import { anyUserspace } from '../../model/userspace-any.js';
 import { VDPA_INVARIANTS } from '../../invariants/vdpa/index.js';
+import type { CheckJson } from '../../cli/check.js';
 
 /** The model of a shipped kernel and parent, userspace `any`, every invariant. */
 export function vdpaModel(kernel: string, parent: ParentName): VdpaModel {
@@ -76,3 +77,14 @@ export function randomWalk(model: VdpaModel, choices: readonly number[]): World 
   }
   return w;
 }
+
+/** What a reduction must not change: the verdict and every violation's invariant, cause, class and length. */
+export function verdictsOf(j: CheckJson): { verdict: string; violations: string[] } {
+  return {
+    verdict: j.verdict,
+    violations: j.violations.map((v) => `${v.invariant} | ${v.cause?.key ?? v.message} | ${v.class ?? '-'} | ${v.length}`).sort(),
+  };
+}
+
+/** Complete, or stopped because every property was violated (vfio keeps one trace per invariant). */
+export const finished = (j: CheckJson): boolean => j.complete || j.stoppedBy === 'violation';

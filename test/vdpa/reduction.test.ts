@@ -16,6 +16,7 @@ import type { InvariantId, ParentName, ReduceName } from '../../spec/config.js';
 import type { CheckTarget } from '../../systems/target.js';
 import type { World } from '../../spec/vdpa/world.js';
 import { run, isOneLineError } from '../cli/helpers.js';
+import { finished, verdictsOf } from './helpers.js';
 
 const ANY_DEPTH = 4;
 
@@ -25,12 +26,7 @@ async function targetOf(r: MatrixRow, reduce: ReduceName): Promise<CheckTarget> 
 }
 
 /** What must not change: the verdict and every violation's invariant, cause, class and length. */
-function verdicts(j: CheckJson): { verdict: string; violations: string[] } {
-  return {
-    verdict: j.verdict,
-    violations: j.violations.map((v) => `${v.invariant} | ${v.cause?.key ?? v.message} | ${v.class ?? '-'} | ${v.length}`).sort(),
-  };
-}
+const verdicts = verdictsOf;
 
 type VdpaConfig = Omit<Parameters<typeof buildVdpaTarget>[0], 'reduce'>;
 
@@ -51,8 +47,6 @@ describe('--reduce canonical gives the verdicts and causes of --reduce none on e
       const full = runCheck(await targetOf(r, 'none')).json;
       const reducedTarget = await targetOf(r, 'canonical');
       const reduced = runCheck(reducedTarget).json;
-      // complete, or stopped because every property was violated (vfio keeps one trace per invariant)
-      const finished = (j: CheckJson): boolean => j.complete || j.stoppedBy === 'violation';
       expect(finished(full) && finished(reduced), 'both searches finish').toBe(true);
       expect(verdicts(reduced)).toEqual(verdicts(full));
       expect(reduced.stats.distinctStates).toBeLessThanOrEqual(full.stats.distinctStates);
