@@ -36,6 +36,9 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** A figure for a table: thousands separated, `digits` decimals. */
+export const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
 /** Median of one figure over runs. */
 export const med = (runs: readonly Figures[], key: string): number => median(runs.map((r) => r[key] ?? NaN));
 

@@ -11,7 +11,7 @@
 import { loadavg } from 'node:os';
 import type { CheckTarget } from '../../systems/target.js';
 import type { CheckRun } from '../../cli/check.js';
-import { cpuSecondsSince, med, peakRssMiB, type BenchEnv, type BenchModule, type Figures } from '../bench-api.js';
+import { fmt, cpuSecondsSince, med, peakRssMiB, type BenchEnv, type BenchModule, type Figures } from '../bench-api.js';
 
 interface Task { readonly depth: number }
 const CONFIGS: Readonly<Record<string, Task>> = {
@@ -62,7 +62,6 @@ async function measure(task: string): Promise<Figures> {
   };
 }
 
-const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const range = (rs: readonly Figures[], key: string): string => {
   const xs = rs.map((r) => r[key] ?? NaN);
   return `${fmt(Math.min(...xs), 1)}–${fmt(Math.max(...xs), 1)}`;

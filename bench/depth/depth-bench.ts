@@ -6,7 +6,7 @@
 // 12) sets the deepest task.
 import { loadavg } from 'node:os';
 import type { CheckJson } from '../../cli/check.js';
-import { med, peakRssMiB, type BenchEnv, type BenchModule, type Figures } from '../bench-api.js';
+import { fmt, med, peakRssMiB, type BenchEnv, type BenchModule, type Figures } from '../bench-api.js';
 import { commandLine, runCliJson } from '../cli-json.js';
 
 const DEEPEST = Number(process.env['VDPA_MC_BENCH_DEPTH_MAX'] ?? 12);
@@ -28,8 +28,6 @@ async function measure(task: string): Promise<Figures> {
     causes: r.json.violations.length, load,
   };
 }
-
-const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 function render(results: Readonly<Record<string, readonly Figures[]>>, env: BenchEnv): string {
   const rows = Object.entries(results).map(([task, rs]) => {

@@ -8,7 +8,7 @@ import { runCheck } from '../../cli/check.js';
 import { violationsHash } from '../reduction/reduction-bench.js';
 import { matrixRows, rowSlug } from '../../cli/matrix-rows.js';
 import type { PorName } from '../../spec/config.js';
-import { cpuSecondsSince, med, type BenchEnv, type BenchModule, type Figures } from '../bench-api.js';
+import { fmt, cpuSecondsSince, med, type BenchEnv, type BenchModule, type Figures } from '../bench-api.js';
 
 /** Rows and depths: 6.12 mlx5 at 7 and 8 (the issue's figures), and three other parents and kernels. */
 const CONFIGS: readonly { readonly slug: string; readonly depth: number }[] = [
@@ -21,7 +21,6 @@ const CONFIGS: readonly { readonly slug: string; readonly depth: number }[] = [
 const PORS: readonly PorName[] = ['none', 'sleep'];
 const prefixOf = (c: (typeof CONFIGS)[number]): string => `${c.slug} depth ${c.depth}`;
 const TASKS: readonly string[] = CONFIGS.flatMap((c) => PORS.map((p) => `${prefixOf(c)} ${p}`));
-
 
 async function measure(task: string): Promise<Figures> {
   const m = /^(\S+) depth (\d+) (\w+)$/.exec(task);
@@ -37,8 +36,6 @@ async function measure(task: string): Promise<Figures> {
     violations: json.violations.length, hash: violationsHash(json), complete: json.complete ? 1 : 0,
   };
 }
-
-const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 function render(results: Readonly<Record<string, readonly Figures[]>>, env: BenchEnv): string {
   const runs = Math.max(...Object.values(results).map((r) => r.length));

@@ -7,7 +7,7 @@ import { buildTarget } from '../../systems/registry.js';
 import { runCheck, type CheckJson } from '../../cli/check.js';
 import { matrixRows, rowSlug, type MatrixRow } from '../../cli/matrix-rows.js';
 import type { InvariantId, ReduceName } from '../../spec/config.js';
-import { cpuSecondsSince, med, type BenchEnv, type BenchModule, type Figures } from '../bench-api.js';
+import { fmt, cpuSecondsSince, med, type BenchEnv, type BenchModule, type Figures } from '../bench-api.js';
 
 const ANY_DEPTH = 6;
 /** Deeper runs of one row; `invariants`: only these checked (more fields are dead: systems/vdpa/reduce.ts). */
@@ -68,8 +68,6 @@ async function measure(task: string): Promise<Figures> {
     violations: json.violations.length, hash: violationsHash(json), complete: json.complete || json.stoppedBy === 'violation' ? 1 : 0,
   };
 }
-
-const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 function render(results: Readonly<Record<string, readonly Figures[]>>, env: BenchEnv): string {
   const runs = Math.max(...Object.values(results).map((r) => r.length));

@@ -12,7 +12,7 @@ import { explore } from '../../explorer/bfs.js';
 import { exploreChunked } from '../../explorer/chunked.js';
 import { buildVdpaTarget } from '../../systems/vdpa/target.js';
 import type { Config } from '../../spec/config.js';
-import { cpuSecondsSince, med, median, peakRssMiB, type BenchEnv, type BenchModule, type Figures } from '../bench-api.js';
+import { fmt, cpuSecondsSince, med, median, peakRssMiB, type BenchEnv, type BenchModule, type Figures } from '../bench-api.js';
 
 /** The deep rows (one core against 1..cores threads), long enough that starting the workers and JIT warm-up are amortised. */
 const DEEP = 9;
@@ -87,8 +87,6 @@ async function measure(task: string): Promise<Figures> {
     load, workerShare: worlds > 0 ? byWorkers / worlds : 0, mainCpuSeconds: mainCpu,
   };
 }
-
-const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /** The median over rounds of one's figure / the row's figure (each round's runs met the same load). */
 function ratio(one: readonly Figures[], row: readonly Figures[], key: string): number {

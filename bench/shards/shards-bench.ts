@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckJson, CheckJsonViolation } from '../../cli/check.js';
-import { med, type BenchEnv, type BenchModule, type Figures } from '../bench-api.js';
+import { fmt, med, type BenchEnv, type BenchModule, type Figures } from '../bench-api.js';
 import { commandLine, runCliJson } from '../cli-json.js';
 
 const DEPTH = 7;
@@ -92,8 +92,6 @@ async function measure(task: string): Promise<Figures> {
   }
   throw new Error(`shards bench: no task '${task}'`);
 }
-
-const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 function render(results: Readonly<Record<string, readonly Figures[]>>, env: BenchEnv): string {
   const runs = Math.max(...Object.values(results).map((r) => r.length));

@@ -3,7 +3,7 @@
 import { explore } from '../../explorer/bfs.js';
 import { buildVdpaTarget } from '../../systems/vdpa/target.js';
 import type { ParentName } from '../../spec/config.js';
-import { cpuSecondsSince, med, peakRssMiB, type BenchEnv, type BenchModule, type Figures } from '../bench-api.js';
+import { fmt, cpuSecondsSince, med, peakRssMiB, type BenchEnv, type BenchModule, type Figures } from '../bench-api.js';
 
 interface Task { readonly kernel: string; readonly parent: ParentName; readonly userspace: string; readonly depth?: number }
 
@@ -31,8 +31,6 @@ async function measure(task: string): Promise<Figures> {
     violations: r.violations.length, complete: r.complete ? 1 : 0,
   };
 }
-
-const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 function render(results: Readonly<Record<string, readonly Figures[]>>, env: BenchEnv): string {
   const runs = Math.max(...Object.values(results).map((r) => r.length));
