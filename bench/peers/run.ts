@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FULL_CASES, QUICK_CASES, type PeerCase } from './cases.js';
 import type { ChildJob, ChildResult } from './vdpamc-child.js';
-import { buildPan, runPan, type PanRun } from './spin.js';
+import { buildPan, runPan } from './spin.js';
 import { instantiateQuint, runQuint, type QuintRun } from './quint.js';
 import { ensureQuint, ensureSpin, gccVersion, quintVersion, spinVersion } from './tools.js';
 import { renderSection, renderTables, shortfalls, writeSection, type RowResult } from './report.js';
@@ -82,6 +82,17 @@ function repeat<T>(n: number, f: (i: number) => T): T[] {
   return out;
 }
 
+/** `n` runs of each of two tools, interleaved (a, b, a, b...), so that both meet the same load on a shared machine. */
+function interleave<A, B>(n: number, a: () => A, b: () => B): [A[], B[]] {
+  const as: A[] = [];
+  const bs: B[] = [];
+  for (let i = 0; i < n; i++) {
+    as.push(a());
+    bs.push(b());
+  }
+  return [as, bs];
+}
+
 function sameCounts(what: string, xs: readonly ChildResult[], mismatches: string[]): void {
   const key = (r: ChildResult): string => `${r.distinct}/${r.transitions}/${r.depth}/${r.violation?.length ?? '-'}`;
   if (new Set(xs.map(key)).size > 1) mismatches.push(`${what}: vdpa-mc is not deterministic across runs (${xs.map(key).join(', ')})`);
@@ -102,12 +113,7 @@ function runCase(c: PeerCase, o: Options, root: string, quint: string | undefine
   // the same load on a shared machine; SPIN DFS for the speed, BFS (below) for the depth.
   const defines = [...c.spinDefines, ...(c.holds ? ['-DCHECK'] : [])];
   const dfsBuild = buildPan(pml, join(work, 'dfs'), defines, false);
-  const mcRuns: ChildResult[] = [];
-  const panRuns: PanRun[] = [];
-  for (let i = 0; i < o.runs; i++) {
-    mcRuns.push(runChild({ spec: c.spec, check: c.holds, tableLog2: hashLog2 }));
-    panRuns.push(runPan(dfsBuild, hashLog2));
-  }
+  const [mcRuns, panRuns] = interleave(o.runs, () => runChild({ spec: c.spec, check: c.holds, tableLog2: hashLog2 }), () => runPan(dfsBuild, hashLog2));
   sameCounts(c.id, [sizing, ...mcRuns], mismatches);
   const mc = median(mcRuns, (r) => r.seconds);
   log(`vdpa-mc ${mc.distinct} states, depth ${mc.depth}, ${Math.round(mc.statesPerSecond)} gen/s`);
@@ -142,12 +148,7 @@ function runCase(c: PeerCase, o: Options, root: string, quint: string | undefine
   let cex: RowResult['cex'];
   if (!c.holds) {
     const cexBuild = buildPan(pml, join(work, 'cex'), [...c.spinDefines, '-DCHECK'], true);
-    const mcCexRuns: ChildResult[] = [];
-    const spinCexRuns: PanRun[] = [];
-    for (let i = 0; i < o.runs; i++) {
-      mcCexRuns.push(runChild({ spec: c.spec, check: true, tableLog2: hashLog2 }));
-      spinCexRuns.push(runPan(cexBuild, hashLog2));
-    }
+    const [mcCexRuns, spinCexRuns] = interleave(o.runs, () => runChild({ spec: c.spec, check: true, tableLog2: hashLog2 }), () => runPan(cexBuild, hashLog2));
     const mcCex = median(mcCexRuns, (r) => r.seconds);
     const spinCex = median(spinCexRuns, (r) => r.seconds);
     if (mcCex.violation === undefined) mismatches.push(`${c.id}: vdpa-mc found no violation, SPIN did`);
