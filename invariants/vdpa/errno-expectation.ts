@@ -29,7 +29,17 @@ import type { Violation } from '../../explorer/model.js';
 const acked = (w: World, f: FeatureName): boolean => (w.acked & bit(f)) !== 0;
 
 /** A message of the alphabet the guard refuses with an errno in some control projection. */
-interface Refusal { readonly m: Action; readonly ret: string; readonly reason: string }
+interface Refusal {
+  readonly m: Action; readonly ret: string; readonly reason: string;
+  /** What the target part reports when this is the first owed refusal: built once (a Violation is read-only). */
+  readonly violation: Violation;
+}
+
+/** The target part's violation: `m` is well-formed, and the kernel would refuse it. */
+const owedViolation = (m: Action, ret: string, reason: string): Violation => ({
+  message: `${m.t}${'asid' in m ? ` asid=${m.asid}` : ''} is well-formed here, but the kernel would answer ${ret} (${reason})`,
+  observation: `the next message would fail: ${ret}`,
+});
 
 /**
  * Whether userspace, from what it knows (its belief fields, what it set, what GET_* ioctls tell it:
@@ -96,17 +106,23 @@ export function errnoTargetPart(ctx: VdpaCtx, memo = true): (after: World) => Vi
   // per control projection: the alphabet's messages the guard refuses with an errno, with the verdict,
   // and (memo) per wellFormedKey the first of them that is well-formed (null: none)
   const at = new Map<number, { readonly refusals: readonly Refusal[]; readonly owed: Map<number, Refusal | null> }>();
+  // the entry looked up last (half the successors of a world share the projection of the one before)
+  let lastKey = -1;
+  let last: { readonly refusals: readonly Refusal[]; readonly owed: Map<number, Refusal | null> } | undefined;
   const atProjection = (w: World): { readonly refusals: readonly Refusal[]; readonly owed: Map<number, Refusal | null> } => {
     const key = projection(w);
+    if (key === lastKey) return last!;
     let r = at.get(key);
     if (r === undefined) {
       const refusals: Refusal[] = [];
       for (let i = 0; i < alphabet.length; i++) {
         const v = table.verdictAt(w, i);
-        if (!v.ok && v.ret !== '0') refusals.push({ m: alphabet[i]!, ret: v.ret, reason: v.reason });
+        if (!v.ok && v.ret !== '0') refusals.push({ m: alphabet[i]!, ret: v.ret, reason: v.reason, violation: owedViolation(alphabet[i]!, v.ret, v.reason) });
       }
       at.set(key, (r = { refusals, owed: new Map() }));
     }
+    lastKey = key;
+    last = r;
     return r;
   };
   const firstOwed = (after: World, refusals: readonly Refusal[]): Refusal | undefined => {
@@ -126,11 +142,7 @@ export function errnoTargetPart(ctx: VdpaCtx, memo = true): (after: World) => Vi
     if (!after.fdOpen) return undefined;
     const r = owed(after);
     if (r === undefined) return undefined;
-    const { m, ret, reason } = r;
-    return {
-      message: `${m.t}${'asid' in m ? ` asid=${m.asid}` : ''} is well-formed here, but the kernel would answer ${ret} (${reason})`,
-      observation: `the next message would fail: ${ret}`,
-    };
+    return memo ? r.violation : owedViolation(r.m, r.ret, r.reason);
   };
 }
 
