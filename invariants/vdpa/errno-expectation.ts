@@ -18,7 +18,7 @@ import { effectiveAsid, guardTable, offeredFeatures, projection } from '../../sp
 import type { World } from '../../spec/vdpa/world.js';
 import type { VdpaCtx } from '../../model/context.js';
 import { limitsOf } from '../../model/context.js';
-import { CLAUSES, brokenClause } from '../../model/contract.js';
+import { CLAUSES, brokenClause, clausesByKind } from '../../model/contract.js';
 import { anyAlphabet } from '../../model/userspace-any.js';
 import { isFreed } from '../../model/host-memory.js';
 import { entryCount } from '../../model/vhost-iotlb.js';
@@ -46,9 +46,16 @@ const owedViolation = (m: Action, ret: string, reason: string): Violation => ({
  * the status, the offered features, GET_AS_NUM, GET_GROUP_NUM, GET_IOVA_RANGE), may expect 0 for `a`.
  */
 export function wellFormed(ctx: VdpaCtx, w: World, a: Action): boolean {
-  // the clauses last: the shape refuses most messages more cheaply (this runs at every transition)
-  return shapeOk(ctx, w, a) && brokenClause(ctx, CLAUSES, w, a) === undefined;
+  // the clauses last: the shape refuses most messages more cheaply (this runs at every transition),
+  // and only the clauses of the message's kind
+  return shapeOk(ctx, w, a) && brokenClause(ctx, STRICT_BY_KIND[a.t], w, a) === undefined;
 }
+
+/** Slots of errnoTargetPart's direct-mapped cache (a power of two). */
+const SLOTS = 4096;
+
+/** The strict contract's clauses by the kind they can break on (model/contract.ts clausesByKind). */
+const STRICT_BY_KIND = clausesByKind(CLAUSES);
 
 /** Well-formed as far as the uapi and what userspace knows go, before the contract's clauses. */
 function shapeOk(ctx: VdpaCtx, w: World, a: Action): boolean {
@@ -98,9 +105,11 @@ function shapeOk(ctx: VdpaCtx, w: World, a: Action): boolean {
  * the alphabet's messages the guard refuses there with an errno that is well-formed there.
  * `memo`: judged once per control projection and wellFormedKey (the two hold every bit wellFormed and
  * `refused` read: test/vdpa/well-formed-key.test.ts) instead of at every transition (~10 % of a
- * search's time before); false gives the plain judgement the test compares it with.
+ * search's time before); false gives the plain judgement the test compares it with. `slots`: the
+ * size of the direct-mapped cache in front of the memo (a power of two; 1 in a test makes every
+ * judgement collide).
  */
-export function errnoTargetPart(ctx: VdpaCtx, memo = true): (after: World) => Violation | undefined {
+export function errnoTargetPart(ctx: VdpaCtx, memo = true, slots = SLOTS): (after: World) => Violation | undefined {
   const alphabet = anyAlphabet(ctx);
   const table = guardTable(ctx, alphabet);
   // per control projection: the alphabet's messages the guard refuses with an errno, with the verdict,
@@ -109,8 +118,7 @@ export function errnoTargetPart(ctx: VdpaCtx, memo = true): (after: World) => Vi
   // the entry looked up last (half the successors of a world share the projection of the one before)
   let lastKey = -1;
   let last: { readonly refusals: readonly Refusal[]; readonly owed: Map<number, Refusal | null> } | undefined;
-  const atProjection = (w: World): { readonly refusals: readonly Refusal[]; readonly owed: Map<number, Refusal | null> } => {
-    const key = projection(w);
+  const atProjection = (key: number, w: World): { readonly refusals: readonly Refusal[]; readonly owed: Map<number, Refusal | null> } => {
     if (key === lastKey) return last!;
     let r = at.get(key);
     if (r === undefined) {
@@ -129,13 +137,26 @@ export function errnoTargetPart(ctx: VdpaCtx, memo = true): (after: World) => Vi
     for (const r of refusals) if (wellFormed(ctx, after, r.m)) return r;
     return undefined;
   };
+  // (memo) a direct-mapped cache in front of the maps: a slot per hash of both keys, holding the last pair
+  // that hashed there (a typed-array compare instead of two map lookups for most judgements)
+  const slotP = new Int32Array(slots).fill(-1);
+  const slotK = new Int32Array(slots);
+  const slotR: (Refusal | null)[] = Array.from({ length: slots }, () => null);
   const owed = (after: World): Refusal | undefined => {
-    const p = atProjection(after);
-    if (!memo) return firstOwed(after, p.refusals);
-    if (p.refusals.length === 0) return undefined;
+    const pk = projection(after);
+    if (!memo) return firstOwed(after, atProjection(pk, after).refusals);
     const k = wellFormedKey(after);
-    let r = p.owed.get(k);
-    if (r === undefined) p.owed.set(k, (r = firstOwed(after, p.refusals) ?? null));
+    const slot = (Math.imul(pk, 0x9e3779b1) ^ k) & (slots - 1);
+    if (slotP[slot] === pk && slotK[slot] === k) return slotR[slot] ?? undefined;
+    const p = atProjection(pk, after);
+    let r: Refusal | null | undefined = null;
+    if (p.refusals.length > 0) {
+      r = p.owed.get(k);
+      if (r === undefined) p.owed.set(k, (r = firstOwed(after, p.refusals) ?? null));
+    }
+    slotP[slot] = pk;
+    slotK[slot] = k;
+    slotR[slot] = r;
     return r ?? undefined;
   };
   return (after) => {

@@ -113,6 +113,8 @@ describe('errno-expectation\'s target part is memoised by every field it reads',
 
   // one memo per configuration for the whole sweep, so that a judgement memoised for one world is reused for others
   const memos = new Map<VdpaCtx, (w: World) => Violation | undefined>();
+  // and one whose direct-mapped cache has a single slot: every judgement replaces the one before
+  const oneSlot = new Map<VdpaCtx, (w: World) => Violation | undefined>();
   const plains = new Map<VdpaCtx, (w: World) => Violation | undefined>();
   test.prop([fc.integer({ min: 0, max: configs.length - 1 }), fc.array(fc.nat(), { minLength: 1, maxLength: 14 })], { numRuns: 60 })(
     'memoised and plain judgements agree (reached worlds, and each with one keyed field changed)',
@@ -121,11 +123,15 @@ describe('errno-expectation\'s target part is memoised by every field it reads',
       const model = buildVdpaModel(ctx, anyUserspace(), []);
       let memo = memos.get(ctx);
       if (memo === undefined) memos.set(ctx, (memo = errnoTargetPart(ctx)));
+      let tiny = oneSlot.get(ctx);
+      if (tiny === undefined) oneSlot.set(ctx, (tiny = errnoTargetPart(ctx, true, 1)));
       let plain = plains.get(ctx);
       if (plain === undefined) plains.set(ctx, (plain = errnoTargetPart(ctx, false)));
       const w = randomWalk(model, walk);
       for (const { what, x } of [{ what: 'reached', x: w }, ...keyedVariants(w)]) {
-        expect(memo(x), `${ctx.kernel.name}/${ctx.ops.name} ${what}`).toEqual(plain(x));
+        const want = plain(x);
+        expect(memo(x), `${ctx.kernel.name}/${ctx.ops.name} ${what}`).toEqual(want);
+        expect(tiny(x), `${ctx.kernel.name}/${ctx.ops.name} ${what} (one slot)`).toEqual(want);
       }
     },
     120_000,
