@@ -9,7 +9,7 @@ import { DEFAULT_NVQS } from './parents/ops.js';
 import type { Userspace } from './userspace.js';
 import { matchesFilter, type ActionFilter } from './action-filter.js';
 import { believeAfter, noteWindow } from './userspace-belief.js';
-import { CLAUSES, brokenClause, contract as makeContract, staleAfter, type ContractClause } from './contract.js';
+import { CLAUSES, brokenClause, clausesByKind, contract as makeContract, staleAfter, type ContractClause } from './contract.js';
 import type { ContractName } from '../spec/config.js';
 
 const BASE = bit('IOTLB_MSG_V2') | bit('IOTLB_BATCH') | bit('IOTLB_ASID');
@@ -75,6 +75,7 @@ export function anyUserspace(exclude: readonly ActionFilter[] = [], contractName
   const clauses = typeof contractName === 'string' ? makeContract(contractName).clauses : contractName;
   const tracksStale = clauses.some((c) => c.id === 'remap-after-reset');
   const tracksBreach = CLAUSES.some((c) => !clauses.includes(c));
+  const strictFor = clausesByKind(CLAUSES);
   // A filter on an IOTLB message's asid matches the ASID the message lands in (vhost_chr_write_iter
   // reads the field only once IOTLB_ASID is acked, else ASID 0): it is decided per world.
   const onAsid = (f: ActionFilter): boolean => f.kind.startsWith('iotlb') && f.args.some(([k]) => k === 'asid');
@@ -112,7 +113,7 @@ export function anyUserspace(exclude: readonly ActionFilter[] = [], contractName
     },
     believe: (ctx, d, a, r, before) => {
       believeAfter(ctx, d, a, r, before);
-      if (tracksBreach && !before.uBroke && brokenClause(ctx, CLAUSES, before, a) !== undefined) d.uBroke = true;
+      if (tracksBreach && !before.uBroke && brokenClause(ctx, strictFor[a.t], before, a) !== undefined) d.uBroke = true;
       // once the strict contract is broken, a stale belief matters only to a clause still enforced
       if (tracksStale || (tracksBreach && !d.uBroke)) d.uStale = staleAfter(before, a, r, before.uStale);
       else if (d.uStale !== 0) d.uStale = 0;

@@ -152,9 +152,10 @@ const changed = new Uint8Array(fieldNames.length);
 const diff = new Function('same', 'check', 'refuse', 'buf', `return function diff(w, m, clean, out) {
   let bad, n = 0;
 ${scalars.map((k, i) => `  if (m.${k} !== w.${k}) { if ((bad = check.${k}(m.${k})) !== undefined) refuse(bad); out[${i}] = 1; n++; }`).join('\n')}
-${arrays.map((k, i) => `  if (!(m.${k} === buf.${k} && m.${k}.length === ${lengthOf(k)} && w.${k}.length === ${lengthOf(k)}
-      ? ${unrolled(lengthOf(k), (j) => `m.${k}[${j}] === w.${k}[${j}]`, ' && ')}
-      : Array.isArray(m.${k}) && same(m.${k}, w.${k}))) { clean.${k} = false; if ((bad = check.${k}(m.${k})) !== undefined) refuse(bad); out[${scalars.length + i}] = 1; n++; } else clean.${k} = m.${k} === buf.${k};`).join('\n')}
+${arrays.map((k, i) => `  { const a = m.${k}, b = w.${k};
+    if (!(a === buf.${k} && a.length === ${lengthOf(k)} && b.length === ${lengthOf(k)}
+      ? ${unrolled(lengthOf(k), (j) => `a[${j}] === b[${j}]`, ' && ')}
+      : Array.isArray(a) && same(a, b))) { clean.${k} = false; if ((bad = check.${k}(a)) !== undefined) refuse(bad); out[${scalars.length + i}] = 1; n++; } else clean.${k} = a === buf.${k}; }`).join('\n')}
   return n;
 };`)(sameArray, checkField, refuse, buffers) as (w: World, m: World, clean: Record<string, boolean>, out: Uint8Array) => number;
 

@@ -18,26 +18,44 @@ import { effectiveAsid, guardTable, offeredFeatures, projection } from '../../sp
 import type { World } from '../../spec/vdpa/world.js';
 import type { VdpaCtx } from '../../model/context.js';
 import { limitsOf } from '../../model/context.js';
-import { CLAUSES, brokenClause } from '../../model/contract.js';
+import { CLAUSES, brokenClause, clausesByKind } from '../../model/contract.js';
 import { anyAlphabet } from '../../model/userspace-any.js';
 import { isFreed } from '../../model/host-memory.js';
 import { entryCount } from '../../model/vhost-iotlb.js';
+import { wellFormedKey } from './well-formed-key.js';
 import type { VdpaInvariant } from './invariant.js';
 import type { Violation } from '../../explorer/model.js';
 
 const acked = (w: World, f: FeatureName): boolean => (w.acked & bit(f)) !== 0;
 
 /** A message of the alphabet the guard refuses with an errno in some control projection. */
-interface Refusal { readonly m: Action; readonly ret: string; readonly reason: string }
+interface Refusal {
+  readonly m: Action; readonly ret: string; readonly reason: string;
+  /** What the target part reports when this is the first owed refusal: built once (a Violation is read-only). */
+  readonly violation: Violation;
+}
+
+/** The target part's violation: `m` is well-formed, and the kernel would refuse it. */
+const owedViolation = (m: Action, ret: string, reason: string): Violation => ({
+  message: `${m.t}${'asid' in m ? ` asid=${m.asid}` : ''} is well-formed here, but the kernel would answer ${ret} (${reason})`,
+  observation: `the next message would fail: ${ret}`,
+});
 
 /**
  * Whether userspace, from what it knows (its belief fields, what it set, what GET_* ioctls tell it:
  * the status, the offered features, GET_AS_NUM, GET_GROUP_NUM, GET_IOVA_RANGE), may expect 0 for `a`.
  */
 export function wellFormed(ctx: VdpaCtx, w: World, a: Action): boolean {
-  // the clauses last: the shape refuses most messages more cheaply (this runs at every transition)
-  return shapeOk(ctx, w, a) && brokenClause(ctx, CLAUSES, w, a) === undefined;
+  // the clauses last: the shape refuses most messages more cheaply (this runs at every transition),
+  // and only the clauses of the message's kind
+  return shapeOk(ctx, w, a) && brokenClause(ctx, STRICT_BY_KIND[a.t], w, a) === undefined;
 }
+
+/** Slots of errnoTargetPart's direct-mapped cache (a power of two). */
+const SLOTS = 4096;
+
+/** The strict contract's clauses by the kind they can break on (model/contract.ts clausesByKind). */
+const STRICT_BY_KIND = clausesByKind(CLAUSES);
 
 /** Well-formed as far as the uapi and what userspace knows go, before the contract's clauses. */
 function shapeOk(ctx: VdpaCtx, w: World, a: Action): boolean {
@@ -82,6 +100,73 @@ function shapeOk(ctx: VdpaCtx, w: World, a: Action): boolean {
   }
 }
 
+/**
+ * The target part of errno-expectation (a function of the world a step leads to alone): the first of
+ * the alphabet's messages the guard refuses there with an errno that is well-formed there.
+ * `memo`: judged once per control projection and wellFormedKey (the two hold every bit wellFormed and
+ * `refused` read: test/vdpa/well-formed-key.test.ts) instead of at every transition (~10 % of a
+ * search's time before); false gives the plain judgement the test compares it with. `slots`: the
+ * size of the direct-mapped cache in front of the memo (a power of two; 1 in a test makes every
+ * judgement collide).
+ */
+export function errnoTargetPart(ctx: VdpaCtx, memo = true, slots = SLOTS): (after: World) => Violation | undefined {
+  const alphabet = anyAlphabet(ctx);
+  const table = guardTable(ctx, alphabet);
+  // per control projection: the alphabet's messages the guard refuses with an errno, with the verdict,
+  // and (memo) per wellFormedKey the first of them that is well-formed (null: none)
+  const at = new Map<number, { readonly refusals: readonly Refusal[]; readonly owed: Map<number, Refusal | null> }>();
+  // the entry looked up last (half the successors of a world share the projection of the one before)
+  let lastKey = -1;
+  let last: { readonly refusals: readonly Refusal[]; readonly owed: Map<number, Refusal | null> } | undefined;
+  const atProjection = (key: number, w: World): { readonly refusals: readonly Refusal[]; readonly owed: Map<number, Refusal | null> } => {
+    if (key === lastKey) return last!;
+    let r = at.get(key);
+    if (r === undefined) {
+      const refusals: Refusal[] = [];
+      for (let i = 0; i < alphabet.length; i++) {
+        const v = table.verdictAt(w, i);
+        if (!v.ok && v.ret !== '0') refusals.push({ m: alphabet[i]!, ret: v.ret, reason: v.reason, violation: owedViolation(alphabet[i]!, v.ret, v.reason) });
+      }
+      at.set(key, (r = { refusals, owed: new Map() }));
+    }
+    lastKey = key;
+    last = r;
+    return r;
+  };
+  const firstOwed = (after: World, refusals: readonly Refusal[]): Refusal | undefined => {
+    for (const r of refusals) if (wellFormed(ctx, after, r.m)) return r;
+    return undefined;
+  };
+  // (memo) a direct-mapped cache in front of the maps: a slot per hash of both keys, holding the last pair
+  // that hashed there (a typed-array compare instead of two map lookups for most judgements)
+  const slotP = new Int32Array(slots).fill(-1);
+  const slotK = new Int32Array(slots);
+  const slotR: (Refusal | null)[] = Array.from({ length: slots }, () => null);
+  const owed = (after: World): Refusal | undefined => {
+    const pk = projection(after);
+    if (!memo) return firstOwed(after, atProjection(pk, after).refusals);
+    const k = wellFormedKey(after);
+    const slot = (Math.imul(pk, 0x9e3779b1) ^ k) & (slots - 1);
+    if (slotP[slot] === pk && slotK[slot] === k) return slotR[slot] ?? undefined;
+    const p = atProjection(pk, after);
+    let r: Refusal | null | undefined = null;
+    if (p.refusals.length > 0) {
+      r = p.owed.get(k);
+      if (r === undefined) p.owed.set(k, (r = firstOwed(after, p.refusals) ?? null));
+    }
+    slotP[slot] = pk;
+    slotK[slot] = k;
+    slotR[slot] = r;
+    return r ?? undefined;
+  };
+  return (after) => {
+    if (!after.fdOpen) return undefined;
+    const r = owed(after);
+    if (r === undefined) return undefined;
+    return memo ? r.violation : owedViolation(r.m, r.ret, r.reason);
+  };
+}
+
 export const errnoExpectation: VdpaInvariant = {
   id: 'errno-expectation',
   title: 'a message valid under the contract does not fail',
@@ -89,23 +174,6 @@ export const errnoExpectation: VdpaInvariant = {
     'c82729e06644 fixed an address space removed once its iotlb was empty (the next INVALIDATE: -EINVAL).',
   applies: () => true,
   property: (ctx) => {
-    const alphabet = anyAlphabet(ctx);
-    const table = guardTable(ctx, alphabet);
-    // per control projection: the alphabet's messages the guard refuses with an errno, with the verdict
-    const refusedAt = new Map<number, readonly Refusal[]>();
-    const refused = (w: World): readonly Refusal[] => {
-      const key = projection(w);
-      let r = refusedAt.get(key);
-      if (r === undefined) {
-        const list: Refusal[] = [];
-        for (let i = 0; i < alphabet.length; i++) {
-          const v = table.verdictAt(w, i);
-          if (!v.ok && v.ret !== '0') list.push({ m: alphabet[i]!, ret: v.ret, reason: v.reason });
-        }
-        refusedAt.set(key, (r = list));
-      }
-      return r;
-    };
     const limit = limitsOf(ctx).iotlbLimit;
     /** The step's own call (only an UPDATE and open are judged by their own result: no other kind pays for wellFormed). */
     const callPart = (before: World, a: Action, after: World): Violation | undefined => {
@@ -123,18 +191,7 @@ export const errnoExpectation: VdpaInvariant = {
       }
       return undefined;
     };
-    /** The world it leads to (a function of that world alone): every well-formed message is allowed there. */
-    const targetPart = (after: World): Violation | undefined => {
-      if (!after.fdOpen) return undefined;
-      for (const { m, ret, reason } of refused(after)) {
-        if (!wellFormed(ctx, after, m)) continue;
-        return {
-          message: `${m.t}${'asid' in m ? ` asid=${m.asid}` : ''} is well-formed here, but the kernel would answer ${ret} (${reason})`,
-          observation: `the next message would fail: ${ret}`,
-        };
-      }
-      return undefined;
-    };
+    const targetPart = errnoTargetPart(ctx);
     return {
       kind: 'step',
       id: 'errno-expectation',

@@ -56,10 +56,11 @@ export function mrPage(w: World, ref: number, p: number): number {
  */
 export function normalizeMrs(d: World): void {
   if (canonical(d)) return;
-  const refs = [...d.mrRef, ...d.vqRef];
-  const map = new Array<number>(MR_SLOTS).fill(-1);
+  const map = renumber;
+  map.fill(-1);
   let next = 0;
-  for (const r of refs) if (r >= 0 && map[r] === -1) map[r] = next++;
+  for (let i = 0; i < d.mrRef.length; i++) { const r = d.mrRef[i]!; if (r >= 0 && map[r] === -1) map[r] = next++; }
+  for (let i = 0; i < d.vqRef.length; i++) { const r = d.vqRef[i]!; if (r >= 0 && map[r] === -1) map[r] = next++; }
   let identity = true;
   for (let s = 0; s < MR_SLOTS; s++) if (map[s] !== -1 && map[s] !== s) identity = false;
   if (identity) {
@@ -70,8 +71,9 @@ export function normalizeMrs(d: World): void {
     }
     return;
   }
-  const pages = d.mrPages.slice();
-  const asids = d.mrAsid.slice();
+  // (a buffer a reducer resized is copied as before: the working copy refuses it after the step)
+  const pages = d.mrPages.length === oldPages.length ? copyInto(oldPages, d.mrPages) : d.mrPages.slice();
+  const asids = d.mrAsid.length === oldAsids.length ? copyInto(oldAsids, d.mrAsid) : d.mrAsid.slice();
   d.mrPages.fill(FAULT);
   d.mrAsid.fill(-1);
   for (let s = 0; s < MR_SLOTS; s++) {
@@ -83,6 +85,15 @@ export function normalizeMrs(d: World): void {
   for (let a = 0; a < NAS; a++) d.mrRef[a] = d.mrRef[a]! < 0 ? -1 : map[d.mrRef[a]!]!;
   for (let i = 0; i < 2; i++) d.vqRef[i] = d.vqRef[i]! < 0 ? -1 : map[d.vqRef[i]!]!;
 }
+
+/** normalizeMrs's scratch (it runs after every mlx5 op: no allocation per call); plain arrays, so values are copied as they are. */
+const renumber: number[] = Array.from({ length: MR_SLOTS }, () => -1);
+const oldPages: number[] = Array.from({ length: MR_SLOTS * NP }, () => 0);
+const oldAsids: number[] = Array.from({ length: MR_SLOTS }, () => 0);
+const copyInto = (to: number[], from: readonly number[]): number[] => {
+  for (let i = 0; i < to.length; i++) to[i] = from[i]!;
+  return to;
+};
 
 /** Fast path (the hot path calls normalizeMrs after every mlx5 op): already canonical, no allocation. */
 function canonical(d: World): boolean {

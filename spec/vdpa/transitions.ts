@@ -229,9 +229,15 @@ export function guardTable(ctx: VdpaCtx, alphabet: readonly Action[]): GuardTabl
   const column = alphabet.map((a) => columnOf(u, a));
   const indexOf = new Map<Action, number>(alphabet.map((a, i) => [a, i]));
   const lists = new Map<number, number[]>();
+  // the row looked up last: the explorer takes every action of a world in a row, all in one projection
+  let lastKey = -1;
+  let lastRow: (Verdict | undefined)[] = [];
   const rowOf = (key: number): (Verdict | undefined)[] => {
+    if (key === lastKey) return lastRow;
     let row = u.rows.get(key);
     if (row === undefined) u.rows.set(key, (row = []));
+    lastKey = key;
+    lastRow = row;
     return row;
   };
   const at = (row: (Verdict | undefined)[], w: World, i: number): Verdict => {

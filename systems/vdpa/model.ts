@@ -51,10 +51,14 @@ function dispatch(ctx: VdpaCtx, d: World, a: Action): CallResult {
 
 /**
  * The step being taken, for `stepRecipe`: one recipe function for every step instead of a closure
- * per transition (the explorer takes millions). A step inside a step (none today) saves and restores it.
+ * per transition (the explorer takes millions), and one args object reused by every outermost step
+ * (no allocation per transition). A step inside a step (none today) gets its own and restores the outer one.
  */
-interface StepArgs { readonly ctx: VdpaCtx; readonly us: Userspace; readonly w: World; readonly a: Action; result: CallResult }
+interface StepArgs { ctx: VdpaCtx; us: Userspace; w: World; a: Action; result: CallResult }
 let current: StepArgs | undefined;
+/** Before the call returns (never read: dispatch always sets the result). */
+const PENDING: CallResult = { ret: '0' };
+const reused: StepArgs = { ctx: undefined as unknown as VdpaCtx, us: undefined as unknown as Userspace, w: undefined as unknown as World, a: undefined as unknown as Action, result: PENDING };
 
 /** The call and userspace's belief update, on the working copy `m` of `current.w`. */
 function stepRecipe(m: World): void {
@@ -64,16 +68,26 @@ function stepRecipe(m: World): void {
   s.us.believe(s.ctx, m, s.a, s.result, s.w);
 }
 
-/** One step: the call (the reducers, Immer recipes run on the working copy: model/working-copy.ts) and userspace's belief update. */
-export function step(ctx: VdpaCtx, us: Userspace, w: World, a: Action): { world: World; result: CallResult } {
-  const args: StepArgs = { ctx, us, w, a, result: { ret: '0' } };
+/** The args for a step: the reused object for an outermost step, a fresh one inside a step. */
+const argsFor = (): StepArgs => (current === undefined ? reused : { ...reused });
+
+/** Runs one step with `args` (the call's result is left in args.result) and returns the world. */
+function runStep(ctx: VdpaCtx, us: Userspace, w: World, a: Action, args: StepArgs): World {
+  args.ctx = ctx; args.us = us; args.w = w; args.a = a; args.result = PENDING;
   const outer = current;
   current = args;
   try {
-    return { world: produceOnCopy(w, stepRecipe), result: args.result };
+    return produceOnCopy(w, stepRecipe);
   } finally {
     current = outer;
   }
+}
+
+/** One step: the call (the reducers, Immer recipes run on the working copy: model/working-copy.ts) and userspace's belief update. */
+export function step(ctx: VdpaCtx, us: Userspace, w: World, a: Action): { world: World; result: CallResult } {
+  const args = argsFor();
+  const world = runStep(ctx, us, w, a, args);
+  return { world, result: args.result };
 }
 
 /** A refused call: no reducer runs, but a scripted userspace still moves on (and believes nothing). */
@@ -124,7 +138,7 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
     actions: (s, out) => us.enabled(ctx, s, out),
     next: (s, a) => {
       const v = guards.verdict(s, a);
-      const next = v.ok ? step(ctx, us, s, a).world : refused(ctx, us, s, a, { ret: v.ret, reason: v.reason });
+      const next = v.ok ? runStep(ctx, us, s, a, argsFor()) : refused(ctx, us, s, a, { ret: v.ret, reason: v.reason });
       return next === s ? undefined : next;
     },
     take: (s, a) => {

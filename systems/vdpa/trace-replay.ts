@@ -38,7 +38,8 @@ export class TraceReplay {
     for (let i = k; i < actions.length; i++) {
       const a = actions[i]!;
       const w = worlds[i]!;
-      const seen: World = { ...w, uStale: stale[i]! };
+      // the clauses read the stale belief replayed here; a copy only when the world's own differs (the search keeps it in the world)
+      const seen: World = w.uStale === stale[i] ? w : { ...w, uStale: stale[i]! };
       let first: ContractClause | null = null;
       for (const c of this.clauses) if (c.breaks(ctx, seen, a)) { first = c; break; }
       const { world, ret } = model.take(w, a);

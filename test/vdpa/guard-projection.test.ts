@@ -15,7 +15,7 @@ import { randomWalk } from './helpers.js';
 import { VDPA_KERNEL_TABLE } from '../../spec/vdpa/kernels.js';
 import { buildVdpaModel } from '../../systems/vdpa/model.js';
 import { makeParent } from '../../systems/vdpa/parents.js';
-import { guard, projection } from '../../spec/vdpa/transitions.js';
+import { guard, guardTable, projection } from '../../spec/vdpa/transitions.js';
 import { blankWorld, worldSchema, type World } from '../../spec/vdpa/world.js';
 
 type FieldSchema = BoolSchema | IntSchema | EnumSchema<string> | { readonly tag: 'array' | 'list' | 'struct' };
@@ -77,5 +77,23 @@ describe('the guard memo is keyed by every field the guard reads', () => {
     },
     // every value of acked but its IOTLB_ASID bit shares the projection: ~256 worlds of ~50 guard calls per run
     180_000,
+  );
+
+  // the table keeps the row it looked up last (spec/vdpa/transitions.ts rowOf): worlds of different
+  // projections in turn must each get their own verdicts
+  test.prop([fc.integer({ min: 0, max: configs.length - 1 }), fc.array(fc.nat(), { minLength: 1, maxLength: 14 }), fc.array(fc.nat(), { minLength: 1, maxLength: 14 })], { numRuns: 40 })(
+    'worlds of two projections asked in turn get the guard\'s verdicts (the last row looked up is kept)',
+    (ci, walk1, walk2) => {
+      const ctx = configs[ci]!;
+      const model = buildVdpaModel(ctx, anyUserspace(), []);
+      const alphabet = anyAlphabet(ctx);
+      const table = guardTable(ctx, alphabet);
+      const worlds = [model.init()[0]!, randomWalk(model, walk1), randomWalk(model, walk2)];
+      for (let i = 0; i < alphabet.length; i++) {
+        for (const w of [...worlds, ...worlds.slice().reverse()]) {
+          expect(table.verdictAt(w, i), `${ctx.kernel.name}/${ctx.ops.name} ${alphabet[i]!.t}`).toEqual(guard(ctx, w, alphabet[i]!));
+        }
+      }
+    },
   );
 });
