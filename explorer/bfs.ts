@@ -19,7 +19,7 @@
 import type { Model } from './model.js';
 import { ModelStepError, type ExploreOptions, type ExploreResult, type StopReason } from './explore-api.js';
 import { VisitedStore } from './store.js';
-import { EncodedLevel, ObjectLevel, type Level } from './frontier.js';
+import { CountedLevel, EncodedLevel, ObjectLevel, type Level } from './frontier.js';
 import { SpillArea } from './spill.js';
 import { Fingerprinter, shardOf } from './fingerprint.js';
 import { PropertyBook } from './properties.js';
@@ -165,8 +165,10 @@ class BreadthFirst<S, A> {
 
   /** Step 2: every world of the current level, in order; the next level becomes current. */
   private expandLevel(): void {
-    this.next = this.newLevel();
-    if (this.sleep !== undefined) this.nextSleep = new SleepLevel(this.sleep.words);
+    // the level at the depth bound is not expanded: its worlds are counted, and need no sleep sets
+    const last = this.level + 1 >= this.maxDepth;
+    this.next = last ? new CountedLevel<S>() : this.newLevel();
+    this.nextSleep = this.sleep !== undefined && !last ? new SleepLevel(this.sleep.words) : undefined;
     const levelSize = this.current.length;
     for (let k = 0; k < levelSize; k++) {
       this.expandWorld(this.current.pop(), this.levelBase + k, k);
@@ -234,11 +236,12 @@ class BreadthFirst<S, A> {
     if (store.size >= this.maxStates && !store.has(h[0]!, h[1]!)) return this.stop('max-states');
     const index = store.addIfNew(h[0]!, h[1]!, parent, ai);
     const sleep = this.sleep;
-    if (sleep !== undefined) {
+    const nextSleep = this.nextSleep;
+    if (sleep !== undefined && nextSleep !== undefined) {
       // new: its sleep set; already in the next level: intersected; in an earlier level: ignored
       const mask = sleep.successor(a, id);
-      if (index >= 0) this.nextSleep!.add(h[0]!, h[1]!, mask);
-      else this.nextSleep!.meet(h[0]!, h[1]!, mask);
+      if (index >= 0) nextSleep.add(h[0]!, h[1]!, mask);
+      else nextSleep.meet(h[0]!, h[1]!, mask);
     }
     if (index < 0) return false;
     this.fp.concrete(s2);

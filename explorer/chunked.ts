@@ -116,7 +116,16 @@ class ChunkedSearch<S, A> {
     this.c = newCounters(model.actionKinds.length, ind !== undefined);
     this.spill = options.frontier === undefined ? undefined : new SpillArea(options.frontier);
     this.current = new RecordQueue(this.words, this.spill);
-    this.next = new RecordQueue(this.words, this.spill);
+    this.next = this.nextQueue();
+  }
+
+  /**
+   * The queue of the level after the current one. The level at the depth bound is not expanded: its
+   * worlds are counted, not kept (nor their sleep sets), unless a checkpoint may have to save them.
+   */
+  private nextQueue(): RecordQueue {
+    const last = this.level + 1 >= this.maxDepth && this.options.checkpoint === undefined;
+    return new RecordQueue(this.words, this.spill, last);
   }
 
   /** Lets go of the levels and removes the spilled segments, however the search ended. */
@@ -236,6 +245,7 @@ class ChunkedSearch<S, A> {
     const { stream, violations } = outcome;
     const { book, c, store } = this;
     const words = this.words;
+    const sleep = this.sleepWords > 0 && !this.next.countOnly;
     const depth = this.level + 1;
     let pos = 0;
     let vi = 0;
@@ -265,7 +275,7 @@ class ChunkedSearch<S, A> {
         }
         if ((tag & ARRIVED) !== 0) {
           // a world this expander sent before, stored already: its sleep set meets this arrival's
-          this.nextSleep.meet(stream[pos]!, stream[pos + 1]!, stream, pos + 2);
+          if (sleep) this.nextSleep.meet(stream[pos]!, stream[pos + 1]!, stream, pos + 2);
           pos += 2 + this.sleepWords;
           continue;
         }
@@ -278,7 +288,7 @@ class ChunkedSearch<S, A> {
         pos += this.sleepWords;
         if (store.size >= this.maxStates && !store.has(lo, hi)) return this.stop('max-states', k);
         const index = store.addIfNew(lo, hi, parent, ai);
-        if (this.sleepWords > 0) {
+        if (sleep) {
           if (index >= 0) this.nextSleep.add(lo, hi, stream, mask);
           else this.nextSleep.meet(lo, hi, stream, mask);
         }
@@ -377,6 +387,7 @@ class ChunkedSearch<S, A> {
     this.done = h.done;
     this.initCount = h.initCount;
     this.secondsBefore = h.secondsBefore;
+    this.next = this.nextQueue(); // at this checkpoint's level
     const w = this.words;
     for (let i = 0; w > 0 && i * w < d.current.length; i++) this.current.push(d.current.subarray(i * w, (i + 1) * w));
     for (let i = 0; w > 0 && i * w < d.next.length; i++) this.next.push(d.next.subarray(i * w, (i + 1) * w));
@@ -396,7 +407,7 @@ class ChunkedSearch<S, A> {
     this.curSleep.load(masks);
     const w = this.words;
     const codec = this.fp.codec!;
-    for (let i = 0; i * sw < next.length; i++) {
+    for (let i = 0; !this.next.countOnly && i * sw < next.length; i++) {
       this.fp.key(codec.decode(records, i * w));
       this.nextSleep.add(this.fp.h[0]!, this.fp.h[1]!, next, i * sw);
     }
@@ -408,7 +419,7 @@ class ChunkedSearch<S, A> {
     this.level++;
     this.current.dispose();
     this.current = this.next;
-    this.next = new RecordQueue(this.words, this.spill);
+    this.next = this.nextQueue();
     this.curSleep = this.nextSleep;
     this.curSleep.seal();
     this.nextSleep = new SleepLevel(this.sleepWords);

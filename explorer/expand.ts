@@ -80,11 +80,22 @@ class Words {
   }
 }
 
+/**
+ * Fingerprints an expander that reads the merger's table keeps before it forgets them (~4 MiB).
+ * Forgetting only makes it send again a successor of a chunk not merged yet: the merger finds it
+ * stored. Many chunks' worth (a chunk sends ~5k), so that it happens rarely.
+ */
+const SEEN_LIMIT = 1 << 18;
+
 export class Expander<S, A> {
   private readonly fp: Fingerprinter<S>;
   private readonly words: number;
-  /** Fingerprints this expander has sent (a subset of the merger's store). */
-  private readonly seen = new VisitedStore();
+  /**
+   * Fingerprints this expander has sent (a subset of the merger's store). With the merger's table
+   * to read (`known`), only the recent ones matter (those sent in chunks not merged yet): the set
+   * starts again past SEEN_LIMIT, else each expander would hold a copy of its share of the store.
+   */
+  private seen = new VisitedStore();
   private readonly out: A[] = [];
   private readonly hashRecord: (words: Int32Array, out: Hash64Out) => void;
   private readonly h2: Hash64Out = newHashOut();
@@ -99,6 +110,8 @@ export class Expander<S, A> {
     private readonly props: readonly Property<S, A>[],
     /** Collect mode with distinct keys: an invariant failing in the parent with the same message is not reported again. */
     private readonly distinct: boolean,
+    /** How many sent fingerprints to keep when the merger's table is read (tests make it small). */
+    private readonly seenLimit = SEEN_LIMIT,
   ) {
     if (model.schema === undefined) throw new Error('explore: worker threads and checkpoints need a model with a schema');
     this.fp = new Fingerprinter(model.schema, model.canonical);
@@ -117,6 +130,7 @@ export class Expander<S, A> {
     if (store !== undefined) {
       if (this.known === undefined) this.known = new KnownFingerprints(store);
       else this.known.update(store);
+      if (this.seen.size >= this.seenLimit) this.seen = new VisitedStore();
     }
     const guard = this.model.contain;
     return guard === undefined ? this.expand(records, count, active, shard, masks) : guard(() => this.expand(records, count, active, shard, masks));

@@ -3,6 +3,8 @@
 // fraction of the memory). Chunks are dropped as soon as they have been read. With a SpillArea
 // (spill.ts), a chunk completed while the queues hold more than the budget goes to disk, and is
 // read back when reading reaches it: the last written is the last read, so it is the one to evict.
+// The level at the depth bound is never expanded: its worlds are only counted (countOnly,
+// CountedLevel), which at depth 12 of the vDPA model is two thirds of the states.
 import { DEFAULT_SEGMENT_WORDS, type SpillArea } from './spill.js';
 
 /** A chunk in memory, on disk (its file), or dropped after reading. */
@@ -20,6 +22,8 @@ export class RecordQueue {
   constructor(
     private readonly words: number,
     private readonly spill?: SpillArea,
+    /** A level that will not be read (the depth bound's): pushes are counted, not kept. */
+    readonly countOnly = false,
   ) {
     const chunkWords = spill?.segmentWords ?? DEFAULT_SEGMENT_WORDS;
     this.perChunk = Math.max(1, Math.floor(chunkWords / Math.max(1, words)));
@@ -32,6 +36,10 @@ export class RecordQueue {
 
   /** Copies the first `words` words of `src`. */
   push(src: Int32Array): void {
+    if (this.countOnly) {
+      this.writeCount++;
+      return;
+    }
     const c = Math.floor(this.writeCount / this.perChunk);
     let chunk = this.chunks[c];
     if (chunk === undefined) {
@@ -59,6 +67,7 @@ export class RecordQueue {
 
   /** Copies the records not read yet, in order, without reading them (for a checkpoint). */
   unread(): Int32Array {
+    if (this.countOnly) throw new Error('RecordQueue.unread on a level that keeps no records');
     const all = new Int32Array(this.length * this.words);
     let loaded: { c: number; data: Int32Array } | undefined;
     for (let r = this.readCount, o = 0; r < this.writeCount; r++, o += this.words) {
@@ -93,6 +102,7 @@ export class RecordQueue {
   /** Dequeues a record: returns its word offset in `this.chunk`. */
   shift(): number {
     if (this.readCount >= this.writeCount) throw new Error('RecordQueue.shift on an empty queue');
+    if (this.countOnly) throw new Error('RecordQueue.shift on a level that keeps no records');
     const c = Math.floor(this.readCount / this.perChunk);
     if (c !== this.readChunk) {
       // Free the previous chunk once reading has moved past it; a spilled one comes back from disk.
@@ -157,6 +167,18 @@ export class EncodedLevel<S> implements Level<S> {
   dispose(): void {
     this.q.dispose();
   }
+}
+
+/** The level at the depth bound, never expanded: its worlds are counted, not kept. */
+export class CountedLevel<S> implements Level<S> {
+  length = 0;
+  push(): void {
+    this.length++;
+  }
+  pop(): S {
+    throw new Error('CountedLevel.pop: the level at the depth bound keeps no worlds');
+  }
+  dispose(): void {}
 }
 
 /** A level of world objects (models without a schema). */

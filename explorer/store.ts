@@ -14,6 +14,14 @@
 // thread inserts (KnownFingerprints). A slot is written high word first, then the low word, both
 // with Atomics.store, and a slot counts as filled once its low word is not 0 (a fingerprint's low
 // word 0 is stored as 1): a reader never sees half a fingerprint, only a fingerprint or none.
+//
+// Growth in place (issue 16, 2 GiB at depth 12): past IN_PLACE_BYTES the table moves once to a
+// growable SharedArrayBuffer reserving MAX_TABLE_BYTES of address space, and from then on grows
+// there and is rehashed in place (rehashInPlace), so that old and new tables never sit side by
+// side (at 49M states that was ~450 MB more at each growth). Readers in other threads see the
+// entries move: a header (generation, slots) beside the table is made odd while they move, and a
+// reader only answers yes when the generation it read before and after its probe is the same even
+// number (a seqlock); any other answer is no, which the contract allows.
 
 const MAX_LOAD = 0.9;
 const GROWTH = 1.15;
@@ -21,41 +29,72 @@ const CHUNK_BITS = 14;
 const CHUNK = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK - 1;
 const MIN_SLOTS = 1024;
+/** A table this large grows in place (smaller ones, such as an expander's, reserve nothing). */
+const IN_PLACE_BYTES = 64 << 20;
+/** The largest growable buffer V8 makes (2^32 bytes: 536M slots); past it the table is copied again. */
+const MAX_TABLE_BYTES = 2 ** 32;
 
 type ActionArray = Uint8Array | Uint16Array | Uint32Array;
 
-/** A shared table as worker threads get it (structured-cloned: the buffer itself is shared). */
+/** What ES2024 adds to SharedArrayBuffer (Node 20 has it; the project's lib predates it). */
+interface Growable {
+  readonly growable: boolean;
+  readonly maxByteLength: number;
+  grow(bytes: number): void;
+}
+const GrowableBuffer = SharedArrayBuffer as unknown as new (bytes: number, options: { maxByteLength: number }) => SharedArrayBuffer;
+
+function growable(b: ArrayBufferLike): (SharedArrayBuffer & Growable) | undefined {
+  return b instanceof SharedArrayBuffer && (b as SharedArrayBuffer & Growable).growable ? (b as SharedArrayBuffer & Growable) : undefined;
+}
+
+/** A shared table as worker threads get it (structured-cloned: the buffers themselves are shared). */
 export interface SharedTable {
   readonly buffer: SharedArrayBuffer;
-  readonly slots: number;
+  /** [generation (odd while entries move), slots] of this buffer. */
+  readonly header: Int32Array;
 }
 
 /**
  * A reader of a shared table, in another thread: `has` is true only for fingerprints the store
- * holds. It may miss one being inserted, or one inserted after the store grew into a new table
- * (this reader keeps the old one until it is handed the new): a subset, never a false positive.
+ * holds. It may miss one being inserted, or any while the table is rehashed, or one inserted after
+ * the store moved to a new buffer (this reader keeps the old one until it is handed the new): a
+ * subset, never a false positive.
  */
 export class KnownFingerprints {
   private table: Uint32Array;
   private slots: number;
   private buffer: SharedArrayBuffer;
+  private header: Int32Array;
 
   constructor(shared: SharedTable) {
     this.buffer = shared.buffer;
-    this.table = new Uint32Array(shared.buffer);
-    this.slots = shared.slots;
+    this.header = shared.header;
+    this.slots = 0;
+    this.table = new Uint32Array(0);
   }
 
-  /** Moves to the store's current table (after it grew). */
+  /** Moves to the store's current table (after it moved to a new buffer). */
   update(shared: SharedTable): void {
     if (shared.buffer === this.buffer) return;
     this.buffer = shared.buffer;
-    this.table = new Uint32Array(shared.buffer);
-    this.slots = shared.slots;
+    this.header = shared.header;
+    this.slots = 0;
+    this.table = new Uint32Array(0);
   }
 
   has(lo: number, hi: number): boolean {
-    return holds(this.table, this.slots, lo, hi);
+    const h = this.header;
+    const gen = Atomics.load(h, 0);
+    if ((gen & 1) !== 0) return false; // entries are moving
+    const slots = Atomics.load(h, 1);
+    if (slots !== this.slots) {
+      // a fixed-length view (one tracking a growable buffer's length is several times slower)
+      if (slots * 8 > this.buffer.byteLength) return false;
+      this.table = new Uint32Array(this.buffer, 0, slots * 2);
+      this.slots = slots;
+    }
+    return holds(this.table, slots, lo, hi) && Atomics.load(h, 0) === gen;
   }
 }
 
@@ -82,12 +121,14 @@ export class VisitedStore {
   private readonly parentChunks: Int32Array[] = [];
   private actionChunks: ActionArray[] = [];
   private actionMax = 0xff;
-  /** The table is in a SharedArrayBuffer that other threads read (share()). */
+  /** The table is in a SharedArrayBuffer that other threads read (share()), with this header. */
   private shared = false;
+  private header: Int32Array | undefined;
 
-  constructor(expectedStates = 0) {
+  /** `inPlaceBytes`: the table size from which it grows in place (tests make it small). */
+  constructor(expectedStates = 0, private readonly inPlaceBytes = IN_PLACE_BYTES) {
     this.slots = Math.max(MIN_SLOTS, Math.ceil(expectedStates / MAX_LOAD));
-    this.table = new Uint32Array(this.slots * 2);
+    this.table = newTable(this.slots, false, inPlaceBytes);
     this.limit = Math.floor(this.slots * MAX_LOAD);
   }
 
@@ -141,12 +182,13 @@ export class VisitedStore {
    */
   share(): SharedTable {
     if (!this.shared) {
-      const t = new Uint32Array(new SharedArrayBuffer(this.table.byteLength));
+      const t = newTable(this.slots, true, this.inPlaceBytes);
       t.set(this.table);
       this.table = t;
       this.shared = true;
+      this.header = newHeader(this.slots);
     }
-    return { buffer: this.table.buffer as SharedArrayBuffer, slots: this.slots };
+    return { buffer: this.table.buffer as SharedArrayBuffer, header: this.header! };
   }
 
   parentOf(index: number): number {
@@ -178,8 +220,8 @@ export class VisitedStore {
   }
 
   /** The store `dump` saved. */
-  static load(d: { slots: number; count: number; actionMax: number; table: Uint32Array; parents: Int32Array; actions: Uint32Array }): VisitedStore {
-    const st = new VisitedStore();
+  static load(d: { slots: number; count: number; actionMax: number; table: Uint32Array; parents: Int32Array; actions: Uint32Array }, inPlaceBytes = IN_PLACE_BYTES): VisitedStore {
+    const st = new VisitedStore(0, inPlaceBytes);
     if (d.table.length !== d.slots * 2 || d.parents.length !== d.count || d.actions.length !== d.count) throw new Error('checkpoint: the visited store is damaged');
     st.table = d.table;
     // a checkpoint written before low words 0 were stored as 1: the slot does not depend on the low word
@@ -217,11 +259,19 @@ export class VisitedStore {
   }
 
   private grow(): void {
+    const slots = Math.ceil(this.slots * GROWTH);
+    const buffer = growable(this.table.buffer);
+    if (buffer !== undefined && slots * 8 <= buffer.maxByteLength) this.rehashInPlace(buffer, slots);
+    else this.rehashInto(slots);
+    this.limit = Math.floor(slots * MAX_LOAD);
+  }
+
+  /** Moves the entries to a new table of `slots` (a new buffer: readers keep the old one until handed the new). */
+  private rehashInto(slots: number): void {
     const old = this.table;
     const oldSlots = this.slots;
-    const slots = Math.ceil(oldSlots * GROWTH);
     // no reader sees the new table before it is handed out (after this returns): plain writes
-    const t = new Uint32Array(this.shared ? new SharedArrayBuffer(slots * 8) : new ArrayBuffer(slots * 8));
+    const t = newTable(slots, this.shared, this.inPlaceBytes);
     for (let k = 0; k < oldSlots; k++) {
       const lo = old[2 * k]!;
       const hi = old[2 * k + 1]!;
@@ -233,6 +283,80 @@ export class VisitedStore {
     }
     this.table = t;
     this.slots = slots;
-    this.limit = Math.floor(slots * MAX_LOAD);
+    if (this.shared) this.header = newHeader(slots);
   }
+
+  /**
+   * Grows the buffer to `slots` and moves each entry to its place for the new size, in the same
+   * buffer. An entry is taken out of its old slot and inserted again; the insertion passes over
+   * entries already placed (a bitmap says which) and, at one not placed yet, puts this entry there
+   * and goes on inserting the one it displaced. Every step places one more entry, and a slot passed
+   * over is never emptied again, so in the end every entry is reachable from its home slot (the
+   * order of the old slots only decides how often entries are displaced).
+   */
+  private rehashInPlace(buffer: Growable & SharedArrayBuffer, slots: number): void {
+    const oldSlots = this.slots;
+    const header = this.header;
+    if (header !== undefined) Atomics.add(header, 0, 1); // odd: readers answer no until it is even again
+    buffer.grow(slots * 8); // the new bytes are 0: empty slots
+    const t = new Uint32Array(buffer, 0, slots * 2);
+    const placed = new Uint32Array((slots + 31) >>> 5);
+    // with readers, every write is atomic so that one who sees it also sees the odd generation
+    const put = header !== undefined
+      ? (i: number, lo: number, hi: number): void => {
+          Atomics.store(t, 2 * i, lo);
+          Atomics.store(t, 2 * i + 1, hi);
+        }
+      : (i: number, lo: number, hi: number): void => {
+          t[2 * i] = lo;
+          t[2 * i + 1] = hi;
+        };
+    // from the top down: above k every entry is placed, and an entry's new home is at or above its
+    // old one, so most go up into placed or empty slots without displacing any
+    for (let k = oldSlots - 1; k >= 0; k--) {
+      let lo = t[2 * k]!;
+      if (lo === 0 || (placed[k >>> 5]! & (1 << (k & 31))) !== 0) continue;
+      let hi = t[2 * k + 1]!;
+      put(k, 0, 0);
+      let i = Math.floor((hi * slots) / 4294967296);
+      for (;;) {
+        const a = t[2 * i]!;
+        if (a !== 0 && (i > k || (placed[i >>> 5]! & (1 << (i & 31))) !== 0)) {
+          if (++i === slots) i = 0;
+          continue;
+        }
+        const b = t[2 * i + 1]!;
+        put(i, lo, hi);
+        placed[i >>> 5]! |= 1 << (i & 31);
+        if (a === 0) break;
+        // displaced an entry not placed yet: insert it from its own home slot
+        lo = a;
+        hi = b;
+        i = Math.floor((hi * slots) / 4294967296);
+      }
+    }
+    this.table = t;
+    this.slots = slots;
+    if (header !== undefined) {
+      Atomics.store(header, 1, slots);
+      Atomics.add(header, 0, 1);
+    }
+  }
+}
+
+/**
+ * A table of `slots` empty slots: in a SharedArrayBuffer when shared, growable (reserving
+ * MAX_TABLE_BYTES) from `inPlaceBytes` on; always seen through a fixed-length view.
+ */
+function newTable(slots: number, shared: boolean, inPlaceBytes: number): Uint32Array {
+  const bytes = slots * 8;
+  if (bytes >= inPlaceBytes && bytes <= MAX_TABLE_BYTES) return new Uint32Array(new GrowableBuffer(bytes, { maxByteLength: MAX_TABLE_BYTES }), 0, slots * 2);
+  return new Uint32Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+}
+
+/** The header of a shared table: generation 0, `slots`. */
+function newHeader(slots: number): Int32Array {
+  const h = new Int32Array(new SharedArrayBuffer(8));
+  h[1] = slots;
+  return h;
 }

@@ -114,6 +114,29 @@ describe('checkpoint and resume', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it('at a depth bound: resumed without a checkpoint of its own (the deepest level then only counted), the counts of one run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vdpa-mc-cp-'));
+    const file = join(dir, 'search.ckpt');
+    try {
+      for (const por of [false, true]) {
+        const arg: ToyArg = { n: 10, ...(por ? { por: 'sound' as const } : {}) };
+        const options: ChunkedOptions = { maxDepth: 4, ...(por ? { partialOrder: 'sleep' as const } : {}) };
+        const whole = comparable(explore(toy(arg), options));
+        expect(whole.stats.queueLeft).toBe(210); // C(10, 4) worlds at depth 4
+        // stopped while depth 3 is expanded (the worlds of depth 4 it queued are saved), and after its last chunk (36 chunks of 5 up to depth 3)
+        for (const stopAt of [30, 36]) {
+          let n = stopAt;
+          const first = await exploreChunked(toy(arg), { ...options, chunkSize: 5, checkpoint: { file, everySeconds: 3600 }, shouldStop: () => (--n <= 0 ? 'signal' : undefined) });
+          expect(first.stoppedBy).toBe('signal');
+          const rest = await exploreChunked(toy(arg), { ...options, chunkSize: 5, resume: file });
+          expect(comparable(rest)).toEqual(whole);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a checkpoint of another search', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vdpa-mc-cp-'));
     const file = join(dir, 'search.ckpt');

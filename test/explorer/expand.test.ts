@@ -44,4 +44,16 @@ describe('expander: what it sends', () => {
     const r = new Expander(model, [], false).expandChunk(record, 1, active, undefined, store.share());
     expect(sentFlips(r.stream, words)).toEqual([0, 2]);
   });
+
+  it('with a table to read, forgets what it sent past its limit (then sends it again); without one, never', () => {
+    const twice = (ex: Expander<Bits, { i: number }>, store?: VisitedStore) => {
+      const table = store?.share();
+      const first = sentFlips(ex.expandChunk(record, 1, active, undefined, table).stream, words);
+      return [first, sentFlips(ex.expandChunk(record, 1, active, undefined, table).stream, words)];
+    };
+    // an empty store: the table tells nothing, only what the expander remembers filters
+    expect(twice(new Expander(model, [], false, 4), new VisitedStore())).toEqual([[0, 1, 2, 3], [0, 1, 2, 3]]);
+    expect(twice(new Expander(model, [], false, 5), new VisitedStore())).toEqual([[0, 1, 2, 3], []]);
+    expect(twice(new Expander(model, [], false, 4))).toEqual([[0, 1, 2, 3], []]);
+  });
 });

@@ -164,3 +164,55 @@ describe('a search with a tiny frontier budget finds what the in-memory search f
     expect(() => explore(bitsModel(4, { schema: false }), { frontier: { memoryBytes: 0 } })).toThrow(/needs a model with a schema/);
   });
 });
+
+describe('the level at the depth bound is counted, not kept', () => {
+  it('RecordQueue countOnly: its length counts the pushes; it holds no segment and cannot be read', () => {
+    const spill = new SpillArea({ memoryBytes: 0, segmentWords: 4 });
+    try {
+      const q = new RecordQueue(2, spill, true);
+      for (let i = 0; i < 100; i++) q.push(new Int32Array([i, i]));
+      expect(q.length).toBe(100);
+      expect(spill.inMemory).toBe(0);
+      expect(spill.figures.segmentsWritten).toBe(0);
+      expect(() => q.shift()).toThrow(/keeps no records/);
+      expect(() => q.unread()).toThrow(/keeps no records/);
+    } finally {
+      spill.close();
+    }
+  });
+
+  // bits(14): 14 worlds at depth 1, 91 at depth 2, 364 at depth 3; a tiny budget puts every segment on disk
+  const deepestSpill = async (maxDepth: number, engine: 'explore' | 'chunked' | 'workers', por: boolean): Promise<{ seen: number; r: ExploreResult<unknown> }> =>
+    withDirAsync(async (dir) => {
+      let seen = 0;
+      const arg: ToyArg = { n: 14, ...(por ? { por: 'sound' as const } : {}) };
+      const options: ExploreOptions = {
+        maxDepth,
+        ...(por ? { partialOrder: 'sleep' as const } : {}),
+        frontier: { memoryBytes: 0, dir, segmentWords: 4 },
+        shouldStop: () => {
+          seen = Math.max(seen, segmentsUnder(dir));
+          return undefined;
+        },
+      };
+      const r = engine === 'explore'
+        ? explore(toy(arg), options)
+        : await exploreChunked(toy(arg), { ...options, chunkSize: 2, ...(engine === 'workers' ? { workers: 2, source: sourceOf(arg), eagerWorkers: true } : {}) });
+      return { seen, r: r as ExploreResult<unknown> };
+    });
+
+  for (const engine of ['explore', 'chunked', 'workers'] as const) {
+    for (const por of [false, true]) {
+      it(`${engine}${por ? ', sleep sets' : ''}: no segment of the deepest level is written, and it is still counted`, async () => {
+        const two = await deepestSpill(2, engine, por);
+        const three = await deepestSpill(3, engine, por);
+        expect(two.r.stats.queueLeft).toBe(91);
+        expect(three.r.stats.queueLeft).toBe(364);
+        expect([two.r.stats.distinctStates, two.r.stoppedBy, two.r.complete]).toEqual([1 + 14 + 91, 'max-depth', true]);
+        // at depth 3 the 91 worlds of depth 2 were on disk while depth 1 was expanded; at depth 2 they never are
+        expect(three.seen).toBeGreaterThan(14);
+        expect(two.seen).toBeLessThanOrEqual(14);
+      });
+    }
+  }
+});

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { KnownFingerprints, VisitedStore } from '../../explorer/store.js';
 import { pathTo } from '../../explorer/replay.js';
 import { hashWords, newHashOut } from '../../explorer/hash.js';
+
+/** The reader thread (store-reader.worker.ts), from source: tsx's loader registered inside it, as pool.ts does. */
+function readerThread(data: unknown): Worker {
+  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const entry = new URL('./store-reader.worker.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(boot, { eval: true, workerData: data });
+}
 
 const fp = (i: number): [number, number] => {
   const h = newHashOut();
@@ -96,6 +107,76 @@ describe('visited store', () => {
     expect(now).toBe(N);
     expect(wrong).toBe(0);
     expect(st.share().buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+
+  it('grows in place: the same buffer, every fingerprint still found (also those probing past the end), none added twice, none invented', () => {
+    const st = new VisitedStore(0, 0); // in place from the first growth
+    const buffer = st.share().buffer;
+    const reader = new KnownFingerprints(st.share()); // never handed the table again
+    // fingerprints from all over, and clusters at both ends of the table (the one at the top wraps around)
+    const all: [number, number][] = [];
+    for (let i = 0; i < 60_000; i++) all.push(fp(i));
+    for (let i = 0; i < 300; i++) all.push([i * 7 + 1, 0xffffffff - i], [i * 11 + 3, i]);
+    let wrong = 0;
+    all.forEach(([lo, hi], i) => {
+      if (st.addIfNew(lo, hi, i - 1, 0) !== i) wrong++;
+    });
+    expect(st.share().buffer).toBe(buffer); // it grew many times, in place
+    for (const [lo, hi] of all) if (!st.has(lo, hi) || !reader.has(lo, hi) || st.addIfNew(lo, hi, 0, 0) !== -1) wrong++;
+    for (let i = 60_000; i < 120_000; i++) if (st.has(...fp(i)) || reader.has(...fp(i))) wrong++;
+    expect(wrong).toBe(0);
+    expect(st.size).toBe(all.length);
+  });
+
+  it('a reader answers no while the generation is odd (entries moving) or changed during its probe', () => {
+    const st = new VisitedStore(0, 0);
+    const shared = st.share();
+    const reader = new KnownFingerprints(shared);
+    st.addIfNew(...fp(1), -1, 0);
+    expect(reader.has(...fp(1))).toBe(true);
+    Atomics.add(shared.header, 0, 1);
+    expect(reader.has(...fp(1))).toBe(false);
+    Atomics.add(shared.header, 0, 1);
+    expect(reader.has(...fp(1))).toBe(true);
+    const gen = Atomics.load(shared.header, 0);
+    for (let i = 2; i < 5000; i++) st.addIfNew(...fp(i), i - 1, 0); // grows in place several times
+    expect(Atomics.load(shared.header, 0)).toBeGreaterThan(gen); // each growth moved it twice: even again
+    expect(Atomics.load(shared.header, 0) % 2).toBe(0);
+  });
+
+  it('a reader in another thread while the table grows in place: never a fingerprint the store does not hold', async () => {
+    const st = new VisitedStore(0, 0);
+    const control = new Int32Array(new SharedArrayBuffer(12));
+    const worker = readerThread({ table: st.share(), control });
+    const answer = new Promise<{ falsePositives: number; hits: number; asked: number }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    while (Atomics.load(control, 2) === 0) await new Promise((r) => setTimeout(r, 10)); // until it asks
+    for (let i = 0; i < 400_000; i++) {
+      st.addIfNew(...fp(i), i - 1, 0);
+      Atomics.store(control, 1, i + 1);
+    }
+    Atomics.store(control, 0, 1);
+    const { falsePositives, hits, asked } = await answer;
+    await worker.terminate();
+    expect(falsePositives).toBe(0);
+    expect(hits).toBeGreaterThan(0); // it did read the table while it grew
+    expect(asked).toBeGreaterThan(hits);
+  });
+
+  it('a checkpoint table (a plain buffer) moves to a growable one when it grows, and grows in place from there', () => {
+    const st = new VisitedStore(0, 0);
+    for (let i = 0; i < 3000; i++) st.addIfNew(...fp(i), i - 1, 0);
+    const d = st.dump();
+    const back = VisitedStore.load({ ...d, table: d.table.slice() }, 0);
+    for (let i = 3000; i < 20_000; i++) back.addIfNew(...fp(i), i - 1, 0);
+    const buffer = back.share().buffer;
+    for (let i = 20_000; i < 40_000; i++) back.addIfNew(...fp(i), i - 1, 0);
+    expect(back.share().buffer).toBe(buffer);
+    let missing = 0;
+    for (let i = 0; i < 40_000; i++) if (!back.has(...fp(i))) missing++;
+    expect(missing).toBe(0);
   });
 
   it('widens the action index when a world has more than 255 actions, keeping earlier ones', () => {
