@@ -87,6 +87,9 @@ class BreadthFirst<S, A> {
   private lastLook: number;
   private lastProgress: number;
   private readonly out: A[] = [];
+  /** Model.peek, used when the model has commit too and a schema; the encoding of the world being expanded. */
+  private readonly peek: ((s: S, a: A) => S) | undefined;
+  private readonly base: Int32Array;
   /** Where the frontier spills past its memory budget (options.frontier; encoded levels only). */
   private readonly spill: SpillArea | undefined;
   /** Sleep sets (options.partialOrder): the rules, and the sets of the current and next levels. */
@@ -106,6 +109,9 @@ class BreadthFirst<S, A> {
     this.lastLook = this.start;
     this.book = new PropertyBook(model, this.store, options);
     this.fp = new Fingerprinter(model.schema, model.canonical);
+    const codec = this.fp.codec;
+    this.peek = model.peek !== undefined && model.commit !== undefined && codec !== undefined ? model.peek : undefined;
+    this.base = new Int32Array(codec?.words ?? 0);
     const ind = options.partialOrder === 'sleep' ? independenceOf(model) : undefined;
     this.sleep = ind === undefined ? undefined : new SleepRules(ind);
     this.curSleep = this.sleep === undefined ? undefined : new SleepLevel(this.sleep.words);
@@ -190,6 +196,7 @@ class BreadthFirst<S, A> {
     out.length = 0;
     this.action = undefined;
     if (this.outsideShard(s)) return;
+    if (this.peek !== undefined) this.fp.codec!.encode(s, this.base, 0);
     this.model.actions(s, out);
     const sleep = this.sleep;
     if (sleep === undefined) {
@@ -222,17 +229,33 @@ class BreadthFirst<S, A> {
     const kind = model.kindOf(a);
     c.enabled[kind]!++;
     c.transitions++;
-    const s2 = model.next(s, a);
+    // with Model.peek the successor is a transient of the model's, built only if new; a self-loop is
+    // told by its encoding against the world's own (this.base)
+    const peek = this.peek;
+    let s2: S | undefined;
+    if (peek !== undefined) {
+      const t = peek(s, a);
+      s2 = t !== s && this.fp.differs(t, this.base, 0) ? t : undefined;
+    } else s2 = model.next(s, a);
     const steps = book.steps; // report() may replace the list: finish this transition with the old one
+    let reported = false;
     for (let q = 0; q < steps.length; q++) {
       const p = steps[q]!;
       const v = p.check(s, a, s2 ?? s);
-      if (v !== undefined && book.report(p, v, parent, ai)) return this.stop('violation');
+      if (v === undefined) continue;
+      reported = true;
+      if (book.report(p, v, parent, ai)) return this.stop('violation');
     }
     if (s2 === undefined) return false; // a self-loop: nothing new
     const h = this.fp.h;
+    if (peek !== undefined && reported) {
+      // a report replayed steps through the model: the transient is gone, take the step again
+      s2 = peek(s, a);
+      this.fp.differs(s2, this.base, 0);
+    }
     // keyed on the model's representative (Model.canonical); the level queues the concrete world
-    this.fp.key(s2);
+    if (peek !== undefined) this.fp.keyAfterDiffers(s2);
+    else this.fp.key(s2);
     if (store.size >= this.maxStates && !store.has(h[0]!, h[1]!)) return this.stop('max-states');
     const index = store.addIfNew(h[0]!, h[1]!, parent, ai);
     const sleep = this.sleep;
@@ -244,6 +267,7 @@ class BreadthFirst<S, A> {
       else nextSleep.meet(h[0]!, h[1]!, mask);
     }
     if (index < 0) return false;
+    if (peek !== undefined) s2 = model.commit!(); // new: built, before a report can disturb it
     this.fp.concrete(s2);
     c.newStates[kind]!++;
     const depth = this.level + 1;

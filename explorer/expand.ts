@@ -143,6 +143,7 @@ export class Expander<S, A> {
     if (masks !== undefined && sleep === undefined) throw new Error('explore: sleep masks for a model that declares no independence');
     const mw = sleep?.words ?? 0;
     const codec = fp.codec!;
+    const peek = model.commit !== undefined ? model.peek : undefined;
     const h = fp.h;
     const w = new Words();
     const violations: ChunkViolation[] = [];
@@ -177,7 +178,13 @@ export class Expander<S, A> {
             w.buf[w.n++] = tag | ASLEEP;
             continue;
           }
-          const s2 = model.next(s, a);
+          // with Model.peek the successor stays a transient of the model's until it is known to be new
+          // (no report runs here to disturb it: the merger reports); a self-loop is told by its encoding
+          let s2: S | undefined;
+          if (peek !== undefined) {
+            const t = peek(s, a);
+            s2 = t !== s && fp.differs(t, records, k * words) ? t : undefined;
+          } else s2 = model.next(s, a);
           for (let p = 0; p < props.length; p++) {
             const q = props[p]!;
             if (q.kind !== 'step' || active[p] === 0) continue;
@@ -189,7 +196,8 @@ export class Expander<S, A> {
           }
           if (s2 !== undefined) {
             // keyed on the model's representative (Model.canonical); the record is the concrete world
-            fp.key(s2);
+            if (peek !== undefined) fp.keyAfterDiffers(s2);
+            else fp.key(s2);
             if ((known === undefined || !known.has(h[0]!, h[1]!)) && seen.addIfNew(h[0]!, h[1]!, 0, 0) >= 0) {
               tag |= SENT;
               fp.concrete(s2);

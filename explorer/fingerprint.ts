@@ -27,6 +27,14 @@ export class Fingerprinter<S> {
    * frontier keeps the concrete world, not its representative.
    */
   readonly concrete: (w: S) => void;
+  /**
+   * For Model.peek: encodes `w` itself into `scratch` and its fingerprint into `h`, and tells whether
+   * the encoding differs from base[off..] (the encoding is canonical: equal words, equal worlds).
+   * Schema only.
+   */
+  readonly differs: (w: S, base: Int32Array, off: number) => boolean;
+  /** After `differs(w)`: the store key of `w` into `h`, as key(w) gives it (re-encoding only a representative other than `w`). */
+  readonly keyAfterDiffers: (w: S) => void;
 
   constructor(schema: Schema<S> | undefined, canonical?: (s: S) => S) {
     const h = this.h;
@@ -38,6 +46,10 @@ export class Fingerprinter<S> {
       this.of = (w: S): void => hashValue(w, h);
       this.key = canonical === undefined ? this.of : (w: S): void => this.of(canonical(w));
       this.concrete = (): void => undefined;
+      this.differs = (): boolean => {
+        throw new Error('explore: Model.peek needs a model with a schema');
+      };
+      this.keyAfterDiffers = this.key;
       return;
     }
     const checkedCodec = compileCodec(schema!, { checked: true });
@@ -55,17 +67,29 @@ export class Fingerprinter<S> {
         hashFixed(scratch, h);
       }
     };
+    const of = this.of;
+    const words = scratch.length;
+    this.differs = (w: S, base: Int32Array, off: number): boolean => {
+      of(w);
+      for (let i = 0; i < words; i++) if (scratch[i] !== base[off + i]) return true;
+      return false;
+    };
     if (canonical === undefined) {
       this.key = this.of;
       this.concrete = (): void => undefined;
+      this.keyAfterDiffers = (): void => undefined;
       return;
     }
-    const of = this.of;
     let reduced = false;
     this.key = (w: S): void => {
       const r = canonical(w);
       reduced = r !== w;
       of(r);
+    };
+    this.keyAfterDiffers = (w: S): void => {
+      const r = canonical(w);
+      reduced = r !== w;
+      if (reduced) of(r);
     };
     let encodeChecks = CHECKED_SUCCESSORS;
     this.concrete = (w: S): void => {

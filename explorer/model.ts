@@ -48,6 +48,16 @@ export interface Model<S, A> {
   actions(s: S, out: A[]): void;
   /** The world after `a`; `undefined` when `a` leaves `s` unchanged. Must not mutate `s`. */
   next(s: S, a: A): S | undefined;
+  /**
+   * Optional, with a schema: `next` in two halves, for the explorer's hot path, where most successors
+   * turn out to be known. `peek(s, a)` takes `a` and returns the world after it as a transient: valid
+   * only until the model's next peek, next or commit (a property report replays steps: take it again
+   * after one), and never to be kept nor changed. It may be `s` itself or a world equal to `s`: the
+   * explorer tells a self-loop by the encoding (equal words, equal worlds). `commit()` returns the
+   * world `next(s, a)` returns for the last peek, to keep. Both must agree with `next` exactly.
+   */
+  readonly peek?: (s: S, a: A) => S;
+  readonly commit?: () => S;
   /** Invariants and step properties to check. */
   properties(): readonly Property<S, A>[];
   /** A one-line, human label of an action (for traces). */

@@ -7,7 +7,7 @@ import { callView } from '../../traces/calls.js';
 import { LANE_DEVICE, LANE_PARENT, LANE_USER, LANE_VHOST, call, recordCalls } from '../../model/call-log.js';
 import type { CallResult, VdpaCtx } from '../../model/context.js';
 import { userFree } from '../../model/host-memory.js';
-import { produceOnCopy } from '../../model/working-copy.js';
+import { commitCopy, peekOnCopy, produceOnCopy } from '../../model/working-copy.js';
 import type { Userspace } from '../../model/userspace.js';
 import {
   vhost_dev_set_owner, vhost_set_backend_features, vhost_vdpa_open, vhost_vdpa_process_iotlb_msg,
@@ -83,6 +83,18 @@ function runStep(ctx: VdpaCtx, us: Userspace, w: World, a: Action, args: StepArg
   }
 }
 
+/** `runStep` for Model.peek: the world left in the working copy, not built (model/working-copy.ts peekOnCopy). */
+function peekStep(ctx: VdpaCtx, us: Userspace, w: World, a: Action, args: StepArgs): World {
+  args.ctx = ctx; args.us = us; args.w = w; args.a = a; args.result = PENDING;
+  const outer = current;
+  current = args;
+  try {
+    return peekOnCopy(w, stepRecipe);
+  } finally {
+    current = outer;
+  }
+}
+
 /** One step: the call (the reducers, Immer recipes run on the working copy: model/working-copy.ts) and userspace's belief update. */
 export function step(ctx: VdpaCtx, us: Userspace, w: World, a: Action): { world: World; result: CallResult } {
   const args = argsFor();
@@ -91,8 +103,8 @@ export function step(ctx: VdpaCtx, us: Userspace, w: World, a: Action): { world:
 }
 
 /** A refused call: no reducer runs, but a scripted userspace still moves on (and believes nothing). */
-function refused(ctx: VdpaCtx, us: Userspace, w: World, a: Action, r: CallResult): World {
-  return produceOnCopy(w, (m) => {
+function refused(ctx: VdpaCtx, us: Userspace, w: World, a: Action, r: CallResult, run: (w: World, recipe: (m: World) => void) => World = produceOnCopy): World {
+  return run(w, (m) => {
     if (m.unpinWindow !== 0) m.unpinWindow = 0;
     us.believe(ctx, m, a, r, w);
   });
@@ -141,6 +153,12 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
       const next = v.ok ? runStep(ctx, us, s, a, argsFor()) : refused(ctx, us, s, a, { ret: v.ret, reason: v.reason });
       return next === s ? undefined : next;
     },
+    // next in halves for the explorer: the same step, its world left in the working copy until commit
+    peek: (s, a) => {
+      const v = guards.verdict(s, a);
+      return v.ok ? peekStep(ctx, us, s, a, argsFor()) : refused(ctx, us, s, a, { ret: v.ret, reason: v.reason }, peekOnCopy);
+    },
+    commit: () => commitCopy(),
     take: (s, a) => {
       const v = guards.verdict(s, a);
       if (!v.ok) return { world: refused(ctx, us, s, a, { ret: v.ret, reason: v.reason }), ret: v.ret };

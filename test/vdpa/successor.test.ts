@@ -9,7 +9,7 @@ import { fc, test as prop } from '@fast-check/vitest';
 import { Fingerprinter } from '../../explorer/fingerprint.js';
 import { buildVdpaTarget } from '../../systems/vdpa/target.js';
 import type { VdpaModel } from '../../systems/vdpa/model.js';
-import { makeCopier, produceOnCopy, setSuccessorBuilder, successorBuilder, type Copier } from '../../model/working-copy.js';
+import { commitCopy, makeCopier, peekOnCopy, produceOnCopy, setSuccessorBuilder, successorBuilder, type Copier } from '../../model/working-copy.js';
 import { worldSchema, type World } from '../../spec/vdpa/world.js';
 import type { Action } from '../../spec/vdpa/actions.js';
 import { randomWalk } from './helpers.js';
@@ -142,5 +142,52 @@ describe('the copier builds the successor Immer\'s produce builds', () => {
       expect(disagreement(sys.m, w, a, 'copy'), `${k} with the generated copier`).toBeUndefined();
       expect(disagreement(sys.m, w, a, makeCopier(k)), `${k} dropped (${sys.name})`).toBeDefined();
     }
+  });
+});
+
+describe('next in halves (Model.peek, then Model.commit when new): what next gives', () => {
+  const words = fp.scratch.length;
+  const encoding = (w: World): number[] => {
+    fp.of(w);
+    return Array.from(fp.scratch.subarray(0, words));
+  };
+  prop.prop([fc.integer({ min: 0, max: systems.length - 1 }), fc.array(fc.nat(), { maxLength: 14 }), fc.constantFrom<'produce' | 'copy'>('produce', 'copy')], { numRuns: 60 })(
+    'random reachable worlds, every action of the alphabet: the transient encodes as next\'s world (as the base world when next changes nothing), and commit builds next\'s world',
+    (i, choices, builder) => {
+      const { m, alphabet } = systems[i]!;
+      const w = randomWalk(m, choices);
+      withBuilder(builder, () => {
+        for (const a of alphabet) {
+          const n = m.next(w, a);
+          const t = m.peek!(w, a);
+          expect(encoding(t), m.labelIn(w, a)).toEqual(encoding(n ?? w));
+          if (n === undefined) continue;
+          const c = m.commit!();
+          expect(c).toEqual(n);
+          expect(Object.keys(c)).toEqual(Object.keys(n));
+          expect(fingerprint(c)).toBe(fingerprint(n));
+        }
+      });
+    },
+  );
+
+  it('commit builds only the last peek: after another step, or twice, it refuses', () => {
+    const { m, alphabet } = systems[0]!;
+    const w = m.init()[0]!;
+    const open = alphabet.find((x) => x.t === 'open')!;
+    m.peek!(w, open);
+    expect(m.commit!().fdOpen).toBe(true);
+    expect(() => m.commit!()).toThrow(/commit without a peek/);
+    m.peek!(w, open);
+    m.next(w, open);
+    expect(() => m.commit!()).toThrow(/commit without a peek/);
+    expect(() => commitCopy()).toThrow(/commit without a peek/);
+    // inside a step (or after one V8 terminated, which leaves the scratch marked busy) a peek gets a fresh copy
+    const inner = produceOnCopy(w, (m) => {
+      const t = peekOnCopy(w, (c) => { c.pc = 7; });
+      expect(t.pc).toBe(7);
+      m.pc = commitCopy().pc + 1;
+    });
+    expect(inner.pc).toBe(8);
   });
 });
