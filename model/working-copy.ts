@@ -12,7 +12,8 @@
 // `worldSchemaViolation` checks a whole world, extra fields included (the wrapper of a kernel
 // variant's ops calls it: systems/vdpa/variant.ts). A step that changes nothing (a quarter of the
 // transitions of 6.12 mlx5 any) returns the base world without opening an Immer scope: produce would
-// return it too, after creating and revoking a draft for nothing.
+// return it too, after creating and revoking a draft for nothing. The explorer itself mostly takes
+// steps in halves (peekOnCopy, commitCopy: Model.peek), building only the successors that are new.
 import { autoFreezeEnabled, produce } from './immer.js';
 import { worldSchema, type World } from '../spec/vdpa/world.js';
 

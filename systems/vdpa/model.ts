@@ -60,6 +60,9 @@ let current: StepArgs | undefined;
 const PENDING: CallResult = { ret: '0' };
 const reused: StepArgs = { ctx: undefined as unknown as VdpaCtx, us: undefined as unknown as Userspace, w: undefined as unknown as World, a: undefined as unknown as Action, result: PENDING };
 
+/** How a step runs its recipe on the working copy: the world built, or left in the copy (model/working-copy.ts). */
+type OnCopy = (w: World, recipe: (m: World) => void) => World;
+
 /** The call and userspace's belief update, on the working copy `m` of `current.w`. */
 function stepRecipe(m: World): void {
   const s = current!;
@@ -71,25 +74,16 @@ function stepRecipe(m: World): void {
 /** The args for a step: the reused object for an outermost step, a fresh one inside a step. */
 const argsFor = (): StepArgs => (current === undefined ? reused : { ...reused });
 
-/** Runs one step with `args` (the call's result is left in args.result) and returns the world. */
-function runStep(ctx: VdpaCtx, us: Userspace, w: World, a: Action, args: StepArgs): World {
+/**
+ * Runs one step with `args` (the call's result is left in args.result) and returns the world: built
+ * (produceOnCopy), or left in the working copy for Model.peek (peekOnCopy).
+ */
+function runStep(ctx: VdpaCtx, us: Userspace, w: World, a: Action, args: StepArgs, run: OnCopy = produceOnCopy): World {
   args.ctx = ctx; args.us = us; args.w = w; args.a = a; args.result = PENDING;
   const outer = current;
   current = args;
   try {
-    return produceOnCopy(w, stepRecipe);
-  } finally {
-    current = outer;
-  }
-}
-
-/** `runStep` for Model.peek: the world left in the working copy, not built (model/working-copy.ts peekOnCopy). */
-function peekStep(ctx: VdpaCtx, us: Userspace, w: World, a: Action, args: StepArgs): World {
-  args.ctx = ctx; args.us = us; args.w = w; args.a = a; args.result = PENDING;
-  const outer = current;
-  current = args;
-  try {
-    return peekOnCopy(w, stepRecipe);
+    return run(w, stepRecipe);
   } finally {
     current = outer;
   }
@@ -103,7 +97,7 @@ export function step(ctx: VdpaCtx, us: Userspace, w: World, a: Action): { world:
 }
 
 /** A refused call: no reducer runs, but a scripted userspace still moves on (and believes nothing). */
-function refused(ctx: VdpaCtx, us: Userspace, w: World, a: Action, r: CallResult, run: (w: World, recipe: (m: World) => void) => World = produceOnCopy): World {
+function refused(ctx: VdpaCtx, us: Userspace, w: World, a: Action, r: CallResult, run: OnCopy = produceOnCopy): World {
   return run(w, (m) => {
     if (m.unpinWindow !== 0) m.unpinWindow = 0;
     us.believe(ctx, m, a, r, w);
@@ -156,7 +150,7 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
     // next in halves for the explorer: the same step, its world left in the working copy until commit
     peek: (s, a) => {
       const v = guards.verdict(s, a);
-      return v.ok ? peekStep(ctx, us, s, a, argsFor()) : refused(ctx, us, s, a, { ret: v.ret, reason: v.reason }, peekOnCopy);
+      return v.ok ? runStep(ctx, us, s, a, argsFor(), peekOnCopy) : refused(ctx, us, s, a, { ret: v.ret, reason: v.reason }, peekOnCopy);
     },
     commit: () => commitCopy(),
     take: (s, a) => {
