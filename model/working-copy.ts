@@ -274,7 +274,7 @@ export function peekOnCopy(w: World, recipe: (m: World) => void): World {
     peekedFrom = w;
     return scratch;
   } catch (e) {
-    scratch = {} as World;
+    discardScratch();
     throw e;
   } finally {
     scratchBusy = false;
@@ -288,21 +288,34 @@ export function commitCopy(): World {
   if (w === undefined || m === undefined) throw new Error('working copy: commit without a peek before it (or another step ran since)');
   peekedFrom = undefined;
   peeked = undefined;
-  if (m !== scratch) {
-    const flags = new Uint8Array(fieldNames.length);
-    const n = diff(w, m, ignoredClean, flags);
-    return n === 0 ? unchanged(w) : successor(w, m, flags);
-  }
+  if (m !== scratch) return fromFresh(w, m);
   try {
-    const n = diff(w, scratch, clean, changed);
-    filledFrom = w;
-    return n === 0 ? unchanged(w) : successor(w, scratch, changed);
+    return fromScratch(w);
   } catch (e) {
-    scratch = {} as World;
-    filledFrom = undefined;
-    changed.fill(0);
+    discardScratch();
     throw e;
   }
+}
+
+/** The successor from a fresh working copy `m` of `w` (a step inside a step). */
+function fromFresh(w: World, m: World): World {
+  const flags = new Uint8Array(fieldNames.length);
+  const n = diff(w, m, ignoredClean, flags);
+  return n === 0 ? unchanged(w) : successor(w, m, flags);
+}
+
+/** A step threw: a fresh scratch behind it (it may have added or deleted a field), no flag left set (diff may have set some). */
+function discardScratch(): void {
+  scratch = {} as World;
+  filledFrom = undefined;
+  changed.fill(0);
+}
+
+/** The successor from the scratch, which a recipe changed from `w` (the caller discards the scratch if this throws). */
+function fromScratch(w: World): World {
+  const n = diff(w, scratch, clean, changed);
+  filledFrom = w;
+  return n === 0 ? unchanged(w) : successor(w, scratch, changed);
 }
 
 /** The world after `recipe` mutated a plain working copy of `w`: `w` itself when nothing changed, else what Immer produces from the changes. */
@@ -310,9 +323,7 @@ export function produceOnCopy(w: World, recipe: (m: World) => void): World {
   if (scratchBusy) {
     const m = workingCopy(w);
     recipe(m);
-    const flags = new Uint8Array(fieldNames.length);
-    const n = diff(w, m, ignoredClean, flags);
-    return n === 0 ? unchanged(w) : successor(w, m, flags);
+    return fromFresh(w, m);
   }
   scratchBusy = true;
   peekedFrom = undefined; // the scratch is refilled: a peek left in it is gone
@@ -321,13 +332,9 @@ export function produceOnCopy(w: World, recipe: (m: World) => void): World {
     filledFrom = undefined; // until diff has seen what the recipe did to the buffers
     refill(scratch, w, buffers, reuse, clean);
     recipe(scratch);
-    const n = diff(w, scratch, clean, changed);
-    filledFrom = w;
-    return n === 0 ? unchanged(w) : successor(w, scratch, changed);
+    return fromScratch(w);
   } catch (e) {
-    scratch = {} as World;
-    filledFrom = undefined;
-    changed.fill(0); // diff may have flagged fields before it threw
+    discardScratch();
     throw e;
   } finally {
     scratchBusy = false;
