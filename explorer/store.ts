@@ -309,15 +309,16 @@ export class VisitedStore {
     const t = new Uint32Array(buffer, 0, slots * 2);
     const placed = new Uint32Array((slots + 31) >>> 5);
     // with readers, every write is atomic so that one who sees it also sees the odd generation
-    const put = header !== undefined
-      ? (i: number, lo: number, hi: number): void => {
-          Atomics.store(t, 2 * i, lo);
-          Atomics.store(t, 2 * i + 1, hi);
-        }
-      : (i: number, lo: number, hi: number): void => {
-          t[2 * i] = lo;
-          t[2 * i + 1] = hi;
-        };
+    const atomic = header !== undefined;
+    const put = (i: number, lo: number, hi: number): void => {
+      if (atomic) {
+        Atomics.store(t, 2 * i, lo);
+        Atomics.store(t, 2 * i + 1, hi);
+      } else {
+        t[2 * i] = lo;
+        t[2 * i + 1] = hi;
+      }
+    };
     // from the top down: above k every entry is placed, and an entry's new home is at or above its
     // old one, so most go up into placed or empty slots without displacing any
     for (let k = oldSlots - 1; k >= 0; k--) {
