@@ -23,6 +23,7 @@ import { CountedLevel, EncodedLevel, ObjectLevel, type Level } from './frontier.
 import { SpillArea } from './spill.js';
 import { Fingerprinter, shardOf } from './fingerprint.js';
 import { PropertyBook } from './properties.js';
+import { Step } from './step.js';
 import { storeInitialWorlds } from './initial.js';
 import { buildResult, newCounters, type Counters } from './result.js';
 import { SleepLevel, SleepRules, independenceOf } from './sleep.js';
@@ -87,8 +88,8 @@ class BreadthFirst<S, A> {
   private lastLook: number;
   private lastProgress: number;
   private readonly out: A[] = [];
-  /** Model.peek, used when the model has commit too and a schema; the encoding of the world being expanded. */
-  private readonly peek: ((s: S, a: A) => S) | undefined;
+  /** How a transition is taken (Model.next or Model.peek); the record of the world being expanded, for peek. */
+  private readonly step: Step<S, A>;
   private readonly base: Int32Array;
   /** Where the frontier spills past its memory budget (options.frontier; encoded levels only). */
   private readonly spill: SpillArea | undefined;
@@ -109,9 +110,8 @@ class BreadthFirst<S, A> {
     this.lastLook = this.start;
     this.book = new PropertyBook(model, this.store, options);
     this.fp = new Fingerprinter(model.schema, model.canonical);
-    const codec = this.fp.codec;
-    this.peek = model.peek !== undefined && model.commit !== undefined && codec !== undefined ? model.peek : undefined;
-    this.base = new Int32Array(codec?.words ?? 0);
+    this.step = new Step(model, this.fp);
+    this.base = new Int32Array(this.fp.codec?.words ?? 0);
     const ind = options.partialOrder === 'sleep' ? independenceOf(model) : undefined;
     this.sleep = ind === undefined ? undefined : new SleepRules(ind);
     this.curSleep = this.sleep === undefined ? undefined : new SleepLevel(this.sleep.words);
@@ -196,7 +196,7 @@ class BreadthFirst<S, A> {
     out.length = 0;
     this.action = undefined;
     if (this.outsideShard(s)) return;
-    if (this.peek !== undefined) this.fp.codec!.encode(s, this.base, 0);
+    if (this.step.peeks) this.fp.codec!.encode(s, this.base, 0);
     this.model.actions(s, out);
     const sleep = this.sleep;
     if (sleep === undefined) {
@@ -229,14 +229,9 @@ class BreadthFirst<S, A> {
     const kind = model.kindOf(a);
     c.enabled[kind]!++;
     c.transitions++;
-    // with Model.peek the successor is a transient of the model's, built only if new; a self-loop is
-    // told by its encoding against the world's own (this.base)
-    const peek = this.peek;
-    let s2: S | undefined;
-    if (peek !== undefined) {
-      const t = peek(s, a);
-      s2 = t !== s && this.fp.differs(t, this.base, 0) ? t : undefined;
-    } else s2 = model.next(s, a);
+    // with Model.peek the successor is a transient of the model's, built only if new (step.ts)
+    const step = this.step;
+    let s2 = step.take(s, a, this.base, 0);
     const steps = book.steps; // report() may replace the list: finish this transition with the old one
     let reported = false;
     for (let q = 0; q < steps.length; q++) {
@@ -248,14 +243,10 @@ class BreadthFirst<S, A> {
     }
     if (s2 === undefined) return false; // a self-loop: nothing new
     const h = this.fp.h;
-    if (peek !== undefined && reported) {
-      // a report replayed steps through the model: the transient is gone, take the step again
-      s2 = peek(s, a);
-      this.fp.differs(s2, this.base, 0);
-    }
+    // a report replayed steps through the model: a transient is gone, take the step again
+    if (reported && step.peeks) s2 = step.take(s, a, this.base, 0)!;
     // keyed on the model's representative (Model.canonical); the level queues the concrete world
-    if (peek !== undefined) this.fp.keyAfterDiffers(s2);
-    else this.fp.key(s2);
+    step.key(s2);
     if (store.size >= this.maxStates && !store.has(h[0]!, h[1]!)) return this.stop('max-states');
     const index = store.addIfNew(h[0]!, h[1]!, parent, ai);
     const sleep = this.sleep;
@@ -267,7 +258,7 @@ class BreadthFirst<S, A> {
       else nextSleep.meet(h[0]!, h[1]!, mask);
     }
     if (index < 0) return false;
-    if (peek !== undefined) s2 = model.commit!(); // new: built, before a report can disturb it
+    s2 = step.keep(s2); // new: built, before a report can disturb it
     this.fp.concrete(s2);
     c.newStates[kind]!++;
     const depth = this.level + 1;

@@ -22,6 +22,7 @@ import { Fingerprinter, shardOf } from './fingerprint.js';
 import { compileHashWords, newHashOut, type Hash64Out } from './hash.js';
 import { KnownFingerprints, VisitedStore, type SharedTable } from './store.js';
 import { SleepRules, independenceOf } from './sleep.js';
+import { Step } from './step.js';
 
 export const SENT = 1 << 16;
 export const VIOLATED = 1 << 17;
@@ -89,6 +90,7 @@ const SEEN_LIMIT = 1 << 18;
 
 export class Expander<S, A> {
   private readonly fp: Fingerprinter<S>;
+  private readonly step: Step<S, A>;
   private readonly words: number;
   /**
    * Fingerprints this expander has sent (a subset of the merger's store). With the merger's table
@@ -115,6 +117,7 @@ export class Expander<S, A> {
   ) {
     if (model.schema === undefined) throw new Error('explore: worker threads and checkpoints need a model with a schema');
     this.fp = new Fingerprinter(model.schema, model.canonical);
+    this.step = new Step(model, this.fp);
     this.words = this.fp.scratch.length;
     this.hashRecord = compileHashWords(this.words);
     const ind = independenceOf(model);
@@ -137,13 +140,12 @@ export class Expander<S, A> {
   }
 
   private expand(records: Int32Array, count: number, active: Uint8Array, shard?: ShardPick, masks?: Uint32Array): ChunkResult {
-    const { model, props, fp, words, seen, out, known } = this;
+    const { model, props, fp, words, seen, out, known, step } = this;
     // sleep sets: the chunk's masks, `mw` words per world (0: none)
     const sleep = masks === undefined ? undefined : this.sleep;
     if (masks !== undefined && sleep === undefined) throw new Error('explore: sleep masks for a model that declares no independence');
     const mw = sleep?.words ?? 0;
     const codec = fp.codec!;
-    const peek = model.commit !== undefined ? model.peek : undefined;
     const h = fp.h;
     const w = new Words();
     const violations: ChunkViolation[] = [];
@@ -178,13 +180,9 @@ export class Expander<S, A> {
             w.buf[w.n++] = tag | ASLEEP;
             continue;
           }
-          // with Model.peek the successor stays a transient of the model's until it is known to be new
-          // (no report runs here to disturb it: the merger reports); a self-loop is told by its encoding
-          let s2: S | undefined;
-          if (peek !== undefined) {
-            const t = peek(s, a);
-            s2 = t !== s && fp.differs(t, records, k * words) ? t : undefined;
-          } else s2 = model.next(s, a);
+          // with Model.peek a transient of the model's, never built here (step.ts): no report runs
+          // here to disturb it (the merger reports), and the record sent is its encoding
+          const s2 = step.take(s, a, records, k * words);
           for (let p = 0; p < props.length; p++) {
             const q = props[p]!;
             if (q.kind !== 'step' || active[p] === 0) continue;
@@ -196,8 +194,7 @@ export class Expander<S, A> {
           }
           if (s2 !== undefined) {
             // keyed on the model's representative (Model.canonical); the record is the concrete world
-            if (peek !== undefined) fp.keyAfterDiffers(s2);
-            else fp.key(s2);
+            step.key(s2);
             if ((known === undefined || !known.has(h[0]!, h[1]!)) && seen.addIfNew(h[0]!, h[1]!, 0, 0) >= 0) {
               tag |= SENT;
               fp.concrete(s2);

@@ -266,9 +266,10 @@ export class VisitedStore {
 
   private grow(): void {
     const buffer = growable(this.table.buffer);
-    const wide = buffer === undefined ? 0 : Math.ceil(this.slots * GROWTH_IN_PLACE);
-    const slots = buffer !== undefined && wide * 8 <= buffer.maxByteLength ? wide : Math.ceil(this.slots * GROWTH);
-    if (buffer !== undefined && slots * 8 <= buffer.maxByteLength) this.rehashInPlace(buffer, slots);
+    const inPlace = (slots: number): boolean => buffer !== undefined && slots * 8 <= buffer.maxByteLength;
+    const wide = Math.ceil(this.slots * GROWTH_IN_PLACE);
+    const slots = inPlace(wide) ? wide : Math.ceil(this.slots * GROWTH);
+    if (inPlace(slots)) this.rehashInPlace(buffer!, slots);
     else this.rehashInto(slots);
     this.limit = Math.floor(slots * MAX_LOAD);
   }

@@ -137,21 +137,22 @@ export function buildVdpaModel(ctx: VdpaCtx, us: Userspace, invariants: readonly
     if (i === undefined) throw new Error(`vdpa model: ${labelAction(a, bits)} is not in the alphabet`);
     return i;
   };
+  /** The step of `a` from `s` as the guard allows it: the call, or its refusal (run on the working copy by `run`). */
+  const guarded = (s: World, a: Action, run: OnCopy): World => {
+    const v = guards.verdict(s, a);
+    return v.ok ? runStep(ctx, us, s, a, argsFor(), run) : refused(ctx, us, s, a, { ret: v.ret, reason: v.reason }, run);
+  };
   return {
     ctx,
     userspace: us,
     init: () => [init],
     actions: (s, out) => us.enabled(ctx, s, out),
     next: (s, a) => {
-      const v = guards.verdict(s, a);
-      const next = v.ok ? runStep(ctx, us, s, a, argsFor()) : refused(ctx, us, s, a, { ret: v.ret, reason: v.reason });
+      const next = guarded(s, a, produceOnCopy);
       return next === s ? undefined : next;
     },
     // next in halves for the explorer: the same step, its world left in the working copy until commit
-    peek: (s, a) => {
-      const v = guards.verdict(s, a);
-      return v.ok ? runStep(ctx, us, s, a, argsFor(), peekOnCopy) : refused(ctx, us, s, a, { ret: v.ret, reason: v.reason }, peekOnCopy);
-    },
+    peek: (s, a) => guarded(s, a, peekOnCopy),
     commit: () => commitCopy(),
     take: (s, a) => {
       const v = guards.verdict(s, a);
