@@ -16,7 +16,7 @@ import { Fingerprinter } from './fingerprint.js';
 import { PropertyBook } from './properties.js';
 import { storeInitialWorlds } from './initial.js';
 import { buildResult, newCounters, type Counters } from './result.js';
-import { ARRIVED, ASLEEP, KIND_MASK, SENT, VIOLATED } from './expand.js';
+import { ARRIVED, ASLEEP, KIND_MASK, SENT, VIOLATED, type Known } from './expand.js';
 import { SleepLevel, independenceOf } from './sleep.js';
 import { localPool, sharedPool, type ChunkOutcome, type ChunkPool, type ModelSource } from './pool.js';
 import { readCheckpoint, writeCheckpoint, type CheckpointHeader } from './checkpoint.js';
@@ -52,9 +52,10 @@ const DEFAULT_CHUNK = 512;
 export async function exploreChunked<S, A>(model: Model<S, A>, options: ChunkedOptions): Promise<ChunkedResult<A>> {
   const search = new ChunkedSearch(model, options);
   const threads = options.workers ?? 1;
+  const known = search.known();
   const pool = options.source !== undefined && threads > 1
-    ? await sharedPool(model, threads, { source: options.source, propertyIds: options.propertyIds, distinct: search.distinct }, options.eagerWorkers === true)
-    : localPool(model, options.propertyIds, search.distinct);
+    ? await sharedPool(model, threads, { source: options.source, propertyIds: options.propertyIds, distinct: search.distinct }, options.eagerWorkers === true, known)
+    : localPool(model, options.propertyIds, search.distinct, known);
   try {
     return await search.run(pool);
   } finally {
@@ -126,6 +127,11 @@ class ChunkedSearch<S, A> {
   private nextQueue(): RecordQueue {
     const last = this.level + 1 >= this.maxDepth && this.options.checkpoint === undefined;
     return new RecordQueue(this.words, this.spill, last);
+  }
+
+  /** The store as this thread's expander reads it (a resumed search replaces the store). */
+  known(): Known {
+    return { has: (lo, hi) => this.store.has(lo, hi) };
   }
 
   /** Lets go of the levels and removes the spilled segments, however the search ended. */
@@ -295,7 +301,7 @@ class ChunkedSearch<S, A> {
         if (index < 0) continue;
         c.newStates[kind]!++;
         if (depth > c.depth) c.depth = depth;
-        this.next.push(stream.subarray(rec, rec + words));
+        this.next.pushFrom(stream, rec);
         const invs = book.invariants;
         for (const v of vs) {
           const p = book.all[v.p]!;

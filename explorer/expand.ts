@@ -9,10 +9,11 @@
 // VIOLATED (a property failed on this transition or on its successor: see `violations`).
 // A successor this expander produced before is not sent: the merger has stored it already, since
 // chunks are merged in the order they are handed out and each expander gets them in that order.
-// Nor is one the merger's store holds already (read through a shared table, store.ts): with several
-// expanders, each sees only its own chunks, and most of what it would send is known. Which
-// successors are sent thus depends on the schedule; what the merger makes of them does not, since
-// it stores only successors it does not hold, and a known one is neither new nor checked again.
+// Nor is one the merger's store holds already (read in the merger's thread, through a shared table
+// in a worker's: store.ts): with several expanders, each sees only its own chunks, and most of what
+// it would send is known. Which successors are sent thus depends on the schedule; what the merger
+// makes of them does not, since it stores only successors it does not hold, and a known one is
+// neither new nor checked again.
 // With sleep sets (a chunk handed out with its worlds' sleep masks, sleep.ts): an action asleep is
 // tagged ASLEEP and not taken; a taken one's successor carries its sleep mask after the record, and a
 // successor not sent (sent before, or known) is still reported (ARRIVED: [lo, hi, mask]) for the
@@ -20,7 +21,7 @@
 import type { Model, Property, Violation } from './model.js';
 import { Fingerprinter, shardOf } from './fingerprint.js';
 import { compileHashWords, newHashOut, type Hash64Out } from './hash.js';
-import { KnownFingerprints, VisitedStore, type SharedTable } from './store.js';
+import { FingerprintSet } from './store.js';
 import { SleepRules, independenceOf } from './sleep.js';
 import { Step } from './step.js';
 
@@ -82,11 +83,23 @@ class Words {
 }
 
 /**
- * Fingerprints an expander that reads the merger's table keeps before it forgets them (~4 MiB).
- * Forgetting only makes it send again a successor of a chunk not merged yet: the merger finds it
- * stored. Many chunks' worth (a chunk sends ~5k), so that it happens rarely.
+ * What the merger's store holds, as far as an expander sees it: the store itself in the merger's
+ * thread, a KnownFingerprints (store.ts) reading its shared table in a worker's. `has` may miss a
+ * fingerprint the store holds (the expander then sends it), never claim one it does not.
  */
-const SEEN_LIMIT = 1 << 18;
+export interface Known {
+  has(lo: number, hi: number): boolean;
+}
+
+/**
+ * Fingerprints an expander that reads the merger's table keeps before it forgets them (a table of
+ * ~0.6 MiB, which stays in a core's cache: every successor not in the store is looked up in it).
+ * Forgetting only makes it send again a successor of a chunk not merged yet: the merger finds it
+ * stored. Many chunks' worth (a chunk sends ~5k), so that it happens rarely: at depth 9 of the
+ * vDPA model on 2 threads, 237k-246k successors were sent twice against 234k-235k with 2^18 (2 runs
+ * each), and 2.26M with no such memory at all (the store alone).
+ */
+const SEEN_LIMIT = 1 << 16;
 
 export class Expander<S, A> {
   private readonly fp: Fingerprinter<S>;
@@ -95,14 +108,13 @@ export class Expander<S, A> {
   /**
    * Fingerprints this expander has sent (a subset of the merger's store). With the merger's table
    * to read (`known`), only the recent ones matter (those sent in chunks not merged yet): the set
-   * starts again past SEEN_LIMIT, else each expander would hold a copy of its share of the store.
+   * is emptied past SEEN_LIMIT (its table sized for that once), else each expander would hold a copy
+   * of its share of the store.
    */
-  private seen = new VisitedStore();
+  private readonly seen: FingerprintSet;
   private readonly out: A[] = [];
   private readonly hashRecord: (words: Int32Array, out: Hash64Out) => void;
   private readonly h2: Hash64Out = newHashOut();
-  /** The merger's store, as far as this thread sees it (chunks handed out with a shared table). */
-  private known: KnownFingerprints | undefined;
   /** Sleep sets, when the model declares independence (used for chunks handed out with masks). */
   private readonly sleep: SleepRules<A> | undefined;
 
@@ -118,6 +130,7 @@ export class Expander<S, A> {
     if (model.schema === undefined) throw new Error('explore: worker threads and checkpoints need a model with a schema');
     this.fp = new Fingerprinter(model.schema, model.canonical);
     this.step = new Step(model, this.fp);
+    this.seen = new FingerprintSet(seenLimit);
     this.words = this.fp.scratch.length;
     this.hashRecord = compileHashWords(this.words);
     const ind = independenceOf(model);
@@ -126,21 +139,17 @@ export class Expander<S, A> {
 
   /**
    * Expands `count` encoded worlds from `records`. `active[p]` is 1 while property number p is still
-   * checked. `store`: the merger's visited table, whose fingerprints need not be sent. Throws an
+   * checked. `known`: what the merger's store holds, which need not be sent. Throws an
    * ExpandFailure-carrying Error when the model throws.
    */
-  expandChunk(records: Int32Array, count: number, active: Uint8Array, shard?: ShardPick, store?: SharedTable, masks?: Uint32Array): ChunkResult {
-    if (store !== undefined) {
-      if (this.known === undefined) this.known = new KnownFingerprints(store);
-      else this.known.update(store);
-      if (this.seen.size >= this.seenLimit) this.seen = new VisitedStore();
-    }
+  expandChunk(records: Int32Array, count: number, active: Uint8Array, shard?: ShardPick, known?: Known, masks?: Uint32Array): ChunkResult {
+    if (known !== undefined && this.seen.size >= this.seenLimit) this.seen.clear();
     const guard = this.model.contain;
-    return guard === undefined ? this.expand(records, count, active, shard, masks) : guard(() => this.expand(records, count, active, shard, masks));
+    return guard === undefined ? this.expand(records, count, active, shard, known, masks) : guard(() => this.expand(records, count, active, shard, known, masks));
   }
 
-  private expand(records: Int32Array, count: number, active: Uint8Array, shard?: ShardPick, masks?: Uint32Array): ChunkResult {
-    const { model, props, fp, words, seen, out, known, step } = this;
+  private expand(records: Int32Array, count: number, active: Uint8Array, shard: ShardPick | undefined, known: Known | undefined, masks: Uint32Array | undefined): ChunkResult {
+    const { model, props, fp, words, seen, out, step } = this;
     // sleep sets: the chunk's masks, `mw` words per world (0: none)
     const sleep = masks === undefined ? undefined : this.sleep;
     if (masks !== undefined && sleep === undefined) throw new Error('explore: sleep masks for a model that declares no independence');
@@ -195,7 +204,7 @@ export class Expander<S, A> {
           if (s2 !== undefined) {
             // keyed on the model's representative (Model.canonical); the record is the concrete world
             step.key(s2);
-            if ((known === undefined || !known.has(h[0]!, h[1]!)) && seen.addIfNew(h[0]!, h[1]!, 0, 0) >= 0) {
+            if ((known === undefined || !known.has(h[0]!, h[1]!)) && seen.addIfNew(h[0]!, h[1]!)) {
               tag |= SENT;
               fp.concrete(s2);
               for (let p = 0; p < props.length; p++) {

@@ -104,6 +104,80 @@ export class KnownFingerprints {
   }
 }
 
+/**
+ * The slot of fingerprint (lo, hi) (lo already made non-zero) in `t`: the one holding it, or the
+ * empty one where it goes (t[2 * slot] is then 0). Linear probing from the multiply-shift home slot.
+ */
+function slotOf(t: Uint32Array, slots: number, lo: number, hi: number): number {
+  let i = Math.floor((hi * slots) / 4294967296);
+  for (;;) {
+    const a = t[2 * i]!;
+    if (a === 0 || (a === lo && t[2 * i + 1] === hi)) return i;
+    if (++i === slots) i = 0;
+  }
+}
+
+/** Inserts the entries of `old` into the empty table `t` (plain writes: no reader sees `t` yet). */
+function moveInto(old: Uint32Array, oldSlots: number, t: Uint32Array, slots: number): void {
+  for (let k = 0; k < oldSlots; k++) {
+    const lo = old[2 * k]!;
+    if (lo === 0) continue;
+    const hi = old[2 * k + 1]!;
+    const i = slotOf(t, slots, lo, hi); // an empty slot: the entries are distinct
+    t[2 * i] = lo;
+    t[2 * i + 1] = hi;
+  }
+}
+
+/**
+ * Fingerprints only (no parent links), in a table of fixed size that `clear` empties: what an
+ * expander remembers having sent (expand.ts). Grows like the store's when it must keep everything.
+ */
+export class FingerprintSet {
+  private table: Uint32Array;
+  private slots: number;
+  private limit: number;
+  private count = 0;
+
+  constructor(expected = 0) {
+    this.slots = Math.max(MIN_SLOTS, Math.ceil(expected / MAX_LOAD) + 1);
+    this.table = new Uint32Array(this.slots * 2);
+    this.limit = Math.floor(this.slots * MAX_LOAD);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Adds (lo, hi); false when it was there already. */
+  addIfNew(lo: number, hi: number): boolean {
+    lo >>>= 0;
+    hi >>>= 0;
+    if (lo === 0) lo = 1;
+    const i = slotOf(this.table, this.slots, lo, hi);
+    if (this.table[2 * i] !== 0) return false;
+    this.table[2 * i] = lo;
+    this.table[2 * i + 1] = hi;
+    if (++this.count >= this.limit) this.grow();
+    return true;
+  }
+
+  private grow(): void {
+    const slots = Math.ceil(this.slots * GROWTH);
+    const t = new Uint32Array(slots * 2);
+    moveInto(this.table, this.slots, t, slots);
+    this.table = t;
+    this.slots = slots;
+    this.limit = Math.floor(slots * MAX_LOAD);
+  }
+
+  /** Forgets every fingerprint, keeping the table's size. */
+  clear(): void {
+    this.table.fill(0);
+    this.count = 0;
+  }
+}
+
 /** True when `table` (of `slots` slots) holds fingerprint (lo, hi); reads slots as a reader in another thread must. */
 function holds(t: Uint32Array, slots: number, lo: number, hi: number): boolean {
   lo >>>= 0;
@@ -153,16 +227,8 @@ export class VisitedStore {
     hi >>>= 0;
     if (lo === 0) lo = 1; // a low word 0 marks an empty slot
     const t = this.table;
-    const slots = this.slots;
-    let i = Math.floor((hi * slots) / 4294967296);
-    for (;;) {
-      const j = i << 1;
-      const a = t[j]!;
-      if (a === 0) break;
-      if (a === lo && t[j + 1] === hi) return -1;
-      if (++i === slots) i = 0;
-    }
-    const j = i << 1;
+    const j = slotOf(t, this.slots, lo, hi) << 1;
+    if (t[j] !== 0) return -1;
     if (this.shared) {
       // readers take a slot as filled by its low word: the high word must be there first
       Atomics.store(t, j + 1, hi);
@@ -177,9 +243,12 @@ export class VisitedStore {
     return index;
   }
 
-  /** True when fingerprint (lo, hi) is stored. */
+  /** True when fingerprint (lo, hi) is stored (read by this thread, which alone writes: plain reads). */
   has(lo: number, hi: number): boolean {
-    return holds(this.table, this.slots, lo, hi);
+    lo >>>= 0;
+    hi >>>= 0;
+    if (lo === 0) lo = 1;
+    return this.table[2 * slotOf(this.table, this.slots, lo, hi)] !== 0;
   }
 
   /**
@@ -280,15 +349,7 @@ export class VisitedStore {
     const oldSlots = this.slots;
     // no reader sees the new table before it is handed out (after this returns): plain writes
     const t = newTable(slots, this.shared, this.inPlaceBytes);
-    for (let k = 0; k < oldSlots; k++) {
-      const lo = old[2 * k]!;
-      const hi = old[2 * k + 1]!;
-      if (lo === 0) continue;
-      let i = Math.floor((hi * slots) / 4294967296);
-      while (t[2 * i] !== 0) if (++i === slots) i = 0;
-      t[2 * i] = lo;
-      t[2 * i + 1] = hi;
-    }
+    moveInto(old, oldSlots, t, slots);
     this.table = t;
     this.slots = slots;
     if (this.shared) this.header = newHeader(slots);

@@ -3,6 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Model } from './model.js';
 import { Expander, failureOf, type ChunkResult } from './expand.js';
+import { KnownFingerprints } from './store.js';
 import { selectProperties } from './properties.js';
 import type { WorkerInit, ChunkRequest, WorkerReply } from './pool.js';
 
@@ -22,10 +23,16 @@ async function main(): Promise<void> {
     return;
   }
   port.postMessage({ kind: 'ready' } satisfies WorkerReply);
+  // the merger's table, read through the buffer each chunk names (a new one once it moved)
+  let known: KnownFingerprints | undefined;
   port.on('message', (req: ChunkRequest) => {
     let r: ChunkResult;
     try {
-      r = expander.expandChunk(new Int32Array(req.records), req.count, req.active, req.shard, req.store, req.sleep);
+      if (req.store !== undefined) {
+        if (known === undefined) known = new KnownFingerprints(req.store);
+        else known.update(req.store);
+      }
+      r = expander.expandChunk(new Int32Array(req.records), req.count, req.active, req.shard, req.store === undefined ? undefined : known, req.sleep);
     } catch (e) {
       port.postMessage({ kind: 'failure', id: req.id, ...failureOf(e) } satisfies WorkerReply);
       return;

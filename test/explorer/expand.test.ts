@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Expander, SENT } from '../../explorer/expand.js';
 import { Fingerprinter } from '../../explorer/fingerprint.js';
-import { VisitedStore } from '../../explorer/store.js';
+import { KnownFingerprints, VisitedStore } from '../../explorer/store.js';
 import { bitsModel, type Bits } from './toys.js';
 
 const N = 4;
@@ -35,19 +35,21 @@ describe('expander: what it sends', () => {
     expect(sentFlips(r.stream, words)).toEqual([0, 1, 2, 3]);
   });
 
-  it('does not send the successors the shared table holds, and sends the others', () => {
+  it('does not send the successors the store holds, read in this thread or through the shared table, and sends the others', () => {
     const store = new VisitedStore();
     for (const i of [1, 3]) {
       fp.of(model.next(root, { i })!);
       store.addIfNew(fp.h[0]!, fp.h[1]!, 0, i);
     }
-    const r = new Expander(model, [], false).expandChunk(record, 1, active, undefined, store.share());
-    expect(sentFlips(r.stream, words)).toEqual([0, 2]);
+    const here = new Expander(model, [], false).expandChunk(record, 1, active, undefined, store);
+    expect(sentFlips(here.stream, words)).toEqual([0, 2]);
+    const shared = new Expander(model, [], false).expandChunk(record, 1, active, undefined, new KnownFingerprints(store.share()));
+    expect(sentFlips(shared.stream, words)).toEqual([0, 2]);
   });
 
   it('with a table to read, forgets what it sent past its limit (then sends it again); without one, never', () => {
     const twice = (ex: Expander<Bits, { i: number }>, store?: VisitedStore) => {
-      const table = store?.share();
+      const table = store === undefined ? undefined : new KnownFingerprints(store.share());
       const first = sentFlips(ex.expandChunk(record, 1, active, undefined, table).stream, words);
       return [first, sentFlips(ex.expandChunk(record, 1, active, undefined, table).stream, words)];
     };

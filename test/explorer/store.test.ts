@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { KnownFingerprints, VisitedStore } from '../../explorer/store.js';
+import { FingerprintSet, KnownFingerprints, VisitedStore } from '../../explorer/store.js';
 import { pathTo } from '../../explorer/replay.js';
 import { hashWords, newHashOut } from '../../explorer/hash.js';
 
@@ -193,5 +193,25 @@ describe('visited store', () => {
     const st = new VisitedStore();
     st.addIfNew(5, 5, -3, 0);
     expect(pathTo(st, 0)).toEqual({ initIndex: 2, actionIndices: [] });
+  });
+});
+
+// What an expander remembers having sent (expand.ts): sized once, emptied by clear, grown only when it must keep everything.
+describe('fingerprint set', () => {
+  it('adds each fingerprint once across growth, the all-zero one included; clear forgets them all', () => {
+    const set = new FingerprintSet();
+    const N = 50_000;
+    let wrong = 0;
+    for (let i = 0; i < N; i++) if (!set.addIfNew(...fp(i))) wrong++;
+    for (let i = 0; i < N; i += 3) if (set.addIfNew(...fp(i))) wrong++;
+    expect(wrong).toBe(0);
+    expect(set.size).toBe(N);
+    expect(set.addIfNew(0, 0)).toBe(true);
+    expect(set.addIfNew(0, 0)).toBe(false);
+    set.clear();
+    expect(set.size).toBe(0);
+    for (let i = 0; i < N; i += 5) if (!set.addIfNew(...fp(i))) wrong++;
+    expect(wrong).toBe(0);
+    expect(set.addIfNew(0, 0)).toBe(true);
   });
 });
