@@ -12,6 +12,11 @@ export interface ChildJob {
    * room for 0.9 of them), instead of growing from 1,024. A size hint: the counts do not depend on it.
    */
   readonly tableLog2?: number;
+  /**
+   * Run the same search this many times in the process (default 1) and report every run's seconds
+   * (ChildResult.repeats): how much of a short run is V8 tiering the code up. The runner uses 1.
+   */
+  readonly repeat?: number;
 }
 
 export interface ChildResult {
@@ -28,15 +33,22 @@ export interface ChildResult {
   /** Peak resident set of this process, bytes. */
   readonly maxRssBytes: number;
   readonly violation?: { readonly propertyId: string; readonly length: number; readonly message: string };
+  /** With ChildJob.repeat: the seconds of each run, the first being the one above. */
+  readonly repeats?: readonly number[];
 }
 
 function main(): void {
   const job = JSON.parse(process.argv[2] ?? '') as ChildJob;
-  const t0 = performance.now();
-  const model = buildPeerModel(job.spec);
-  const hint = job.tableLog2 === undefined ? {} : { expectedStates: Math.floor(2 ** job.tableLog2 * 0.9) };
-  const r = explore(model, job.check ? hint : { ...hint, propertyIds: [] });
-  const seconds = (performance.now() - t0) / 1000;
+  const once = () => {
+    const t0 = performance.now();
+    const model = buildPeerModel(job.spec);
+    const hint = job.tableLog2 === undefined ? {} : { expectedStates: Math.floor(2 ** job.tableLog2 * 0.9) };
+    const r = explore(model, job.check ? hint : { ...hint, propertyIds: [] });
+    return { model, r, seconds: (performance.now() - t0) / 1000 };
+  };
+  const { model, r, seconds } = once();
+  const repeats = [seconds];
+  for (let k = 1; k < (job.repeat ?? 1); k++) repeats.push(once().seconds);
   const v = r.violations[0];
   const result: ChildResult = {
     distinct: r.stats.distinctStates,
@@ -50,6 +62,7 @@ function main(): void {
     bytesPerState: r.stats.bytesPerState,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     ...(v === undefined ? {} : { violation: { propertyId: v.propertyId, length: v.actions.length, message: v.violation.message } }),
+    ...(repeats.length > 1 ? { repeats } : {}),
   };
   process.stdout.write(JSON.stringify(result) + '\n');
 }

@@ -8,6 +8,8 @@
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { explore } from '../../explorer/bfs.js';
 import { exploreChunked } from '../../explorer/chunked.js';
 import { buildVdpaTarget } from '../../systems/vdpa/target.js';
@@ -24,11 +26,18 @@ const ONE = 'one core (explore)';
 const threadsTask = (n: number): string => (n === 1 ? 'chunked, 1 thread' : `chunked, ${n} threads (this one + ${n - 1} worker${n > 2 ? 's' : ''})`);
 const THREADS = Array.from({ length: Math.max(2, availableParallelism()) }, (_, i) => i + 1);
 const CHECKPOINT = 'chunked, 1 thread, checkpoint every 2 s';
+/**
+ * The machine's own ceiling: as many independent one-core searches as threads in the widest row (the
+ * one-core row, each in its own process), started together. No threading of one search can do better
+ * than their throughput: they share nothing but the machine (caches, memory bandwidth, the clock).
+ */
+const INDEPENDENT = (cores: number): string => `${cores} one-core searches at once (separate processes)`;
+const CORES = THREADS.length;
 const SPILL = 'one core, frontier on disk (--frontier-memory 0)';
 /** A task is `depth D: engine`. */
 const at = (depth: number, engine: string): string => `depth ${depth}: ${engine}`;
 const TASKS = [
-  ...[ONE, ...THREADS.map(threadsTask)].map((e) => at(DEEP, e)),
+  ...[ONE, ...THREADS.map(threadsTask), INDEPENDENT(CORES)].map((e) => at(DEEP, e)),
   ...[ONE, ...THREADS.map(threadsTask), CHECKPOINT, SPILL].map((e) => at(SHALLOW, e)),
 ];
 function parseTask(task: string): { depth: number; engine: string } {
@@ -51,9 +60,41 @@ function mainThreadCpuSeconds(): number {
   }
 }
 
+/**
+ * `n` one-core searches at `depth`, started together, each this benchmark's own one-core row in a
+ * child process (bench/run.ts --child): the wall time until the last ends, and each one's figures.
+ */
+async function independent(n: number, depth: number): Promise<{ seconds: number; runs: Figures[] }> {
+  const runner = fileURLToPath(new URL('../run.js', import.meta.url));
+  const t0 = performance.now();
+  const one = (): Promise<Figures> =>
+    new Promise((resolve, reject) => {
+      const c = spawn(process.execPath, ['--max-old-space-size=4096', runner, '--child', 'scale', at(depth, ONE)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      c.on('error', reject);
+      c.on('close', (code) => {
+        if (code !== 0) return reject(new Error(`scale bench: a one-core search exited ${code}`));
+        resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '') as Figures);
+      });
+    });
+  const runs = await Promise.all(Array.from({ length: n }, one));
+  return { seconds: (performance.now() - t0) / 1000, runs };
+}
+
 async function measure(task: string): Promise<Figures> {
   const load = loadavg()[0] ?? NaN;
   const { depth, engine } = parseTask(task);
+  if (engine === INDEPENDENT(CORES)) {
+    const r = await independent(CORES, depth);
+    const same = (key: string): number => {
+      const xs = new Set(r.runs.map((f) => f[key]));
+      if (xs.size !== 1) throw new Error(`scale bench: independent searches disagree on ${key}: ${[...xs].join(', ')}`);
+      return r.runs[0]?.[key] ?? NaN;
+    };
+    // one search's counts; the time is the last one's (what one core's row compares with)
+    return { distinct: same('distinct'), transitions: same('transitions'), violations: same('violations'), complete: same('complete'), seconds: r.seconds, load };
+  }
   const CONFIG = configAt(depth);
   const target = await buildVdpaTarget(CONFIG);
   const b = target.config.bounds;
@@ -107,7 +148,10 @@ function threadNote(results: Readonly<Record<string, readonly Figures[]>>, depth
       `ceiling on ${cores} cores with nothing else running, one core's main-thread CPU / (this row's CPU / ${cores}): ${per(rs, (f, k) => ((one[k]?.['mainCpuSeconds'] ?? NaN) * cores) / (f['cpuSeconds'] ?? NaN))}`
     );
   });
-  return `Depth ${depth}, round by round: ${parts.join('; ')}.`;
+  const ind = results[at(depth, INDEPENDENT(cores))];
+  const ceiling = ind === undefined ? '' :
+    ` The machine itself: ${cores} one-core searches started together (separate processes, sharing nothing but the machine) ran ${per(ind, (f, k) => (cores * (one[k]?.['seconds'] ?? NaN)) / (f['seconds'] ?? NaN))} the throughput of one alone, round by round: what ${cores} threads of one search could reach at best here.`;
+  return `Depth ${depth}, round by round: ${parts.join('; ')}.${ceiling}`;
 }
 
 function table(results: Readonly<Record<string, readonly Figures[]>>, depth: number): string[] {
@@ -116,6 +160,13 @@ function table(results: Readonly<Record<string, readonly Figures[]>>, depth: num
     .filter(([task]) => parseTask(task).depth === depth)
     .map(([task, rs]) => {
       const engine = parseTask(task).engine;
+      if (engine === INDEPENDENT(CORES)) {
+        // the speed-up column: their throughput, CORES searches in this row's time against one in one core's
+        return (
+          `| ${engine} | ${fmt(med(rs, 'distinct'))} each | ${fmt(med(rs, 'transitions'))} each | ${fmt(med(rs, 'seconds'), 1)} (the last to end) | ${fmt(CORES * ratio(one, rs, 'seconds'), 2)}× (throughput) | ` +
+          `– | – | – | – | – | – | – | ${fmt(med(rs, 'violations'))} each | ${med(rs, 'complete') === 1 ? 'yes' : 'no'} |`
+        );
+      }
       const other = rs.map((f) => ({ ...f, otherCpu: (f['cpuSeconds'] ?? NaN) - (f['mainCpuSeconds'] ?? NaN) }));
       return (
         `| ${engine} | ${fmt(med(rs, 'distinct'))} | ${fmt(med(rs, 'transitions'))} | ${fmt(med(rs, 'seconds'), 1)} | ${fmt(ratio(one, rs, 'seconds'), 2)}× | ` +
