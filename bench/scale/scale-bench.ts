@@ -7,11 +7,11 @@
 // the threads cost, whatever the load.
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { explore } from '../../explorer/bfs.js';
-import { exploreChunked } from '../../explorer/chunked.js';
+import { exploreChunked, type ChunkedResult } from '../../explorer/chunked.js';
 import { buildVdpaTarget } from '../../systems/vdpa/target.js';
 import type { Config } from '../../spec/config.js';
 import { fmt, cpuSecondsSince, med, median, peakRssMiB, type BenchEnv, type BenchModule, type Figures } from '../bench-api.js';
@@ -34,11 +34,14 @@ const CHECKPOINT = 'chunked, 1 thread, checkpoint every 2 s';
 const INDEPENDENT = (cores: number): string => `${cores} one-core searches at once (separate processes)`;
 const CORES = THREADS.length;
 const SPILL = 'one core, frontier on disk (--frontier-memory 0)';
+/** Stopped by its time limit (writing its checkpoint) after STOP_AFTER seconds, then resumed from the checkpoint to the end. */
+const STOP_AFTER = 1.5;
+const RESUMED = `chunked, 1 thread, stopped after ${STOP_AFTER} s and resumed from its checkpoint`;
 /** A task is `depth D: engine`. */
 const at = (depth: number, engine: string): string => `depth ${depth}: ${engine}`;
 const TASKS = [
   ...[ONE, ...THREADS.map(threadsTask), INDEPENDENT(CORES)].map((e) => at(DEEP, e)),
-  ...[ONE, ...THREADS.map(threadsTask), CHECKPOINT, SPILL].map((e) => at(SHALLOW, e)),
+  ...[ONE, ...THREADS.map(threadsTask), CHECKPOINT, RESUMED, SPILL].map((e) => at(SHALLOW, e)),
 ];
 function parseTask(task: string): { depth: number; engine: string } {
   const m = /^depth (\d+): (.*)$/.exec(task);
@@ -108,6 +111,20 @@ async function measure(task: string): Promise<Figures> {
     worlds += n;
     if (t > 0) byWorkers += n;
   };
+  /** The stop-and-resume row's two parts and its checkpoint. */
+  const parts: Record<string, number> = {};
+  const stopAndResume = async (): Promise<ChunkedResult<unknown>> => {
+    const p0 = performance.now();
+    const first = await exploreChunked(target.model, { ...base, timeLimitSeconds: STOP_AFTER, checkpoint: { file, everySeconds: 1e6 } });
+    if (first.stoppedBy !== 'time-limit' || first.checkpointWritten === undefined) throw new Error(`scale bench: the search ended (${first.stoppedBy}) before it was stopped after ${STOP_AFTER} s`);
+    parts['firstSeconds'] = (performance.now() - p0) / 1000;
+    parts['checkpointMiB'] = statSync(file).size / 2 ** 20;
+    parts['statesAtStop'] = first.stats.distinctStates;
+    const p1 = performance.now();
+    const rest = await exploreChunked(target.model, { ...base, resume: file });
+    parts['resumedSeconds'] = (performance.now() - p1) / 1000;
+    return rest;
+  };
   const cpu0 = process.cpuUsage();
   const main0 = mainThreadCpuSeconds();
   const t0 = performance.now();
@@ -115,6 +132,7 @@ async function measure(task: string): Promise<Figures> {
     engine === ONE ? explore(target.model, base)
     : threads !== undefined ? await exploreChunked(target.model, { ...base, workers: threads, onChunk, ...(threads > 1 ? { source } : {}) })
     : engine === CHECKPOINT ? await exploreChunked(target.model, { ...base, checkpoint: { file, everySeconds: 2 } })
+    : engine === RESUMED ? await stopAndResume()
     : engine === SPILL ? explore(target.model, { ...base, frontier: { memoryBytes: 0 } })
     : undefined;
   if (r === undefined) throw new Error(`scale bench: no task '${task}'`);
@@ -125,7 +143,7 @@ async function measure(task: string): Promise<Figures> {
   return {
     distinct: r.stats.distinctStates, transitions: r.stats.transitions, seconds: wall, cpuSeconds: cpu,
     genPerSecond: r.stats.transitions / wall, peakRssMiB: peakRssMiB(), violations: r.violations.length, complete: r.complete ? 1 : 0,
-    load, workerShare: worlds > 0 ? byWorkers / worlds : 0, mainCpuSeconds: mainCpu,
+    load, workerShare: worlds > 0 ? byWorkers / worlds : 0, mainCpuSeconds: mainCpu, ...parts,
   };
 }
 
@@ -151,7 +169,18 @@ function threadNote(results: Readonly<Record<string, readonly Figures[]>>, depth
   const ind = results[at(depth, INDEPENDENT(cores))];
   const ceiling = ind === undefined ? '' :
     ` The machine itself: ${cores} one-core searches started together (separate processes, sharing nothing but the machine) ran ${per(ind, (f, k) => (cores * (one[k]?.['seconds'] ?? NaN)) / (f['seconds'] ?? NaN))} the throughput of one alone, round by round: what ${cores} threads of one search could reach at best here.`;
-  return `Depth ${depth}, round by round: ${parts.join('; ')}.${ceiling}`;
+  return `Depth ${depth}, round by round: ${parts.join('; ')}.${ceiling}${resumeNote(results, depth)}`;
+}
+
+/** The stop-and-resume row's parts against the chunked search on 1 thread uninterrupted, round by round. */
+function resumeNote(results: Readonly<Record<string, readonly Figures[]>>, depth: number): string {
+  const rs = results[at(depth, RESUMED)];
+  if (rs === undefined) return '';
+  const whole = results[at(depth, threadsTask(1))] ?? [];
+  const per = rs.map((f, k) =>
+    `${fmt(f['firstSeconds'] ?? NaN, 1)} s to the stop (${fmt(f['statesAtStop'] ?? NaN)} states, a checkpoint of ${fmt(f['checkpointMiB'] ?? NaN, 1)} MiB) + ${fmt(f['resumedSeconds'] ?? NaN, 1)} s resumed, against ${fmt(whole[k]?.['seconds'] ?? NaN, 1)} s`,
+  );
+  return ` Stopped after ${STOP_AFTER} s and resumed, round by round (wall, against the 1-thread chunked search uninterrupted): ${per.join('; ')}.`;
 }
 
 function table(results: Readonly<Record<string, readonly Figures[]>>, depth: number): string[] {
