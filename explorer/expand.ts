@@ -113,6 +113,8 @@ export class Expander<S, A> {
    */
   private readonly seen: FingerprintSet;
   private readonly out: A[] = [];
+  /** The stream being written (expand). */
+  private readonly words32 = new Words();
   private readonly hashRecord: (words: Int32Array, out: Hash64Out) => void;
   private readonly h2: Hash64Out = newHashOut();
   /** Sleep sets, when the model declares independence (used for chunks handed out with masks). */
@@ -156,7 +158,10 @@ export class Expander<S, A> {
     const mw = sleep?.words ?? 0;
     const codec = fp.codec!;
     const h = fp.h;
-    const w = new Words();
+    // the buffer is kept from chunk to chunk (grown once, not from 16 KiB each time: ArrayBuffers count
+    // as external memory, which drives V8's full collections); the stream sent is a copy of its words
+    const w = this.words32;
+    w.n = 0;
     const violations: ChunkViolation[] = [];
     let k = 0;
     let action: A | undefined;
