@@ -113,8 +113,8 @@ export class Expander<S, A> {
    */
   private readonly seen: FingerprintSet;
   private readonly out: A[] = [];
-  /** The stream being written (expand). */
-  private readonly words32 = new Words();
+  /** The stream being written (expand), kept from chunk to chunk. */
+  private readonly stream = new Words();
   private readonly hashRecord: (words: Int32Array, out: Hash64Out) => void;
   private readonly h2: Hash64Out = newHashOut();
   /** Sleep sets, when the model declares independence (used for chunks handed out with masks). */
@@ -160,7 +160,7 @@ export class Expander<S, A> {
     const h = fp.h;
     // the buffer is kept from chunk to chunk (grown once, not from 16 KiB each time: ArrayBuffers count
     // as external memory, which drives V8's full collections); the stream sent is a copy of its words
-    const w = this.words32;
+    const w = this.stream;
     w.n = 0;
     const violations: ChunkViolation[] = [];
     let k = 0;

@@ -59,7 +59,7 @@ export interface ChunkPool {
  * Expands in this thread, yielding to the event loop before each chunk (so signals are seen).
  * `known`: the merger's store (a chunk is expanded once the chunks before it are merged).
  */
-export function localPool<S, A>(model: Model<S, A>, propertyIds: readonly string[] | undefined, distinct: boolean, known?: Known): ChunkPool {
+export function localPool<S, A>(model: Model<S, A>, propertyIds: readonly string[] | undefined, distinct: boolean, known: Known): ChunkPool {
   const expander = new Expander(model, selectProperties(model, propertyIds), distinct);
   const waiting = new Map<number, { records: Int32Array; count: number; active: Uint8Array; shard: ShardPick | undefined; sleep: Uint32Array | undefined }>();
   return {
@@ -120,7 +120,7 @@ const START_AT = 8;
  * search never starts them), and join as each has built its model; until then this thread expands.
  * `eager`: the workers are started at once and awaited (a test or a benchmark that must see them work).
  */
-export async function sharedPool<S, A>(model: Model<S, A>, threads: number, init: WorkerInit, eager = false, known?: Known): Promise<ChunkPool> {
+export async function sharedPool<S, A>(model: Model<S, A>, threads: number, init: WorkerInit, eager: boolean, known: Known): Promise<ChunkPool> {
   const local = new Expander(model, selectProperties(model, init.propertyIds), init.distinct);
   // a chunk this thread expanded says so (by: 0), as a worker's says which worker (1..); this
   // thread reads the merger's store itself (as it is now: more than the shared table handed out said)

@@ -248,30 +248,24 @@ let peekedFrom: World | undefined;
 let peeked: World | undefined;
 
 /**
- * The explorer's half step (Model.peek): `recipe` run on the working copy of `w`, and the copy itself
- * returned, compared with nothing and built into nothing: most successors are known already (88 % at
- * depth 12 of 6.12 mlx5 any), and the caller tells whether anything changed by the world's encoding,
- * which it computes anyway. Valid until the next step of any kind; `commitCopy` builds the successor.
- * The buffers are all refilled at the next step (nothing compared them with `w`). Schema checks: the
- * encoder's range checks here (explorer/codec.ts), every changed field at `commitCopy`.
+ * `recipe` run on a working copy of `w`, which is returned: the scratch (refilled from `w`, reusing
+ * the buffers diff last found clean when it was filled from `w`), or a fresh copy inside a step or
+ * after one that V8 terminated (a variant's deadline: no finally ran). A peek left in the scratch is
+ * gone; until diff sees what the recipe did, the buffers are known to hold nothing.
  */
-export function peekOnCopy(w: World, recipe: (m: World) => void): World {
+function runOnCopy(w: World, recipe: (m: World) => void): World {
   peekedFrom = undefined;
   if (scratchBusy) {
-    // inside a step, or after one that V8 terminated (a variant's deadline: no finally ran): a fresh copy
     const m = workingCopy(w);
     recipe(m);
-    peeked = m;
-    peekedFrom = w;
     return m;
   }
   scratchBusy = true;
-  filledFrom = undefined;
   try {
-    refill(scratch, w, buffers, false, clean);
+    const reuse = filledFrom === w;
+    filledFrom = undefined;
+    refill(scratch, w, buffers, reuse, clean);
     recipe(scratch);
-    peeked = scratch;
-    peekedFrom = w;
     return scratch;
   } catch (e) {
     discardScratch();
@@ -281,13 +275,8 @@ export function peekOnCopy(w: World, recipe: (m: World) => void): World {
   }
 }
 
-/** The successor the last `peekOnCopy` left, as `produceOnCopy` would have returned it (its base world when nothing changed). */
-export function commitCopy(): World {
-  const w = peekedFrom;
-  const m = peeked;
-  if (w === undefined || m === undefined) throw new Error('working copy: commit without a peek before it (or another step ran since)');
-  peekedFrom = undefined;
-  peeked = undefined;
+/** The successor from the working copy `m` of `w` that `runOnCopy` returned. */
+function build(w: World, m: World): World {
   if (m !== scratch) return fromFresh(w, m);
   try {
     return fromScratch(w);
@@ -295,6 +284,30 @@ export function commitCopy(): World {
     discardScratch();
     throw e;
   }
+}
+
+/**
+ * The explorer's half step (Model.peek): `recipe` run on the working copy of `w`, and the copy itself
+ * returned, compared with nothing and built into nothing: most successors are known already (88 % at
+ * depth 12 of 6.12 mlx5 any), and the caller tells whether anything changed by the world's encoding,
+ * which it computes anyway. Valid until the next step of any kind; `commitCopy` builds the successor.
+ * Schema checks: the encoder's range checks here (explorer/codec.ts), every changed field at `commitCopy`.
+ */
+export function peekOnCopy(w: World, recipe: (m: World) => void): World {
+  const m = runOnCopy(w, recipe);
+  peeked = m;
+  peekedFrom = w;
+  return m;
+}
+
+/** The successor the last `peekOnCopy` left, as `produceOnCopy` would have returned it (its base world when nothing changed). */
+export function commitCopy(): World {
+  const w = peekedFrom;
+  const m = peeked;
+  if (w === undefined || m === undefined) throw new Error('working copy: commit without a peek before it (or another step ran since)');
+  peekedFrom = undefined;
+  peeked = undefined;
+  return build(w, m);
 }
 
 /** The successor from a fresh working copy `m` of `w` (a step inside a step). */
@@ -320,23 +333,5 @@ function fromScratch(w: World): World {
 
 /** The world after `recipe` mutated a plain working copy of `w`: `w` itself when nothing changed, else what Immer produces from the changes. */
 export function produceOnCopy(w: World, recipe: (m: World) => void): World {
-  if (scratchBusy) {
-    const m = workingCopy(w);
-    recipe(m);
-    return fromFresh(w, m);
-  }
-  scratchBusy = true;
-  peekedFrom = undefined; // the scratch is refilled: a peek left in it is gone
-  try {
-    const reuse = filledFrom === w;
-    filledFrom = undefined; // until diff has seen what the recipe did to the buffers
-    refill(scratch, w, buffers, reuse, clean);
-    recipe(scratch);
-    return fromScratch(w);
-  } catch (e) {
-    discardScratch();
-    throw e;
-  } finally {
-    scratchBusy = false;
-  }
+  return build(w, runOnCopy(w, recipe));
 }
