@@ -91,6 +91,9 @@ class BreadthFirst<S, A> {
   /** How a transition is taken (Model.next or Model.peek); the record of the world being expanded, for peek. */
   private readonly step: Step<S, A>;
   private readonly base: Int32Array;
+  /** The record of the world being expanded (`base`, or the level's own). */
+  private parentWords: Int32Array;
+  private parentOff = 0;
   /** Where the frontier spills past its memory budget (options.frontier; encoded levels only). */
   private readonly spill: SpillArea | undefined;
   /** Sleep sets (options.partialOrder): the rules, and the sets of the current and next levels. */
@@ -112,6 +115,7 @@ class BreadthFirst<S, A> {
     this.fp = new Fingerprinter(model.schema, model.canonical);
     this.step = new Step(model, this.fp);
     this.base = new Int32Array(this.fp.codec?.words ?? 0);
+    this.parentWords = this.base;
     const ind = options.partialOrder === 'sleep' ? independenceOf(model) : undefined;
     this.sleep = ind === undefined ? undefined : new SleepRules(ind);
     this.curSleep = this.sleep === undefined ? undefined : new SleepLevel(this.sleep.words);
@@ -196,7 +200,15 @@ class BreadthFirst<S, A> {
     out.length = 0;
     this.action = undefined;
     if (this.outsideShard(s)) return;
-    if (this.step.peeks) this.fp.codec!.encode(s, this.base, 0);
+    if (this.step.peeks) {
+      this.fp.codec!.encode(s, this.base, 0);
+      this.parentWords = this.base;
+      this.parentOff = 0;
+    } else {
+      // the record `s` was decoded from: a successor's key copies what it shares with `s` from it
+      this.parentWords = this.current.lastWords ?? this.base;
+      this.parentOff = this.current.lastOff ?? 0;
+    }
     this.model.actions(s, out);
     const sleep = this.sleep;
     if (sleep === undefined) {
@@ -231,7 +243,7 @@ class BreadthFirst<S, A> {
     c.transitions++;
     // with Model.peek the successor is a transient of the model's, built only if new (step.ts)
     const step = this.step;
-    let s2 = step.take(s, a, this.base, 0);
+    let s2 = step.take(s, a, this.parentWords, this.parentOff);
     const steps = book.steps; // report() may replace the list: finish this transition with the old one
     let reported = false;
     for (let q = 0; q < steps.length; q++) {
@@ -244,9 +256,9 @@ class BreadthFirst<S, A> {
     if (s2 === undefined) return false; // a self-loop: nothing new
     const h = this.fp.h;
     // a report replayed steps through the model: a transient is gone, take the step again
-    if (reported && step.peeks) s2 = step.take(s, a, this.base, 0)!;
+    if (reported && step.peeks) s2 = step.take(s, a, this.parentWords, this.parentOff)!;
     // keyed on the model's representative (Model.canonical); the level queues the concrete world
-    step.key(s2);
+    step.key(s2, s, this.parentWords, this.parentOff);
     if (store.size >= this.maxStates && !store.has(h[0]!, h[1]!)) return this.stop('max-states');
     const index = store.addIfNew(h[0]!, h[1]!, parent, ai);
     const sleep = this.sleep;

@@ -19,10 +19,18 @@
 //
 // A packed int out of its range would spill into the other fields of its word and merge distinct
 // worlds, so even the fast encoder refuses it there (two compares); an int alone in its word needs
-// no check for that. The checked encoder checks everything, as before.
+// no check for that. The checked encoder is the fast one after a walk over the schema that checks
+// everything (schema-check.ts).
+//
+// The fused encoder has a second form for a successor (encodeHashFrom): the world's parent and the
+// parent's record are given, and every struct, array or list below the root that the successor
+// shares with its parent (the same object: models build successors by copying only what changes,
+// as Immer does) is not encoded again: its bits are copied from the parent's words, one masked OR
+// per word it touches.
 // Models without a schema get `canonicalString` (sorted keys) hashed with `hashString`.
 import type { ArraySchema, BoolSchema, EnumSchema, IntSchema, ListSchema, Schema, StructSchema } from './schema.js';
 import { hashSource, hashString, hashWords, newHashOut, type Hash64Out } from './hash.js';
+import { compileSchemaCheck, schemaMismatch } from './schema-check.js';
 
 export { hashString, hashWords, newHashOut, type Hash64Out };
 
@@ -38,13 +46,18 @@ export interface Codec<S> {
    * code. Present when every array and list of the schema is small enough to unroll.
    */
   readonly encodeHash?: (w: S, out: Int32Array, h: Hash64Out) => void;
+  /**
+   * encodeHash for a successor `w` of world `p`, whose record is pw[po..]: the subtrees `w` shares
+   * with `p` (the same objects) are copied from the parent's words. Present with encodeHash.
+   */
+  readonly encodeHashFrom?: (w: S, p: S, pw: Int32Array, po: number, out: Int32Array, h: Hash64Out) => void;
 }
 
 export interface CodecOptions {
   /**
-   * Check every value against the schema while encoding (type, int range, enum membership,
+   * Check every value against the schema before encoding (type, int range, enum membership,
    * list length, struct keys) and throw a descriptive Error on a mismatch. Slower; the engine
-   * uses it on initial worlds and the first successors to catch a schema that does not fit.
+   * checks initial worlds and the first successors so (schema-check.ts) to catch a schema that does not fit.
    */
   readonly checked?: boolean;
 }
@@ -222,7 +235,6 @@ interface Gen {
   counter: number;
   /** Closure values the generated code refers to (enum tables). */
   consts: unknown[];
-  checked: boolean;
 }
 
 /**
@@ -242,9 +254,11 @@ interface Scope {
   depth: number;
   /** Fused encoder: hash each word as it is stored. */
   readonly fused: boolean;
+  /** encodeHashFrom: the parent's words are `pw` from `po`. */
+  readonly fromParent: boolean;
 }
 
-const newScope = (prefix: string, dyn: string, fused = false): Scope => ({ prefix, dyn, used: new Set(), flushed: 0, depth: 0, fused });
+const newScope = (prefix: string, dyn: string, fused = false, fromParent = false): Scope => ({ prefix, dyn, used: new Set(), flushed: 0, depth: 0, fused, fromParent });
 
 /** Stores the finished words below `k` (only outside list-slot conditions). */
 function flushTo(g: Gen, sc: Scope, k: number): void {
@@ -280,14 +294,12 @@ function genLeaf(g: Gen, sc: Scope, leaf: Leaf, val: string, path: string): void
   const n = leaf.node;
   switch (n.tag) {
     case 'bool':
-      if (g.checked) L.push(`if (typeof ${val} !== 'boolean') bad(${pathLit}, ${val}, 'a boolean');`);
       flushTo(g, sc, leaf.word);
       sc.used.add(leaf.word);
       L.push(`if (${val}) ${sc.prefix}${leaf.word} |= ${(1 << leaf.shift) | 0};`);
       return;
     case 'int': {
       const what = JSON.stringify(`an int in [${n.min}, ${n.max}]`);
-      if (g.checked) L.push(`if (!Number.isInteger(${val}) || ${val} < ${n.min} || ${val} > ${n.max}) bad(${pathLit}, ${val}, ${what});`);
       if (leaf.bits === 32) {
         // A whole word: the value itself (as the unpacked codec did), or its offset from min when
         // the range lies outside int32 (then span < 2^32 keeps it injective).
@@ -306,7 +318,7 @@ function genLeaf(g: Gen, sc: Scope, leaf: Leaf, val: string, path: string): void
       }
       L.push(`const ${x} = ${n.min === 0 ? val : `${val} - ${n.min}`};`);
       // Shared word: even the fast encoder refuses out of range, non-integers, NaN and undefined.
-      if (!g.checked) L.push(`if ((${x} >>> 0) !== ${x} || ${x} > ${n.max - n.min}) bad(${pathLit}, ${val}, ${what});`);
+      L.push(`if ((${x} >>> 0) !== ${x} || ${x} > ${n.max - n.min}) bad(${pathLit}, ${val}, ${what});`);
       orInto(g, sc, leaf, x);
       return;
     }
@@ -322,7 +334,12 @@ function genLeaf(g: Gen, sc: Scope, leaf: Leaf, val: string, path: string): void
   }
 }
 
-function genEncode(g: Gen, sc: Scope, lay: Lay, val: string, path: string): void {
+/**
+ * Code that encodes `val` (laid out as `lay`) into scope `sc`. With `pval` (encodeHashFrom): the
+ * same node in the parent world, and a node below the root that is the parent's own is copied from
+ * the parent's words (genShared). A list's elements are not compared (the parent's list may be shorter).
+ */
+function genEncode(g: Gen, sc: Scope, lay: Lay, val: string, path: string, pval?: string, root = false): void {
   const L = g.lines;
   const pathLit = JSON.stringify(path);
   switch (lay.k) {
@@ -332,14 +349,15 @@ function genEncode(g: Gen, sc: Scope, lay: Lay, val: string, path: string): void
     case 'struct': {
       const v = fresh(g, 'v');
       L.push(`const ${v} = ${val};`);
-      const keys = lay.keys;
-      if (g.checked) {
-        L.push(`if (typeof ${v} !== 'object' || ${v} === null || Array.isArray(${v})) bad(${pathLit}, ${v}, 'an object');`);
-        L.push(
-          `if (Object.keys(${v}).length !== ${keys.length}) bad(${pathLit}, Object.keys(${v}).join(','), ${JSON.stringify('exactly the keys ' + keys.join(','))});`,
-        );
-      }
-      keys.forEach((key, i) => genEncode(g, sc, lay.fields[i]!, `${v}[${JSON.stringify(key)}]`, `${path}.${key}`));
+      const pv = pval === undefined ? undefined : root ? pval : fresh(g, 'pv');
+      if (pv !== undefined && !root) L.push(`const ${pv} = ${pval};`);
+      const body = (): void =>
+        lay.keys.forEach((key, i) => {
+          const k = JSON.stringify(key);
+          genEncode(g, sc, lay.fields[i]!, `${v}[${k}]`, `${path}.${key}`, pv === undefined ? undefined : `${pv}[${k}]`);
+        });
+      if (root) body();
+      else genShared(g, sc, lay, v, pv, body);
       return;
     }
     case 'seq':
@@ -347,49 +365,108 @@ function genEncode(g: Gen, sc: Scope, lay: Lay, val: string, path: string): void
       const count = lay.count;
       const v = fresh(g, 'v');
       L.push(`const ${v} = ${val};`);
-      if (g.checked) L.push(`if (!Array.isArray(${v})) bad(${pathLit}, ${v}, 'an array');`);
-      const n = fresh(g, 'n');
-      L.push(`const ${n} = ${v}.length;`);
-      if (lay.len !== undefined) {
-        L.push(`if (${n} > ${count}) bad(${pathLit}, ${n}, 'a list of at most ${count} elements');`);
-        orInto(g, sc, lay.len, n);
-      } else {
-        L.push(`if (${n} !== ${count}) bad(${pathLit}, ${n}, 'an array of exactly ${count} elements');`);
-      }
-      if (lay.k === 'seq') {
-        const isList = lay.len !== undefined;
-        lay.elems.forEach((e, i) => {
-          // A list's slot i holds element i when i < length; otherwise its bits stay zero.
-          if (isList) {
-            L.push(`if (${i} < ${n}) {`);
-            sc.depth++;
-          }
-          genEncode(g, sc, e, `${v}[${i}]`, `${path}[${i}]`);
-          if (isList) {
-            sc.depth--;
-            // A nested loop stores its own words (not through the scope's locals): zero them for an
-            // unused slot too, or they keep what the buffer held (found by the codec property test).
-            const zero = loopRanges(e).map(([a, b]) => `for (let z = ${off(sc.dyn, a)}, e = ${off(sc.dyn, b)}; z < e; z++) out[z] = 0;`);
-            L.push(zero.length > 0 ? `} else { ${zero.join(' ')} }` : `}`);
-          }
-        });
-        return;
-      }
-      const i = fresh(g, 'i');
-      const p = fresh(g, 'p');
-      const es = lay.elemWords;
-      L.push(`for (let ${i} = 0; ${i} < ${n}; ${i}++) {`);
-      L.push(`const ${p} = ${off(sc.dyn, lay.base)} + ${i} * ${es};`);
-      const inner = newScope(`${fresh(g, 'e')}_`, p);
-      encodeScope(g, inner, () => genEncode(g, inner, lay.elem, `${v}[${i}]`, `${path}[]`), es);
-      L.push(`}`);
-      if (lay.len !== undefined) {
-        // Unused slots are zero, so the encoding does not depend on what the buffer held before.
-        const j = fresh(g, 'j');
-        L.push(`for (let ${j} = ${off(sc.dyn, lay.base)} + ${n} * ${es}, e = ${off(sc.dyn, lay.base + count * es)}; ${j} < e; ${j}++) out[${j}] = 0;`);
-      }
+      const pv = pval === undefined || lay.k === 'loop' ? undefined : root ? pval : fresh(g, 'pv');
+      if (pv !== undefined && !root) L.push(`const ${pv} = ${pval};`);
+      const body = (): void => {
+        const n = fresh(g, 'n');
+        L.push(`const ${n} = ${v}.length;`);
+        if (lay.len !== undefined) {
+          L.push(`if (${n} > ${count}) bad(${pathLit}, ${n}, 'a list of at most ${count} elements');`);
+          orInto(g, sc, lay.len, n);
+        } else {
+          L.push(`if (${n} !== ${count}) bad(${pathLit}, ${n}, 'an array of exactly ${count} elements');`);
+        }
+        if (lay.k === 'seq') genSeq(g, sc, lay, v, n, path, lay.len === undefined ? pv : undefined);
+        else genLoop(g, sc, lay, v, n, path);
+      };
+      if (root || lay.k === 'loop') body();
+      else genShared(g, sc, lay, v, pv, body);
       return;
     }
+  }
+}
+
+/** The elements of an unrolled array or list `v` of length `n` (`pv`: the parent's array, for an array). */
+function genSeq(g: Gen, sc: Scope, lay: SeqLay, v: string, n: string, path: string, pv: string | undefined): void {
+  const L = g.lines;
+  const isList = lay.len !== undefined;
+  lay.elems.forEach((e, i) => {
+    // A list's slot i holds element i when i < length; otherwise its bits stay zero.
+    if (isList) {
+      L.push(`if (${i} < ${n}) {`);
+      sc.depth++;
+    }
+    genEncode(g, sc, e, `${v}[${i}]`, `${path}[${i}]`, pv === undefined ? undefined : `${pv}[${i}]`);
+    if (isList) {
+      sc.depth--;
+      // A nested loop stores its own words (not through the scope's locals): zero them for an
+      // unused slot too, or they keep what the buffer held (found by the codec property test).
+      const zero = loopRanges(e).map(([a, b]) => `for (let z = ${off(sc.dyn, a)}, e = ${off(sc.dyn, b)}; z < e; z++) out[z] = 0;`);
+      L.push(zero.length > 0 ? `} else { ${zero.join(' ')} }` : `}`);
+    }
+  });
+}
+
+/** A long array or list `v` of length `n`: a loop over its word-aligned element records. */
+function genLoop(g: Gen, sc: Scope, lay: LoopLay, v: string, n: string, path: string): void {
+  const L = g.lines;
+  const i = fresh(g, 'i');
+  const p = fresh(g, 'p');
+  const es = lay.elemWords;
+  L.push(`for (let ${i} = 0; ${i} < ${n}; ${i}++) {`);
+  L.push(`const ${p} = ${off(sc.dyn, lay.base)} + ${i} * ${es};`);
+  const inner = newScope(`${fresh(g, 'e')}_`, p);
+  encodeScope(g, inner, () => genEncode(g, inner, lay.elem, `${v}[${i}]`, `${path}[]`), es);
+  L.push(`}`);
+  if (lay.len !== undefined) {
+    // Unused slots are zero, so the encoding does not depend on what the buffer held before.
+    const j = fresh(g, 'j');
+    L.push(`for (let ${j} = ${off(sc.dyn, lay.base)} + ${n} * ${es}, e = ${off(sc.dyn, lay.base + lay.count * es)}; ${j} < e; ${j}++) out[${j}] = 0;`);
+  }
+}
+
+/**
+ * encodeHashFrom: node `v` is copied from the parent's words when it is the parent's own object
+ * `pv` (one masked OR per word it has bits in), else encoded by `body`. No word is stored inside
+ * either branch (as inside a list slot): the words before the node's first are stored before it.
+ */
+function genShared(g: Gen, sc: Scope, lay: Lay, v: string, pv: string | undefined, body: () => void): void {
+  const masks = pv === undefined ? new Map<number, number>() : wordMasks(lay, new Map());
+  if (masks.size === 0) {
+    body();
+    return;
+  }
+  const L = g.lines;
+  const words = [...masks.keys()].sort((a, b) => a - b);
+  flushTo(g, sc, words[0]!);
+  sc.depth++;
+  L.push(`if (${v} === ${pv}) {`);
+  for (const j of words) {
+    sc.used.add(j);
+    const m = masks.get(j)!;
+    L.push(`${sc.prefix}${j} |= ${m === -1 ? `pw[po + ${j}]` : `pw[po + ${j}] & ${m}`};`);
+  }
+  L.push(`} else {`);
+  body();
+  L.push(`}`);
+  sc.depth--;
+}
+
+/** The bits of each word that the leaves of `lay` occupy (-1: the whole word), added to `masks`. */
+function wordMasks(lay: Lay, masks: Map<number, number>): Map<number, number> {
+  switch (lay.k) {
+    case 'leaf':
+      if (lay.bits > 0) masks.set(lay.word, lay.bits === 32 || lay.sole ? -1 : ((masks.get(lay.word) ?? 0) | ((2 ** lay.bits - 1) << lay.shift)) | 0);
+      return masks;
+    case 'struct':
+      for (const f of lay.fields) wordMasks(f, masks);
+      return masks;
+    case 'seq':
+      if (lay.len !== undefined) wordMasks(lay.len, masks);
+      for (const e of lay.elems) wordMasks(e, masks);
+      return masks;
+    case 'loop':
+      throw new Error('codec: wordMasks of a loop (the fused encoders have none)');
   }
 }
 
@@ -494,24 +571,15 @@ function hasLoop(lay: Lay): boolean {
   }
 }
 
-function bad(path: string, value: unknown, expected: string): never {
-  let shown: string;
-  try {
-    shown = JSON.stringify(value) ?? String(value);
-  } catch {
-    shown = String(value);
-  }
-  throw new Error(`schema mismatch at world${path}: ${shown} is not ${expected}`);
-}
+const bad = schemaMismatch;
 
 /** Compiles a schema into its encoder and decoder. */
 export function compileCodec<S>(schema: Schema<S>, options: CodecOptions = {}): Codec<S> {
   const { lay, words } = rootLayout(schema);
-  const checked = options.checked ?? false;
 
   // Two bodies: one at constant offsets for o === 0 (the engine encodes into a scratch buffer
   // at 0; constant indices measured ~20-50 % faster), one at a variable offset.
-  const eg: Gen = { lines: [], counter: 0, consts: [], checked };
+  const eg: Gen = { lines: [], counter: 0, consts: [] };
   const zeroScope = newScope('q', '');
   encodeScope(eg, zeroScope, () => genEncode(eg, zeroScope, lay, 'w', ''), words);
   const atZero = eg.lines.join('\n');
@@ -521,35 +589,42 @@ export function compileCodec<S>(schema: Schema<S>, options: CodecOptions = {}): 
   encodeScope(eg, offScope, () => genEncode(eg, offScope, lay, 'w', ''), words);
   const atOffset = eg.lines.join('\n');
   const encArgs = eg.consts.map((_, i) => `c${i}`);
-  const encode = new Function(
+  const fast = new Function(
     'bad',
     ...encArgs,
     `function encodeAt(w, out, o) {\n${atOffset}\n}\n` +
       `return function encode(w, out, o) {\nif (o !== 0) return encodeAt(w, out, o);\n${atZero}\n};`,
   )(bad, ...eg.consts) as (w: S, out: Int32Array, o: number) => void;
 
-  const dg: Gen = { lines: [], counter: 0, consts: [], checked: false };
+  const dg: Gen = { lines: [], counter: 0, consts: [] };
   const expr = genDecode(dg, 'o', lay);
   const decArgs = dg.consts.map((_, i) => `c${i}`);
   const decode = new Function(...decArgs, `return function decode(w, o) {\n${dg.lines.join('\n')}\nreturn ${expr};\n};`)(
     ...dg.consts,
   ) as (w: Int32Array, o: number) => S;
 
-  // Fused encode-and-hash (unchecked only): one pass, each word hashed from its local as it is stored.
-  let encodeHash: ((w: S, out: Int32Array, h: Hash64Out) => void) | undefined;
-  if (!checked && !hasLoop(lay) && cost(schema) <= FUSED_MAX_COST) {
-    const fg: Gen = { lines: [], counter: 0, consts: [], checked: false };
-    const sc = newScope('q', '', true);
-    encodeScope(fg, sc, () => genEncode(fg, sc, lay, 'w', ''), words);
-    const body = [hashSource.prologue(words), ...fg.lines, hashSource.epilogue(words, 'h')].join('\n');
-    encodeHash = new Function('bad', 'fmix32', ...fg.consts.map((_, i) => `c${i}`), `return function encodeHash(w, out, h) {\n${body}\n};`)(
-      bad,
-      hashSource.fmix32,
-      ...fg.consts,
-    ) as (w: S, out: Int32Array, h: Hash64Out) => void;
+  if (options.checked === true) {
+    const check = compileSchemaCheck(schema);
+    const encode = (w: S, out: Int32Array, o: number): void => {
+      check(w);
+      fast(w, out, o);
+    };
+    return { words, encode, decode };
   }
-
-  return encodeHash === undefined ? { words, encode, decode } : { words, encode, decode, encodeHash };
+  // Fused encode-and-hash: one pass, each word hashed from its local as it is stored.
+  if (hasLoop(lay) || cost(schema) > FUSED_MAX_COST) return { words, encode: fast, decode };
+  const fused = (fromParent: boolean): unknown => {
+    const fg: Gen = { lines: [], counter: 0, consts: [] };
+    const sc = newScope('q', '', true, fromParent);
+    encodeScope(fg, sc, () => genEncode(fg, sc, lay, 'w', '', fromParent ? 'p' : undefined, true), words);
+    const body = [hashSource.prologue(words), ...fg.lines, hashSource.epilogue(words, 'h')].join('\n');
+    const head = fromParent ? 'encodeHashFrom(w, p, pw, po, out, h)' : 'encodeHash(w, out, h)';
+    const names = fg.consts.map((_, i) => `c${i}`);
+    return new Function('bad', 'fmix32', ...names, `return function ${head} {\n${body}\n};`)(bad, hashSource.fmix32, ...fg.consts);
+  };
+  const encodeHash = fused(false) as (w: S, out: Int32Array, h: Hash64Out) => void;
+  const encodeHashFrom = fused(true) as (w: S, p: S, pw: Int32Array, po: number, out: Int32Array, h: Hash64Out) => void;
+  return { words, encode: fast, decode, encodeHash, encodeHashFrom };
 }
 
 /**

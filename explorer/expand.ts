@@ -106,10 +106,11 @@ export class Expander<S, A> {
   private readonly step: Step<S, A>;
   private readonly words: number;
   /**
-   * Fingerprints this expander has sent (a subset of the merger's store). With the merger's table
-   * to read (`known`), only the recent ones matter (those sent in chunks not merged yet): the set
-   * is emptied past SEEN_LIMIT (its table sized for that once), else each expander would hold a copy
-   * of its share of the store.
+   * Fingerprints this expander has sent or found in `known` (a subset of the merger's store, once
+   * the chunks in flight are merged). With the merger's table to read, only the recent ones matter
+   * (those sent in chunks not merged yet, and successors met again soon: a hit here saves a probe of
+   * the store): the set is emptied past SEEN_LIMIT (its table sized for that once), else each
+   * expander would hold a copy of its share of the store.
    */
   private readonly seen: FingerprintSet;
   private readonly out: A[] = [];
@@ -208,8 +209,12 @@ export class Expander<S, A> {
           }
           if (s2 !== undefined) {
             // keyed on the model's representative (Model.canonical); the record is the concrete world
-            step.key(s2);
-            if ((known === undefined || !known.has(h[0]!, h[1]!)) && seen.addIfNew(h[0]!, h[1]!)) {
+            step.key(s2, s, records, k * words);
+            // this expander's own memory first (a table in its core's cache), then the merger's store
+            // (a probe of tens of MiB); one found there is remembered too, so as not to probe it again
+            const lo = h[0]!;
+            const hi = h[1]!;
+            if (seen.addIfNew(lo, hi) && (known === undefined || !known.has(lo, hi))) {
               tag |= SENT;
               fp.concrete(s2);
               for (let p = 0; p < props.length; p++) {

@@ -1,12 +1,13 @@
 // A world's identity (TLC's fingerprint step): its canonical encoding (codec.ts) hashed to 64 bits.
 // With a schema the encoding stays in `scratch` after `of(w)`, ready to be queued as a frontier
-// record; the first CHECKED_SUCCESSORS worlds go through the validating encoder so that a schema
-// that does not fit the model is caught early with the path of the field.
+// record; the first CHECKED_SUCCESSORS worlds are checked against the schema first (schema-check.ts)
+// so that a schema that does not fit the model is caught early with the path of the field.
 import type { Schema } from './schema.js';
 import { compileCodec, hashValue, newHashOut, type Codec, type Hash64Out } from './codec.js';
 import { compileHashWords } from './hash.js';
+import { compileSchemaCheck } from './schema-check.js';
 
-/** Worlds checked with the validating encoder before switching to the fast one. */
+/** Worlds checked against the schema before the fast encoder alone takes over. */
 const CHECKED_SUCCESSORS = 1000;
 
 export class Fingerprinter<S> {
@@ -22,6 +23,11 @@ export class Fingerprinter<S> {
    * reduction (Model.canonical), of `w` itself without one, into `h`.
    */
   readonly key: (w: S) => void;
+  /**
+   * key(w) for a successor `w` of `p`, whose record is pw[po..]: what `w` shares with `p` is not
+   * encoded again (Codec.encodeHashFrom). The same key and encoding as key(w).
+   */
+  readonly keyFrom: (w: S, p: S, pw: Int32Array, po: number) => void;
   /**
    * After `key(w)` found `w` new: leaves `w`'s own encoding in `scratch` (schema only), since the
    * frontier keeps the concrete world, not its representative.
@@ -50,24 +56,33 @@ export class Fingerprinter<S> {
         throw new Error('explore: Model.peek needs a model with a schema');
       };
       this.keyAfterDiffers = this.key;
+      this.keyFrom = this.key;
       return;
     }
-    const checkedCodec = compileCodec(schema!, { checked: true });
+    const check = compileSchemaCheck(schema!);
     const hashFixed = compileHashWords(scratch.length);
     const encodeHash = codec.encodeHash;
     let checkedLeft = CHECKED_SUCCESSORS;
     this.of = (w: S): void => {
       if (checkedLeft > 0) {
         checkedLeft--;
-        checkedCodec.encode(w, scratch, 0);
-        hashFixed(scratch, h);
-      } else if (encodeHash !== undefined) encodeHash(w, scratch, h);
+        check(w);
+      }
+      if (encodeHash !== undefined) encodeHash(w, scratch, h);
       else {
         codec.encode(w, scratch, 0);
         hashFixed(scratch, h);
       }
     };
     const of = this.of;
+    const encodeHashFrom = codec.encodeHashFrom;
+    const from =
+      encodeHashFrom === undefined
+        ? (w: S): void => of(w)
+        : (w: S, p: S, pw: Int32Array, po: number): void => {
+            if (checkedLeft > 0) of(w);
+            else encodeHashFrom(w, p, pw, po, scratch, h);
+          };
     const words = scratch.length;
     this.differs = (w: S, base: Int32Array, off: number): boolean => {
       of(w);
@@ -78,6 +93,7 @@ export class Fingerprinter<S> {
       this.key = this.of;
       this.concrete = (): void => undefined;
       this.keyAfterDiffers = (): void => undefined;
+      this.keyFrom = from;
       return;
     }
     let reduced = false;
@@ -85,6 +101,13 @@ export class Fingerprinter<S> {
       const r = canonical(w);
       reduced = r !== w;
       of(r);
+    };
+    // a representative other than `w` shares nothing known with `p`
+    this.keyFrom = (w: S, p: S, pw: Int32Array, po: number): void => {
+      const r = canonical(w);
+      reduced = r !== w;
+      if (reduced) of(r);
+      else from(w, p, pw, po);
     };
     this.keyAfterDiffers = (w: S): void => {
       const r = canonical(w);
@@ -96,8 +119,9 @@ export class Fingerprinter<S> {
       if (!reduced) return;
       if (encodeChecks > 0) {
         encodeChecks--;
-        checkedCodec.encode(w, scratch, 0);
-      } else codec.encode(w, scratch, 0);
+        check(w);
+      }
+      codec.encode(w, scratch, 0);
     };
   }
 }

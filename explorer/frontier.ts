@@ -144,6 +144,9 @@ export interface Level<S> {
   readonly length: number;
   push(w: S): void;
   pop(): S;
+  /** Encoded levels: the words and offset of the record the last pop decoded (valid until the next pop). */
+  readonly lastWords?: Int32Array;
+  readonly lastOff?: number;
   /** Lets go of what is left (memory and spilled segments). */
   dispose(): void;
 }
@@ -164,8 +167,12 @@ export class EncodedLevel<S> implements Level<S> {
   push(): void {
     this.q.push(this.scratch);
   }
+  lastWords: Int32Array | undefined;
+  lastOff = 0;
   pop(): S {
     const off = this.q.shift();
+    this.lastWords = this.q.chunk;
+    this.lastOff = off;
     return this.decode(this.q.chunk, off);
   }
   dispose(): void {

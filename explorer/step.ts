@@ -30,10 +30,13 @@ export class Step<S, A> {
     return t !== s && this.fp.differs(t, base, off) ? t : undefined;
   }
 
-  /** The store key of `s2` (as `take` returned it) into fp.h. */
-  key(s2: S): void {
+  /**
+   * The store key of `s2` (as `take` returned it from `s`, whose record is base[off..]) into fp.h:
+   * what a successor shares with `s` is not encoded again (Fingerprinter.keyFrom).
+   */
+  key(s2: S, s: S, base: Int32Array, off: number): void {
     if (this.peek !== undefined) this.fp.keyAfterDiffers(s2);
-    else this.fp.key(s2);
+    else this.fp.keyFrom(s2, s, base, off);
   }
 
   /** `s2` as a world to keep: built from the transient (Model.commit) when peeked, before anything else steps the model. */

@@ -193,6 +193,36 @@ function holds(t: Uint32Array, slots: number, lo: number, hi: number): boolean {
   }
 }
 
+/**
+ * Entries of the recent-fingerprint cache (a power of two): 2^14 x 8 B = 128 KiB, which stays in a
+ * core's L2 cache where a probe of the table itself (tens of MiB) misses the caches and the TLB.
+ */
+const RECENT = 1 << 14;
+
+/**
+ * Fingerprints the store holds that were added or looked up lately, one per entry, the entry
+ * chosen by the low word (the table's slot comes from the high word). A BFS meets the same
+ * successor again soon after: actions that commute lead from neighbouring worlds of a level to
+ * the same world (diamonds), and neighbours are expanded one after the other. A hit answers
+ * without probing the table; a miss costs one read of this cache. It only ever holds fingerprints
+ * of the store (put after the table has it or is given it), so a hit is never wrong.
+ */
+class RecentCache {
+  private readonly t = new Uint32Array(2 * RECENT);
+
+  /** (lo, hi) as the table keeps them (unsigned, lo not 0). */
+  has(lo: number, hi: number): boolean {
+    const j = (lo & (RECENT - 1)) << 1;
+    return this.t[j] === lo && this.t[j + 1] === hi;
+  }
+
+  put(lo: number, hi: number): void {
+    const j = (lo & (RECENT - 1)) << 1;
+    this.t[j] = lo;
+    this.t[j + 1] = hi;
+  }
+}
+
 export class VisitedStore {
   private table: Uint32Array;
   private slots: number;
@@ -204,6 +234,8 @@ export class VisitedStore {
   /** The table is in a SharedArrayBuffer that other threads read (share()), with this header. */
   private shared = false;
   private header: Int32Array | undefined;
+  /** Fingerprints stored and recently looked up, direct-mapped by their low word (RecentCache). */
+  private readonly recent = new RecentCache();
 
   /** `inPlaceBytes`: the table size from which it grows in place (tests make it small). */
   constructor(expectedStates = 0, private readonly inPlaceBytes = IN_PLACE_BYTES) {
@@ -226,6 +258,9 @@ export class VisitedStore {
     lo >>>= 0;
     hi >>>= 0;
     if (lo === 0) lo = 1; // a low word 0 marks an empty slot
+    const recent = this.recent;
+    if (recent.has(lo, hi)) return -1;
+    recent.put(lo, hi);
     const t = this.table;
     const j = slotOf(t, this.slots, lo, hi) << 1;
     if (t[j] !== 0) return -1;
@@ -248,7 +283,7 @@ export class VisitedStore {
     lo >>>= 0;
     hi >>>= 0;
     if (lo === 0) lo = 1;
-    return this.table[2 * slotOf(this.table, this.slots, lo, hi)] !== 0;
+    return this.recent.has(lo, hi) || this.table[2 * slotOf(this.table, this.slots, lo, hi)] !== 0;
   }
 
   /**

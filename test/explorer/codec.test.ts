@@ -99,6 +99,25 @@ function roundTrip(schema: unknown, a: unknown, b: unknown): void {
   }
 }
 
+// A successor of `a` as models build them: per node, `a`'s own object (shared), `b`'s, or a new
+// object whose children are chosen the same way (`pick` gives the choices, 0..2).
+function successor(schema: unknown, a: unknown, b: unknown, pick: () => number): unknown {
+  const n = schema as { tag: string; fields?: Record<string, unknown>; elem?: unknown };
+  if (n.tag !== 'struct' && n.tag !== 'array' && n.tag !== 'list') return pick() === 0 ? a : b;
+  const c = pick();
+  if (c === 0) return a;
+  if (c === 1) return b;
+  if (n.tag === 'struct') {
+    const x = a as Record<string, unknown>;
+    const y = b as Record<string, unknown>;
+    return Object.fromEntries(Object.keys(n.fields!).map((k) => [k, successor(n.fields![k], x[k], y[k], pick)]));
+  }
+  const xs = a as unknown[];
+  const ys = b as unknown[];
+  if (xs.length !== ys.length) return ys.slice();
+  return xs.map((x, i) => successor(n.elem, x, ys[i], pick));
+}
+
 describe('schema codec', () => {
   test.prop([schemaAndTwoValues], { numRuns: 100 })('round-trips and is canonical and injective', ([schema, a, b]) => {
     roundTrip(schema, a, b);
@@ -108,6 +127,49 @@ describe('schema codec', () => {
     roundTrip(schema, a, b);
     // Packing never takes more words than one word per field did.
     expect(schemaWords(schema)).toBeLessThanOrEqual(unpackedWords(schema));
+  });
+
+  let fromSeen = 0;
+  test.prop([edgeSchemaAndTwoValues, fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 64 })], { numRuns: 150 })(
+    'encodeHashFrom: a successor sharing subtrees with its parent gets the words and hash encodeHash gives it',
+    ([schema, a, b], choices) => {
+      const codec = compileCodec(schema as Schema<unknown>);
+      if (codec.encodeHashFrom === undefined) {
+        expect(codec.encodeHash).toBeUndefined();
+        return;
+      }
+      let k = 0;
+      const w = successor(schema, a, b, () => choices[k++ % choices.length]!);
+      const pw = new Int32Array(codec.words + 3).fill(-1);
+      codec.encode(a, pw, 3);
+      const want = new Int32Array(codec.words);
+      const hw = newHashOut();
+      codec.encodeHash!(w, want, hw);
+      const got = new Int32Array(codec.words).fill(9);
+      const hg = newHashOut();
+      codec.encodeHashFrom(w, a, pw, 3, got, hg);
+      expect(Array.from(got)).toEqual(Array.from(want));
+      expect([hg[0], hg[1]]).toEqual([hw[0], hw[1]]);
+      fromSeen++;
+    },
+  );
+
+  it('encodeHashFrom copies what the successor shares from the parent record (it does not read the shared subtree)', () => {
+    type W = { pc: number; tr: number[]; wr: boolean[] };
+    const c = compileCodec(s.struct<W>({ pc: s.int(0, 40), tr: s.array(s.int(0, 2), 20), wr: s.array(s.bool(), 20) }));
+    expect(fromSeen).toBeGreaterThan(20);
+    const parent: W = { pc: 3, tr: new Array<number>(20).fill(1), wr: new Array<boolean>(20).fill(false) };
+    const pw = new Int32Array(c.words);
+    c.encode(parent, pw, 0);
+    // a successor that shares tr: poison the shared array after encoding the parent, so that only
+    // a copy from the parent's words can give the parent's bits
+    const next: W = { pc: 4, tr: parent.tr, wr: parent.wr.map((x, i) => (i === 5 ? true : x)) };
+    const expected = new Int32Array(c.words);
+    c.encode(next, expected, 0);
+    parent.tr[0] = 2;
+    const out = new Int32Array(c.words);
+    c.encodeHashFrom!(next, parent, pw, 0, out, newHashOut());
+    expect(Array.from(out)).toEqual(Array.from(expected));
   });
 
   it('the fused encoder was exercised by the property above, and unrolls small lists', () => {

@@ -40,6 +40,22 @@ describe('visited store', () => {
     expect(st.actionOf(12345)).toBe(12345 % 200);
   });
 
+  it('the recent-fingerprint cache: fingerprints that share its entry (same low bits) evict each other and are still found; one differing only in the high word is new', () => {
+    const st = new VisitedStore();
+    // low words equal modulo 2^20 (beyond the cache's index bits): all in one cache entry
+    const keys = Array.from({ length: 50 }, (_, i) => [(0x12345 + i * 0x100000) >>> 0, (0x9e3779b9 * (i + 1)) >>> 0] as const);
+    keys.forEach(([lo, hi], i) => expect(st.addIfNew(lo, hi, -1, 0)).toBe(i));
+    for (const [lo, hi] of keys) {
+      expect(st.addIfNew(lo, hi, 0, 0)).toBe(-1);
+      expect(st.has(lo, hi)).toBe(true);
+    }
+    // the last one looked up sits in the entry: the same low word with another high word is not it
+    const [lo, hi] = keys[keys.length - 1]!;
+    expect(st.has(lo, (hi + 1) >>> 0)).toBe(false);
+    expect(st.addIfNew(lo, (hi + 1) >>> 0, 0, 0)).toBe(keys.length);
+    expect(st.size).toBe(keys.length + 1);
+  });
+
   it('stays at or under 16 bytes per state across growth from 10^5 to 4·10^5 states', () => {
     const st = new VisitedStore();
     const h = newHashOut();
