@@ -251,7 +251,7 @@ class BreadthFirst<S, A> {
       const v = p.check(s, a, s2 ?? s);
       if (v === undefined) continue;
       reported = true;
-      if (book.report(p, v, parent, ai)) return this.stop('violation');
+      if (book.report(p, parent, ai)) return this.stop('violation');
     }
     if (s2 === undefined) return false; // a self-loop: nothing new
     const h = this.fp.h;

@@ -248,13 +248,13 @@ class ChunkedSearch<S, A> {
       const cause = Object.assign(new Error(outcome.message), outcome.name !== undefined ? { name: outcome.name } : {});
       throw new ModelStepError(cause, depth, outcome.action);
     }
-    const { stream, violations } = outcome;
+    const { stream } = outcome;
     const { book, c, store } = this;
     const words = this.words;
-    const sleep = this.sleepWords > 0 && !this.next.countOnly;
+    const sw = this.sleepWords;
+    const sleep = sw > 0 && !this.next.countOnly;
     const depth = this.level + 1;
     let pos = 0;
-    let vi = 0;
     for (let k = 0; k < count; k++) {
       const parent = this.levelBase + first + k;
       const n = stream[pos++]!;
@@ -267,31 +267,33 @@ class ChunkedSearch<S, A> {
           continue;
         }
         c.transitions++;
-        // this transition's violations, in property order: step ones, then the successor's invariants
-        let vs: typeof violations = [];
-        if ((tag & VIOLATED) !== 0) {
-          const from = vi;
-          while (vi < violations.length && violations[vi]!.k === k && violations[vi]!.ai === ai) vi++;
-          vs = violations.slice(from, vi);
+        // the successor's words, then the numbers of the properties that failed (expand.ts)
+        const moved = (tag & (SENT | ARRIVED)) === 0 ? 0 : 2 + ((tag & SENT) !== 0 ? words : 0) + sw;
+        const failedAt = pos + moved + 1;
+        const failed = (tag & VIOLATED) === 0 ? 0 : stream[pos + moved]!;
+        const after = failed === 0 ? pos + moved : failedAt + failed;
+        if (failed > 0) {
           const steps = book.steps; // report() may replace the list: finish this transition with the old one
-          for (const v of vs) {
-            const p = book.all[v.p]!;
-            if (p.kind === 'step' && steps.includes(p) && book.report(p, v.violation, parent, ai)) return this.stop('violation', k);
+          for (let i = 0; i < failed; i++) {
+            const p = book.all[stream[failedAt + i]!]!;
+            if (p.kind === 'step' && steps.includes(p) && book.report(p, parent, ai)) return this.stop('violation', k);
           }
         }
         if ((tag & ARRIVED) !== 0) {
           // a world this expander sent before, stored already: its sleep set meets this arrival's
           if (sleep) this.nextSleep.meet(stream[pos]!, stream[pos + 1]!, stream, pos + 2);
-          pos += 2 + this.sleepWords;
+          pos = after;
           continue;
         }
-        if ((tag & SENT) === 0) continue; // a self-loop, or a world this expander sent before
+        if ((tag & SENT) === 0) {
+          pos = after; // a self-loop, or a world this expander sent before
+          continue;
+        }
         const lo = stream[pos]!;
         const hi = stream[pos + 1]!;
         const rec = pos + 2;
-        pos = rec + words;
-        const mask = pos;
-        pos += this.sleepWords;
+        const mask = rec + words;
+        pos = after;
         if (store.size >= this.maxStates && !store.has(lo, hi)) return this.stop('max-states', k);
         const index = store.addIfNew(lo, hi, parent, ai);
         if (sleep) {
@@ -303,9 +305,9 @@ class ChunkedSearch<S, A> {
         if (depth > c.depth) c.depth = depth;
         this.next.pushFrom(stream, rec);
         const invs = book.invariants;
-        for (const v of vs) {
-          const p = book.all[v.p]!;
-          if (p.kind === 'invariant' && invs.includes(p) && book.report(p, v.violation, index)) return this.stop('violation', k);
+        for (let i = 0; i < failed; i++) {
+          const p = book.all[stream[failedAt + i]!]!;
+          if (p.kind === 'invariant' && invs.includes(p) && book.report(p, index)) return this.stop('violation', k);
         }
       }
     }

@@ -4,9 +4,13 @@
 // store, parent links, the frontier, reporting) is left to the thread that merges the chunks.
 //
 // A chunk's result is a stream of Int32 words, per parent world in order:
-//   [number of actions], then per action: [tag], and when tag has SENT: [lo, hi, record words...]
+//   [number of actions], then per action: [tag], and when tag has SENT: [lo, hi, record words...],
+//   and when it has VIOLATED: [n, then the numbers of the n properties that failed, in order]
 // tag = action kind | SENT (the successor is new to this expander: the merger must look it up) |
-// VIOLATED (a property failed on this transition or on its successor: see `violations`).
+// VIOLATED (a property failed on this transition or on its successor). Only the property's number
+// crosses to the merger, not the Violation: the merger rebuilds the trace of each violation it
+// reports and checks the property again at its end (properties.ts), which gives the Violation (at
+// depth 9 of the vDPA model, 238k messages were structured-cloned across threads to be dropped).
 // A successor this expander produced before is not sent: the merger has stored it already, since
 // chunks are merged in the order they are handed out and each expander gets them in that order.
 // Nor is one the merger's store holds already (read in the merger's thread, through a shared table
@@ -18,7 +22,7 @@
 // tagged ASLEEP and not taken; a taken one's successor carries its sleep mask after the record, and a
 // successor not sent (sent before, or known) is still reported (ARRIVED: [lo, hi, mask]) for the
 // merger to intersect: every arrival reaches the merger, whatever the schedule.
-import type { Model, Property, Violation } from './model.js';
+import type { Model, Property } from './model.js';
 import { Fingerprinter, shardOf } from './fingerprint.js';
 import { compileHashWords, newHashOut, type Hash64Out } from './hash.js';
 import { FingerprintSet } from './store.js';
@@ -31,14 +35,6 @@ export const ASLEEP = 1 << 18;
 export const ARRIVED = 1 << 19;
 export const KIND_MASK = 0xffff;
 
-/** A property that failed in a chunk: parent `k` of the chunk, its action `ai`, property number `p`. */
-export interface ChunkViolation {
-  readonly k: number;
-  readonly ai: number;
-  readonly p: number;
-  readonly violation: Violation;
-}
-
 /** Expand only the worlds whose fingerprint falls in shard `index` of `count`. */
 export interface ShardPick {
   readonly index: number;
@@ -47,7 +43,6 @@ export interface ShardPick {
 
 export interface ChunkResult {
   readonly stream: Int32Array;
-  readonly violations: readonly ChunkViolation[];
 }
 
 /** Thrown by `expandChunk` with where the model failed (the merger turns it into ModelStepError). */
@@ -114,6 +109,8 @@ export class Expander<S, A> {
    */
   private readonly seen: FingerprintSet;
   private readonly out: A[] = [];
+  /** The numbers of the properties failed by the transition being taken. */
+  private readonly failed: number[] = [];
   /** The stream being written (expand), kept from chunk to chunk. */
   private readonly stream = new Words();
   private readonly hashRecord: (words: Int32Array, out: Hash64Out) => void;
@@ -163,7 +160,7 @@ export class Expander<S, A> {
     // as external memory, which drives V8's full collections); the stream sent is a copy of its words
     const w = this.stream;
     w.n = 0;
-    const violations: ChunkViolation[] = [];
+    const failed = this.failed;
     let k = 0;
     let action: A | undefined;
     try {
@@ -198,14 +195,11 @@ export class Expander<S, A> {
           // with Model.peek a transient of the model's, never built here (step.ts): no report runs
           // here to disturb it (the merger reports), and the record sent is its encoding
           const s2 = step.take(s, a, records, k * words);
+          failed.length = 0;
           for (let p = 0; p < props.length; p++) {
             const q = props[p]!;
             if (q.kind !== 'step' || active[p] === 0) continue;
-            const v = q.check(s, a, s2 ?? s);
-            if (v !== undefined) {
-              violations.push({ k, ai, p, violation: v });
-              tag |= VIOLATED;
-            }
+            if (q.check(s, a, s2 ?? s) !== undefined) failed.push(p);
           }
           if (s2 !== undefined) {
             // keyed on the model's representative (Model.canonical); the record is the concrete world
@@ -223,11 +217,11 @@ export class Expander<S, A> {
                 const v = q.check(s2);
                 if (v === undefined) continue;
                 if (this.distinct && q.check(s)?.message === v.message) continue;
-                violations.push({ k, ai, p, violation: v });
-                tag |= VIOLATED;
+                failed.push(p);
               }
             }
           }
+          if (failed.length > 0) tag |= VIOLATED;
           if (sleep !== undefined && s2 !== undefined && (tag & SENT) === 0) tag |= ARRIVED;
           if ((tag & (SENT | ARRIVED)) !== 0) {
             w.ensure(3 + words + mw);
@@ -246,6 +240,11 @@ export class Expander<S, A> {
             w.ensure(1);
             w.buf[w.n++] = tag;
           }
+          if (failed.length > 0) {
+            w.ensure(1 + failed.length);
+            w.buf[w.n++] = failed.length;
+            for (const p of failed) w.buf[w.n++] = p;
+          }
           if (sleep !== undefined) sleep.listed(id);
         }
       }
@@ -259,6 +258,6 @@ export class Expander<S, A> {
       const failure: ExpandFailure = { message: e instanceof Error ? e.message : String(e), k, action: label, ...(e instanceof Error ? { name: e.name } : {}) };
       throw Object.assign(new Error(failure.message), { failure });
     }
-    return { stream: w.buf.slice(0, w.n), violations };
+    return { stream: w.buf.slice(0, w.n) };
   }
 }

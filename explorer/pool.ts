@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { Model } from './model.js';
-import { Expander, failureOf, type ChunkViolation, type ExpandFailure, type Known, type ShardPick } from './expand.js';
+import { Expander, failureOf, type ExpandFailure, type Known, type ShardPick } from './expand.js';
 import type { SharedTable } from './store.js';
 import { selectProperties } from './properties.js';
 
@@ -36,11 +36,11 @@ export interface ChunkRequest {
 export type WorkerReply =
   | { readonly kind: 'ready' }
   | { readonly kind: 'init-error'; readonly message: string }
-  | { readonly kind: 'done'; readonly id: number; readonly stream: ArrayBuffer; readonly violations: readonly ChunkViolation[] }
+  | { readonly kind: 'done'; readonly id: number; readonly stream: ArrayBuffer }
   | ({ readonly kind: 'failure'; readonly id: number } & ExpandFailure);
 
 export type ChunkOutcome =
-  | { readonly ok: true; readonly stream: Int32Array; readonly violations: readonly ChunkViolation[]; readonly by?: number }
+  | { readonly ok: true; readonly stream: Int32Array; readonly by?: number }
   | ({ readonly ok: false } & ExpandFailure);
 
 export interface ChunkPool {
@@ -79,7 +79,7 @@ export function localPool<S, A>(model: Model<S, A>, propertyIds: readonly string
 function expandHere<S, A>(expander: Expander<S, A>, records: Int32Array, count: number, active: Uint8Array, shard: ShardPick | undefined, known?: Known, sleep?: Uint32Array): ChunkOutcome {
   try {
     const r = expander.expandChunk(records, count, active, shard, known, sleep);
-    return { ok: true, stream: r.stream, violations: r.violations };
+    return { ok: true, stream: r.stream };
   } catch (e) {
     return { ok: false, ...failureOf(e) };
   }
@@ -179,7 +179,7 @@ export async function sharedPool<S, A>(model: Model<S, A>, threads: number, init
             resolve();
           } else {
             slot.posted--;
-            settle(m.id, m.kind === 'done' ? { ok: true, stream: new Int32Array(m.stream), violations: m.violations, by: i } : { ...m, ok: false });
+            settle(m.id, m.kind === 'done' ? { ok: true, stream: new Int32Array(m.stream), by: i } : { ...m, ok: false });
           }
           pump();
         });

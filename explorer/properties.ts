@@ -75,12 +75,17 @@ export class PropertyBook<S, A> {
    * replay, and checks that the replayed trace violates the property too: a model whose actions()
    * or next() is not deterministic would otherwise yield a trace that shows nothing.
    */
-  private traceTo(p: Property<S, A>, index: number, lastIndex?: number): { initIndex: number; actions: A[]; actionIndices: number[] } {
+  private traceTo(p: Property<S, A>, index: number, lastIndex?: number): { initIndex: number; actions: A[]; actionIndices: number[]; violation: Violation } {
     const { initIndex, actionIndices } = pathTo(this.store, index);
     return this.replayFound(p, initIndex, actionIndices, lastIndex);
   }
 
-  private replayFound(p: Property<S, A>, initIndex: number, actionIndices: number[], lastIndex?: number): { initIndex: number; actions: A[]; actionIndices: number[] } {
+  private replayFound(
+    p: Property<S, A>,
+    initIndex: number,
+    actionIndices: number[],
+    lastIndex?: number,
+  ): { initIndex: number; actions: A[]; actionIndices: number[]; violation: Violation } {
     const { actions, worlds } = this.replayer.replay(initIndex, actionIndices);
     const end = worlds[worlds.length - 1]!;
     let last: A | undefined;
@@ -94,13 +99,18 @@ export class PropertyBook<S, A> {
     if (again === undefined)
       throw new Error(`explore: replaying the trace of '${p.id}' does not reproduce the violation: the model is not deterministic`);
     if (last !== undefined) actions.push(last);
-    return { initIndex, actions, actionIndices };
+    return { initIndex, actions, actionIndices, violation: again };
   }
 
-  /** Records a violation at world `index` (then action `lastIndex` of it); true when the search must stop. */
-  report(p: Property<S, A>, violation: Violation, index: number, lastIndex?: number): boolean {
+  /**
+   * Records a violation of `p` at world `index` (then action `lastIndex` of it); true when the
+   * search must stop. The Violation kept is the property's verdict at the end of the replayed
+   * trace, so the searches need not carry it to here (chunked.ts: from another thread).
+   */
+  report(p: Property<S, A>, index: number, lastIndex?: number): boolean {
     const propertyId = p.id;
     const trace = this.traceTo(p, index, lastIndex);
+    const violation = trace.violation;
     const last = lastIndex !== undefined ? { lastIndex } : {};
     if (this.distinctBy !== undefined) {
       const key = this.distinctBy.key(propertyId, trace.initIndex, trace.actions);
@@ -135,7 +145,7 @@ export class PropertyBook<S, A> {
       if (v === undefined) continue;
       // distinct mode: the parent's violation with the same message was keyed already
       if (this.distinctBy !== undefined && parent !== undefined && p.check(parent)?.message === v.message) continue;
-      if (this.report(p, v, index)) return true;
+      if (this.report(p, index)) return true;
     }
     return false;
   }

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
       return;
     }
     const buf = r.stream.buffer as ArrayBuffer;
-    port.postMessage({ kind: 'done', id: req.id, stream: buf, violations: r.violations } satisfies WorkerReply, [buf]);
+    port.postMessage({ kind: 'done', id: req.id, stream: buf } satisfies WorkerReply, [buf]);
   });
 }
 
