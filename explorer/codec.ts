@@ -254,11 +254,9 @@ interface Scope {
   depth: number;
   /** Fused encoder: hash each word as it is stored. */
   readonly fused: boolean;
-  /** encodeHashFrom: the parent's words are `pw` from `po`. */
-  readonly fromParent: boolean;
 }
 
-const newScope = (prefix: string, dyn: string, fused = false, fromParent = false): Scope => ({ prefix, dyn, used: new Set(), flushed: 0, depth: 0, fused, fromParent });
+const newScope = (prefix: string, dyn: string, fused = false): Scope => ({ prefix, dyn, used: new Set(), flushed: 0, depth: 0, fused });
 
 /** Stores the finished words below `k` (only outside list-slot conditions). */
 function flushTo(g: Gen, sc: Scope, k: number): void {
@@ -615,7 +613,7 @@ export function compileCodec<S>(schema: Schema<S>, options: CodecOptions = {}): 
   if (hasLoop(lay) || cost(schema) > FUSED_MAX_COST) return { words, encode: fast, decode };
   const fused = (fromParent: boolean): unknown => {
     const fg: Gen = { lines: [], counter: 0, consts: [] };
-    const sc = newScope('q', '', true, fromParent);
+    const sc = newScope('q', '', true);
     encodeScope(fg, sc, () => genEncode(fg, sc, lay, 'w', '', fromParent ? 'p' : undefined, true), words);
     const body = [hashSource.prologue(words), ...fg.lines, hashSource.epilogue(words, 'h')].join('\n');
     const head = fromParent ? 'encodeHashFrom(w, p, pw, po, out, h)' : 'encodeHash(w, out, h)';
