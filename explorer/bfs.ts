@@ -88,11 +88,13 @@ class BreadthFirst<S, A> {
   private lastLook: number;
   private lastProgress: number;
   private readonly out: A[] = [];
-  /** How a transition is taken (Model.next or Model.peek); the record of the world being expanded, for peek. */
+  /** How a transition is taken (Model.next or Model.peek). */
   private readonly step: Step<S, A>;
-  private readonly base: Int32Array;
-  /** The record of the world being expanded (`base`, or the level's own). */
-  private parentWords: Int32Array;
+  /**
+   * The record the world being expanded was decoded from (encoded levels): a peeked transient is
+   * compared with it, and a successor's key copies from it what the successor shares with its parent.
+   */
+  private parentWords: Int32Array = new Int32Array(0);
   private parentOff = 0;
   /** Where the frontier spills past its memory budget (options.frontier; encoded levels only). */
   private readonly spill: SpillArea | undefined;
@@ -114,8 +116,6 @@ class BreadthFirst<S, A> {
     this.book = new PropertyBook(model, this.store, options);
     this.fp = new Fingerprinter(model.schema, model.canonical);
     this.step = new Step(model, this.fp);
-    this.base = new Int32Array(this.fp.codec?.words ?? 0);
-    this.parentWords = this.base;
     const ind = options.partialOrder === 'sleep' ? independenceOf(model) : undefined;
     this.sleep = ind === undefined ? undefined : new SleepRules(ind);
     this.curSleep = this.sleep === undefined ? undefined : new SleepLevel(this.sleep.words);
@@ -200,15 +200,9 @@ class BreadthFirst<S, A> {
     out.length = 0;
     this.action = undefined;
     if (this.outsideShard(s)) return;
-    if (this.step.peeks) {
-      this.fp.codec!.encode(s, this.base, 0);
-      this.parentWords = this.base;
-      this.parentOff = 0;
-    } else {
-      // the record `s` was decoded from: a successor's key copies what it shares with `s` from it
-      this.parentWords = this.current.lastWords ?? this.base;
-      this.parentOff = this.current.lastOff ?? 0;
-    }
+    // a level of objects has no records (no schema: neither peek nor keyFrom reads them)
+    this.parentWords = this.current.lastWords ?? this.parentWords;
+    this.parentOff = this.current.lastOff ?? 0;
     this.model.actions(s, out);
     const sleep = this.sleep;
     if (sleep === undefined) {

@@ -30,7 +30,7 @@
 // Models without a schema get `canonicalString` (sorted keys) hashed with `hashString`.
 import type { ArraySchema, BoolSchema, EnumSchema, IntSchema, ListSchema, Schema, StructSchema } from './schema.js';
 import { hashSource, hashString, hashWords, newHashOut, type Hash64Out } from './hash.js';
-import { compileSchemaCheck, schemaMismatch } from './schema-check.js';
+import { schemaChecker, schemaMismatch } from './schema-check.js';
 
 export { hashString, hashWords, newHashOut, type Hash64Out };
 
@@ -338,50 +338,43 @@ function genLeaf(g: Gen, sc: Scope, leaf: Leaf, val: string, path: string): void
  * the parent's words (genShared). A list's elements are not compared (the parent's list may be shorter).
  */
 function genEncode(g: Gen, sc: Scope, lay: Lay, val: string, path: string, pval?: string, root = false): void {
-  const L = g.lines;
-  const pathLit = JSON.stringify(path);
-  switch (lay.k) {
-    case 'leaf':
-      genLeaf(g, sc, lay, val, path);
-      return;
-    case 'struct': {
-      const v = fresh(g, 'v');
-      L.push(`const ${v} = ${val};`);
-      const pv = pval === undefined ? undefined : root ? pval : fresh(g, 'pv');
-      if (pv !== undefined && !root) L.push(`const ${pv} = ${pval};`);
-      const body = (): void =>
-        lay.keys.forEach((key, i) => {
-          const k = JSON.stringify(key);
-          genEncode(g, sc, lay.fields[i]!, `${v}[${k}]`, `${path}.${key}`, pv === undefined ? undefined : `${pv}[${k}]`);
-        });
-      if (root) body();
-      else genShared(g, sc, lay, v, pv, body);
-      return;
-    }
-    case 'seq':
-    case 'loop': {
-      const count = lay.count;
-      const v = fresh(g, 'v');
-      L.push(`const ${v} = ${val};`);
-      const pv = pval === undefined || lay.k === 'loop' ? undefined : root ? pval : fresh(g, 'pv');
-      if (pv !== undefined && !root) L.push(`const ${pv} = ${pval};`);
-      const body = (): void => {
-        const n = fresh(g, 'n');
-        L.push(`const ${n} = ${v}.length;`);
-        if (lay.len !== undefined) {
-          L.push(`if (${n} > ${count}) bad(${pathLit}, ${n}, 'a list of at most ${count} elements');`);
-          orInto(g, sc, lay.len, n);
-        } else {
-          L.push(`if (${n} !== ${count}) bad(${pathLit}, ${n}, 'an array of exactly ${count} elements');`);
-        }
-        if (lay.k === 'seq') genSeq(g, sc, lay, v, n, path, lay.len === undefined ? pv : undefined);
-        else genLoop(g, sc, lay, v, n, path);
-      };
-      if (root || lay.k === 'loop') body();
-      else genShared(g, sc, lay, v, pv, body);
-      return;
-    }
+  if (lay.k === 'leaf') {
+    genLeaf(g, sc, lay, val, path);
+    return;
   }
+  const L = g.lines;
+  const v = fresh(g, 'v');
+  L.push(`const ${v} = ${val};`);
+  // the parent's node as a local (the root's is the parameter itself); none in a loop (no fused encoder has one)
+  let pv: string | undefined;
+  if (pval !== undefined && lay.k !== 'loop') {
+    pv = root ? pval : fresh(g, 'pv');
+    if (!root) L.push(`const ${pv} = ${pval};`);
+  }
+  const body = (): void => {
+    if (lay.k === 'struct') {
+      lay.keys.forEach((key, i) => {
+        const k = JSON.stringify(key);
+        genEncode(g, sc, lay.fields[i]!, `${v}[${k}]`, `${path}.${key}`, pv === undefined ? undefined : `${pv}[${k}]`);
+      });
+      return;
+    }
+    const pathLit = JSON.stringify(path);
+    const count = lay.count;
+    const n = fresh(g, 'n');
+    L.push(`const ${n} = ${v}.length;`);
+    if (lay.len !== undefined) {
+      L.push(`if (${n} > ${count}) bad(${pathLit}, ${n}, 'a list of at most ${count} elements');`);
+      orInto(g, sc, lay.len, n);
+    } else {
+      L.push(`if (${n} !== ${count}) bad(${pathLit}, ${n}, 'an array of exactly ${count} elements');`);
+    }
+    if (lay.k === 'seq') genSeq(g, sc, lay, v, n, path, lay.len === undefined ? pv : undefined);
+    else genLoop(g, sc, lay, v, n, path);
+  };
+  // the root is never the parent's own (a successor is a new world): its fields are compared
+  if (root) body();
+  else genShared(g, sc, lay, v, pv, body);
 }
 
 /** The elements of an unrolled array or list `v` of length `n` (`pv`: the parent's array, for an array). */
@@ -602,7 +595,7 @@ export function compileCodec<S>(schema: Schema<S>, options: CodecOptions = {}): 
   ) as (w: Int32Array, o: number) => S;
 
   if (options.checked === true) {
-    const check = compileSchemaCheck(schema);
+    const check = schemaChecker(schema);
     const encode = (w: S, out: Int32Array, o: number): void => {
       check(w);
       fast(w, out, o);

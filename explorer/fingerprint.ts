@@ -5,7 +5,7 @@
 import type { Schema } from './schema.js';
 import { compileCodec, hashValue, newHashOut, type Codec, type Hash64Out } from './codec.js';
 import { compileHashWords } from './hash.js';
-import { compileSchemaCheck } from './schema-check.js';
+import { schemaChecker } from './schema-check.js';
 
 /** Worlds checked against the schema before the fast encoder alone takes over. */
 const CHECKED_SUCCESSORS = 1000;
@@ -59,15 +59,14 @@ export class Fingerprinter<S> {
       this.keyFrom = this.key;
       return;
     }
-    const check = compileSchemaCheck(schema!);
+    // the worlds fingerprinted and the concrete worlds encoded (reduced models) count separately
+    const check = schemaChecker(schema!);
+    const checkFirst = checkingFirst(check, CHECKED_SUCCESSORS);
+    const checkConcrete = checkingFirst(check, CHECKED_SUCCESSORS);
     const hashFixed = compileHashWords(scratch.length);
     const encodeHash = codec.encodeHash;
-    let checkedLeft = CHECKED_SUCCESSORS;
     this.of = (w: S): void => {
-      if (checkedLeft > 0) {
-        checkedLeft--;
-        check(w);
-      }
+      checkFirst(w);
       if (encodeHash !== undefined) encodeHash(w, scratch, h);
       else {
         codec.encode(w, scratch, 0);
@@ -82,10 +81,7 @@ export class Fingerprinter<S> {
         : (w: S, p: S, pw: Int32Array, po: number): void => {
             // checked successors are encoded by encodeHashFrom too: encodeHash, used by the first
             // thousand only, would be one more large function for V8 to optimise (36 ms on mapchange N=20)
-            if (checkedLeft > 0) {
-              checkedLeft--;
-              check(w);
-            }
+            checkFirst(w);
             encodeHashFrom(w, p, pw, po, scratch, h);
           };
     const words = scratch.length;
@@ -119,16 +115,22 @@ export class Fingerprinter<S> {
       reduced = r !== w;
       if (reduced) of(r);
     };
-    let encodeChecks = CHECKED_SUCCESSORS;
     this.concrete = (w: S): void => {
       if (!reduced) return;
-      if (encodeChecks > 0) {
-        encodeChecks--;
-        check(w);
-      }
+      checkConcrete(w);
       codec.encode(w, scratch, 0);
     };
   }
+}
+
+/** `check` on the first `n` worlds given, nothing after. */
+function checkingFirst<S>(check: (w: S) => void, n: number): (w: S) => void {
+  let left = n;
+  return (w: S): void => {
+    if (left === 0) return;
+    left--;
+    check(w);
+  };
 }
 
 /** Which of `count` shards a fingerprint belongs to (its high word, so unrelated to the store's slot). */

@@ -19,61 +19,51 @@ export function schemaMismatch(path: string, value: unknown, expected: string): 
   throw new Error(`schema mismatch at world${path}: ${shown} is not ${expected}`);
 }
 
-/** True when `v` fits node `n` (the walk without paths: the common case builds no strings). */
-function fits(n: Node, v: unknown): boolean {
-  switch (n.tag) {
-    case 'bool':
-      return typeof v === 'boolean';
-    case 'int':
-      return Number.isInteger(v) && (v as number) >= n.min && (v as number) <= n.max;
-    case 'enum':
-      return n.values.includes(v as string);
-    case 'struct': {
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-      const fields = n.fields as Record<string, Node>;
-      let count = 0;
-      for (const key in fields) {
-        count++;
-        if (!fits(fields[key]!, (v as Record<string, unknown>)[key])) return false;
-      }
-      return Object.keys(v).length === count;
-    }
-    case 'array':
-    case 'list': {
-      if (!Array.isArray(v) || (n.tag === 'array' ? v.length !== n.length : v.length > n.maxLength)) return false;
-      for (let i = 0; i < v.length; i++) if (!fits(n.elem as Node, v[i])) return false;
-      return true;
-    }
-  }
+/** Where a value does not fit (the path below the node checked: filled on the way out), what it is, what was expected. */
+interface Mismatch {
+  path: string;
+  readonly value: unknown;
+  readonly expected: string;
 }
 
-/** The first mismatch of `v` against node `n` at `path`, in schema order (undefined: it fits). */
-function mismatch(n: Node, v: unknown, path: string): [string, unknown, string] | undefined {
+const miss = (value: unknown, expected: string): Mismatch => ({ path: '', value, expected });
+
+/**
+ * The first mismatch of `v` against node `n`, in schema order, or undefined when it fits. The path
+ * is built only for a mismatch, as the walk returns through it: a world that fits costs no strings.
+ */
+function mismatch(n: Node, v: unknown): Mismatch | undefined {
   switch (n.tag) {
     case 'bool':
-      return typeof v === 'boolean' ? undefined : [path, v, 'a boolean'];
+      return typeof v === 'boolean' ? undefined : miss(v, 'a boolean');
     case 'int':
-      return Number.isInteger(v) && (v as number) >= n.min && (v as number) <= n.max ? undefined : [path, v, `an int in [${n.min}, ${n.max}]`];
+      return Number.isInteger(v) && (v as number) >= n.min && (v as number) <= n.max ? undefined : miss(v, `an int in [${n.min}, ${n.max}]`);
     case 'enum':
-      return n.values.includes(v as string) ? undefined : [path, v, 'one of ' + n.values.join(', ')];
+      return n.values.includes(v as string) ? undefined : miss(v, 'one of ' + n.values.join(', '));
     case 'struct': {
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) return [path, v, 'an object'];
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return miss(v, 'an object');
       const keys = Object.keys(n.fields);
-      if (Object.keys(v).length !== keys.length) return [path, Object.keys(v).join(','), 'exactly the keys ' + keys.join(',')];
+      if (Object.keys(v).length !== keys.length) return miss(Object.keys(v).join(','), 'exactly the keys ' + keys.join(','));
       for (const key of keys) {
-        const m = mismatch((n.fields as Record<string, Node>)[key]!, (v as Record<string, unknown>)[key], `${path}.${key}`);
-        if (m !== undefined) return m;
+        const m = mismatch((n.fields as Record<string, Node>)[key]!, (v as Record<string, unknown>)[key]);
+        if (m !== undefined) {
+          m.path = `.${key}${m.path}`;
+          return m;
+        }
       }
       return undefined;
     }
     case 'array':
     case 'list': {
-      if (!Array.isArray(v)) return [path, v, 'an array'];
-      if (n.tag === 'array' && v.length !== n.length) return [path, v.length, `an array of exactly ${n.length} elements`];
-      if (n.tag === 'list' && v.length > n.maxLength) return [path, v.length, `a list of at most ${n.maxLength} elements`];
+      if (!Array.isArray(v)) return miss(v, 'an array');
+      if (n.tag === 'array' && v.length !== n.length) return miss(v.length, `an array of exactly ${n.length} elements`);
+      if (n.tag === 'list' && v.length > n.maxLength) return miss(v.length, `a list of at most ${n.maxLength} elements`);
       for (let i = 0; i < v.length; i++) {
-        const m = mismatch(n.elem as Node, v[i], `${path}[${i}]`);
-        if (m !== undefined) return m;
+        const m = mismatch(n.elem as Node, v[i]);
+        if (m !== undefined) {
+          m.path = `[${i}]${m.path}`;
+          return m;
+        }
       }
       return undefined;
     }
@@ -81,11 +71,10 @@ function mismatch(n: Node, v: unknown, path: string): [string, unknown, string] 
 }
 
 /** A checker of worlds against `schema`: throws a 'schema mismatch at world<path>' Error on the first that does not fit. */
-export function compileSchemaCheck<S>(schema: Schema<S>): (w: S) => void {
+export function schemaChecker<S>(schema: Schema<S>): (w: S) => void {
   const root = schema as unknown as Node;
   return (w: S): void => {
-    if (fits(root, w)) return;
-    const m = mismatch(root, w, '');
-    if (m !== undefined) schemaMismatch(...m);
+    const m = mismatch(root, w);
+    if (m !== undefined) schemaMismatch(m.path, m.value, m.expected);
   };
 }

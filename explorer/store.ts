@@ -216,10 +216,14 @@ class RecentCache {
     return this.t[j] === lo && this.t[j + 1] === hi;
   }
 
-  put(lo: number, hi: number): void {
+  /** has(lo, hi), and when not, (lo, hi) takes the entry. */
+  hasElsePut(lo: number, hi: number): boolean {
+    const t = this.t;
     const j = (lo & (RECENT - 1)) << 1;
-    this.t[j] = lo;
-    this.t[j + 1] = hi;
+    if (t[j] === lo && t[j + 1] === hi) return true;
+    t[j] = lo;
+    t[j + 1] = hi;
+    return false;
   }
 }
 
@@ -258,9 +262,8 @@ export class VisitedStore {
     lo >>>= 0;
     hi >>>= 0;
     if (lo === 0) lo = 1; // a low word 0 marks an empty slot
-    const recent = this.recent;
-    if (recent.has(lo, hi)) return -1;
-    recent.put(lo, hi);
+    // put before the table is probed: after this call the store holds (lo, hi) either way
+    if (this.recent.hasElsePut(lo, hi)) return -1;
     const t = this.table;
     const j = slotOf(t, this.slots, lo, hi) << 1;
     if (t[j] !== 0) return -1;
