@@ -181,6 +181,30 @@ describe('visited store', () => {
     expect(asked).toBeGreaterThan(hits);
   });
 
+  it('a reader in another thread of a table that cannot grow (slots written once, no generation check): never a fingerprint the store does not hold', async () => {
+    const st = new VisitedStore(450_000); // sized for every insert below: the buffer never changes
+    const shared = st.share();
+    expect((shared.buffer as SharedArrayBuffer & { growable: boolean }).growable).toBe(false);
+    const control = new Int32Array(new SharedArrayBuffer(12));
+    const worker = readerThread({ table: shared, control });
+    const answer = new Promise<{ falsePositives: number; hits: number; asked: number }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    while (Atomics.load(control, 2) === 0) await new Promise((r) => setTimeout(r, 10)); // until it asks
+    for (let i = 0; i < 400_000; i++) {
+      st.addIfNew(...fp(i), i - 1, 0);
+      Atomics.store(control, 1, i + 1);
+    }
+    Atomics.store(control, 0, 1);
+    const { falsePositives, hits, asked } = await answer;
+    await worker.terminate();
+    expect(st.share().buffer).toBe(shared.buffer);
+    expect(falsePositives).toBe(0);
+    expect(hits).toBeGreaterThan(0); // it read the table while it was filled
+    expect(asked).toBeGreaterThan(hits);
+  });
+
   it('a checkpoint table (a plain buffer) moves to a growable one when it grows, and grows in place from there', () => {
     const st = new VisitedStore(0, 0);
     for (let i = 0; i < 3000; i++) st.addIfNew(...fp(i), i - 1, 0);
