@@ -20,6 +20,28 @@ const fp = (i: number): [number, number] => {
   return [h[0]!, h[1]!];
 };
 
+/**
+ * Fills `st` with fingerprints 0..399,999 while a reader thread (store-reader.worker.ts) asks about
+ * stored and never-stored ones; what it counted.
+ */
+async function readWhileFilling(st: VisitedStore): Promise<{ falsePositives: number; hits: number; asked: number }> {
+  const control = new Int32Array(new SharedArrayBuffer(12));
+  const worker = readerThread({ table: st.share(), control });
+  const answer = new Promise<{ falsePositives: number; hits: number; asked: number }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  while (Atomics.load(control, 2) === 0) await new Promise((r) => setTimeout(r, 10)); // until it asks
+  for (let i = 0; i < 400_000; i++) {
+    st.addIfNew(...fp(i), i - 1, 0);
+    Atomics.store(control, 1, i + 1);
+  }
+  Atomics.store(control, 0, 1);
+  const counts = await answer;
+  await worker.terminate();
+  return counts;
+}
+
 describe('visited store', () => {
   it('adds each fingerprint once, across growth, and keeps parent and action per index', () => {
     const st = new VisitedStore();
@@ -162,43 +184,17 @@ describe('visited store', () => {
 
   it('a reader in another thread while the table grows in place: never a fingerprint the store does not hold', async () => {
     const st = new VisitedStore(0, 0);
-    const control = new Int32Array(new SharedArrayBuffer(12));
-    const worker = readerThread({ table: st.share(), control });
-    const answer = new Promise<{ falsePositives: number; hits: number; asked: number }>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    });
-    while (Atomics.load(control, 2) === 0) await new Promise((r) => setTimeout(r, 10)); // until it asks
-    for (let i = 0; i < 400_000; i++) {
-      st.addIfNew(...fp(i), i - 1, 0);
-      Atomics.store(control, 1, i + 1);
-    }
-    Atomics.store(control, 0, 1);
-    const { falsePositives, hits, asked } = await answer;
-    await worker.terminate();
+    const { falsePositives, hits, asked } = await readWhileFilling(st);
     expect(falsePositives).toBe(0);
     expect(hits).toBeGreaterThan(0); // it did read the table while it grew
     expect(asked).toBeGreaterThan(hits);
   });
 
   it('a reader in another thread of a table that cannot grow (slots written once, no generation check): never a fingerprint the store does not hold', async () => {
-    const st = new VisitedStore(450_000); // sized for every insert below: the buffer never changes
+    const st = new VisitedStore(450_000); // sized for every insert: the buffer never changes
     const shared = st.share();
     expect((shared.buffer as SharedArrayBuffer & { growable: boolean }).growable).toBe(false);
-    const control = new Int32Array(new SharedArrayBuffer(12));
-    const worker = readerThread({ table: shared, control });
-    const answer = new Promise<{ falsePositives: number; hits: number; asked: number }>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    });
-    while (Atomics.load(control, 2) === 0) await new Promise((r) => setTimeout(r, 10)); // until it asks
-    for (let i = 0; i < 400_000; i++) {
-      st.addIfNew(...fp(i), i - 1, 0);
-      Atomics.store(control, 1, i + 1);
-    }
-    Atomics.store(control, 0, 1);
-    const { falsePositives, hits, asked } = await answer;
-    await worker.terminate();
+    const { falsePositives, hits, asked } = await readWhileFilling(st);
     expect(st.share().buffer).toBe(shared.buffer);
     expect(falsePositives).toBe(0);
     expect(hits).toBeGreaterThan(0); // it read the table while it was filled
