@@ -279,14 +279,11 @@ class ChunkedSearch<S, A> {
             if (p.kind === 'step' && steps.includes(p) && book.report(p, parent, ai)) return this.stop('violation', k);
           }
         }
-        if ((tag & ARRIVED) !== 0) {
-          // a world this expander sent before, stored already: its sleep set meets this arrival's
-          if (sleep) this.nextSleep.meet(stream[pos]!, stream[pos + 1]!, stream, pos + 2);
-          pos = after;
-          continue;
-        }
         if ((tag & SENT) === 0) {
-          pos = after; // a self-loop, or a world this expander sent before
+          // a self-loop, or a world this expander sent before; ARRIVED: that world, stored already,
+          // whose sleep set meets this arrival's
+          if ((tag & ARRIVED) !== 0 && sleep) this.nextSleep.meet(stream[pos]!, stream[pos + 1]!, stream, pos + 2);
+          pos = after;
           continue;
         }
         const lo = stream[pos]!;

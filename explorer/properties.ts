@@ -29,6 +29,14 @@ export function selectProperties<S, A>(model: Model<S, A>, ids: readonly string[
   return props.filter((p) => wanted.has(p.id));
 }
 
+/** A found violation's trace, replayed, and the property's verdict at its end. */
+interface FoundTrace<A> {
+  readonly initIndex: number;
+  readonly actions: A[];
+  readonly actionIndices: number[];
+  readonly violation: Violation;
+}
+
 export class PropertyBook<S, A> {
   /** Every selected property; a property's position here is its number in worker messages. */
   readonly all: readonly Property<S, A>[];
@@ -75,17 +83,12 @@ export class PropertyBook<S, A> {
    * replay, and checks that the replayed trace violates the property too: a model whose actions()
    * or next() is not deterministic would otherwise yield a trace that shows nothing.
    */
-  private traceTo(p: Property<S, A>, index: number, lastIndex?: number): { initIndex: number; actions: A[]; actionIndices: number[]; violation: Violation } {
+  private traceTo(p: Property<S, A>, index: number, lastIndex?: number): FoundTrace<A> {
     const { initIndex, actionIndices } = pathTo(this.store, index);
     return this.replayFound(p, initIndex, actionIndices, lastIndex);
   }
 
-  private replayFound(
-    p: Property<S, A>,
-    initIndex: number,
-    actionIndices: number[],
-    lastIndex?: number,
-  ): { initIndex: number; actions: A[]; actionIndices: number[]; violation: Violation } {
+  private replayFound(p: Property<S, A>, initIndex: number, actionIndices: number[], lastIndex?: number): FoundTrace<A> {
     const { actions, worlds } = this.replayer.replay(initIndex, actionIndices);
     const end = worlds[worlds.length - 1]!;
     let last: A | undefined;

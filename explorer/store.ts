@@ -75,40 +75,31 @@ export interface SharedTable {
  * an atomic load of each high word cost it ~11 % of its expansion time.
  */
 export class KnownFingerprints {
-  private table: Uint32Array;
-  private slots: number;
-  private buffer: SharedArrayBuffer;
-  private header: Int32Array;
+  private table: Uint32Array = new Uint32Array(0);
+  private slots = 0;
+  private buffer!: SharedArrayBuffer;
+  private header!: Int32Array;
   /** The buffer cannot grow: its slots are written once and never move. */
-  private writeOnce: boolean;
+  private writeOnce = false;
   /** The generation the view was taken at (growable buffers; -1: none yet). */
   private gen = -1;
 
   constructor(shared: SharedTable) {
-    this.buffer = shared.buffer;
-    this.header = shared.header;
-    this.slots = 0;
-    this.table = new Uint32Array(0);
-    this.writeOnce = false;
-    this.view();
+    this.use(shared);
   }
 
   /** Moves to the store's current table (after it moved to a new buffer). */
   update(shared: SharedTable): void {
-    if (shared.buffer === this.buffer) return;
-    this.buffer = shared.buffer;
-    this.header = shared.header;
-    this.slots = 0;
-    this.table = new Uint32Array(0);
-    this.gen = -1;
-    this.view();
+    if (shared.buffer !== this.buffer) this.use(shared);
   }
 
-  /** A buffer that cannot grow is viewed whole once (its header's slots never change). */
-  private view(): void {
+  /** Reads `shared` from now on: a buffer that cannot grow is viewed whole at once (its slots never change). */
+  private use(shared: SharedTable): void {
+    this.buffer = shared.buffer;
+    this.header = shared.header;
+    this.gen = -1;
     this.writeOnce = growable(this.buffer) === undefined;
-    if (!this.writeOnce) return;
-    this.slots = Atomics.load(this.header, 1);
+    this.slots = this.writeOnce ? Atomics.load(this.header, 1) : 0;
     this.table = new Uint32Array(this.buffer, 0, this.slots * 2);
   }
 
